@@ -1,0 +1,11 @@
+"""common (kernel layer) owns the base ApplicationError (with a stable code), pagination,
+ids, request context and log redaction. Imports nothing of the project.
+"""
+
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    name = "onewindow.common"
+    label = "common"
+    default_auto_field = "django.db.models.BigAutoField"

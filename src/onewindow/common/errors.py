@@ -1,0 +1,46 @@
+"""The base error every domain raises for a broken business rule.
+
+Each subclass carries a stable ``code`` (``<app>.<what>``) that API clients and pages
+can rely on; the message is for people and may be translated.
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    code = "application.error"
+    http_status = 400
+
+    def __init__(self, message: str = "", *, code: str | None = None, details: Any = None):
+        super().__init__(message or self.code)
+        self.message = message or self.code
+        if code:
+            self.code = code
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": str(self.message), "details": self.details}
+
+
+class NotFound(ApplicationError):
+    """Missing and forbidden look the same to the caller (DESIGN rule 6)."""
+
+    code = "not-found"
+    http_status = 404
+
+
+class PermissionDenied(ApplicationError):
+    code = "permission-denied"
+    http_status = 403
+
+
+class Conflict(ApplicationError):
+    """Someone else changed the object first; reload and try again."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class ValidationFailed(ApplicationError):
+    code = "validation-failed"
+    http_status = 422

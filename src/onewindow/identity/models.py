@@ -1,0 +1,310 @@
+"""People, accounts, the organisation tree and scoped roles."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .validators import (
+    validate_credit_code,
+    validate_id_number,
+    validate_mobile,
+    validate_region_code,
+)
+
+
+class Level(models.IntegerChoices):
+    """行使层级 (GB/T 39046 A.2)."""
+
+    NATIONAL = 1, "国家级"
+    PROVINCE = 2, "省级"
+    CITY = 3, "市级"
+    COUNTY = 4, "县级"
+    TOWN = 5, "镇(乡、街道)级"
+    VILLAGE = 6, "村(社区)级"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "GOVERNMENT", "人民政府"
+        DEPARTMENT = "DEPARTMENT", "政府部门"
+        SERVICE_CENTRE = "SERVICE_CENTRE", "政务服务中心"
+        TOWN_CENTRE = "TOWN_CENTRE", "镇(街道)便民服务中心"
+        VILLAGE_STATION = "VILLAGE_STATION", "村(社区)便民服务站"
+        PUBLIC_SERVICE = "PUBLIC_SERVICE", "公共服务单位"
+        OTHER = "OTHER", "其他组织"
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name="上级机构",
+    )
+    # Materialised path ("/1/4/9/") so "this organisation and everything under it" is one
+    # indexed prefix query; maintained by the services, never typed in.
+    path = models.CharField("路径", max_length=255, db_index=True, editable=False, default="")
+    name = models.CharField("机构名称", max_length=200)
+    short_name = models.CharField("简称", max_length=60, blank=True)
+    kind = models.CharField("机构类型", max_length=20, choices=Kind.choices)
+    region_code = models.CharField(
+        "行政区划代码", max_length=6, validators=[validate_region_code]
+    )
+    level = models.PositiveSmallIntegerField("行使层级", choices=Level.choices)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, null=True, blank=True, unique=True,
+        validators=[validate_credit_code],
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=40, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=6), name="organisation_level_1_6"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="DEPARTMENT") | Q(credit_code__isnull=False),
+                name="department_has_credit_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_centre(self) -> bool:
+        return self.kind in {self.Kind.SERVICE_CENTRE, self.Kind.TOWN_CENTRE}
+
+    def is_within(self, other: "Organisation") -> bool:
+        """True if self is ``other`` or lies anywhere under it."""
+        return self.path.startswith(other.path)
+
+
+class Window(models.Model):
+    """A service window (窗口) of a government service centre."""
+
+    centre = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="windows", verbose_name="所属中心"
+    )
+    number = models.CharField("窗口号", max_length=10)
+    name = models.CharField("窗口名称", max_length=100)
+    domain = models.CharField("业务领域", max_length=100, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "窗口"
+        verbose_name_plural = "窗口"
+        ordering = ["centre", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "number"], name="window_number_per_centre")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class NaturalPerson(models.Model):
+    """自然人: identified by the resident ID number."""
+
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField(
+        "居民身份证号码", max_length=18, unique=True, validators=[validate_id_number]
+    )
+    phone = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_mobile])
+    address = models.CharField("联系地址", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "自然人"
+        verbose_name_plural = "自然人"
+        indexes = [models.Index(fields=["phone"], name="person_phone_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalPerson(models.Model):
+    """法人和其他组织: identified by the unified social credit code."""
+
+    class Kind(models.TextChoices):
+        # Codes follow 服务对象 (GB/T 39046 A.4).
+        ENTERPRISE = "2", "企业法人"
+        INSTITUTION = "3", "事业法人"
+        SOCIAL_ORGANISATION = "4", "社会组织法人"
+        AUTHORITY = "5", "行政机关"
+        OTHER = "6", "其他组织"
+
+    name = models.CharField("名称", max_length=200)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    kind = models.CharField("主体类型", max_length=2, choices=Kind.choices, default=Kind.ENTERPRISE)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "法人及其他组织"
+        verbose_name_plural = "法人及其他组织"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **extra):
+        if not username:
+            raise ValueError("username is required")
+        account = self.model(username=username, **extra)
+        account.set_password(password)
+        account.save(using=self._db)
+        return account
+
+    def create_superuser(self, username, password=None, **extra):
+        extra.setdefault("kind", Account.Kind.STAFF)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(username, password, **extra)
+
+
+class Account(AbstractBaseUser, PermissionsMixin):
+    class Kind(models.TextChoices):
+        CITIZEN = "CITIZEN", "个人用户"
+        AGENT = "AGENT", "企业经办人"
+        STAFF = "STAFF", "工作人员"
+
+    username = models.CharField("用户名", max_length=64, unique=True)
+    kind = models.CharField("账户类型", max_length=10, choices=Kind.choices)
+    display_name = models.CharField("显示名称", max_length=100, blank=True)
+    person = models.OneToOneField(
+        NaturalPerson, null=True, blank=True, on_delete=models.PROTECT, related_name="account",
+        verbose_name="实名信息",
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        verbose_name="所在机构",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    is_staff = models.BooleanField("可进入管理后台", default=False)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "账户"
+        verbose_name_plural = "账户"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="STAFF") | Q(person__isnull=False),
+                name="citizen_and_agent_are_real_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def name(self) -> str:
+        if self.person_id:
+            return self.person.name
+        return self.display_name or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+
+class AgentAuthorization(models.Model):
+    """An account authorised to act for an enterprise or other legal person."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="authorizations", verbose_name="经办人"
+    )
+    legal_person = models.ForeignKey(
+        LegalPerson, on_delete=models.PROTECT, related_name="agents", verbose_name="委托单位"
+    )
+    granted_at = models.DateTimeField("授权时间")
+    valid_until = models.DateField("授权有效期至", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "经办授权"
+        verbose_name_plural = "经办授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "legal_person"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_authorization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.legal_person}"
+
+
+class Role(models.TextChoices):
+    WINDOW_CLERK = "WINDOW_CLERK", "综合受理"
+    HANDLER = "HANDLER", "承办人"
+    CHIEF_REPRESENTATIVE = "CHIEF_REPRESENTATIVE", "首席代表"
+    SUPERVISOR = "SUPERVISOR", "电子监察"
+    CATALOG_ADMIN = "CATALOG_ADMIN", "事项管理员"
+    HALL_MANAGER = "HALL_MANAGER", "大厅管理员"
+    HOTLINE_AGENT = "HOTLINE_AGENT", "12345话务员"
+    SYSTEM_ADMIN = "SYSTEM_ADMIN", "系统管理员"
+
+
+class RoleAssignment(models.Model):
+    """A role held over an organisation and everything under it."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="roles", verbose_name="账户"
+    )
+    role = models.CharField("角色", max_length=24, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="role_assignments",
+        verbose_name="授权范围（机构及其下级）",
+    )
+    granted_at = models.DateTimeField("授权时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "role", "organisation"], name="role_once_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a hash of the token is stored."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账户"
+    )
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=8)
+    created_at = models.DateTimeField("签发时间")
+    expires_at = models.DateTimeField("过期时间")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        indexes = [models.Index(fields=["account", "expires_at"], name="token_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.account})"

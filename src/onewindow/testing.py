@@ -1,0 +1,74 @@
+"""Pytest fixtures shared by every app's tests and the browser tests (loaded by the root
+conftest)."""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.utils import timezone
+
+CHROMIUM = os.environ.get("ONEWINDOW_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def now():
+    """A fixed, timezone-aware 'now' for services (they never read the clock themselves)."""
+    return timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; no browser download."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} not found: run scripts/system-packages.sh (make test does).")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself stay synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page the size of a 375 px phone, speaking Chinese."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True,
+        base_url=live_server.url,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk_page(browser, live_server):
+    """A page the size of a window clerk's screen."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 800}, locale="zh-CN", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core on the current page; return violations of the given impacts."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in impacts]

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onewindow.api.urls import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("onewindow.web.urls")),
+]
+
+handler404 = "onewindow.web.views.errors.not_found"
+handler500 = "onewindow.web.views.errors.server_error"
+handler403 = "onewindow.web.views.errors.forbidden"

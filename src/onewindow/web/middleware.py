@@ -1,0 +1,23 @@
+"""Every request gets an id: in the log, in audit rows, on the error page, in a header."""
+
+from onewindow.common.request_context import new_request_id, reset_request_id, set_request_id
+
+
+class RequestIdMiddleware:
+    header = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get(self.header, "")
+        # Accept a proxy's id only if it is short and plain; otherwise make our own.
+        request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else new_request_id()
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response[self.header] = request_id
+        return response

@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import call_command
+
+from onewindow.identity.models import Account, Organisation, Role, RoleAssignment
+from onewindow.web import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_complete_and_idempotent(now, capsys):
+    demo.load_identity(now=now)
+    demo.load_identity(now=now)
+    usernames = set(Account.objects.values_list("username", flat=True))
+    assert {"citizen1", "agent1", "clerk1", "handler1", "chief1", "supervisor1",
+            "catalogadmin1", "admin"} <= usernames
+    assert Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT).count() >= 5
+    assert not Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT,
+                                           credit_code__isnull=True).exists()
+    assert Organisation.objects.filter(kind=Organisation.Kind.TOWN_CENTRE).count() == 1
+    centre = Organisation.objects.get(kind=Organisation.Kind.SERVICE_CENTRE)
+    assert centre.windows.count() >= 3
+    assert RoleAssignment.objects.filter(account__username="clerk1",
+                                         role=Role.WINDOW_CLERK, organisation=centre).exists()
+    assert Account.objects.get(username="agent1").authorizations.count() == 1
+    assert Account.objects.get(username="citizen1").check_password(demo.DEMO_PASSWORD)
+
+
+def test_demo_command_prints_the_accounts(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    for username in ("citizen1", "agent1", "clerk1", "handler1", "chief1", "supervisor1",
+                     "catalogadmin1", "admin"):
+        assert username in out
+    assert demo.DEMO_PASSWORD in out
