@@ -42,7 +42,8 @@ def render_pdf(
     ``filename`` should follow UI.md (事项名称-办件编号.pdf); it is returned for the
     download response, not used to read or write disk.
     """
-    from weasyprint import HTML, Attachment as WeasyAttachment
+    from weasyprint import HTML
+    from weasyprint import Attachment as WeasyAttachment
 
     html = render_to_string(template, {**context, "document_title": title})
     weasy_attachments = [

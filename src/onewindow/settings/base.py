@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything secret or site-specific comes from
 the environment (ONEWINDOW_* variables and DATABASE_URL)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -146,10 +147,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise looks for STATIC_ROOT at start-up even when it serves from the finders.
-try:
+# A read-only deployment has run collectstatic already, so a failure here is harmless.
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:  # a read-only deployment has run collectstatic already
-    pass
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
