@@ -1,0 +1,27 @@
+"""The audit log in the Django admin: look, filter, search — never add, change or delete."""
+
+from django.contrib import admin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "occurred_at", "actor_label", "action", "subject_type", "subject_id")
+    list_filter = ("action", ("occurred_at", admin.DateFieldListFilter))
+    search_fields = ("=subject_id", "subject_type", "=request_id")
+    date_hierarchy = "occurred_at"
+    ordering = ("-id",)
+    # The table only grows; counting it on every page load would get slow.
+    show_full_result_count = False
+    list_select_related = ("actor",)
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

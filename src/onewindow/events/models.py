@@ -1,0 +1,77 @@
+"""The outbox: events stored in the writer's transaction, and one delivery row per
+(event, handler) that tracks getting the event to that handler exactly once."""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class OutboxEvent(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField("事件名称", max_length=100)
+    payload = models.JSONField("事件内容", default=dict, encoder=DjangoJSONEncoder)
+    aggregate_type = models.CharField("对象类型", max_length=100, blank=True)
+    aggregate_id = models.CharField("对象标识", max_length=64, blank=True)
+    occurred_at = models.DateTimeField("发生时间")
+    request_id = models.CharField("请求标识", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "领域事件"
+        verbose_name_plural = "领域事件"
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["aggregate_type", "aggregate_id"], name="outbox_aggregate_idx"),
+            models.Index(fields=["occurred_at"], name="outbox_occurred_at_idx"),
+            models.Index(fields=["name", "occurred_at"], name="outbox_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+
+class EventDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "待投递"
+        RUNNING = "RUNNING", "投递中"
+        SUCCEEDED = "SUCCEEDED", "已完成"
+        # Gave up after the maximum attempts; an administrator looks at last_error and
+        # retries once the cause is fixed.
+        FAILED = "FAILED", "投递失败"
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.PROTECT, related_name="deliveries", verbose_name="事件"
+    )
+    handler = models.CharField("处理程序", max_length=255)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField("已尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试时间")
+    last_error = models.TextField("最近错误", blank=True)
+    succeeded_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Set from the services' ``now`` (not auto_now) so a stale RUNNING row is judged on
+    # the same clock that claimed it.
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "事件投递"
+        verbose_name_plural = "事件投递"
+        default_permissions = ("view",)
+        permissions = [("retry_delivery", "可重试失败的事件投递")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="delivery_event_handler"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["PENDING", "RUNNING", "SUCCEEDED", "FAILED"]),
+                name="delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="SUCCEEDED") | models.Q(succeeded_at__isnull=False),
+                name="delivery_succeeded_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.handler} ({self.get_status_display()})"

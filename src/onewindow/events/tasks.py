@@ -1,0 +1,18 @@
+"""Background tasks of the outbox: thin, they read the clock and call one service."""
+
+from django.tasks import task
+from django.utils import timezone
+
+from . import services
+
+
+@task
+def deliver_event_task(event_id: int) -> int:
+    """Deliver one event right after the commit that published it."""
+    return services.deliver_event(event_id=event_id, now=timezone.now()).succeeded
+
+
+@task
+def sweep_task() -> int:
+    """Deliver everything due: retries, and events whose first enqueue was lost."""
+    return services.sweep_due(now=timezone.now()).attempted
