@@ -16,3 +16,11 @@ def deliver_event_task(event_id: int) -> int:
 def sweep_task() -> int:
     """Deliver everything due: retries, and events whose first enqueue was lost."""
     return services.sweep_due(now=timezone.now()).attempted
+
+
+@task
+def prune_task_results_task() -> None:
+    """Finished background-task rows pile up (each sweep leaves one): keep two weeks."""
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", min_age_days=14, verbosity=0)

@@ -25,6 +25,25 @@ class AccountBackend(ModelBackend):
         except InvalidCredentials:
             return None
 
+    def has_perm(self, user_obj, perm, obj=None):
+        """Django permissions follow the roles: a system administrator may use the admin
+        site fully; other roles get the registered actions they hold (e.g.
+        "events.retry_delivery"), anywhere in their scope."""
+        from . import permissions
+        from .models import Role
+
+        if not user_obj.is_active:
+            return False
+        held = permissions.held_roles(user_obj)
+        if Role.SYSTEM_ADMIN in held:
+            return True
+        try:
+            if permissions.can_anywhere(user_obj, perm):
+                return True
+        except ValueError:  # not a registered action: an ordinary model permission
+            pass
+        return super().has_perm(user_obj, perm, obj)
+
     def get_user(self, user_id):
         try:
             account = Account.objects.select_related("person", "organisation").get(pk=user_id)

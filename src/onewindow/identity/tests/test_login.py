@@ -87,3 +87,17 @@ def test_lock_is_audited(now, settings):
         services.login_check(identifier=staff.username, password="bad", portal="staff", now=now)
     assert AuditEvent.objects.filter(action="identity.account.locked",
                                      subject_id=str(staff.pk)).exists()
+
+
+def test_system_admin_role_carries_django_admin_permissions():
+    from onewindow.identity.models import Role
+
+    from .factories import CentreFactory, grant
+
+    admin, clerk = StaffFactory(), StaffFactory()
+    grant(admin, Role.SYSTEM_ADMIN, CentreFactory())
+    grant(clerk, Role.WINDOW_CLERK, CentreFactory())
+    assert admin.has_perm("events.retry_delivery")
+    assert admin.has_perm("workdays.change_specialday")
+    assert not clerk.has_perm("events.retry_delivery")
+    assert not clerk.has_perm("workdays.change_specialday")
