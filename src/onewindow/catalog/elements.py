@@ -1,0 +1,406 @@
+"""The elements (要素) of an implementation version as one plain, canonical dict.
+
+Services, the importers and the Excel round trip all speak this dict, so one function
+validates it (with Chinese messages keyed by field) and one function hashes it. The
+canonical form sorts what has no order (service objects, themes, handling forms), keeps
+the order of what has one (materials, fees, special procedures) and uses "" / None /
+False for "not given", so the same content always has the same hash.
+
+Shape::
+
+    {"name": str, ..., "service_objects": ["1", "2"], "themes": ["教育科研"],
+     "handling_forms": ["1", "2"], "legal_limit_amount": 20 | None, ...,
+     "special_procedures": [{"kind", "name", "limit_amount", "limit_unit", "basis"}],
+     "fees": [{"name", "amount", "basis"}],
+     "materials": [{"name", "requirement", "condition", "original_count", ...}]}
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .codes import (
+    CrossRegionScope,
+    HandlingForm,
+    HandlingType,
+    LimitUnit,
+    MaterialMedium,
+    MaterialRequirement,
+    MaterialSource,
+    OnlineDepth,
+    ResultKind,
+    ServiceObjectCode,
+    SpecialProcedureKind,
+    SubjectNature,
+)
+from .errors import ElementsInvalid
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # str | text | choice | int | bool | codes
+    label: str
+    max_length: int | None = None
+    required: bool = False
+    choices: type | None = None
+    default: Any = ""
+
+
+# Scalar and list elements stored on ImplementationVersion (same names as the columns).
+VERSION_FIELDS: dict[str, Field] = {
+    "name": Field("str", "事项名称", 200, required=True),
+    "short_name": Field("str", "简称", 100),
+    "daily_name": Field("str", "常用名称", 200),
+    "subject_nature": Field("choice", "实施主体性质", choices=SubjectNature,
+                            default=SubjectNature.STATUTORY.value),
+    "service_objects": Field("codes", "服务对象", choices=ServiceObjectCode, default=()),
+    "themes": Field("names", "主题", default=()),
+    "handling_forms": Field("codes", "办理形式", choices=HandlingForm, default=()),
+    "handling_type": Field("choice", "办件类型", choices=HandlingType,
+                           default=HandlingType.PROMISED.value),
+    "legal_limit_amount": Field("int", "法定办结时限", default=None),
+    "legal_limit_unit": Field("choice", "法定时限单位", choices=LimitUnit, default=""),
+    "legal_limit_note": Field("str", "法定时限说明", 500),
+    "promised_limit_amount": Field("int", "承诺办结时限", default=None),
+    "promised_limit_unit": Field("choice", "承诺时限单位", choices=LimitUnit, default=""),
+    "promised_limit_note": Field("str", "承诺时限说明", 500),
+    "visit_count": Field("int", "到办事现场次数", default=0),
+    "online_depth": Field("choice", "网办深度", choices=OnlineDepth, default=""),
+    "cross_region_scope": Field("choice", "通办范围", choices=CrossRegionScope,
+                                default=CrossRegionScope.NONE.value),
+    "acceptance_conditions": Field("text", "受理条件"),
+    "process_description": Field("text", "办理流程"),
+    "fee_charged": Field("bool", "是否收费", default=False),
+    "result_name": Field("str", "审批结果名称", 200),
+    "result_kind": Field("choice", "审批结果类型", choices=ResultKind, default=""),
+    "result_licence_type": Field("str", "结果证照类型代码", 64),
+    "location": Field("text", "办理地点"),
+    "office_hours": Field("text", "办理时间"),
+    "consult_phone": Field("str", "咨询电话", 500),
+    "complaint_phone": Field("str", "监督投诉电话", 500),
+    "joint_departments": Field("text", "联办机构"),
+    "intermediary_services": Field("text", "中介服务"),
+    "quantity_limit": Field("text", "数量限制"),
+    "commitment_allowed": Field("bool", "可告知承诺", default=False),
+    "online_platform": Field("str", "网上办理平台", 200),
+    "online_apply_url": Field("str", "网上办理地址", 500),
+    "appointment_url": Field("str", "网上预约地址", 500),
+}
+
+# Elements stored as many-to-many rows; every other element is a column of the version.
+M2M_FIELDS = ("service_objects", "themes")
+SCALAR_FIELDS = [name for name in VERSION_FIELDS if name not in M2M_FIELDS]
+
+SPECIAL_PROCEDURE_FIELDS: dict[str, Field] = {
+    "kind": Field("choice", "特别程序种类", choices=SpecialProcedureKind, required=True,
+                  default=SpecialProcedureKind.OTHER.value),
+    "name": Field("str", "特别程序名称", 200, required=True),
+    "limit_amount": Field("int", "特别程序时限", default=None),
+    "limit_unit": Field("choice", "特别程序时限单位", choices=LimitUnit, default=""),
+    "basis": Field("text", "特别程序依据"),
+}
+
+FEE_FIELDS: dict[str, Field] = {
+    "name": Field("str", "收费项目名称", 200, required=True),
+    "amount": Field("decimal", "收费标准（元）", default=""),
+    "basis": Field("text", "收费依据"),
+}
+
+MATERIAL_FIELDS: dict[str, Field] = {
+    "name": Field("str", "材料名称", 300, required=True),
+    "requirement": Field("choice", "材料必要性", choices=MaterialRequirement,
+                         default=MaterialRequirement.REQUIRED.value),
+    "condition": Field("text", "提交条件"),
+    "original_count": Field("int", "原件份数", default=1),
+    "copy_count": Field("int", "复印件份数", default=0),
+    "medium": Field("choice", "材料形式", choices=MaterialMedium,
+                    default=MaterialMedium.PAPER.value),
+    "source": Field("choice", "来源渠道", choices=MaterialSource,
+                    default=MaterialSource.APPLICANT.value),
+    "issuing_agency": Field("str", "出具单位", 200),
+    "tolerance_allowed": Field("bool", "可容缺", default=False),
+    "commitment_allowed": Field("bool", "可承诺替代", default=False),
+    "licence_type_code": Field("str", "可替代证照类型代码", 64),
+    "note": Field("text", "填报说明"),
+    "blank_form": Field("str", "空白表格", 255),
+    "sample_file": Field("str", "示例样表", 255),
+}
+
+LIST_SECTIONS = {
+    "special_procedures": SPECIAL_PROCEDURE_FIELDS,
+    "fees": FEE_FIELDS,
+    "materials": MATERIAL_FIELDS,
+}
+
+MAX_INT = 1_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BOOL_TRUE = {"1", "true", "yes", "y", "是", "on", "√"}
+_BOOL_FALSE = {"0", "false", "no", "n", "否", "off", "", "none"}
+
+
+def clean_text(value: Any) -> str:
+    """Strip, unify line ends and drop control characters (Excel cannot hold them)."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+def _choice_value(choices, value: Any) -> str | None:
+    """Accept the code or its Chinese label; None when neither matches."""
+    text = clean_text(value)
+    if text in choices.values:
+        return text
+    for code, label in choices.choices:
+        if text == label:
+            return code
+    return None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, message)
+
+
+def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
+    if spec.kind in ("str", "text"):
+        text = clean_text(value)
+        if spec.kind == "str":
+            text = " ".join(text.split())
+        if spec.required and not text:
+            errors.add(key, f"请填写{spec.label}。")
+        elif spec.max_length and len(text) > spec.max_length:
+            errors.add(key, f"{spec.label}不能超过 {spec.max_length} 个字（当前 {len(text)} 个）。")
+        return text
+    if spec.kind == "choice":
+        text = clean_text(value)
+        if not text:
+            if spec.required:
+                errors.add(key, f"请选择{spec.label}。")
+            return spec.default if spec.required else ""
+        code = _choice_value(spec.choices, text)
+        if code is None:
+            errors.add(key, f"{spec.label}“{text}”无效，可选：{_options(spec.choices)}。")
+            return text
+        return code
+    if spec.kind == "int":
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return spec.default
+        if isinstance(value, bool):
+            errors.add(key, f"{spec.label}应为整数。")
+            return spec.default
+        if isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, int):
+            number = value
+        else:
+            text = clean_text(value)
+            if not re.fullmatch(r"-?\d+", text):
+                errors.add(key, f"{spec.label}应为整数，“{text}”不是整数。")
+                return spec.default
+            number = int(text)
+        if number < 0 or number > MAX_INT:
+            errors.add(key, f"{spec.label}应在 0 到 {MAX_INT} 之间。")
+        return number
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = clean_text(value).lower()
+        if text in _BOOL_TRUE:
+            return True
+        if text in _BOOL_FALSE:
+            return False
+        errors.add(key, f"{spec.label}应填“是”或“否”。")
+        return False
+    if spec.kind == "decimal":
+        text = clean_text(value)
+        if not text:
+            return ""
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            errors.add(key, f"{spec.label}应为金额数字，如 20 或 12.50。")
+            return text
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+            errors.add(key, f"{spec.label}应为不小于 0 的金额，最多两位小数。")
+            return text
+        # One spelling per amount: 20, 20.0 and 20.00 hash the same.
+        return format(amount.quantize(Decimal("0.01")), "f")
+    if spec.kind in ("codes", "names"):
+        items = _as_list(value)
+        result = []
+        for item in items:
+            text = clean_text(item)
+            if not text:
+                continue
+            if spec.kind == "codes":
+                code = _choice_value(spec.choices, text)
+                if code is None:
+                    errors.add(key, f"{spec.label}“{text}”无效，可选：{_options(spec.choices)}。")
+                    continue
+                text = code
+            result.append(text)
+        return sorted(set(result))
+    raise AssertionError(spec.kind)
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\n;；]", value)]
+    return list(value)
+
+
+def _options(choices) -> str:
+    return "、".join(label for _, label in choices.choices)
+
+
+def _check_limits(prefix: str, label: str, data: dict, errors: _Collector) -> None:
+    amount, unit = data.get(f"{prefix}_amount"), data.get(f"{prefix}_unit")
+    if amount is not None and not unit:
+        errors.add(f"{prefix}_unit", f"请选择{label}的单位（工作日、自然日或小时）。")
+    if amount is None and unit:
+        errors.add(f"{prefix}_amount", f"选择了{label}单位，请填写{label}。")
+
+
+def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the canonical elements dict or raise ``ElementsInvalid`` (nothing partial)."""
+    errors = _Collector()
+    unknown = set(raw) - set(VERSION_FIELDS) - set(LIST_SECTIONS)
+    for key in sorted(unknown):
+        errors.add(key, "未知的字段。")
+    data: dict[str, Any] = {}
+    for key, spec in VERSION_FIELDS.items():
+        value = raw.get(key, spec.default)
+        data[key] = _clean_value(key, spec, value, errors)
+    for section, fields in LIST_SECTIONS.items():
+        rows = raw.get(section) or []
+        if not isinstance(rows, list | tuple):
+            errors.add(section, "应为列表。")
+            rows = []
+        cleaned_rows = []
+        for index, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                errors.add(f"{section}.{index}", "应为对象。")
+                continue
+            for key in sorted(set(row) - set(fields)):
+                errors.add(f"{section}.{index}.{key}", "未知的字段。")
+            cleaned = {
+                key: _clean_value(f"{section}.{index}.{key}", spec, row.get(key, spec.default),
+                                  errors)
+                for key, spec in fields.items()
+            }
+            cleaned_rows.append(cleaned)
+        data[section] = cleaned_rows
+
+    _check_rules(data, errors)
+    if errors.errors:
+        first = next(iter(errors.errors.values()))
+        raise ElementsInvalid(f"事项要素有误：{first}", details=errors.errors)
+    return data
+
+
+def _check_rules(data: dict, errors: _Collector) -> None:
+    _check_limits("legal_limit", "法定办结时限", data, errors)
+    _check_limits("promised_limit", "承诺办结时限", data, errors)
+    legal, promised = data["legal_limit_amount"], data["promised_limit_amount"]
+    legal_unit, promised_unit = data["legal_limit_unit"], data["promised_limit_unit"]
+    if legal is not None and promised is not None:
+        comparable = promised_unit == legal_unit or (
+            # n working days always span at least n natural days.
+            promised_unit == LimitUnit.WORKING_DAY and legal_unit == LimitUnit.NATURAL_DAY
+        )
+        if comparable and promised > legal:
+            errors.add("promised_limit_amount", "承诺办结时限不能超过法定办结时限。")
+    if not data["service_objects"] and "service_objects" not in errors.errors:
+        errors.add("service_objects", "请至少选择一个服务对象。")
+    depth, visits = data["online_depth"], data["visit_count"]
+    if isinstance(visits, int):
+        if depth == OnlineDepth.FULLY_ONLINE and visits != 0:
+            errors.add("visit_count", "全程网办事项的到办事现场次数应为 0。")
+        if depth == OnlineDepth.AT_MOST_ONCE and visits > 1:
+            errors.add("visit_count", "“最多跑一次”事项的到办事现场次数不能超过 1。")
+        if depth == OnlineDepth.MULTIPLE_VISITS and visits < 2:
+            errors.add("visit_count", "“需多次到场”事项的到办事现场次数应不少于 2。")
+    for key in ("online_apply_url", "appointment_url"):
+        url = data[key]
+        if url and not re.match(r"^https?://\S+$", url):
+            errors.add(key, f"{VERSION_FIELDS[key].label}应以 http:// 或 https:// 开头。")
+    if data["fee_charged"] and not data["fees"]:
+        errors.add("fees", "收费事项请至少填写一个收费项目。")
+    if not data["fee_charged"] and data["fees"]:
+        errors.add("fee_charged", "填写了收费项目，请将“是否收费”选为“是”。")
+    for index, row in enumerate(data["special_procedures"]):
+        amount, unit = row["limit_amount"], row["limit_unit"]
+        if amount is not None and not unit:
+            errors.add(f"special_procedures.{index}.limit_unit", "请选择特别程序时限的单位。")
+        if amount is None and unit:
+            errors.add(f"special_procedures.{index}.limit_amount", "请填写特别程序时限。")
+    for index, row in enumerate(data["materials"]):
+        key = f"materials.{index}"
+        if row["requirement"] == MaterialRequirement.CONDITIONAL and not row["condition"]:
+            errors.add(f"{key}.condition", "视情况提交的材料请写明提交条件。")
+        if (
+            row["medium"] != MaterialMedium.ELECTRONIC
+            and row["original_count"] == 0 and row["copy_count"] == 0
+        ):
+            errors.add(f"{key}.original_count", "纸质材料的原件和复印件份数不能都为 0。")
+        if row["source"] == MaterialSource.AGENCY and not row["issuing_agency"]:
+            errors.add(f"{key}.issuing_agency", "政府部门核发的材料请填写出具单位。")
+
+
+def content_hash(elements: Mapping[str, Any]) -> str:
+    """sha256 of the canonical elements; equal content ⇔ equal hash."""
+    raw = json.dumps(elements, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def empty_elements() -> dict[str, Any]:
+    data = {key: (list(spec.default) if spec.kind in ("codes", "names") else spec.default)
+            for key, spec in VERSION_FIELDS.items()}
+    data.update({section: [] for section in LIST_SECTIONS})
+    return data
+
+
+def elements_of(version) -> dict[str, Any]:
+    """The canonical elements of a stored version (prefetch service_objects, themes and
+    materials to keep this free of queries)."""
+    data: dict[str, Any] = {}
+    for key in VERSION_FIELDS:
+        if key == "service_objects":
+            data[key] = sorted(obj.code for obj in version.service_objects.all())
+        elif key == "themes":
+            data[key] = sorted(theme.name for theme in version.themes.all())
+        elif key == "handling_forms":
+            data[key] = sorted(version.handling_forms or [])
+        else:
+            data[key] = getattr(version, key)
+    data["special_procedures"] = [
+        {k: row.get(k, spec.default) for k, spec in SPECIAL_PROCEDURE_FIELDS.items()}
+        for row in version.special_procedures or []
+    ]
+    data["fees"] = [
+        {k: row.get(k, spec.default) for k, spec in FEE_FIELDS.items()}
+        for row in version.fees or []
+    ]
+    data["materials"] = [material_elements(m) for m in version.materials.all()]
+    return data
+
+
+def material_elements(material) -> dict[str, Any]:
+    data = {}
+    for key in MATERIAL_FIELDS:
+        value = getattr(material, key)
+        if key in ("blank_form", "sample_file"):
+            value = value.name if value else ""
+        data[key] = value
+    return data

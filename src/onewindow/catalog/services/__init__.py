@@ -1,0 +1,40 @@
+"""Every write of the catalog. Keyword-only, ``actor`` and ``now`` passed in; each public
+function runs as the outermost transaction (``durable=True``), audits its change in the
+same transaction and publishes its events there too (delivered after commit).
+
+Versions: ``item_create`` makes version 1 as a DRAFT; ``item_draft_update`` edits the
+open draft or opens one copied from the published version; ``item_publish`` turns the
+draft into the PUBLISHED version and the old one into SUPERSEDED (valid_to = now). A
+published version is never edited in place. Lifecycle moves: see catalog.lifecycle.
+
+Validation errors are ``ElementsInvalid`` (a ValidationFailed, HTTP 422) whose
+``details`` map field names (``name``, ``promised_limit_amount``, ``materials.0.name`` …)
+to Chinese messages. Items outside the actor's scope raise ``ItemNotFound`` (404).
+``actor=None`` is the system (command-line importers); see catalog.permissions.
+"""
+
+from ..lifecycle import TRANSITIONS, allowed_operations, transition
+from ..validators import parse_code
+from .entries import entry_upsert, entry_upsert_inner, theme_create
+from .items import (
+    compose_code,
+    item_cancel,
+    item_create,
+    item_create_inner,
+    item_draft_discard,
+    item_draft_update,
+    item_draft_update_inner,
+    item_publish,
+    item_resume,
+    item_set_hall,
+    item_suspend,
+    publish_draft,
+)
+
+__all__ = [
+    "TRANSITIONS", "allowed_operations", "compose_code", "entry_upsert", "entry_upsert_inner",
+    "item_cancel", "item_create", "item_create_inner", "item_draft_discard",
+    "item_draft_update", "item_draft_update_inner", "item_publish", "item_resume",
+    "item_set_hall", "item_suspend", "parse_code", "publish_draft", "theme_create",
+    "transition",
+]

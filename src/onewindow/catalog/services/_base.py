@@ -1,0 +1,132 @@
+"""Helpers shared by the catalog services (not part of the public API)."""
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from .. import permissions as perms
+from ..codes import VersionStatus
+from ..elements import SCALAR_FIELDS, content_hash
+from ..errors import ElementsInvalid, ItemNotFound, ReasonRequired
+from ..lifecycle import account_or_none  # noqa: F401  re-exported for the services
+from ..models import (
+    CatalogEntry,
+    Implementation,
+    ImplementationVersion,
+    Material,
+    ServiceObject,
+    Theme,
+)
+from ..search import index_text
+from ..validators import normalize_code
+
+
+def durable(func):
+    """Run a public service as the outermost transaction (DESIGN rule 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(durable=True):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("请填写理由。", details={"reason": "请填写理由。"})
+    if len(reason) > 2000:
+        message = "理由不能超过 2000 个字。"
+        raise ReasonRequired(message, details={"reason": message})
+    return reason
+
+
+def lock(*, actor, code: str, action: str) -> Implementation:
+    """The implementation, row-locked, if it exists and is in the actor's scope (else 404)."""
+    implementation = (
+        Implementation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "entry")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    if implementation is None or not perms.can_on_implementation(
+        actor=actor, action=action, implementation=implementation
+    ):
+        raise ItemNotFound("没有找到该事项。", details={"code": code})
+    return implementation
+
+
+def versions_with_content():
+    return ImplementationVersion.objects.prefetch_related(
+        "service_objects", "themes", Prefetch("materials", Material.objects.order_by("position"))
+    )
+
+
+def draft_of(implementation: Implementation) -> ImplementationVersion | None:
+    return (
+        versions_with_content()
+        .filter(implementation=implementation, status=VersionStatus.DRAFT)
+        .first()
+    )
+
+
+def current_of(implementation: Implementation) -> ImplementationVersion | None:
+    if not implementation.current_version_id:
+        return None
+    return versions_with_content().get(pk=implementation.current_version_id)
+
+
+def resolve_themes(names: list[str]) -> list[Theme]:
+    themes = {t.name: t for t in Theme.objects.filter(name__in=names)}
+    missing = [n for n in names if n not in themes]
+    if missing:
+        message = f"未知主题：{'、'.join(missing)}。请先在主题管理中添加。"
+        raise ElementsInvalid(message, details={"themes": message})
+    return [themes[n] for n in names]
+
+
+def service_objects_for(codes: list[str]) -> list[ServiceObject]:
+    rows = {o.code: o for o in ServiceObject.objects.filter(code__in=codes)}
+    return [rows[c] for c in codes if c in rows]
+
+
+def version_search_text(elements: Mapping[str, Any], entry: CatalogEntry) -> str:
+    return index_text(elements["name"], elements["short_name"], elements["daily_name"],
+                      entry.name)
+
+
+def write_version_content(version: ImplementationVersion, elements: Mapping[str, Any], *,
+                          entry: CatalogEntry, themes: list[Theme] | None = None) -> None:
+    """Store validated ``elements`` into an unsaved or DRAFT ``version`` (materials
+    replaced, many-to-many rows set)."""
+    for key in SCALAR_FIELDS:
+        setattr(version, key, elements[key])
+    version.special_procedures = list(elements["special_procedures"])
+    version.fees = list(elements["fees"])
+    version.content_hash = content_hash(elements)
+    version.search_text = version_search_text(elements, entry)
+    version.save()
+    version.service_objects.set(service_objects_for(elements["service_objects"]))
+    version.themes.set(themes if themes is not None else resolve_themes(elements["themes"]))
+    version.materials.all().delete()
+    Material.objects.bulk_create(
+        Material(version=version, position=index + 1, **material)
+        for index, material in enumerate(elements["materials"])
+    )
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def event_payload(implementation, version, operation, previous) -> dict:
+    return {"version": version.number, "operation": operation,
+            "previous_version": previous.number if previous else None}
+
+
+

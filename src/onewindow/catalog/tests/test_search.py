@@ -1,0 +1,78 @@
+"""Chinese search over real Guangdong items: 2-character queries must work."""
+
+import json
+
+import pytest
+
+from onewindow.catalog import selectors
+from onewindow.catalog.importers.gdzwfw import import_gdzwfw
+from onewindow.catalog.search import index_text, query_words
+
+from .conftest import bundled_lines
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def real_items(now):
+    """200 real records plus every record about social insurance or teaching materials."""
+    lines = bundled_lines()
+    words = ("社会保险", "社保", "教材", "养老")
+    chosen = lines[:200] + [
+        line for line in lines[200:]
+        if any(w in json.loads(line)["TASK_NAME"] + json.loads(line)["matter_daily"]
+               for w in words)
+    ]
+    report = import_gdzwfw(lines=chosen, now=now)
+    assert report.created > 200
+    return report
+
+
+def names(query: str, **filters) -> list[str]:
+    page = selectors.implementation_list(filters={"q": query, **filters}, limit=100)
+    return [item.name for item in page.items]
+
+
+def test_shebao_finds_social_insurance_items(real_items):
+    found = names("社保")
+    assert "企业职工社会保险费断缴补缴申报" in found  # 常用名称 社保断缴补缴
+    assert "企业职工个人社会保险信息变更" in found  # 社会保险 → 社保
+    assert all("社会保险" in n or "社保" in n or "缴费" in n for n in found), found
+
+
+def test_jiaocai_finds_the_three_textbook_reviews(real_items):
+    found = names("教材")
+    assert set(found) >= {
+        "中小学地方课程教材初审", "中小学地方课程教材审定", "中小学地方课程教材复查"}
+
+
+def test_exact_name_ranks_first_and_longer_queries_are_segmented(real_items):
+    assert names("中小学地方课程教材初审")[0] == "中小学地方课程教材初审"
+    # Not a substring of any name, but its words are.
+    assert "中小学地方课程教材审定" in names("地方教材审定")
+    # Words like 我要 and 办 carry nothing: the query is the same as 社保.
+    assert names("我要办社保") == names("社保")
+
+
+def test_nonsense_finds_nothing_and_search_combines_with_filters(real_items):
+    assert names("量子纠缠") == []
+    assert names("教材", type="01")
+    assert names("教材", type="20") == []
+
+
+def test_search_results_paginate_with_the_rank_in_the_cursor(real_items):
+    first = selectors.implementation_list(filters={"q": "申请"}, limit=5)
+    second = selectors.implementation_list(filters={"q": "申请"}, cursor=first.next_cursor,
+                                           limit=5)
+    assert first.next_cursor and len(second.items) == 5
+    assert not {i.code for i in first.items} & {i.code for i in second.items}
+    ranks = [i.rank for i in first.items + second.items]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_index_and_query_words():
+    text = index_text("企业职工社会保险费断缴补缴申报", "", "社保断缴补缴")
+    assert "社保" in text.split() and "社会保险费" in text.split()
+    assert query_words("我要办社保卡") == ["社保卡", "社保"]
+    assert query_words("社") == ["社"]
+    assert query_words("  ") == []

@@ -1,0 +1,105 @@
+"""The portal's service-item pages (掌上办 first): browse and search the published catalog,
+and read one service guide (办事指南). No login needed."""
+
+from django.shortcuts import render
+
+from onewindow.catalog import selectors
+from onewindow.catalog.codes import HandlingForm, ImplementationStatus, ThemeAudience
+from onewindow.common.errors import ApplicationError
+
+PAGE_SIZE = 20
+# Only these reach the selector: a shared link may carry other parameters (e.g. from=…).
+FILTERS = ("q", "org", "theme", "service_object", "type", "level")
+ONLINE_FORMS = {HandlingForm.ONLINE_PC.value, HandlingForm.ONLINE_MOBILE.value}
+THEME_GROUPS = [
+    (ThemeAudience.INDIVIDUAL, "个人办事"),
+    (ThemeAudience.ENTERPRISE, "法人办事"),
+    (ThemeAudience.GENERAL, "其他主题"),
+]
+
+
+def _page_number(raw) -> int:
+    text = str(raw or "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def item_list(request):
+    """Search box, facets kept in the URL, keyset pages of published active items."""
+    error = None
+    details: dict = {}
+    page = None
+    try:
+        filters = selectors.parse_filters(
+            {name: request.GET[name] for name in FILTERS if name in request.GET})
+        page = selectors.implementation_list(
+            filters=filters, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
+        )
+    except ApplicationError as exc:
+        error, details = str(exc.message), exc.details if isinstance(exc.details, dict) else {}
+    facets = {
+        "departments": selectors.department_facets(),
+        "themes": [(label, selectors.theme_facets(audience=audience))
+                   for audience, label in THEME_GROUPS],
+        "service_objects": selectors.service_object_facets(),
+        "item_types": [f for f in selectors.item_type_facets() if f.count],
+    }
+    facets["themes"] = [(label, rows) for label, rows in facets["themes"] if rows]
+    chosen = {name: request.GET.get(name, "") for name in
+              ("q", "org", "theme", "service_object", "type")}
+    context = {
+        "page": page,
+        "error": error,
+        "details": details,
+        "facets": facets,
+        "chosen": chosen,
+        "filtering": any(v for k, v in chosen.items() if k != "q"),
+        "page_number": _page_number(request.GET.get("page")),
+        "nav_active": "items",
+    }
+    return render(request, "web/catalog/items.html", context, status=400 if error else 200)
+
+
+def can_apply_online(guide) -> bool:
+    """The 在线申办 button: the current version of an active item offered online."""
+    return guide.accepting and any(f.code in ONLINE_FORMS for f in guide.handling_forms)
+
+
+def next_step(guide, *, online: bool) -> str:
+    """What the person should do, in one sentence, at the top of the guide."""
+    count = len(guide.materials)
+    materials = f"准备好下面的 {count} 项申请材料，" if count else ""
+    if not guide.version.is_current:
+        return "这是历史版本，仅供查阅；办理请以现行版本为准。"
+    if guide.status.code == ImplementationStatus.SUSPENDED:
+        return "该事项暂停办理，暂时不能申请。"
+    if online and guide.in_hall:
+        return f"{materials}可以在网上申请，也可以到办理地点的窗口申请。"
+    if online:
+        return f"{materials}在网上申请即可，不用到现场。"
+    if guide.location:
+        return f"{materials}到办理地点的窗口申请。"
+    return f"{materials}按下面的说明申请；有疑问请拨打咨询电话。"
+
+
+def item_guide(request, code: str):
+    """The guide of an item's current version, or of ``?version=N`` (a historic one)."""
+    version = request.GET.get("version") or None
+    try:
+        guide = selectors.guide(code=code, version=version)
+    except ApplicationError:
+        # Unknown or never published, or a malformed 实施编码 / version in the address.
+        return render(request, "web/error.html", {"status": 404, "kind": "not_found"},
+                      status=404)
+    if guide.status.code == ImplementationStatus.CANCELLED:
+        return render(request, "web/catalog/gone.html", {"guide": guide, "nav_active": "items"},
+                      status=404)
+    online = can_apply_online(guide)
+    context = {
+        "guide": guide,
+        "can_apply_online": online,
+        "next_step": next_step(guide, online=online),
+        "suspended": guide.status.code == ImplementationStatus.SUSPENDED,
+        "historic": not guide.version.is_current,
+        "nav_active": "items",
+    }
+    return render(request, "web/catalog/guide.html", context)
