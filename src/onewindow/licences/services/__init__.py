@@ -1,0 +1,68 @@
+"""Every write of the licence library. Keyword-only, ``actor`` and ``now`` passed in.
+
+The services join the caller's transaction (``transaction.atomic()``, not durable): the
+cases side calls ``licence_issue`` inside its approval transaction or from an event
+handler, and the licence must commit or roll back with the approval.
+
+``actor=None`` means the platform itself (e.g. issuing after an approval decided by a
+workflow step); only code can pass it, never the API or the pages.
+"""
+
+from ..errors import ShareNotFound
+from .common import (
+    FIELD_TYPES,
+    MAX_SHARE_HOURS,
+    TRANSITIONS,
+    LicencePermissionDenied,
+    ReasonRequired,
+    add_months,
+    clean_fields,
+    default_valid_until,
+    masked_holder_code,
+    validate_field_schema,
+)
+from .issuing import (
+    licence_amend,
+    licence_annotate,
+    licence_issue,
+    licence_revoke,
+    licence_type_create,
+)
+from .keys import seal_licence, signer_for, signing_key_active, signing_key_rotate
+from .use import (
+    IssuedShare,
+    licence_lookup,
+    licence_share,
+    licence_usage_record,
+    share_open,
+    share_revoke,
+)
+
+__all__ = [
+    "FIELD_TYPES",
+    "MAX_SHARE_HOURS",
+    "TRANSITIONS",
+    "IssuedShare",
+    "LicencePermissionDenied",
+    "ReasonRequired",
+    "ShareNotFound",
+    "add_months",
+    "clean_fields",
+    "default_valid_until",
+    "licence_amend",
+    "licence_annotate",
+    "licence_issue",
+    "licence_lookup",
+    "licence_revoke",
+    "licence_share",
+    "licence_type_create",
+    "licence_usage_record",
+    "masked_holder_code",
+    "seal_licence",
+    "share_open",
+    "share_revoke",
+    "signer_for",
+    "signing_key_active",
+    "signing_key_rotate",
+    "validate_field_schema",
+]

@@ -1,0 +1,169 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from onewindow.identity.tests.factories import CitizenFactory, StaffFactory
+from onewindow.licences import exports
+from onewindow.licences.models import Licence, LicenceUsage
+
+from .factories import issue_to_citizen, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.fixture
+def world(now):
+    return make_world(now)
+
+
+@pytest.fixture
+def licence(world, now):
+    return issue_to_citizen(world, now)
+
+
+def test_qr_link_opens_the_verification_page(client, licence):
+    url = exports.verify_url(licence).replace("http://127.0.0.1:8000", "")
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-outcome="valid"' in text and licence.holder_name in text
+    assert licence.holder_code not in text  # masked on the public page
+    bare = client.get(reverse("licences:verify", args=[licence.identifier])).content.decode()
+    assert 'data-outcome="valid"' in bare and licence.holder_name not in bare
+
+
+def test_verify_form_takes_an_identifier_or_a_vc_file(client, licence, now):
+    page = client.post(reverse("licences:verify-form"), {"text": licence.identifier})
+    assert 'data-outcome="valid"' in page.content.decode()
+    token = exports.licence_vc(licence=licence, now=now)
+    upload = SimpleUploadedFile("licence.jwt", token.encode())
+    page = client.post(reverse("licences:verify-form"), {"vc_file": upload})
+    assert 'data-outcome="valid"' in page.content.decode()
+    empty = client.post(reverse("licences:verify-form"), {})
+    assert "请输入证照标识" in empty.content.decode()
+
+
+def test_wallet_download_share_and_usage(client, world, licence):
+    client.force_login(world.citizen)
+    wallet = client.get(reverse("licences:wallet")).content.decode()
+    assert licence.name in wallet and licence.number in wallet
+    detail_url = reverse("licences:wallet-detail", args=[licence.identifier])
+    assert licence.holder_code in client.get(detail_url).content.decode()  # their own data
+    pdf = client.get(reverse("licences:wallet-pdf", args=[licence.identifier]))
+    assert pdf["Content-Type"] == "application/pdf"
+    vc = client.get(reverse("licences:wallet-vc", args=[licence.identifier]))
+    assert vc.content.count(b".") == 2
+    shared = client.post(reverse("licences:wallet-share", args=[licence.identifier]),
+                         {"purpose": "租房核验", "valid_hours": 24})
+    assert shared.status_code == 200
+    share_url = shared.context["share_url"]
+    client.logout()
+    public = client.get(share_url.replace("http://testserver", ""))
+    assert public.status_code == 200 and "租房核验" in public.content.decode()
+    client.force_login(world.citizen)
+    usage = client.get(reverse("licences:wallet-usage")).content.decode()
+    assert "分享链接查看" in usage and "租房核验" in usage
+    share = licence.shares.get()
+    client.post(reverse("licences:wallet-share-revoke", args=[share.pk]))
+    client.logout()
+    assert client.get(share_url.replace("http://testserver", "")).status_code == 404
+
+
+def test_wallet_of_someone_else_is_missing(client, licence):
+    client.force_login(CitizenFactory())
+    assert client.get(reverse("licences:wallet-detail",
+                              args=[licence.identifier])).status_code == 404
+    assert client.get(reverse("licences:wallet-pdf",
+                              args=[licence.identifier])).status_code == 404
+
+
+def test_wallet_needs_login_and_is_not_for_staff(client, world):
+    response = client.get(reverse("licences:wallet"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(world.chief)
+    assert client.get(reverse("licences:wallet")).status_code == 404
+
+
+def test_staff_issue_revoke_and_annotate(client, world):
+    client.force_login(world.chief)
+    chooser = client.get(reverse("licences:staff-issue")).content.decode()
+    assert world.person_type.code in chooser
+    form_url = reverse("licences:staff-issue") + f"?type={world.person_type.code}"
+    missing = client.post(form_url, {"type": world.person_type.code,
+                                     "holder_code": world.citizen.person.id_number})
+    assert missing.status_code == 400 and "经营项目" in missing.content.decode()
+    issued = client.post(form_url, {"type": world.person_type.code,
+                                    "holder_code": world.citizen.person.id_number,
+                                    "f_category": "散装食品销售"})
+    assert issued.status_code == 302
+    licence = Licence.objects.get()
+    assert issued["Location"] == reverse("licences:staff-detail", args=[licence.identifier])
+    assert licence.fields == {"category": "散装食品销售"} and licence.issued_by == world.chief
+    home = client.get(reverse("licences:staff-home")).content.decode()
+    assert licence.number in home
+    client.post(reverse("licences:staff-annotate", args=[licence.identifier]),
+                {"text": "年度核查合格"})
+    assert licence.annotations.get().text == "年度核查合格"
+    no_reason = client.post(reverse("licences:staff-revoke", args=[licence.identifier]),
+                            {"reason": ""})
+    assert no_reason.status_code == 400
+    client.post(reverse("licences:staff-revoke", args=[licence.identifier]),
+                {"reason": "违法经营，依法吊销"})
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.REVOKED
+    # The public page now says so.
+    page = client.get(exports.verify_url(licence).replace("http://127.0.0.1:8000", ""))
+    assert 'data-outcome="revoked"' in page.content.decode()
+
+
+def test_staff_outside_scope_see_nothing(client, licence):
+    stranger = StaffFactory()
+    client.force_login(stranger)
+    assert client.get(reverse("licences:staff-detail",
+                              args=[licence.identifier])).status_code == 404
+    assert licence.number not in client.get(reverse("licences:staff-home")).content.decode()
+    assert client.get(reverse("licences:staff-lookup")).status_code == 404
+
+
+def test_purpose_bound_lookup_page(client, world, licence):
+    client.force_login(world.clerk)
+    url = reverse("licences:staff-lookup")
+    refused = client.post(url, {"holder_code": licence.holder_code, "purpose": ""})
+    assert refused.status_code == 400
+    assert not LicenceUsage.objects.exists()
+    found = client.post(url, {"holder_code": licence.holder_code, "purpose": "办件 X1 核验"})
+    assert licence.number in found.content.decode()
+    usage = LicenceUsage.objects.get()
+    assert usage.actor == world.clerk and usage.purpose == "办件 X1 核验"
+
+
+def test_citizen_cannot_open_staff_pages(client, world):
+    client.force_login(world.citizen)
+    assert client.get(reverse("licences:staff-home")).status_code == 404
+
+
+def test_printed_verify_path_matches_the_urlconf(licence):
+    from onewindow.licences.exports import VERIFY_PATH
+
+    assert reverse("licences:verify", args=[licence.identifier]) == VERIFY_PATH.format(
+        identifier=licence.identifier)
+
+
+def test_admin_pages_render_without_id_numbers(client, licence):
+    from onewindow.identity.models import Account
+
+    admin = Account.objects.create_superuser("root-admin", "x-pass-2026")
+    client.force_login(admin)
+    listing = client.get("/admin/licences/licence/")
+    assert listing.status_code == 200 and licence.number in listing.content.decode()
+    assert licence.holder_code not in listing.content.decode()
+    detail = client.get(f"/admin/licences/licence/{licence.pk}/change/")
+    assert detail.status_code == 200 and licence.holder_code not in detail.content.decode()
+    assert client.get("/admin/licences/signingkey/").status_code == 200
+    assert client.get("/admin/licences/licencetype/").status_code == 200
