@@ -1,0 +1,488 @@
+"""Reading and checking uploaded BPMN 2.0 routes.
+
+A route is accepted only if it is plain BPMN that a person can approve step by step:
+user (or manual) tasks in lanes named after roles, start/end events, exclusive, inclusive
+and parallel gateways, sequence flows whose conditions are in the safe expression
+language (onewindow.workflow.expressions). Everything that would run code — script
+tasks, service tasks, Camunda listeners and Java delegates, script conditions — is
+refused with ``workflow.script-task-refused`` / ``workflow.code-refused``; other BPMN
+elements the platform does not run (timers, messages, sub-processes …) with
+``workflow.unsupported-element``. Every message names the element (id and name) and, where
+known, the line of the file.
+
+The XML is parsed without DTDs, entities or network access (no XXE, no entity bombs),
+checked against the BPMN 2.0 schema and then parsed by SpiffWorkflow, whose spec is what
+the engine runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from . import expressions
+from .errors import (
+    CodeRefused,
+    RouteInvalid,
+    ScriptTaskRefused,
+    UnknownLane,
+    UnsafeExpression,
+    UnsupportedElement,
+)
+from .lanes import LaneRole, known_lane_names, parse_lane_name
+
+MAX_BYTES = 2 * 1024 * 1024
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+DIAGRAM_NS = {
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+}
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+NS = {"bpmn": BPMN_NS}
+
+HUMAN_TASKS = {"userTask", "manualTask", "task"}
+GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway"}
+CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
+
+ALLOWED = {
+    "definitions", "collaboration", "participant", "process", "laneSet", "lane",
+    "childLaneSet", "flowNodeRef", "documentation", "extensionElements", "textAnnotation",
+    "text", "association", "group", "category", "categoryValue", "startEvent", "endEvent",
+    "sequenceFlow", "conditionExpression", "incoming", "outgoing",
+    "terminateEventDefinition",
+} | HUMAN_TASKS | GATEWAYS
+
+ELEMENT_LABELS = {
+    "scriptTask": "脚本任务", "script": "脚本", "serviceTask": "服务任务",
+    "businessRuleTask": "业务规则任务", "sendTask": "发送任务", "receiveTask": "接收任务",
+    "subProcess": "子流程", "callActivity": "调用活动", "transaction": "事务子流程",
+    "adHocSubProcess": "自由子流程", "boundaryEvent": "边界事件",
+    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
+    "eventBasedGateway": "事件网关", "complexGateway": "复杂网关",
+    "timerEventDefinition": "定时事件", "messageEventDefinition": "消息事件",
+    "signalEventDefinition": "信号事件", "errorEventDefinition": "错误事件",
+    "escalationEventDefinition": "升级事件", "conditionalEventDefinition": "条件事件",
+    "compensateEventDefinition": "补偿事件", "linkEventDefinition": "链接事件",
+    "cancelEventDefinition": "取消事件", "messageFlow": "消息流",
+    "multiInstanceLoopCharacteristics": "多实例", "standardLoopCharacteristics": "循环",
+    "dataObject": "数据对象", "dataObjectReference": "数据对象",
+    "dataStore": "数据存储", "dataStoreReference": "数据存储",
+    "dataInputAssociation": "数据关联", "dataOutputAssociation": "数据关联",
+    "ioSpecification": "输入输出定义", "message": "消息", "signal": "信号", "error": "错误",
+    "escalation": "升级", "correlationProperty": "关联属性", "inputOutput": "输入输出映射",
+}
+
+# Extension elements (camunda:, zeebe:, spiffworkflow: …) that hold or call code.
+CODE_ELEMENTS = {
+    "script", "executionListener", "taskListener", "connector", "preScript", "postScript",
+    "taskDefinition", "calledDecision",
+}
+UNSUPPORTED_EXTENSIONS = {"inputOutput", "ioMapping"}
+# Extension attributes that name code to run (Java classes, expressions, external topics).
+CODE_ATTRIBUTES = {
+    "class", "expression", "delegateExpression", "resultVariable", "topic", "decisionRef",
+    "resource",
+}
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: str
+    name: str
+    lane: str
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "lane": self.lane}
+
+
+@dataclass(frozen=True)
+class ParsedRoute:
+    process_id: str
+    process_name: str
+    lanes: dict[str, LaneRole]
+    tasks: list[TaskInfo]
+    conditions: dict[str, str] = field(default_factory=dict)  # sequence flow id → condition
+    sha256: str = ""
+    xml: str = ""
+
+    def lanes_json(self) -> dict:
+        return {name: lane.as_dict() for name, lane in self.lanes.items()}
+
+    def tasks_json(self) -> list[dict]:
+        return [task.as_dict() for task in self.tasks]
+
+
+def sha256_of(xml: str) -> str:
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+
+# --- reading the XML -----------------------------------------------------------------------
+
+
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _as_bytes(xml: str | bytes) -> bytes:
+    if isinstance(xml, str):
+        # lxml refuses str with an encoding declaration; the text is already decoded.
+        return _DECLARATION.sub(b"", xml.encode("utf-8"), count=1)
+    return xml
+
+
+def decode(xml: str | bytes) -> str:
+    """The file as text (UTF-8, with or without BOM), or ``workflow.invalid-bpmn``."""
+    if isinstance(xml, str):
+        return xml
+    try:
+        return xml.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RouteInvalid("BPMN 文件须为 UTF-8 编码。") from None
+
+
+def read_xml(xml: str | bytes) -> etree._Element:
+    data = _as_bytes(xml)
+    if len(data) > MAX_BYTES:
+        raise RouteInvalid(f"BPMN 文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）。")
+    if not data.strip():
+        raise RouteInvalid("BPMN 文件为空。")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_blank_text=False,
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise RouteInvalid(
+            f"不是格式正确的 XML：{exc.msg}（第 {exc.lineno} 行）。",
+            details={"line": exc.lineno},
+        ) from None
+    if root.getroottree().docinfo.doctype:
+        raise RouteInvalid("BPMN 文件不能包含 DOCTYPE 声明。")
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise RouteInvalid(
+            "不是 BPMN 2.0 文件：根元素须为 bpmn:definitions"
+            "（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）。"
+        )
+    return root
+
+
+_validator: BpmnValidator | None = None
+_validator_lock = threading.Lock()
+
+
+def _schema_check(root: etree._Element) -> None:
+    global _validator
+    with _validator_lock:
+        if _validator is None:
+            _validator = BpmnValidator()
+        try:
+            _validator.validate(root)
+        except ValidationException as exc:
+            line = getattr(exc, "line_number", None)
+            raise RouteInvalid(
+                f"不符合 BPMN 2.0 规范：{exc.args[0] if exc.args else exc}"
+                + (f"（第 {line} 行）" if line else "") + "。",
+                details={"line": line},
+            ) from None
+
+
+# --- checking what the route may contain ----------------------------------------------------
+
+
+def _local(tag) -> tuple[str, str]:
+    if not isinstance(tag, str):  # comments and processing instructions
+        return "", ""
+    qname = etree.QName(tag)
+    return qname.namespace or "", qname.localname
+
+
+def _owner(element: etree._Element) -> etree._Element:
+    """The nearest ancestor (or self) with an id: what a person finds in the modeler."""
+    node = element
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return node if node is not None else element
+
+
+def _where(element: etree._Element) -> tuple[str, dict]:
+    owner = _owner(element)
+    _, local = _local(owner.tag)
+    element_id = owner.get("id") or ""
+    name = owner.get("name") or ""
+    label = f"“{name}”（{element_id}）" if name else f"“{element_id}”"
+    details = {"element_id": element_id, "element_type": local, "line": owner.sourceline}
+    return label, details
+
+
+def _check_elements(root: etree._Element) -> None:
+    for element in root.iter():
+        namespace, local = _local(element.tag)
+        if not local:
+            continue
+        if namespace == BPMN_NS:
+            _check_bpmn_element(element, local)
+        elif namespace in DIAGRAM_NS:
+            continue
+        else:
+            _check_extension_element(element, local)
+        _check_attributes(element)
+
+
+def _check_bpmn_element(element: etree._Element, local: str) -> None:
+    if local in ALLOWED:
+        return
+    where, details = _where(element)
+    if local in {"scriptTask", "script"}:
+        raise ScriptTaskRefused(
+            f"审批路线不允许脚本任务：{where}。路线只能由人工任务、网关和顺序流组成，"
+            "平台不执行任何脚本代码。",
+            details=details,
+        )
+    if local in {"serviceTask", "businessRuleTask"}:
+        raise CodeRefused(
+            f"审批路线不允许{ELEMENT_LABELS[local]}：{where}。平台不调用外部代码或决策表，"
+            "请改为由人工完成的用户任务。",
+            details=details,
+        )
+    label = ELEMENT_LABELS.get(local, f"bpmn:{local}")
+    raise UnsupportedElement(
+        f"审批路线不支持{label}（bpmn:{local}）：{where}。可用元素：开始事件、结束事件、"
+        "用户任务、排他网关、包容网关、并行网关和顺序流。",
+        details=details,
+    )
+
+
+def _check_extension_element(element: etree._Element, local: str) -> None:
+    if local in CODE_ELEMENTS:
+        where, details = _where(element)
+        raise CodeRefused(
+            f"审批路线不允许扩展代码（{etree.QName(element).localname}）：{where}。"
+            "监听器、脚本和连接器不会被执行，请删除。",
+            details=details,
+        )
+    if local in UNSUPPORTED_EXTENSIONS:
+        where, details = _where(element)
+        raise UnsupportedElement(
+            f"审批路线不支持输入输出映射：{where}。任务数据由办理人提交，请删除映射。",
+            details=details,
+        )
+
+
+def _check_attributes(element: etree._Element) -> None:
+    for name in element.attrib:
+        namespace, local = _local(name)
+        if not namespace or namespace in {BPMN_NS, XSI_NS} | DIAGRAM_NS:
+            continue
+        if local in CODE_ATTRIBUTES:
+            where, details = _where(element)
+            raise CodeRefused(
+                f"审批路线不允许调用代码的属性 {etree.QName(name).localname}：{where}。"
+                "平台不执行 Java 类、表达式委托或外部任务。",
+                details=details,
+            )
+
+
+# Names SpiffWorkflow gives its own task specs; an element with such an id would clash.
+RESERVED_IDS = {"Start", "End", "Root"}
+
+
+def _check_ids(process: etree._Element) -> None:
+    for element in process.iter():
+        if element.get("id") in RESERVED_IDS:
+            where, details = _where(element)
+            raise RouteInvalid(
+                f"元素{where}的 id 为保留字 {element.get('id')}，请在建模器中改为其他 id。",
+                details=details,
+            )
+
+
+def _executable_process(root: etree._Element) -> etree._Element:
+    processes = root.findall("bpmn:process", NS)
+    executable = [p for p in processes if p.get("isExecutable", "true") == "true"]
+    if not executable:
+        raise RouteInvalid("文件中没有可执行的流程（bpmn:process isExecutable=\"true\"）。")
+    if len(executable) > 1:
+        ids = "、".join(p.get("id") or "?" for p in executable)
+        raise RouteInvalid(
+            f"一条审批路线只能包含一个可执行流程，文件中有 {len(executable)} 个：{ids}。"
+        )
+    return executable[0]
+
+
+def _innermost_lanes(process: etree._Element) -> list[etree._Element]:
+    return [
+        lane for lane in process.iter(f"{{{BPMN_NS}}}lane")
+        if lane.find("bpmn:childLaneSet", NS) is None
+    ]
+
+
+def _check_lanes(process: etree._Element) -> tuple[dict[str, LaneRole], dict[str, str]]:
+    """Map every innermost lane to a role; return (lanes, flow node id → lane name)."""
+    lanes: dict[str, LaneRole] = {}
+    node_lane: dict[str, str] = {}
+    for lane in _innermost_lanes(process):
+        name = (lane.get("name") or "").strip()
+        parsed = parse_lane_name(name)
+        if parsed is None:
+            _, details = _where(lane)
+            shown = f"“{name}”" if name else f"“{lane.get('id')}”（未命名）"
+            raise UnknownLane(
+                f"泳道{shown}不对应已知角色。泳道须以角色命名：{known_lane_names()}；"
+                "联合审查的部门泳道写作“承办人（部门名称）”。",
+                details={**details, "lane": name},
+            )
+        lanes[name] = parsed
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            if ref.text:
+                node_lane[ref.text.strip()] = name
+    return lanes, node_lane
+
+
+def _check_tasks(process: etree._Element, node_lane: dict[str, str]) -> list[TaskInfo]:
+    tasks = []
+    for element in process.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in HUMAN_TASKS)):
+        task_id = element.get("id") or ""
+        lane = node_lane.get(task_id)
+        if lane is None:
+            where, details = _where(element)
+            raise UnknownLane(
+                f"任务{where}不在任何泳道中。每个任务须放在以角色命名的泳道里"
+                f"（{known_lane_names()}），平台据此分派待办。",
+                details=details,
+            )
+        tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane))
+    if not tasks:
+        raise RouteInvalid("审批路线中没有用户任务：至少需要一个由人办理的环节。")
+    return tasks
+
+
+def _check_events(process: etree._Element) -> None:
+    if process.find("bpmn:startEvent", NS) is None:
+        raise RouteInvalid("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。",
+                           details={"element_id": process.get("id")})
+    if process.find("bpmn:endEvent", NS) is None:
+        raise RouteInvalid("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。",
+                           details={"element_id": process.get("id")})
+
+
+def _check_conditions(process: etree._Element) -> dict[str, str]:
+    by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
+    conditions = {}
+    for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        condition = flow.find("bpmn:conditionExpression", NS)
+        if condition is None:
+            continue
+        where, details = _where(flow)
+        source = by_id.get(flow.get("sourceRef"))
+        source_kind = _local(source.tag)[1] if source is not None else ""
+        if source_kind not in CONDITIONAL_GATEWAYS:
+            raise UnsupportedElement(
+                f"顺序流{where}带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。",
+                details=details,
+            )
+        language = condition.get("language")
+        if language:
+            raise CodeRefused(
+                f"顺序流{where}的条件使用了脚本语言 {language}。条件只能是表达式，"
+                "如 decision == \"approve\"。",
+                details={**details, "language": language},
+            )
+        text = condition.text or ""
+        try:
+            conditions[flow.get("id")] = expressions.check(text)
+        except expressions.ExpressionError as exc:
+            gateway = source.get("name") or source.get("id")
+            raise UnsafeExpression(
+                f"顺序流{where}（网关“{gateway}”之后）的条件 {text.strip()!r} 不被允许："
+                f"{exc.reason}。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
+                "and、or、not 和常量，如 decision == \"approve\"。",
+                details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
+            ) from None
+    return conditions
+
+
+# --- SpiffWorkflow ---------------------------------------------------------------------------
+
+
+def _spiff_parse(root: etree._Element, process_id: str):
+    parser = BpmnParser()
+    try:
+        parser.add_bpmn_xml(root, filename="route.bpmn")
+        spec = parser.get_spec(process_id)
+        subprocesses = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        node_id = getattr(exc, "id", "") or ""
+        found = root.xpath("//*[@id=$id]", id=node_id) if node_id else []
+        line = found[0].sourceline if found else None
+        where = f"（元素 {node_id}）" if node_id else ""
+        raise RouteInvalid(
+            f"流程结构有误{where}：{exc.args[0] if exc.args else exc}",
+            details={"element_id": node_id, "line": line},
+        ) from None
+    return spec, subprocesses
+
+
+def _parse(xml: str | bytes) -> tuple[ParsedRoute, object, dict]:
+    text = decode(xml)
+    root = read_xml(text)
+    # Our own checks come first so that a script task is reported as such and not as
+    # whatever SpiffWorkflow or the schema would say about it.
+    _check_elements(root)
+    _schema_check(root)
+    process = _executable_process(root)
+    _check_ids(process)
+    lanes, node_lane = _check_lanes(process)
+    tasks = _check_tasks(process, node_lane)
+    _check_events(process)
+    conditions = _check_conditions(process)
+    process_id = process.get("id")
+    spec, subprocesses = _spiff_parse(root, process_id)
+    route = ParsedRoute(
+        process_id=process_id,
+        process_name=process.get("name") or process_id,
+        lanes={name: lanes[name] for name in dict.fromkeys(t.lane for t in tasks)},
+        tasks=tasks,
+        conditions=conditions,
+        sha256=sha256_of(text),
+        xml=text,
+    )
+    return route, spec, subprocesses
+
+
+def parse_route(xml: str | bytes) -> ParsedRoute:
+    """Check an uploaded route; return what it contains or raise a RouteInvalid subclass."""
+    return _parse(xml)[0]
+
+
+# Parsed specs by sha256 of the XML: starting an instance must not re-parse the file.
+_SPEC_CACHE_SIZE = 256
+_spec_cache: OrderedDict[str, tuple] = OrderedDict()
+_spec_lock = threading.Lock()
+
+
+def spec_for(xml: str, process_id: str):
+    """(process spec, subprocess specs) of a route, checked again on first use (the XML
+    comes from a database row, which someone may have edited by hand) and then cached."""
+    key = f"{sha256_of(xml)}:{process_id}"
+    with _spec_lock:
+        cached = _spec_cache.get(key)
+        if cached is not None:
+            _spec_cache.move_to_end(key)
+            return cached
+    route, spec, subprocesses = _parse(xml)
+    if route.process_id != process_id:
+        raise RouteInvalid(f"路线中没有可执行流程 {process_id}。")
+    with _spec_lock:
+        _spec_cache[key] = (spec, subprocesses)
+        while len(_spec_cache) > _SPEC_CACHE_SIZE:
+            _spec_cache.popitem(last=False)
+    return spec, subprocesses

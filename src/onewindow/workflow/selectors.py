@@ -1,0 +1,288 @@
+"""Reads with rules: worklists (scope, deadline colour, keyset pages), one work item for
+an actor, routes of a version, and which organisation a joint-review lane names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from onewindow.catalog.models import ImplementationVersion
+from onewindow.common.errors import ValidationFailed
+from onewindow.common.pagination import decode_cursor, encode_cursor
+from onewindow.identity.models import Organisation
+from onewindow.workdays.selectors import get_calendar
+
+from . import bpmn, defaults
+from .errors import RouteNotFound, UnknownDepartment, WorkItemNotFound
+from .models import RouteDefinition, WorkItem
+from .permissions import can_view_routes, can_work_on, work_items_q
+
+NORMAL, DUE_SOON, OVERDUE = "NORMAL", "DUE_SOON", "OVERDUE"
+DEADLINE_STATUSES = (NORMAL, DUE_SOON, OVERDUE)
+DEADLINE_LABELS = {NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期"}
+SORTS = ("due_date", "-due_date", "created_at", "-created_at")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def deadline_status(due_date: dt.date | None, *, today: dt.date, calendar=None,
+                    soon_days: int | None = None) -> str:
+    """NORMAL, DUE_SOON (due today or within N working days) or OVERDUE (due before today)."""
+    if due_date is None:
+        return NORMAL
+    if due_date < today:
+        return OVERDUE
+    calendar = calendar or get_calendar()
+    soon = due_soon_days() if soon_days is None else soon_days
+    if calendar.working_days_between(today, due_date) <= soon:
+        return DUE_SOON
+    return NORMAL
+
+
+def _deadline_q(statuses: Iterable[str], today: dt.date, calendar) -> Q:
+    """The deadline colours as due_date ranges, so the filter uses the index."""
+    # working_days_between(today, d) <= N  ⇔  d < the (N+1)-th working day after today
+    soon_limit = calendar.add_working_days(today, due_soon_days() + 1)
+    parts = {
+        OVERDUE: Q(due_date__lt=today),
+        DUE_SOON: Q(due_date__gte=today, due_date__lt=soon_limit),
+        NORMAL: Q(due_date__gte=soon_limit) | Q(due_date__isnull=True),
+    }
+    condition = Q(pk__in=[])
+    for status in statuses:
+        condition |= parts[status]
+    return condition
+
+
+# --- the worklist ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    item: WorkItem
+    deadline_status: str
+    working_days_left: int | None  # negative when overdue; None without a deadline
+
+    @property
+    def deadline_label(self) -> str:
+        return DEADLINE_LABELS[self.deadline_status]
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    rows: list[WorklistRow]
+    next_cursor: str | None
+
+
+def _invalid(message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code)
+
+
+def _order(sort: str) -> list:
+    if sort == "due_date":
+        return [F("due_date").asc(nulls_last=True), "id"]
+    if sort == "-due_date":
+        return [F("due_date").desc(nulls_last=True), "-id"]
+    if sort == "created_at":
+        return ["created_at", "id"]
+    return ["-created_at", "-id"]
+
+
+def _after(sort: str, values: list) -> Q:
+    field = sort.lstrip("-")
+    descending = sort.startswith("-")
+    value, last_id = values
+    if field == "due_date" and value is not None:
+        value = dt.date.fromisoformat(value)
+    elif field == "created_at":
+        value = dt.datetime.fromisoformat(value)
+    greater, id_after = ("lt", Q(id__lt=last_id)) if descending else ("gt", Q(id__gt=last_id))
+    if value is None:  # only rows without a deadline remain (they sort last)
+        return Q(due_date__isnull=True) & id_after
+    condition = Q(**{f"{field}__{greater}": value}) | (Q(**{field: value}) & id_after)
+    if field == "due_date":
+        condition |= Q(due_date__isnull=True)
+    return condition
+
+
+def _cursor_values(sort: str, cursor: str) -> list:
+    values = decode_cursor(cursor)
+    if len(values) != 3 or values[0] != sort or not isinstance(values[2], int):
+        raise _invalid("分页游标无效。", "pagination.invalid-cursor")
+    try:
+        _after(sort, values[1:])
+    except (TypeError, ValueError):
+        raise _invalid("分页游标无效。", "pagination.invalid-cursor") from None
+    return values[1:]
+
+
+def worklist(*, actor, sort: str = "due_date", statuses: Iterable[str] = ("READY",),
+             deadline: Iterable[str] | None = None, cursor: str | None = None,
+             limit: int = DEFAULT_LIMIT, today: dt.date) -> WorklistPage:
+    """The actor's work items (by default READY ones) in every organisation where the
+    actor holds the item's role, ordered by ``sort`` (due_date first by default, items
+    without a deadline last), optionally only some deadline colours, one keyset page.
+    """
+    if sort not in SORTS:
+        raise _invalid(f"排序方式须为 {', '.join(SORTS)} 之一。", "workflow.invalid-sort")
+    statuses = list(statuses) or ["READY"]
+    if set(statuses) - set(WorkItem.Status.values):
+        raise _invalid("任务状态无效。", "workflow.invalid-status")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _invalid(f"每页条数须在 1 到 {MAX_LIMIT} 之间。", "pagination.invalid-limit")
+    calendar = get_calendar()
+    queryset = WorkItem.objects.filter(work_items_q(actor=actor), status__in=statuses)
+    if deadline:
+        deadline = list(deadline)
+        if set(deadline) - set(DEADLINE_STATUSES):
+            raise _invalid("期限状态须为 NORMAL、DUE_SOON 或 OVERDUE。",
+                           "workflow.invalid-deadline-status")
+        queryset = queryset.filter(_deadline_q(deadline, today, calendar))
+    if cursor:
+        queryset = queryset.filter(_after(sort, _cursor_values(sort, cursor)))
+    items = list(queryset.select_related("organisation").order_by(*_order(sort))[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        value = getattr(last, sort.lstrip("-"))
+        next_cursor = encode_cursor([sort, value.isoformat() if value else None, last.pk])
+    soon = due_soon_days()
+    rows = [_row(item, today, calendar, soon) for item in items]
+    return WorklistPage(rows=rows, next_cursor=next_cursor)
+
+
+def _row(item: WorkItem, today: dt.date, calendar, soon: int) -> WorklistRow:
+    left = None
+    if item.due_date is not None:
+        left = calendar.working_days_between(today, item.due_date)
+        if item.due_date < today:
+            left = min(left, -1)
+    return WorklistRow(
+        item=item,
+        deadline_status=deadline_status(item.due_date, today=today, calendar=calendar,
+                                        soon_days=soon),
+        working_days_left=left,
+    )
+
+
+def work_item_get_for_actor(*, actor, work_item_id: int) -> WorkItem:
+    """One work item the actor may work on (any status); otherwise 404."""
+    item = (WorkItem.objects.select_related("organisation", "completed_by")
+            .filter(pk=work_item_id).first())
+    if item is None or not can_work_on(actor=actor, work_item=item):
+        raise WorkItemNotFound("未找到该待办任务。")
+    return item
+
+
+def work_item_row(*, item: WorkItem, today: dt.date) -> WorklistRow:
+    return _row(item, today, get_calendar(), due_soon_days())
+
+
+def work_items_of_subject(*, subject_type: str, subject_id: str):
+    """The history of a subject's tasks, oldest first (for the case page)."""
+    return (WorkItem.objects.filter(subject_type=subject_type, subject_id=str(subject_id))
+            .select_related("organisation", "completed_by").order_by("created_at", "id"))
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+def default_route_for(version) -> RouteDefinition:
+    """The generated default route of ``version`` as an unsaved row."""
+    kind, xml = defaults.default_route_xml(
+        handling_type=version.handling_type, joint_departments=version.joint_departments,
+        name=version.short_name or version.name,
+    )
+    parsed = bpmn.parse_route(xml)
+    return RouteDefinition(
+        version=version, source=RouteDefinition.Source.DEFAULT, kind=kind,
+        process_id=parsed.process_id, process_name=parsed.process_name[:255],
+        bpmn_xml=parsed.xml, sha256=parsed.sha256, lanes=parsed.lanes_json(),
+        tasks=parsed.tasks_json(), uploaded_at=version.created_at,
+    )
+
+
+def version_get(*, code: str, number: int):
+    """An implementation version by 实施编码 and number (drafts included), or 404."""
+    version = (ImplementationVersion.objects
+               .select_related("implementation__organisation")
+               .filter(implementation__code=(code or "").strip(), number=number).first())
+    if version is None:
+        raise RouteNotFound("未找到该事项版本。", details={"code": code, "version": number})
+    return version
+
+
+def latest_uploaded(*, version) -> RouteDefinition | None:
+    return (RouteDefinition.objects
+            .filter(version=version, source=RouteDefinition.Source.UPLOADED)
+            .order_by("-uploaded_at", "-id").first())
+
+
+def route_get(*, version, actor=None, check_permission: bool = False) -> RouteDefinition:
+    """The route new cases of ``version`` would run: the newest upload, else the default
+    (a stored default row if there is one, else generated and not saved)."""
+    if check_permission and not can_view_routes(actor=actor):
+        raise RouteNotFound("未找到审批路线。")
+    uploaded = latest_uploaded(version=version)
+    if uploaded is not None:
+        return uploaded
+    candidate = default_route_for(version)
+    stored = RouteDefinition.objects.filter(
+        version=version, source=RouteDefinition.Source.DEFAULT, sha256=candidate.sha256
+    ).first()
+    return stored or candidate
+
+
+def route_history(*, version):
+    return RouteDefinition.objects.filter(version=version).order_by("-uploaded_at", "-id")
+
+
+# --- joint review: lane department → organisation --------------------------------------------
+
+
+def lane_organisation(*, department: str, home: Organisation) -> Organisation:
+    """The organisation a lane's department names; ``home`` when it names none.
+
+    Matched on the organisation's name or short name among active organisations; if
+    several match, the one in ``home``'s region (行政区划) wins, then the one in the same
+    tree as ``home``. None or several left → ``workflow.unknown-department``.
+    """
+    department = (department or "").strip()
+    if not department:
+        return home
+    candidates = list(Organisation.objects.filter(
+        Q(name=department) | Q(short_name=department), is_active=True
+    ).order_by("id"))
+    if len(candidates) > 1:
+        same_region = [o for o in candidates if o.region_code == home.region_code]
+        if same_region:
+            candidates = same_region
+    if len(candidates) > 1:
+        root = "/".join(home.path.split("/")[:2]) + "/"
+        same_tree = [o for o in candidates if o.path.startswith(root)]
+        if same_tree:
+            candidates = same_tree
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UnknownDepartment(
+            f"机构库中没有名为“{department}”的机构，请使用机构全称或简称。",
+            details={"department": department},
+        )
+    raise UnknownDepartment(
+        f"名为“{department}”的机构不止一个，请在泳道中写明全称。",
+        details={"department": department, "candidates": [o.pk for o in candidates]},
+    )

@@ -1,0 +1,444 @@
+"""Every write of the workflow app: routes, starting instances, the worklist mirror,
+completing and sending back tasks.
+
+Transactions: these functions open non-durable ``transaction.atomic()`` blocks so that the
+cases app can call them inside its own durable service (accepting a case starts its
+route in the same transaction). The API calls them directly; each call is then one
+transaction. Audit rows are written inside, events go through the outbox.
+
+Concurrency: completing, sending back and cancelling lock every work item of the subject
+(``select_for_update``, in id order) before reading the state, and a work item only
+leaves READY through a conditional UPDATE, so of two concurrent completions of one task
+exactly one succeeds and the other gets ``workflow.task-already-completed`` (409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from onewindow.audit.services import audit_record
+from onewindow.events.services import publish
+from onewindow.identity.models import Organisation
+
+from . import bpmn, engine, events
+from .errors import (
+    AlreadyStarted,
+    InvalidState,
+    InvalidTaskData,
+    RouteNotFound,
+    StateChanged,
+    TaskAlreadyCompleted,
+    TaskNotReady,
+    UnknownDepartment,
+    VersionClosed,
+    WorkItemNotFound,
+)
+from .models import RouteDefinition, WorkItem
+from .permissions import can_upload_route, can_work_on
+from .selectors import default_route_for, lane_organisation, latest_uploaded
+from .subjects import StoredState, adapter_for
+
+Status = WorkItem.Status
+MAX_OPINION_CHARS = 2000
+
+OrganisationForLane = (
+    Mapping[str, Organisation | int] | Callable[[engine.ReadyTask], Organisation]
+)
+DueDate = (
+    dt.date | None | Mapping[str, dt.date | None] | Callable[[engine.ReadyTask], dt.date | None]
+)
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
+                 now: dt.datetime) -> RouteDefinition:
+    """Check and store a route made in a modeler for one implementation version.
+
+    Raises workflow.invalid-bpmn / script-task-refused / code-refused /
+    unsupported-element / unknown-lane / unknown-department / unsafe-expression (422),
+    workflow.version-superseded (422), not-found (404) when the actor may not manage it.
+    """
+    if not can_upload_route(actor=actor, version=version):
+        raise RouteNotFound("未找到该事项版本。")
+    if version.status == "SUPERSEDED":
+        raise VersionClosed("该版本已被替代，不再受理新件，不能上传审批路线。")
+    parsed = bpmn.parse_route(bpmn_xml)
+    home = version.implementation.organisation
+    for lane in parsed.lanes.values():
+        if lane.department:
+            try:
+                lane_organisation(department=lane.department, home=home)
+            except UnknownDepartment as exc:
+                raise UnknownDepartment(
+                    f"泳道“{lane.name}”：{exc.message}", details={"lane": lane.name}
+                ) from None
+    with transaction.atomic():
+        route = RouteDefinition.objects.create(
+            version=version,
+            source=RouteDefinition.Source.UPLOADED,
+            process_id=parsed.process_id,
+            process_name=parsed.process_name[:255],
+            bpmn_xml=parsed.xml,
+            sha256=parsed.sha256,
+            lanes=parsed.lanes_json(),
+            tasks=parsed.tasks_json(),
+            file_name=(file_name or "")[:255],
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        audit_record(
+            actor=actor, action="workflow.route_uploaded", subject_type="catalog.version",
+            subject_id=f"{version.implementation.code}/v{version.number}",
+            after={"route_id": route.pk, "process_id": route.process_id,
+                   "sha256": route.sha256, "lanes": route.lanes, "file_name": route.file_name},
+            now=now,
+        )
+    return route
+
+
+def route_for(*, version) -> RouteDefinition:
+    """The route new cases of ``version`` run: the newest upload, else the default (stored
+    once per content, so cases can point at it)."""
+    uploaded = latest_uploaded(version=version)
+    if uploaded is not None:
+        return uploaded
+    candidate = default_route_for(version)
+    existing = RouteDefinition.objects.filter(
+        version=version, source=RouteDefinition.Source.DEFAULT, sha256=candidate.sha256
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:  # another process stored the same default first
+        return RouteDefinition.objects.get(
+            version=version, source=RouteDefinition.Source.DEFAULT, sha256=candidate.sha256
+        )
+    return candidate
+
+
+# --- the worklist mirror --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: list[WorkItem] = field(default_factory=list)
+    cancelled: list[WorkItem] = field(default_factory=list)
+
+
+def _organisation_of(task: engine.ReadyTask, organisation_for_lane: OrganisationForLane
+                     ) -> Organisation:
+    if callable(organisation_for_lane):
+        found = organisation_for_lane(task)
+    else:
+        found = organisation_for_lane.get(task.lane)
+    if isinstance(found, int):
+        found = Organisation.objects.filter(pk=found).first()
+    if not isinstance(found, Organisation):
+        raise UnknownDepartment(
+            f"环节“{task.label}”（泳道“{task.lane}”）没有对应的办理机构。",
+            details={"lane": task.lane, "task_name": task.name},
+        )
+    return found
+
+
+def _due_date_of(task: engine.ReadyTask, due_date: DueDate) -> dt.date | None:
+    if due_date is None or isinstance(due_date, dt.date):
+        return due_date
+    if callable(due_date):
+        return due_date(task)
+    return due_date.get(task.name, due_date.get(task.lane))
+
+
+def worklist_sync(*, subject_type: str, subject_id: str, instance: engine.Instance,
+                  organisation_for_lane: OrganisationForLane, due_date: DueDate = None,
+                  now: dt.datetime) -> SyncResult:
+    """Mirror the READY user tasks of ``instance`` into work items.
+
+    New ready tasks get a READY work item in the worklist of ``organisation_for_lane``
+    (a dict lane name → Organisation/id, or a callable ReadyTask → Organisation) with
+    ``due_date`` (a date, None, a dict by task name or lane, or a callable ReadyTask →
+    date). READY items whose task is no longer ready become CANCELLED. Items already
+    mirrored are left as they are. Idempotent.
+    """
+    subject_id = str(subject_id)
+    with transaction.atomic():
+        current = list(WorkItem.objects.filter(subject_type=subject_type, subject_id=subject_id,
+                                               status=Status.READY))
+        return _sync(subject_type, subject_id, instance, current, organisation_for_lane,
+                     due_date, now)
+
+
+def _sync(subject_type: str, subject_id: str, instance: engine.Instance,
+          current: list[WorkItem], organisation_for_lane: OrganisationForLane,
+          due_date: DueDate, now: dt.datetime) -> SyncResult:
+    """worklist_sync on the READY rows ``current`` already loaded (and locked)."""
+    ready = {task.task_id: task for task in instance.ready_tasks}
+    mirrored = {str(item.task_id) for item in current}
+    vanished = [item for item in current if str(item.task_id) not in ready]
+    if vanished:
+        WorkItem.objects.filter(pk__in=[item.pk for item in vanished],
+                                status=Status.READY).update(
+            status=Status.CANCELLED, completed_at=now)
+        for item in vanished:
+            item.status, item.completed_at = Status.CANCELLED, now
+    new_items = []
+    for task in instance.ready_tasks:
+        if task.task_id in mirrored:
+            continue
+        organisation = _organisation_of(task, organisation_for_lane)
+        new_items.append(WorkItem(
+            subject_type=subject_type, subject_id=subject_id, task_id=task.task_id,
+            task_name=task.name[:255], task_label=task.label[:255], lane=task.lane[:255],
+            role=task.role, department=task.department[:200], organisation=organisation,
+            due_date=_due_date_of(task, due_date), status=Status.READY,
+            returned_reason=task.returned_reason, created_at=now,
+        ))
+    created = WorkItem.objects.bulk_create(new_items) if new_items else []
+    for item in created:
+        publish(
+            name=events.TASK_READY, aggregate_type=subject_type, aggregate_id=subject_id,
+            payload={"subject_type": subject_type, "subject_id": subject_id,
+                     "work_item_id": item.pk, "task_name": item.task_name,
+                     "task_label": item.task_label, "role": item.role,
+                     "organisation_id": item.organisation_id, "due_date": item.due_date},
+            now=now,
+        )
+    return SyncResult(created=list(created), cancelled=vanished)
+
+
+# --- instances bound to a subject (through its registered adapter) ---------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a start / completion / 退回 did."""
+
+    instance: engine.Instance
+    state_version: int
+    work_item: WorkItem | None = None
+    created: list[WorkItem] = field(default_factory=list)
+    cancelled: list[WorkItem] = field(default_factory=list)
+
+
+def _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now
+                       ) -> SyncResult:
+    return _sync(
+        subject_type, subject_id, instance, current,
+        lambda task: adapter.organisation_for_lane(subject_id, task),
+        lambda task: adapter.due_date_for(subject_id, task, now=now),
+        now,
+    )
+
+
+def _lock_subject(subject_type: str, subject_id: str) -> list[WorkItem]:
+    """Lock every work item of a subject, in id order (two completions of one instance
+    queue here instead of deadlocking), and return them fresh."""
+    return list(
+        WorkItem.objects.select_for_update(of=("self",)).select_related("organisation")
+        .filter(subject_type=subject_type, subject_id=subject_id).order_by("id")
+    )
+
+
+def _ready(rows: list[WorkItem], *, besides: WorkItem | None = None) -> list[WorkItem]:
+    return [row for row in rows if row.status == Status.READY and row is not besides]
+
+
+def _finished(subject_type, subject_id, instance, now) -> None:
+    if instance.finished:
+        publish(
+            name=events.PROCESS_FINISHED, aggregate_type=subject_type, aggregate_id=subject_id,
+            payload={"subject_type": subject_type, "subject_id": subject_id,
+                     "decision": instance.decision, "end_events": list(instance.end_events),
+                     "cancelled": instance.cancelled},
+            now=now,
+        )
+
+
+def process_start(*, actor, route: RouteDefinition, subject_type: str, subject_id: str,
+                  data: dict | None = None, now: dt.datetime) -> Step:
+    """Start ``route`` for a subject (e.g. on acceptance of a case): store the state
+    through the subject's adapter and put the first tasks into worklists."""
+    subject_id = str(subject_id)
+    adapter = adapter_for(subject_type)
+    with transaction.atomic():
+        # Same lock order as task_complete (work items, then the subject): no deadlock.
+        current = _ready(_lock_subject(subject_type, subject_id))
+        stored = adapter.load_state(subject_id)
+        if stored is not None and engine.ready_tasks(state_json=stored.state_json):
+            raise AlreadyStarted("该业务的审批流程已在进行中。")
+        instance = engine.start(route=route, data=data)
+        version = (stored.version if stored is not None else 0) + 1
+        sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now)
+        adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+        audit_record(
+            actor=actor, action="workflow.process_started", subject_type=subject_type,
+            subject_id=subject_id,
+            after={"route_id": route.pk, "process_id": route.process_id,
+                   "ready": [task.name for task in instance.ready_tasks]},
+            now=now,
+        )
+        _finished(subject_type, subject_id, instance, now)
+    return Step(instance=instance, state_version=version, created=sync.created,
+                cancelled=sync.cancelled)
+
+
+def _lock_item(work_item: WorkItem | int, actor) -> tuple[WorkItem, list[WorkItem]]:
+    """Lock the subject of ``work_item``; return its fresh row and every row of the subject.
+    Out of the actor's scope → 404; no longer READY → 409."""
+    if isinstance(work_item, WorkItem):
+        pk, subject = work_item.pk, (work_item.subject_type, work_item.subject_id)
+    else:
+        pk = int(work_item)
+        subject = WorkItem.objects.filter(pk=pk).values_list("subject_type", "subject_id").first()
+        if subject is None:
+            raise WorkItemNotFound("未找到该待办任务。")
+    rows = _lock_subject(*subject)
+    item = next((row for row in rows if row.pk == pk), None)
+    if item is None or not can_work_on(actor=actor, work_item=item):
+        raise WorkItemNotFound("未找到该待办任务。")
+    if item.status == Status.COMPLETED:
+        raise TaskAlreadyCompleted("该任务已由他人办结，请刷新待办列表。")
+    if item.status != Status.READY:
+        raise TaskNotReady("该任务已不在待办中（已退回或撤销），请刷新待办列表。")
+    return item, rows
+
+
+def _load(adapter, item: WorkItem, expected_state_version: int | None) -> StoredState:
+    stored = adapter.load_state(item.subject_id)
+    if stored is None:
+        raise InvalidState("该业务没有进行中的审批流程。")
+    if expected_state_version is not None and stored.version != expected_state_version:
+        raise StateChanged("流程已被他人推进，请刷新后再办理。",
+                           details={"state_version": stored.version})
+    return stored
+
+
+def _leave_ready(item: WorkItem, **changes) -> None:
+    changed = WorkItem.objects.filter(pk=item.pk, status=Status.READY).update(**changes)
+    if changed != 1:  # unreachable while the subject lock is held; kept as the last guard
+        raise TaskAlreadyCompleted("该任务已由他人办结，请刷新待办列表。")
+    for name, value in changes.items():
+        setattr(item, name, value)
+
+
+def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
+                  opinion: str = "", expected_state_version: int | None = None,
+                  now: dt.datetime) -> Step:
+    """Complete the BPMN task of ``work_item`` with ``data`` (``data["decision"]`` is what
+    gateways test) and ``opinion`` (办理意见), run the route on and mirror the next tasks.
+
+    The actor must hold the task's role over its organisation (else 404). A task already
+    completed → workflow.task-already-completed (409); ``expected_state_version`` not
+    current → workflow.state-changed (409).
+    """
+    opinion = (opinion or "").strip()
+    if len(opinion) > MAX_OPINION_CHARS:
+        raise InvalidTaskData(f"办理意见不能超过 {MAX_OPINION_CHARS} 字。")
+    values = engine.clean_data(data)
+    # Like decision, the opinion belongs to this step: an earlier one must not carry on.
+    values["opinion"] = opinion
+    with transaction.atomic():
+        item, rows = _lock_item(work_item, actor)
+        adapter = adapter_for(item.subject_type)
+        stored = _load(adapter, item, expected_state_version)
+        instance = engine.complete(state_json=stored.state_json, task_id=str(item.task_id),
+                                   data=values)
+        decision = values.get("decision")
+        _leave_ready(
+            item, status=Status.COMPLETED, completed_at=now, completed_by=actor,
+            opinion=opinion, decision="" if decision is None else str(decision)[:64],
+            data=values,
+        )
+        publish(
+            name=events.TASK_COMPLETED, aggregate_type=item.subject_type,
+            aggregate_id=item.subject_id,
+            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
+                     "work_item_id": item.pk, "task_name": item.task_name,
+                     "decision": item.decision, "actor_id": getattr(actor, "pk", None)},
+            now=now,
+        )
+        sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
+                                  _ready(rows, besides=item), now)
+        version = stored.version + 1
+        adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+        audit_record(
+            actor=actor, action="workflow.task_completed", subject_type=item.subject_type,
+            subject_id=item.subject_id,
+            after={"work_item_id": item.pk, "task_name": item.task_name,
+                   "task_label": item.task_label, "decision": item.decision,
+                   "opinion": opinion, "next": [task.name for task in instance.ready_tasks],
+                   "finished": instance.finished},
+            now=now,
+        )
+        _finished(item.subject_type, item.subject_id, instance, now)
+    return Step(instance=instance, state_version=version, work_item=item,
+                created=sync.created, cancelled=sync.cancelled)
+
+
+def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
+                   expected_state_version: int | None = None, now: dt.datetime) -> Step:
+    """退回: send the subject from this task back one user-task step, with a reason (the
+    previous step's tasks come back into their worklists carrying the reason)."""
+    with transaction.atomic():
+        item, rows = _lock_item(work_item, actor)
+        adapter = adapter_for(item.subject_type)
+        stored = _load(adapter, item, expected_state_version)
+        instance = engine.send_back(state_json=stored.state_json, task_id=str(item.task_id),
+                                    reason=reason)
+        reason = reason.strip()
+        _leave_ready(item, status=Status.RETURNED, completed_at=now, completed_by=actor,
+                     opinion=reason, decision="return")
+        publish(
+            name=events.TASK_RETURNED, aggregate_type=item.subject_type,
+            aggregate_id=item.subject_id,
+            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
+                     "work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
+                     "actor_id": getattr(actor, "pk", None)},
+            now=now,
+        )
+        sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
+                                  _ready(rows, besides=item), now)
+        version = stored.version + 1
+        adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+        audit_record(
+            actor=actor, action="workflow.task_returned", subject_type=item.subject_type,
+            subject_id=item.subject_id,
+            after={"work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
+                   "back_to": [task.name for task in instance.ready_tasks]},
+            now=now,
+        )
+    return Step(instance=instance, state_version=version, work_item=item,
+                created=sync.created, cancelled=sync.cancelled)
+
+
+def process_cancel(*, actor, subject_type: str, subject_id: str, reason: str,
+                   now: dt.datetime) -> Step:
+    """Stop the route of a subject (withdrawn, terminated): every READY item is CANCELLED."""
+    subject_id = str(subject_id)
+    adapter = adapter_for(subject_type)
+    with transaction.atomic():
+        rows = _lock_subject(subject_type, subject_id)
+        stored = adapter.load_state(subject_id)
+        if stored is None:
+            raise InvalidState("该业务没有进行中的审批流程。")
+        instance = engine.cancel(state_json=stored.state_json)
+        sync = _sync(subject_type, subject_id, instance, _ready(rows), {}, None, now)
+        version = stored.version + 1
+        adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+        audit_record(
+            actor=actor, action="workflow.process_cancelled", subject_type=subject_type,
+            subject_id=subject_id, after={"reason": reason,
+                                          "cancelled": [i.pk for i in sync.cancelled]},
+            now=now,
+        )
+        _finished(subject_type, subject_id, instance, now)
+    return Step(instance=instance, state_version=version, cancelled=sync.cancelled)
+

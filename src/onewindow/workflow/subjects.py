@@ -1,0 +1,71 @@
+"""Where instance state lives: with its subject, behind an adapter the subject's app registers.
+
+The engine row may not import the apps above it (cases …), yet completing a task from a
+worklist must read and write the state stored on the case. So each subject type
+registers a :class:`SubjectAdapter` in its AppConfig.ready() — the same inversion as
+``register_actions`` — and the workflow services call it inside their transaction::
+
+    register_subject("case", CaseWorkflowAdapter())
+
+``load_state`` should lock the subject's row (``select_for_update``); the services also
+lock the subject's work items, so two completions of one instance never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from .errors import SubjectTypeUnknown
+
+if TYPE_CHECKING:
+    from onewindow.identity.models import Organisation
+
+    from .engine import ReadyTask
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """Instance state as the subject stores it; ``version`` grows by one per change."""
+
+    state_json: str
+    version: int = 0
+
+
+class SubjectAdapter(Protocol):
+    def load_state(self, subject_id: str) -> StoredState | None:
+        """The stored state (locked for update), or None if no instance was started."""
+
+    def save_state(self, subject_id: str, state: StoredState, *, now: dt.datetime) -> None:
+        """Store the new state (in the caller's transaction)."""
+
+    def organisation_for_lane(self, subject_id: str, task: ReadyTask) -> Organisation:
+        """Whose worklist a ready task goes to (e.g. the implementing department, or for
+        a joint-review lane the department it names: see services.lane_organisation)."""
+
+    def due_date_for(self, subject_id: str, task: ReadyTask, *, now: dt.datetime
+                     ) -> dt.date | None:
+        """The deadline of the step (环节期限), or None."""
+
+
+_adapters: dict[str, SubjectAdapter] = {}
+
+
+def register_subject(subject_type: str, adapter: SubjectAdapter) -> None:
+    if not subject_type or len(subject_type) > 40:
+        raise ValueError(f"invalid subject type {subject_type!r}")
+    _adapters[subject_type] = adapter
+
+
+def unregister_subject(subject_type: str) -> None:
+    _adapters.pop(subject_type, None)
+
+
+def adapter_for(subject_type: str) -> SubjectAdapter:
+    try:
+        return _adapters[subject_type]
+    except KeyError:
+        raise SubjectTypeUnknown(
+            f"no workflow subject adapter registered for {subject_type!r}"
+        ) from None

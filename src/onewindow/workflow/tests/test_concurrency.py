@@ -1,0 +1,93 @@
+"""Two people completing the same task at the same moment: exactly one wins."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from onewindow.catalog.tests.factories import make_item
+from onewindow.workflow import services
+from onewindow.workflow.errors import TaskAlreadyCompleted
+from onewindow.workflow.models import WorkItem
+
+from .conftest import SUBJECT, fixture_xml
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(workers):
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def run(index, work):
+        try:
+            barrier.wait()
+            results[index] = ("ok", work())
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers with IMMEDIATE transactions; the row locks "
+                    "under test only matter on PostgreSQL (run with DATABASE_URL=postgres://…)")
+
+
+def test_completing_one_task_twice_concurrently_has_one_winner(postgres_only, tree, subjects,
+                                                               now, camunda_xml):
+    version = make_item(organisation=tree.dept_a, now=now).current_version
+    route = services.route_upload(actor=None, version=version, bpmn_xml=camunda_xml, now=now)
+    for round_ in range(5):
+        subject_id = f"RACE-{round_}"
+        [review] = services.process_start(actor=None, route=route, subject_type=SUBJECT,
+                                          subject_id=subject_id, now=now).created
+        results = _race([
+            lambda review=review, actor=actor: services.task_complete(
+                actor=actor, work_item=review.pk, opinion=actor.username, now=now)
+            for actor in (tree.handler_a, tree.city_handler, tree.handler_a, tree.city_handler)
+        ])
+        outcomes = sorted(kind for kind, _ in results)
+        assert outcomes == ["error", "error", "error", "ok"], results
+        errors = [value for kind, value in results if kind == "error"]
+        assert all(isinstance(e, TaskAlreadyCompleted) for e in errors), errors
+        assert all(e.code == "workflow.task-already-completed" for e in errors)
+        # Exactly one completion reached the state and the worklist.
+        assert subjects.states[subject_id].version == 2
+        items = WorkItem.objects.filter(subject_type=SUBJECT, subject_id=subject_id)
+        assert sorted(items.values_list("task_name", "status")) == [
+            ("Activity_decide", "READY"), ("Activity_review", "COMPLETED")]
+
+
+def test_parallel_branches_completed_at_once_both_count(postgres_only, tree, subjects, now):
+    version = make_item(organisation=tree.dept_a, now=now).current_version
+    route = services.route_upload(actor=None, version=version,
+                                  bpmn_xml=fixture_xml("camunda_joint_parallel.bpmn"), now=now)
+    for round_ in range(5):
+        subject_id = f"JOINT-{round_}"
+        items = {i.task_name: i for i in services.process_start(
+            actor=None, route=route, subject_type=SUBJECT, subject_id=subject_id,
+            now=now).created}
+        lead, joint = items["Activity_review_lead"].pk, items["Activity_review_joint"].pk
+        results = _race([
+            lambda lead=lead: services.task_complete(actor=tree.handler_a, work_item=lead,
+                                                     now=now),
+            lambda joint=joint: services.task_complete(actor=tree.handler_b, work_item=joint,
+                                                       now=now),
+        ])
+        assert [kind for kind, _ in results] == ["ok", "ok"], results
+        # Serialised by the subject lock: the second completion saw the first one's state,
+        # so the join fired and the decision is ready — once.
+        ready = WorkItem.objects.filter(subject_type=SUBJECT, subject_id=subject_id,
+                                        status="READY")
+        assert list(ready.values_list("task_name", flat=True)) == ["Activity_decide"]
+        assert subjects.states[subject_id].version == 3
