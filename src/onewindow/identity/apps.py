@@ -1,6 +1,7 @@
 """identity (people layer) owns natural and legal persons, accounts (citizen, enterprise
 agent, staff), the organisation tree, windows, scoped roles and permission checks, login
-lock-out and API tokens. May import the kernel apps.
+lock-out and API tokens, and the messages sent to people (inbox, SMS, e-mail). May import
+the kernel apps.
 """
 
 from django.apps import AppConfig
@@ -10,3 +11,11 @@ class IdentityConfig(AppConfig):
     name = "onewindow.identity"
     label = "identity"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "身份与机构"
+
+    def ready(self):
+        from onewindow.events.schedule import register_periodic
+
+        from .tasks import DISPATCH_MESSAGES_EVERY_SECONDS, dispatch_messages_task
+
+        register_periodic(dispatch_messages_task, DISPATCH_MESSAGES_EVERY_SECONDS)

@@ -308,3 +308,83 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.account})"
+
+
+# --- notifications: the in-app inbox and outgoing SMS / e-mail -----------------------------
+# (identity/notifications.py writes these; identity/messaging.py holds the backends.)
+
+
+class InboxMessage(models.Model):
+    """A message in an account's in-app inbox (站内信). One per (account, dedupe_key), so a
+    retried event never shows twice."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="inbox_messages", verbose_name="账户"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    link = models.CharField("链接", max_length=500, blank=True)
+    dedupe_key = models.CharField("去重键", max_length=200)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "dedupe_key"], name="inbox_dedupe"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"], name="inbox_account_recent"),
+            models.Index(fields=["account", "read_at"], name="inbox_account_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutgoingMessage(models.Model):
+    """An SMS or e-mail sent (or to be sent) to a person. The recipient is kept in clear
+    for sending; pages show it masked. The demo SMS backend only records rows here."""
+
+    class Channel(models.TextChoices):
+        SMS = "SMS", "短信"
+        EMAIL = "EMAIL", "电子邮件"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "待发送"
+        SENT = "SENT", "已发送"
+        FAILED = "FAILED", "发送失败"
+
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="outgoing_messages", verbose_name="账户",
+    )
+    channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
+    recipient = models.CharField("接收号码或地址", max_length=254)
+    subject = models.CharField("主题", max_length=200, blank=True)
+    body = models.TextField("内容")
+    dedupe_key = models.CharField("去重键", max_length=200)
+    backend = models.CharField("发送通道", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    provider_id = models.CharField("通道回执", max_length=100, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间")
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信与邮件"
+        verbose_name_plural = "短信与邮件"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "channel", "dedupe_key"],
+                                    name="outgoing_dedupe"),
+        ]
+        indexes = [
+            models.Index(fields=["channel", "-created_at", "-id"], name="outgoing_recent"),
+            models.Index(fields=["status", "created_at"], name="outgoing_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.subject or self.body[:20]}"

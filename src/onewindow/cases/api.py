@@ -1,0 +1,544 @@
+"""Case endpoints (mounted by onewindow.api at ``/v1/``): apply, the front desk, the
+applicant's view and the public progress query. Each endpoint parses input, calls one
+service or selector and shapes the answer; domain errors become
+``{"code", "message", "details"}`` there (cases.not-found 404, cases.conflict and
+cases.invalid-transition 409, validation 422).
+
+``{ref}`` is a 办件编号, or a draft's id (drafts have no number yet).
+"""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from onewindow.common.redaction import redact_text
+from onewindow.identity.models import LegalPerson
+
+from . import notices, selectors, services
+from .deadlines import local_date
+from .errors import CaseInvalid
+
+router = Router(tags=["cases"])
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+
+class ClockOut(Schema):
+    received_date: dt.date | None
+    working_days_elapsed: int
+    acceptance_due_date: dt.date | None
+    deemed_on: dt.date | None
+    working_days_left: int | None
+    state: str
+    state_label: str
+
+
+class CaseRowOut(Schema):
+    id: int
+    number: str
+    item_name: str
+    organisation: str
+    centre: str
+    applicant_name: str
+    applicant_legal_name: str
+    status: str
+    status_label: str
+    channel: str
+    proxy: bool
+    received_at: dt.datetime | None
+    correction_rounds: int
+    handling_type: str
+    promised_due_date: dt.date | None
+    lock_version: int
+    clock: ClockOut
+
+
+class CasePageOut(Schema):
+    items: list[CaseRowOut]
+    next_cursor: str | None
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    correction_round: int
+
+
+class MaterialOut(Schema):
+    id: int
+    position: int
+    name: str
+    requirement: str
+    requirement_label: str
+    tolerance_allowed: bool
+    state: str
+    state_label: str
+    paper_received: bool
+    original_seen: bool
+    trust_grade: str
+    problem: str
+    files: list[FileOut]
+
+
+class ApplicantOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    legal_name: str
+    legal_credit_code: str
+    masked: bool
+
+
+class DeadlinesOut(Schema):
+    acceptance_due_date: dt.date | None
+    promised_due_date: dt.date | None
+    legal_due_date: dt.date | None
+    tolerance_due_date: dt.date | None
+    provisional: bool
+
+
+class ExpectationOut(Schema):
+    summary: str
+    action_needed: bool
+    items: list[dict[str, Any]]
+    due_date: dt.date | None
+
+
+class NoticeOut(Schema):
+    seq: int
+    kind: str
+    title: str
+    issued_at: dt.datetime
+    filename: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str | None
+    query_code: str | None
+    status: str
+    status_label: str
+    implementation_code: str
+    item_name: str
+    version: int
+    handling_type: str
+    organisation: str
+    centre: str
+    channel: str
+    proxy: bool
+    applicant: ApplicantOut
+    form_data: dict[str, str]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    acceptance_basis: str
+    deadlines: DeadlinesOut
+    clock: ClockOut
+    correction_rounds: int
+    lock_version: int
+    materials: list[MaterialOut]
+    expected: ExpectationOut
+    allowed_actions: list[str]
+    notices: list[NoticeOut]
+
+
+class TimelineOut(Schema):
+    seq: int
+    kind: str
+    label: str
+    occurred_at: dt.datetime
+    actor: str
+    is_system: bool
+    from_status: str
+    to_status: str
+    reason: str
+    details: dict[str, Any]
+    notice: str
+
+
+class ProgressStepOut(Schema):
+    label: str
+    date: dt.date
+
+
+class ProgressOut(Schema):
+    number: str
+    item_name: str
+    organisation: str
+    centre: str
+    status: str
+    status_label: str
+    submitted_date: dt.date | None
+    accepted_date: dt.date | None
+    promised_due_date: dt.date | None
+    closed_date: dt.date | None
+    steps: list[ProgressStepOut]
+
+
+class DraftIn(Schema):
+    implementation_code: str
+    form_data: dict[str, str] = {}
+    applicant_legal_credit_code: str = ""
+
+
+class DraftSaveIn(Schema):
+    form_data: dict[str, str] | None = None
+    applicant_legal_credit_code: str = ""
+
+
+class SubmitIn(Schema):
+    draft_id: int | None = None
+    implementation_code: str | None = None
+    form_data: dict[str, str] | None = None
+    applicant_legal_credit_code: str = ""
+    idempotency_key: str = ""
+    version: int | None = None
+
+
+class AcceptIn(Schema):
+    tolerated: list[int] = []
+    supply_days: int | None = None
+    note: str = ""
+    version: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+    version: int | None = None
+
+
+class CorrectionItemIn(Schema):
+    material_id: int | None = None
+    name: str = ""
+    problem: str = ""
+
+
+class CorrectionIn(Schema):
+    items: list[CorrectionItemIn]
+    note: str = ""
+    version: int | None = None
+
+
+class SupplyIn(Schema):
+    form_data: dict[str, str] | None = None
+    note: str = ""
+    version: int | None = None
+
+
+class DecideIn(Schema):
+    approve: bool
+    reason: str = ""
+    version: int | None = None
+
+
+class ListQuery(Schema):
+    scope: str | None = None
+    org: int | None = None
+    centre: int | None = None
+    status: str | None = None
+    item: str | None = None
+    received_after: dt.datetime | None = None
+    received_before: dt.datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class ProgressQuery(Schema):
+    number: str
+    code: str
+
+
+# --- shaping ------------------------------------------------------------------------------
+
+
+def _clock(clock) -> dict:
+    return {k: getattr(clock, k) for k in ClockOut.model_fields}
+
+
+def _row(row) -> dict:
+    return {
+        "id": row.case.pk, "number": row.number, "item_name": row.item_name,
+        "organisation": row.organisation_name, "centre": row.centre_name,
+        "applicant_name": row.applicant_name, "applicant_legal_name": row.applicant_legal_name,
+        "status": row.status, "status_label": row.status_label, "channel": row.channel,
+        "proxy": row.proxy, "received_at": row.received_at,
+        "correction_rounds": row.correction_rounds, "handling_type": row.handling_type,
+        "promised_due_date": row.promised_due_date, "lock_version": row.lock_version,
+        "clock": _clock(row.clock),
+    }
+
+
+def _case_out(request, case, now: dt.datetime) -> dict:
+    actor = request.auth
+    applicant = selectors.applicant_view(viewer=actor, case=case)
+    form = dict(case.form_data or {})
+    if applicant.masked:
+        form = {k: redact_text(str(v)) for k, v in form.items()}
+    expected = selectors.expected_of_applicant(case=case)
+    return {
+        "id": case.pk, "number": case.number, "status": case.status,
+        "query_code": case.query_code if case.number else None,
+        "status_label": case.get_status_display(),
+        "implementation_code": case.implementation.code, "item_name": case.version.name,
+        "version": case.version.number, "handling_type": case.version.handling_type,
+        "organisation": case.organisation.name, "centre": case.centre.name,
+        "channel": case.channel, "proxy": case.proxy,
+        "applicant": applicant.__dict__, "form_data": form, "created_at": case.created_at,
+        "submitted_at": case.submitted_at, "received_at": case.received_at,
+        "accepted_at": case.accepted_at, "acceptance_basis": case.acceptance_basis,
+        "deadlines": {
+            "acceptance_due_date": case.acceptance_due_date,
+            "promised_due_date": case.promised_due_date,
+            "legal_due_date": case.legal_due_date,
+            "tolerance_due_date": case.tolerance_due_date,
+            "provisional": case.deadlines_provisional,
+        },
+        "clock": _clock(selectors.acceptance_clock(case, today=local_date(now))),
+        "correction_rounds": case.correction_rounds, "lock_version": case.lock_version,
+        "materials": [
+            {**m.__dict__, "files": [f.__dict__ for f in m.files]}
+            for m in selectors.materials_of(case=case)
+        ],
+        "expected": expected.__dict__,
+        "allowed_actions": selectors.allowed_actions(actor=actor, case=case),
+        "notices": [n.__dict__ for n in selectors.notices_of(case=case)] if case.number else [],
+    }
+
+
+def _legal(request, credit_code: str) -> LegalPerson | None:
+    code = (credit_code or "").strip().upper()
+    if not code:
+        return None
+    legal = LegalPerson.objects.filter(credit_code=code).first()
+    if legal is None:
+        message = "您没有代表该单位办理业务的授权。"
+        raise CaseInvalid(message, details={"applicant_legal_credit_code": message})
+    return legal
+
+
+def _detail(request, ref: str, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    return _case_out(request, case, now)
+
+
+# --- applying -----------------------------------------------------------------------------
+
+
+@router.post("/case-drafts", response={201: CaseOut}, operation_id="case_draft_create")
+def case_draft_create(request, body: DraftIn):
+    """Start a draft application for an item (form prefilled from the account)."""
+    now = timezone.now()
+    case = services.case_draft_save(
+        actor=request.auth, implementation_code=body.implementation_code,
+        form_data=body.form_data, applicant_legal=_legal(request, body.applicant_legal_credit_code),
+        now=now,
+    )
+    return Status(201, _detail(request, str(case.pk), now))
+
+
+@router.put("/case-drafts/{draft_id}", response=CaseOut, operation_id="case_draft_save")
+def case_draft_save(request, draft_id: int, body: DraftSaveIn):
+    now = timezone.now()
+    case = services.case_draft_save(
+        actor=request.auth, case=draft_id, form_data=body.form_data,
+        applicant_legal=_legal(request, body.applicant_legal_credit_code), now=now,
+    )
+    return _detail(request, str(case.pk), now)
+
+
+@router.post("/cases/{ref}/materials/{material_id}/files", response={201: FileOut},
+             operation_id="case_material_upload")
+def case_material_upload(request, ref: str, material_id: int, file: File[UploadedFile]):
+    """Upload one file (PDF, JPEG, PNG, OFD, DOCX; type sniffed from the content; size
+    limit ONEWINDOW_UPLOAD_MAX_BYTES) for a material of a draft or a case."""
+    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    record = services.case_material_upload(
+        actor=request.auth, case=case, material_id=material_id, stream=file,
+        filename=file.name or "", now=timezone.now(),
+    )
+    return Status(201, {"id": record.pk, "name": record.original_name,
+                        "content_type": record.content_type, "size": record.size,
+                        "sha256": record.sha256, "uploaded_at": record.uploaded_at,
+                        "correction_round": record.correction_round})
+
+
+@router.post("/cases", response={201: CaseOut, 200: CaseOut}, operation_id="case_submit")
+def case_submit(request, body: SubmitIn):
+    """Submit a draft (``draft_id``) or a new application in one step. Needs an
+    idempotency key (body ``idempotency_key`` or header ``Idempotency-Key``): repeating
+    the request returns the same case (200) and never a second number."""
+    key = body.idempotency_key or request.headers.get("Idempotency-Key", "")
+    if not key.strip():
+        message = "请提供幂等键（Idempotency-Key），以免重复提交。"
+        raise CaseInvalid(message, details={"idempotency_key": message})
+    now = timezone.now()
+    existing = selectors.submitted_with_key(actor=request.auth, key=key)
+    case = services.case_submit(
+        actor=request.auth, idempotency_key=key, case=body.draft_id,
+        implementation_code=body.implementation_code, form_data=body.form_data,
+        applicant_legal=_legal(request, body.applicant_legal_credit_code),
+        expected_version=body.version, now=now,
+    )
+    return Status(200 if existing else 201, _detail(request, case.number, now))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@router.get("/cases", response=CasePageOut, operation_id="case_list")
+def case_list(request, query: Query[ListQuery]):
+    """The applicant's own cases (``scope=mine``, default for citizens) or, for staff, the
+    front-desk queue (``scope=queue``: submitted cases, oldest first) or every case in
+    scope (``scope=staff``, default for staff). Filters: org, centre, status (comma
+    separated), item (实施编码), received_after / received_before. Keyset pagination."""
+    actor = request.auth
+    scope = query.scope or ("staff" if actor.is_staff_member else "mine")
+    filters = selectors.CaseFilters(
+        organisation_id=query.org, centre_id=query.centre,
+        statuses=selectors.parse_statuses(query.status), implementation_code=query.item or "",
+        received_after=query.received_after, received_before=query.received_before,
+    )
+    page = selectors.case_list(actor=actor, scope=scope, today=local_date(timezone.now()),
+                               filters=filters, cursor=query.cursor, limit=query.limit)
+    return {"items": [_row(r) for r in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/cases/{ref}", response=CaseOut, operation_id="case_get")
+def case_get(request, ref: str):
+    """One case with materials, deadlines, the Art. 32 clock, what the applicant must do,
+    the notices issued and the actions allowed now. Applicant data masked unless the
+    caller may see it."""
+    return _detail(request, ref)
+
+
+@router.get("/cases/{ref}/timeline", response=list[TimelineOut], operation_id="case_timeline")
+def case_timeline(request, ref: str):
+    """Every action on the case, oldest first (system actions marked)."""
+    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    return [
+        {"seq": e.seq, "kind": e.kind, "label": e.label, "occurred_at": e.occurred_at,
+         "actor": e.actor_label, "is_system": e.is_system, "from_status": e.from_status,
+         "to_status": e.to_status, "reason": e.reason, "details": e.details,
+         "notice": e.notice}
+        for e in selectors.timeline(case=case)
+    ]
+
+
+@router.get("/cases/{ref}/notices/{seq}", operation_id="case_notice_pdf",
+            response={200: None})
+def case_notice_pdf(request, ref: str, seq: int):
+    """The PDF of a notice (受理通知书, 不予受理决定书, 补正材料通知书, 决定书)."""
+    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    pdf = notices.render_notice(case=case, seq=seq)
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(pdf.filename)}"
+    return response
+
+
+@router.get("/cases/{ref}/files/{file_id}", operation_id="case_file_download",
+            response={200: None})
+def case_file_download(request, ref: str, file_id: int):
+    selectors.case_get_for_actor(actor=request.auth, number=ref)
+    record = selectors.file_for_actor(actor=request.auth, file_id=file_id)
+    response = FileResponse(record.file.open("rb"), content_type=record.content_type)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(record.original_name)}"
+    )
+    return response
+
+
+# --- the front desk -------------------------------------------------------------------------
+
+
+@router.post("/cases/{ref}/accept", response=CaseOut, operation_id="case_accept")
+def case_accept(request, ref: str, body: AcceptIn):
+    """受理 (optionally 容缺: ``tolerated`` material ids + ``supply_days``)."""
+    now = timezone.now()
+    case = services.case_accept(actor=request.auth, case=_ref(request, ref),
+                                tolerated=body.tolerated, supply_days=body.supply_days,
+                                note=body.note, expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/reject", response=CaseOut, operation_id="case_reject")
+def case_reject(request, ref: str, body: ReasonIn):
+    """不予受理 (reason mandatory)."""
+    now = timezone.now()
+    case = services.case_reject(actor=request.auth, case=_ref(request, ref), reason=body.reason,
+                                expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/correction", response=CaseOut,
+             operation_id="case_request_correction")
+def case_request_correction(request, ref: str, body: CorrectionIn):
+    """一次性告知补正: every missing or defective item at once, each with its problem."""
+    now = timezone.now()
+    case = services.case_request_correction(
+        actor=request.auth, case=_ref(request, ref),
+        items=[item.dict() for item in body.items], note=body.note,
+        expected_version=body.version, now=now,
+    )
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/supply", response=CaseOut, operation_id="case_supply_materials")
+def case_supply_materials(request, ref: str, body: SupplyIn):
+    """Corrections done (files uploaded first): the case returns to the queue."""
+    now = timezone.now()
+    case = services.case_supply_materials(actor=request.auth, case=_ref(request, ref),
+                                          form_data=body.form_data, note=body.note,
+                                          expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/withdraw", response=CaseOut, operation_id="case_withdraw")
+def case_withdraw(request, ref: str, body: ReasonIn):
+    now = timezone.now()
+    case = services.case_withdraw(actor=request.auth, case=_ref(request, ref),
+                                  reason=body.reason, expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/decide", response=CaseOut, operation_id="case_decide_instant")
+def case_decide_instant(request, ref: str, body: DecideIn):
+    """即办件: accept and decide on the spot (needs cases.decide_instant)."""
+    now = timezone.now()
+    case = services.case_decide_instant(actor=request.auth, case=_ref(request, ref),
+                                        approve=body.approve, reason=body.reason,
+                                        expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+def _ref(request, ref: str):
+    """Visibility first, so a case outside scope is a 404 before anything else."""
+    return selectors.case_get_for_actor(actor=request.auth, number=ref)
+
+
+# --- public ---------------------------------------------------------------------------
+
+
+@router.get("/progress", response=ProgressOut, auth=None, operation_id="case_progress_public")
+def case_progress_public(request, query: Query[ProgressQuery]):
+    """Status only, by 办件编号 + 查询码 (printed on the notices). No personal data."""
+    progress = selectors.public_progress(number=query.number, query_code=query.code)
+    return {
+        "number": progress.number, "item_name": progress.item_name,
+        "organisation": progress.organisation_name, "centre": progress.centre_name,
+        "status": progress.status, "status_label": progress.status_label,
+        "submitted_date": progress.submitted_date, "accepted_date": progress.accepted_date,
+        "promised_due_date": progress.promised_due_date, "closed_date": progress.closed_date,
+        "steps": [{"label": label, "date": day} for label, day in progress.steps],
+    }

@@ -1,0 +1,135 @@
+"""Outbox handlers: tell the applicant about each step (in-app inbox + SMS).
+
+They run inside the delivery transaction (ADR 0007) and call the non-durable
+``identity.notifications.notify``, idempotent per (case, action seq): a retried event
+never shows or sends twice.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+from onewindow.events.registry import handler
+from onewindow.identity.models import Account
+from onewindow.identity.notifications import notify
+
+from . import events
+from .codes import CaseStatus
+from .models import Case, CaseAction
+
+PORTAL_CASE_URL_NAME = "web:portal-case"
+
+
+def case_link(number: str) -> str:
+    """The portal page of a case, if the web app has mounted it."""
+    try:
+        return reverse(PORTAL_CASE_URL_NAME, kwargs={"number": number})
+    except NoReverseMatch:
+        return ""
+
+
+def _date(value) -> str:
+    return f"{value:%Y年%m月%d日}" if value else ""
+
+
+def _message(case: Case, action: CaseAction) -> tuple[str, str] | None:
+    item = case.version.name
+    number = case.number
+    status = action.to_status
+    kind = action.kind
+    if kind == "SUBMIT":
+        return ("申请已提交", f"您申请的“{item}”已提交，办件编号 {number}，"
+                f"查询码 {case.query_code}。窗口将在 {_date(case.acceptance_due_date)} 前受理。")
+    if kind == "ACCEPT":
+        extra = ""
+        if case.tolerance_due_date:
+            extra = f"请于 {_date(case.tolerance_due_date)} 前补交容缺材料。"
+        return ("申请已受理", f"您申请的“{item}”（{number}）已受理，承诺于 "
+                f"{_date(case.promised_due_date)} 前办结。{extra}")
+    if kind == "DEEM_ACCEPT":
+        return ("申请视为已受理", f"您申请的“{item}”（{number}）依照行政许可法第三十二条"
+                f"自收到申请材料之日起视为受理，承诺于 {_date(case.promised_due_date)} 前办结。")
+    if kind == "REQUEST_CORRECTION":
+        count = len(action.data.get("items", []))
+        return ("请补正申请材料", f"您申请的“{item}”（{number}）需要补正 {count} 项内容，"
+                "请登录查看补正告知书并按要求补正。")
+    if kind == "REJECT":
+        return ("申请不予受理", f"您申请的“{item}”（{number}）不予受理，理由：{action.reason}"
+                " 详见不予受理决定书。")
+    if kind in ("APPROVE", "DENY"):
+        outcome = "准予许可" if status == CaseStatus.APPROVED else "不予许可"
+        return (f"办理结果：{outcome}", f"您申请的“{item}”（{number}）已办结：{outcome}。")
+    if kind == "WITHDRAW":
+        return ("申请已撤回", f"您申请的“{item}”（{number}）已撤回。")
+    if kind in ("SUPPLY", "SUPPLY_TOLERATED"):
+        return ("补正材料已收到", f"您为“{item}”（{number}）补交的材料已收到。")
+    return None
+
+
+def _recipients(case: Case) -> list[Account]:
+    accounts = []
+    if case.applicant_account_id:
+        accounts.append(case.applicant_account)
+    else:
+        own = Account.objects.filter(person_id=case.applicant_person_id, is_active=True).first()
+        if own is not None:
+            accounts.append(own)
+    return accounts
+
+
+def notify_applicant(event) -> None:
+    payload = event.payload
+    case = (
+        Case.objects.select_related("version", "applicant_account__person")
+        .filter(pk=payload["case_id"]).first()
+    )
+    if case is None:
+        return
+    action = case.actions.filter(seq=payload["action_seq"]).first()
+    if action is None:
+        return
+    message = _message(case, action)
+    if message is None:
+        return
+    title, body = message
+    for account in _recipients(case):
+        notify(account=account, title=title, body=body, link=case_link(case.number),
+               dedupe_key=f"cases:{case.pk}:{action.seq}", now=event.occurred_at)
+
+
+@handler(events.CASE_SUBMITTED)
+def on_submitted(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_ACCEPTED)
+def on_accepted(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_DEEMED_ACCEPTED)
+def on_deemed_accepted(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_CORRECTION_REQUESTED)
+def on_correction_requested(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_REJECTED)
+def on_rejected(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_DECIDED)
+def on_decided(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_WITHDRAWN)
+def on_withdrawn(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_MATERIALS_SUPPLIED)
+def on_materials_supplied(event) -> None:
+    notify_applicant(event)

@@ -1,0 +1,221 @@
+"""The lifecycle of a case: ONE table of allowed moves and ONE ``transition()`` that checks
+a move, appends it to the action log, updates the denormalised status (and the fields
+derived with it), recomputes the deadlines from the log, audits and publishes the event
+(DESIGN rules 2–4). Nothing else assigns ``Case.status``.
+
+    action               from                                   to
+    CREATE               (new case)                             DRAFT
+    SUBMIT               DRAFT                                  SUBMITTED
+    REQUEST_CORRECTION   SUBMITTED                              CORRECTION_REQUESTED
+    SUPPLY               CORRECTION_REQUESTED                   SUBMITTED
+    ACCEPT, DEEM_ACCEPT  SUBMITTED                              ACCEPTED
+    REJECT               SUBMITTED, CORRECTION_REQUESTED        REJECTED
+    WITHDRAW             SUBMITTED, CORRECTION_REQUESTED,
+                         ACCEPTED                               WITHDRAWN
+    APPROVE / DENY       ACCEPTED                               APPROVED / DENIED
+    ADD_FILE, RECEIVE_PAPER  DRAFT … ACCEPTED                  (unchanged)
+    SUPPLY_TOLERATED     ACCEPTED                               (unchanged)
+
+Cases II extends the table (IN_REVIEW, suspensions …) here, in this one place.
+
+Concurrency: every move is ``UPDATE case SET … lock_version = n + 1 WHERE id = … AND
+lock_version = n``; zero rows updated means someone else moved first and the caller gets
+``CaseConflict`` (HTTP 409) with nothing written, since the whole service is one
+transaction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F
+
+from onewindow.audit.services import audit_record
+from onewindow.events.services import publish
+
+from . import deadlines, events
+from .codes import ActionKind, CaseStatus
+from .errors import CaseConflict, InvalidTransition
+from .models import Case, CaseAction
+
+S = CaseStatus
+K = ActionKind
+
+_ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED})
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str | None  # None: the status stays as it is
+    event: str | None = None
+
+
+TRANSITIONS: dict[str, Move] = {
+    K.CREATE: Move(frozenset(), S.DRAFT),
+    K.SUBMIT: Move(frozenset({S.DRAFT}), S.SUBMITTED, events.CASE_SUBMITTED),
+    K.REQUEST_CORRECTION: Move(
+        frozenset({S.SUBMITTED}), S.CORRECTION_REQUESTED, events.CASE_CORRECTION_REQUESTED
+    ),
+    K.SUPPLY: Move(frozenset({S.CORRECTION_REQUESTED}), S.SUBMITTED,
+                   events.CASE_MATERIALS_SUPPLIED),
+    K.ACCEPT: Move(frozenset({S.SUBMITTED}), S.ACCEPTED, events.CASE_ACCEPTED),
+    K.DEEM_ACCEPT: Move(frozenset({S.SUBMITTED}), S.ACCEPTED, events.CASE_DEEMED_ACCEPTED),
+    K.REJECT: Move(frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED}), S.REJECTED,
+                   events.CASE_REJECTED),
+    K.WITHDRAW: Move(frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED}),
+                     S.WITHDRAWN, events.CASE_WITHDRAWN),
+    K.APPROVE: Move(frozenset({S.ACCEPTED}), S.APPROVED, events.CASE_DECIDED),
+    K.DENY: Move(frozenset({S.ACCEPTED}), S.DENIED, events.CASE_DECIDED),
+    K.ADD_FILE: Move(_ACTIVE, None),
+    K.RECEIVE_PAPER: Move(_ACTIVE, None),
+    K.SUPPLY_TOLERATED: Move(frozenset({S.ACCEPTED}), None, events.CASE_MATERIALS_SUPPLIED),
+}
+
+SUBJECT_TYPE = "cases.case"
+
+# Fields a transition may set together with the status (everything else is derived).
+_SETTABLE = frozenset(
+    {
+        "number", "submitted_at", "received_at", "accepted_at", "acceptance_basis",
+        "closed_at", "submitted_by", "idempotency_key", "proxy", "form_data",
+        "correction_rounds",
+    }
+)
+
+
+def can_move(case: Case, kind: str) -> bool:
+    move = TRANSITIONS[kind]
+    return case.status in move.sources
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "系统"
+    name = getattr(actor, "display_name", "") or ""
+    if not name and getattr(actor, "person_id", None):
+        name = actor.person.name
+    return name or actor.get_username()
+
+
+def _account(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def start(case: Case, *, actor, now: dt.datetime, data: dict | None = None) -> CaseAction:
+    """Record the CREATE action of a case just inserted with status DRAFT (seq 1)."""
+    if case.status != S.DRAFT or case.action_count != 0:
+        raise InvalidTransition("办件已存在操作记录。")
+    Case.objects.filter(pk=case.pk, lock_version=case.lock_version).update(
+        action_count=1, lock_version=F("lock_version") + 1
+    )
+    case.action_count = 1
+    case.lock_version += 1
+    action = CaseAction.objects.create(
+        case=case, region_code=case.region_code, seq=1, kind=K.CREATE, from_status="",
+        to_status=S.DRAFT, actor=_account(actor), actor_label=actor_label(actor),
+        occurred_at=now, data=data or {},
+    )
+    audit_record(actor=actor, action="cases.case.created", subject_type=SUBJECT_TYPE,
+                 subject_id=str(case.pk), after={"kind": K.CREATE, **(data or {})}, now=now)
+    return action
+
+
+def check(case: Case, kind: str, *, expected_version: int | None = None) -> Move:
+    """Raise unless ``kind`` may happen now: ``CaseConflict`` if the actor's page is stale,
+    ``InvalidTransition`` if the table does not allow it from the current status. Services
+    call it before their own writes; ``transition`` calls it again."""
+    move = TRANSITIONS[kind]
+    if expected_version is not None and expected_version != case.lock_version:
+        raise CaseConflict()
+    if case.status not in move.sources:
+        raise InvalidTransition(
+            f"办件当前状态为“{CaseStatus(case.status).label}”，不能{ActionKind(kind).label}。",
+            details={"status": case.status, "action": kind},
+        )
+    return move
+
+
+def transition(
+    case: Case,
+    kind: str,
+    *,
+    actor,
+    now: dt.datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    event_payload: dict[str, Any] | None = None,
+) -> CaseAction:
+    """Move ``case`` by ``kind`` (see the table), in the caller's transaction.
+
+    ``fields`` are other columns set in the same conditional UPDATE (submission time,
+    number …). ``expected_version`` is the ``lock_version`` the actor saw (a stale page
+    gets ``CaseConflict``); without it the version loaded with ``case`` is used. After
+    the move, deadlines are recomputed from the action log. Updates ``case`` in place.
+    """
+    move = check(case, kind, expected_version=expected_version)
+    fields = dict(fields or {})
+    unknown = set(fields) - _SETTABLE
+    if unknown:
+        raise ValueError(f"transition cannot set {sorted(unknown)}")
+    from_status = case.status
+    to_status = move.target or from_status
+    seq = case.action_count + 1
+    updated = Case.objects.filter(pk=case.pk, lock_version=case.lock_version).update(
+        status=to_status, lock_version=F("lock_version") + 1, action_count=seq,
+        updated_at=now, **fields,
+    )
+    if updated != 1:
+        raise CaseConflict()
+    for key, value in fields.items():
+        setattr(case, key, value)
+    case.status = to_status
+    case.lock_version += 1
+    case.action_count = seq
+    case.updated_at = now
+    data = data or {}
+    action = CaseAction.objects.create(
+        case=case, region_code=case.region_code, seq=seq, kind=kind, from_status=from_status,
+        to_status=to_status, actor=_account(actor), actor_label=actor_label(actor),
+        occurred_at=now, reason=reason, data=data,
+    )
+    deadlines.store(case, kind=kind)
+    if move.event:
+        publish(
+            name=move.event,
+            payload={**payload_of(case, action), **(event_payload or {})},
+            aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now,
+        )
+    # Audit last: its chain head is one row every audited transaction locks.
+    audit_record(
+        actor=actor, action=f"cases.case.{kind.lower()}", subject_type=SUBJECT_TYPE,
+        subject_id=str(case.pk),
+        before={"status": from_status},
+        after={"number": case.number, "status": to_status, "seq": seq, "reason": reason,
+               **_audit_safe(data)},
+        now=now,
+    )
+    return action
+
+
+def payload_of(case: Case, action: CaseAction) -> dict[str, Any]:
+    """What every case event carries: identifiers only, never personal data."""
+    return {
+        "case_id": case.pk, "number": case.number, "status": case.status,
+        "action_seq": action.seq, "action_kind": action.kind,
+        "implementation_code": case.implementation.code if case.implementation_id else "",
+        "organisation_id": case.organisation_id, "centre_id": case.centre_id,
+        "applicant_account_id": case.applicant_account_id,
+        "applicant_person_id": case.applicant_person_id,
+    }
+
+
+def _audit_safe(data: dict) -> dict:
+    # The notice snapshot repeats names and addresses; the audit keeps only the facts.
+    return {k: v for k, v in data.items() if k not in ("notice", "applicant")}
+
+
+def allowed_kinds(case: Case) -> list[str]:
+    return [kind for kind, move in TRANSITIONS.items() if case.status in move.sources]

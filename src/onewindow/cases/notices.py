@@ -1,0 +1,77 @@
+"""Written notices (受理通知书, 不予受理决定书, 补正材料通知书, 即办件的许可决定书) as PDF.
+
+A notice is rendered from the immutable snapshot its action stored (``data["notice"]``),
+never from the case's current state, so printing it again next year gives the same
+text. The QR code leads to the public progress page with the number and query code.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from onewindow.documents.qr import qr_data_uri
+from onewindow.documents.rendering import RenderedPdf, render_pdf
+
+from . import selectors
+from .models import Case
+
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+PUBLIC_PROGRESS_URL_NAME = "web:public-progress"
+PUBLIC_PROGRESS_FALLBACK_PATH = "/progress/"
+
+TEMPLATES = {
+    "acceptance": "cases/notices/acceptance.html",
+    "rejection": "cases/notices/rejection.html",
+    "correction": "cases/notices/correction.html",
+    "decision": "cases/notices/decision.html",
+}
+
+
+def public_progress_url(*, number: str, query_code: str) -> str:
+    """Absolute URL of the public progress page for a case (printed as a QR code)."""
+    base = (getattr(settings, "ONEWINDOW_PUBLIC_BASE_URL", "") or DEFAULT_PUBLIC_BASE_URL)
+    try:
+        path = reverse(PUBLIC_PROGRESS_URL_NAME)
+    except NoReverseMatch:
+        path = PUBLIC_PROGRESS_FALLBACK_PATH
+    return f"{base.rstrip('/')}{path}?{urlencode({'number': number, 'code': query_code})}"
+
+
+def _cn_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_context(*, case: Case, seq: int) -> tuple[str, dict, str]:
+    """(template, context, title) of the notice issued by action ``seq``."""
+    action = selectors.notice_action(case=case, seq=seq)
+    notice = dict(action.data["notice"])
+    ref = next(r for r in selectors.notices_of(case=case) if r.seq == seq)
+    url = public_progress_url(number=case.number, query_code=case.query_code)
+    context = {
+        "n": notice,
+        "number": case.number,
+        "query_code": case.query_code,
+        "progress_url": url,
+        "qr": qr_data_uri(url),
+        "date": _cn_date(notice.get("date")),
+        "accepted_date": _cn_date(notice.get("accepted_date")),
+        "promised_due_date": _cn_date(notice.get("promised_due_date")),
+        "legal_due_date": _cn_date(notice.get("legal_due_date")),
+        "tolerance_due_date": _cn_date(notice.get("tolerance_due_date")),
+        "deemed": notice.get("basis") == "DEEMED",
+        "title": ref.title,
+        "reason": action.reason,
+    }
+    return TEMPLATES[notice["kind"]], context, ref.title
+
+
+def render_notice(*, case: Case, seq: int) -> RenderedPdf:
+    """The PDF of the notice issued by action ``seq`` (call case_get_for_actor first)."""
+    template, context, title = notice_context(case=case, seq=seq)
+    ref = next(r for r in selectors.notices_of(case=case) if r.seq == seq)
+    return render_pdf(template=template, context=context, filename=ref.filename, title=title)

@@ -1,0 +1,118 @@
+"""Who may see and act on a case (DESIGN rule 6: role permission + object rule; missing
+and forbidden look the same, 404).
+
+Object scopes of a case:
+- front desk: its receiving centre (``case.centre``) — window clerks of that centre;
+- back office: its implementing organisation (``case.organisation``) — handlers and
+  chief representatives of that department;
+- the applicant: the account that applied, the natural person themself (a walk-in who
+  later signs up), or an agent authorised for the applying enterprise.
+
+``cases.decide_instant`` (即办件 on the spot) is checked against the implementing
+organisation only: the department authorises a clerk by granting them the role over the
+department (a window clerk whose only scope is the centre cannot decide for it).
+"""
+
+from django.db.models import Q
+
+from onewindow.identity.models import Account, AgentAuthorization, Role
+from onewindow.identity.permissions import can, register_actions, scope_q
+
+VIEW_CASE = "cases.view_case"
+ACCEPT_CASE = "cases.accept_case"
+REGISTER_WALK_IN = "cases.register_walk_in"
+DECIDE_INSTANT = "cases.decide_instant"
+
+register_actions(
+    {
+        VIEW_CASE: {
+            Role.WINDOW_CLERK, Role.HANDLER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
+            Role.SYSTEM_ADMIN,
+        },
+        ACCEPT_CASE: {Role.WINDOW_CLERK, Role.CHIEF_REPRESENTATIVE},
+        REGISTER_WALK_IN: {Role.WINDOW_CLERK},
+        DECIDE_INSTANT: {Role.WINDOW_CLERK, Role.CHIEF_REPRESENTATIVE},
+    }
+)
+
+
+def _usable(actor) -> bool:
+    return bool(actor) and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def is_applicant(*, actor, case) -> bool:
+    """The applicant side: the applying account, the person themself, or an agent of the
+    applying enterprise."""
+    if not _usable(actor) or actor.kind == Account.Kind.STAFF:
+        return False
+    if case.applicant_account_id and case.applicant_account_id == actor.pk:
+        return True
+    if case.applicant_legal_id is None and actor.person_id == case.applicant_person_id:
+        return True
+    if case.applicant_legal_id is not None:
+        return AgentAuthorization.objects.filter(
+            account=actor, legal_person_id=case.applicant_legal_id, revoked_at__isnull=True
+        ).exists()
+    return False
+
+
+def _staff_can(actor, action: str, case) -> bool:
+    return can(actor, action, case.centre) or can(actor, action, case.organisation)
+
+
+def can_view_case(*, actor, case) -> bool:
+    if case.status == "DRAFT":
+        # A draft is private to whoever started it (the applicant or the clerk at the window).
+        return _usable(actor) and (
+            case.created_by_id == actor.pk or is_applicant(actor=actor, case=case)
+        )
+    return is_applicant(actor=actor, case=case) or _staff_can(actor, VIEW_CASE, case)
+
+
+def can_accept_case(*, actor, case) -> bool:
+    """Accept, refuse, request corrections, check materials at the window."""
+    return _staff_can(actor, ACCEPT_CASE, case)
+
+
+def can_decide_instant(*, actor, case) -> bool:
+    return can(actor, DECIDE_INSTANT, case.organisation)
+
+
+def can_register_walk_in(*, actor, centre) -> bool:
+    return can(actor, REGISTER_WALK_IN, centre)
+
+
+def can_act_as_applicant(*, actor, case) -> bool:
+    """Upload, supply and withdraw for the applicant: the applicant, or a window clerk of
+    the case's scope acting for a walk-in applicant."""
+    return is_applicant(actor=actor, case=case) or (
+        case.created_by_id == getattr(actor, "pk", None) and case.status == "DRAFT"
+    ) or can_accept_case(actor=actor, case=case)
+
+
+def applicant_q(actor) -> Q:
+    """Cases where ``actor`` is the applicant side (the queryset twin of is_applicant)."""
+    if not _usable(actor) or actor.kind == Account.Kind.STAFF:
+        return Q(pk__in=[])
+    condition = Q(applicant_account=actor)
+    if actor.person_id:
+        condition |= Q(applicant_person_id=actor.person_id, applicant_legal__isnull=True)
+    legal_ids = AgentAuthorization.objects.filter(
+        account=actor, revoked_at__isnull=True
+    ).values("legal_person_id")
+    condition |= Q(applicant_legal_id__in=legal_ids)
+    return condition
+
+
+def staff_q(actor, action: str = VIEW_CASE) -> Q:
+    """Cases in the actor's front-desk or back-office scope for ``action``."""
+    return scope_q(actor, action, field="centre") | scope_q(actor, action, field="organisation")
+
+
+def visible_q(actor) -> Q:
+    """Every case ``actor`` may see (drafts only their creator's)."""
+    submitted = (applicant_q(actor) | staff_q(actor)) & ~Q(status="DRAFT")
+    if not _usable(actor):
+        return Q(pk__in=[])
+    drafts = Q(status="DRAFT") & (Q(created_by=actor) | applicant_q(actor))
+    return submitted | drafts

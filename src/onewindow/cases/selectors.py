@@ -1,0 +1,613 @@
+"""Reads of the cases domain that carry rules: visibility (404 outside scope), masking of
+personal data, the front-desk queue with its Art. 32 clock, the applicant's view (my
+cases, timeline, what is expected of them) and the public progress page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from onewindow.common.pagination import Page, keyset_page
+from onewindow.common.redaction import mask_id_number, mask_phone
+from onewindow.identity.models import Organisation, Role, RoleAssignment
+from onewindow.identity.permissions import can_view_personal_data
+from onewindow.workdays import selectors as workdays
+
+from . import deadlines, lifecycle, permissions
+from .applications import FormField, application_form
+from .codes import ActionKind, CaseStatus, Channel, MaterialState
+from .errors import CaseInvalid, CaseNotFound, NoReceivingCentre
+from .models import Case, CaseAction, CaseFile
+
+S = CaseStatus
+K = ActionKind
+
+DEFAULT_LIMIT = 50
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+def receiving_centre_for(*, organisation: Organisation) -> Organisation:
+    """The service centre that receives applications for ``organisation``'s items: the
+    SERVICE_CENTRE whose parent is the nearest ancestor (or the organisation itself) that
+    has one. E.g. 威海市市场监督管理局 → 威海市人民政府 → 威海市政务服务中心."""
+    if organisation.kind == Organisation.Kind.SERVICE_CENTRE:
+        return organisation
+    ancestors = [int(part) for part in organisation.path.strip("/").split("/") if part]
+    centres = {
+        centre.parent_id: centre
+        for centre in Organisation.objects.filter(
+            kind=Organisation.Kind.SERVICE_CENTRE, is_active=True, parent_id__in=ancestors
+        ).order_by("-id")
+    }
+    for ancestor in reversed(ancestors):
+        if ancestor in centres:
+            return centres[ancestor]
+    raise NoReceivingCentre(
+        f"“{organisation.name}”没有对应的政务服务中心，暂不能网上申请。",
+        details={"organisation": organisation.pk},
+    )
+
+
+def centre_for_clerk(*, actor) -> Organisation | None:
+    """The centre a window clerk works at: their own organisation if it is a centre,
+    else the first centre they hold WINDOW_CLERK over."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if actor.organisation_id and actor.organisation.is_centre:
+        return actor.organisation
+    assignment = (
+        RoleAssignment.objects.filter(
+            account=actor, role=Role.WINDOW_CLERK,
+            organisation__kind__in=[Organisation.Kind.SERVICE_CENTRE,
+                                    Organisation.Kind.TOWN_CENTRE],
+        ).select_related("organisation").order_by("id").first()
+    )
+    return assignment.organisation if assignment else None
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+def _cases() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "implementation", "version", "organisation", "centre", "applicant_person",
+        "applicant_legal", "applicant_account", "submitted_by",
+    )
+
+
+def case_get_for_actor(*, actor, number: str | int) -> Case:
+    """A case (by 办件编号, or by id for drafts) if ``actor`` may see it; else
+    ``CaseNotFound`` — missing and forbidden look the same."""
+    text = str(number).strip().upper()
+    qs = _cases()
+    case = qs.filter(pk=int(text)).first() if text.isdigit() and len(text) < 20 else (
+        qs.filter(number=text).first()
+    )
+    if case is None or not permissions.can_view_case(actor=actor, case=case):
+        raise CaseNotFound("没有找到该办件。", details={"number": str(number)})
+    return case
+
+
+def submitted_with_key(*, actor, key: str) -> Case | None:
+    """The case ``actor`` already submitted with idempotency key ``key``, if any."""
+    key = (key or "").strip()
+    if not key or not getattr(actor, "pk", None):
+        return None
+    return Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    name: str
+    id_number: str
+    phone: str
+    legal_name: str
+    legal_credit_code: str
+    masked: bool
+
+
+def applicant_view(*, viewer, case: Case) -> ApplicantView:
+    person = case.applicant_person
+    legal = case.applicant_legal
+    clear = can_view_personal_data(viewer, person) and (
+        permissions.is_applicant(actor=viewer, case=case)
+        or permissions.can_view_case(actor=viewer, case=case)
+    )
+    return ApplicantView(
+        name=person.name,
+        id_number=person.id_number if clear else mask_id_number(person.id_number),
+        phone=person.phone if clear else mask_phone(person.phone),
+        legal_name=legal.name if legal else "",
+        legal_credit_code=legal.credit_code if legal else "",
+        masked=not clear,
+    )
+
+
+@dataclass(frozen=True)
+class FileView:
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    correction_round: int
+    url: str
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    id: int
+    position: int
+    name: str
+    requirement: str
+    requirement_label: str
+    tolerance_allowed: bool
+    state: str
+    state_label: str
+    paper_received: bool
+    original_seen: bool
+    trust_grade: str
+    problem: str
+    files: list[FileView]
+
+
+def _file_view(f: CaseFile) -> FileView:
+    return FileView(f.pk, f.original_name, f.content_type, f.size, f.sha256, f.uploaded_at,
+                    f.correction_round, "")
+
+
+def materials_of(*, case: Case) -> list[MaterialView]:
+    from onewindow.catalog.codes import MaterialRequirement, label
+
+    materials = case.materials.order_by("position").prefetch_related(
+        Prefetch("files", CaseFile.objects.order_by("uploaded_at", "id"))
+    )
+    return [
+        MaterialView(
+            id=m.pk, position=m.position, name=m.name, requirement=m.requirement,
+            requirement_label=label(MaterialRequirement, m.requirement),
+            tolerance_allowed=m.tolerance_allowed, state=m.state,
+            state_label=MaterialState(m.state).label, paper_received=m.paper_received,
+            original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
+            files=[_file_view(f) for f in m.files.all()],
+        )
+        for m in materials
+    ]
+
+
+def file_for_actor(*, actor, file_id: int) -> CaseFile:
+    """An uploaded file, if ``actor`` may see its case (404 otherwise)."""
+    record = CaseFile.objects.select_related("case", "case__centre", "case__organisation",
+                                             "case_material").filter(pk=file_id).first()
+    if record is None or not permissions.can_view_case(actor=actor, case=record.case):
+        raise CaseNotFound("没有找到该文件。")
+    return record
+
+
+# --- the Art. 32 clock ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptanceClock:
+    """Where a submitted case stands against 行政许可法 Art. 32."""
+
+    received_date: dt.date | None
+    working_days_elapsed: int
+    acceptance_due_date: dt.date | None  # last working day to accept/refuse/ask
+    deemed_on: dt.date | None  # the sweep deems it accepted on this (6th) working day
+    working_days_left: int | None
+    state: str  # NORMAL | DUE_SOON | OVERDUE | STOPPED | DONE
+    state_label: str
+
+
+_CLOCK_LABELS = {"NORMAL": "正常", "DUE_SOON": "即将到期", "OVERDUE": "已逾期",
+                 "STOPPED": "补正中（计时暂停）", "DONE": "已处理"}
+
+
+def acceptance_clock(case: Case, *, today: dt.date) -> AcceptanceClock:
+    received = deadlines.local_date(case.received_at) if case.received_at else None
+    due = case.acceptance_due_date
+    if received is None:
+        return AcceptanceClock(None, 0, None, None, None, "DONE", _CLOCK_LABELS["DONE"])
+    calendar = workdays.get_calendar()
+    elapsed = max(calendar.working_days_between(received, today), 0)
+    if case.status == S.CORRECTION_REQUESTED:
+        state, left, deemed = "STOPPED", None, None
+    elif case.status != S.SUBMITTED or due is None:
+        state, left, deemed = "DONE", None, None
+    else:
+        left = calendar.working_days_between(today, due)
+        deemed = calendar.next_working_day(due)
+        state = "OVERDUE" if left < 0 else "DUE_SOON" if left <= 1 else "NORMAL"
+    return AcceptanceClock(received, elapsed, due, deemed, left, state, _CLOCK_LABELS[state])
+
+
+# --- the front-desk queue and staff lists ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a queue or list; applicant data masked unless the viewer may see it."""
+
+    case: Case
+    number: str
+    item_name: str
+    organisation_name: str
+    centre_name: str
+    applicant_name: str
+    applicant_legal_name: str
+    status: str
+    status_label: str
+    channel: str
+    proxy: bool
+    received_at: dt.datetime | None
+    correction_rounds: int
+    handling_type: str
+    clock: AcceptanceClock
+    promised_due_date: dt.date | None
+    lock_version: int
+
+
+def _row(case: Case, today: dt.date) -> CaseRow:
+    return CaseRow(
+        case=case, number=case.number or "", item_name=case.version.name,
+        organisation_name=case.organisation.name, centre_name=case.centre.name,
+        applicant_name=case.applicant_person.name,
+        applicant_legal_name=case.applicant_legal.name if case.applicant_legal_id else "",
+        status=case.status, status_label=CaseStatus(case.status).label, channel=case.channel,
+        proxy=case.proxy, received_at=case.received_at,
+        correction_rounds=case.correction_rounds, handling_type=case.version.handling_type,
+        clock=acceptance_clock(case, today=today), promised_due_date=case.promised_due_date,
+        lock_version=case.lock_version,
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    organisation_id: int | None = None  # implementing organisation (the "domain")
+    centre_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    implementation_code: str = ""
+    received_after: dt.datetime | None = None
+    received_before: dt.datetime | None = None
+
+
+def parse_statuses(value: str | list[str] | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    statuses = tuple(p.strip().upper() for p in parts if p and p.strip())
+    unknown = [s for s in statuses if s not in CaseStatus.values]
+    if unknown:
+        message = f"未知的办件状态：{'、'.join(unknown)}。"
+        raise CaseInvalid(message, details={"status": message})
+    return statuses
+
+
+def _apply(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    if filters.organisation_id:
+        qs = qs.filter(organisation_id=filters.organisation_id)
+    if filters.centre_id:
+        qs = qs.filter(centre_id=filters.centre_id)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    if filters.implementation_code:
+        qs = qs.filter(implementation__code=filters.implementation_code.strip().upper())
+    if filters.received_after:
+        qs = qs.filter(received_at__gte=filters.received_after)
+    if filters.received_before:
+        qs = qs.filter(received_at__lt=filters.received_before)
+    return qs
+
+
+def front_desk_queue(
+    *, actor, today: dt.date, filters: CaseFilters | None = None, cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """Submitted cases waiting at the front desk of the actor's centre(s), oldest first
+    (无差别受理: every item; ``filters.organisation_id`` narrows to one department's items).
+    Items are ``CaseRow`` with the Art. 32 clock. Keyset-paginated, no COUNT."""
+    filters = filters or CaseFilters()
+    if not filters.statuses:
+        filters = CaseFilters(**{**filters.__dict__, "statuses": (S.SUBMITTED,)})
+    qs = _cases().filter(permissions.staff_q(actor, permissions.ACCEPT_CASE))
+    qs = _apply(qs.exclude(status=S.DRAFT), filters)
+    page = keyset_page(qs, order=["received_at", "id"], cursor=cursor, limit=limit)
+    return Page(items=[_row(c, today) for c in page.items], next_cursor=page.next_cursor)
+
+
+def staff_case_list(
+    *, actor, today: dt.date, filters: CaseFilters | None = None, cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """Every non-draft case in the actor's front-desk or back-office scope, newest
+    receipt first, with the same filters as the queue."""
+    qs = _cases().filter(permissions.staff_q(actor)).exclude(status=S.DRAFT)
+    qs = _apply(qs, filters or CaseFilters())
+    page = keyset_page(qs, order=["-received_at", "-id"], cursor=cursor, limit=limit)
+    return Page(items=[_row(c, today) for c in page.items], next_cursor=page.next_cursor)
+
+
+def my_cases(*, actor, today: dt.date, include_drafts: bool = True,
+             filters: CaseFilters | None = None, cursor: str | None = None,
+             limit: int = 20) -> Page:
+    """The applicant's own cases (as person, account or enterprise agent), newest first.
+    Items are ``CaseRow``; use ``expected_of_applicant`` on a case for the next step."""
+    qs = _cases().filter(permissions.applicant_q(actor))
+    if not include_drafts:
+        qs = qs.exclude(status=S.DRAFT)
+    else:
+        qs = qs.filter(~Q(status=S.DRAFT) | Q(created_by=actor))
+    qs = _apply(qs, filters or CaseFilters())
+    page = keyset_page(qs, order=["-id"], cursor=cursor, limit=limit)
+    return Page(items=[_row(c, today) for c in page.items], next_cursor=page.next_cursor)
+
+
+def case_list(*, actor, scope: str, today: dt.date, filters: CaseFilters | None = None,
+              cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Page:
+    """``scope``: "mine" (applicant), "queue" (front desk), "staff" (all in scope)."""
+    if scope == "mine":
+        return my_cases(actor=actor, today=today, filters=filters, cursor=cursor, limit=limit)
+    if scope == "queue":
+        return front_desk_queue(actor=actor, today=today, filters=filters, cursor=cursor,
+                                limit=limit)
+    if scope == "staff":
+        return staff_case_list(actor=actor, today=today, filters=filters, cursor=cursor,
+                               limit=limit)
+    raise CaseInvalid("scope 应为 mine、queue 或 staff。", details={"scope": scope})
+
+
+# --- timeline and what the applicant must do ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    kind: str
+    label: str
+    occurred_at: dt.datetime
+    actor_label: str
+    is_system: bool
+    from_status: str
+    to_status: str
+    reason: str
+    details: dict[str, Any]
+    notice: str  # notice kind issued with this action ("" if none)
+
+
+_PUBLIC_DETAIL_KEYS = ("round", "items", "tolerated", "supply_days", "proxy", "channel",
+                       "materials", "basis", "deemed_from", "file", "material", "all_supplied",
+                       "pending", "original_seen", "number")
+
+
+def timeline(*, case: Case) -> list[TimelineEntry]:
+    """Every action on the case, oldest first (call ``case_get_for_actor`` first)."""
+    entries = []
+    for action in CaseAction.objects.filter(case=case).order_by("seq"):
+        data = action.data or {}
+        details = {k: data[k] for k in _PUBLIC_DETAIL_KEYS if k in data}
+        if "file" in details:
+            details["file"] = {k: details["file"].get(k) for k in ("name", "content_type",
+                                                                     "size")}
+        entries.append(TimelineEntry(
+            seq=action.seq, kind=action.kind, label=ActionKind(action.kind).label,
+            occurred_at=action.occurred_at, actor_label=action.actor_label,
+            is_system=action.actor_id is None and action.actor_label == "系统",
+            from_status=action.from_status, to_status=action.to_status,
+            reason=action.reason, details=details,
+            notice=(data.get("notice") or {}).get("kind", ""),
+        ))
+    return entries
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the applicant must do next, in one sentence, with the items and the date."""
+
+    summary: str
+    action_needed: bool
+    items: list[dict[str, Any]] = field(default_factory=list)
+    due_date: dt.date | None = None
+
+
+def expected_of_applicant(*, case: Case) -> Expectation:
+    status = case.status
+    if status == S.DRAFT:
+        return Expectation("请完善申请表、上传必要材料后提交申请。", True)
+    if status == S.SUBMITTED:
+        return Expectation(
+            f"申请已提交，等待窗口受理；{case.centre.name}将在 "
+            f"{case.acceptance_due_date:%Y年%m月%d日} 前作出受理决定。"
+            if case.acceptance_due_date else "申请已提交，等待窗口受理。",
+            False, due_date=case.acceptance_due_date,
+        )
+    if status == S.CORRECTION_REQUESTED:
+        items = [
+            {"material_id": m.pk, "name": m.name, "problem": m.problem, "state": m.state}
+            for m in case.materials.filter(~Q(problem="")).order_by("position")
+        ]
+        last = case.actions.filter(kind=K.REQUEST_CORRECTION).order_by("-seq").first()
+        for item in (last.data.get("items", []) if last else []):
+            if item.get("material_id") is None:
+                items.append({"material_id": None, "name": item["name"],
+                              "problem": item["problem"], "state": ""})
+        return Expectation(
+            f"请按补正告知书（第 {case.correction_rounds} 次）补正以下 {len(items)} 项内容，"
+            "补正完成后点“提交补正”。",
+            True, items=items,
+        )
+    if status == S.ACCEPTED:
+        pending = list(case.materials.filter(state=MaterialState.TOLERATED)
+                       .order_by("position").values("id", "name"))
+        if pending:
+            return Expectation(
+                f"已容缺受理，请在 {case.tolerance_due_date:%Y年%m月%d日} 前补交以下材料。"
+                if case.tolerance_due_date else "已容缺受理，请尽快补交以下材料。",
+                True, items=[{"material_id": p["id"], "name": p["name"]} for p in pending],
+                due_date=case.tolerance_due_date,
+            )
+        return Expectation(
+            f"已受理，承诺于 {case.promised_due_date:%Y年%m月%d日} 前办结，无需您操作。"
+            if case.promised_due_date else "已受理，无需您操作。",
+            False, due_date=case.promised_due_date,
+        )
+    summaries = {
+        S.REJECTED: "申请不予受理，理由和救济途径见不予受理决定书。",
+        S.WITHDRAWN: "申请已撤回。",
+        S.APPROVED: "已准予许可，请按通知领取办理结果。",
+        S.DENIED: "不予许可，理由和救济途径见决定书。",
+    }
+    return Expectation(summaries.get(status, CaseStatus(status).label), False)
+
+
+# --- actions allowed now ----------------------------------------------------------------
+
+
+def allowed_actions(*, actor, case: Case) -> list[str]:
+    """Names of the services ``actor`` may call on ``case`` now (pages show only these)."""
+    kinds = set(lifecycle.allowed_kinds(case))
+    result: list[str] = []
+    desk = permissions.can_accept_case(actor=actor, case=case)
+    applicant = permissions.is_applicant(actor=actor, case=case)
+    own_draft = case.status == S.DRAFT and case.created_by_id == getattr(actor, "pk", None)
+    if own_draft:
+        result += ["case_draft_save", "case_material_upload"]
+        result.append("case_submit_at_window" if case.channel == Channel.WINDOW
+                      else "case_submit")
+        if case.channel == Channel.WINDOW:
+            result.append("case_material_receive_paper")
+    if desk and case.status != S.DRAFT:
+        if K.ACCEPT in kinds:
+            result += ["case_accept", "case_request_correction"]
+        if K.REJECT in kinds:
+            result.append("case_reject")
+        if K.RECEIVE_PAPER in kinds:
+            result += ["case_material_receive_paper", "case_material_upload"]
+        if case.version.handling_type == "1" and case.status in (S.SUBMITTED, S.ACCEPTED) and (
+            permissions.can_decide_instant(actor=actor, case=case)
+        ):
+            result.append("case_decide_instant")
+    if (applicant or desk) and case.status in (S.CORRECTION_REQUESTED,):
+        result += ["case_material_upload", "case_supply_materials"]
+    if (applicant or desk) and case.status == S.ACCEPTED and case.materials.filter(
+        state=MaterialState.TOLERATED
+    ).exists():
+        result += ["case_material_upload", "case_supply_materials"]
+    if (applicant or desk) and K.WITHDRAW in kinds and case.status != S.DRAFT:
+        result.append("case_withdraw")
+    return list(dict.fromkeys(result))
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+NOTICE_TITLES = {
+    "acceptance": "受理通知书",
+    "rejection": "不予受理决定书",
+    "correction": "补正材料通知书",
+    "decision": "行政许可决定书",
+}
+
+
+@dataclass(frozen=True)
+class NoticeRef:
+    seq: int
+    kind: str
+    title: str
+    issued_at: dt.datetime
+    filename: str
+
+
+def notices_of(*, case: Case) -> list[NoticeRef]:
+    """The notices issued on the case (each rendered on demand by cases.notices)."""
+    refs = []
+    for action in case.actions.order_by("seq"):
+        notice = (action.data or {}).get("notice")
+        if not notice:
+            continue
+        title = NOTICE_TITLES[notice["kind"]]
+        if notice["kind"] == "decision" and not notice.get("approved"):
+            title = "不予行政许可决定书"
+        if notice["kind"] == "correction":
+            title = f"补正材料通知书（第{notice.get('round', 1)}次）"
+        refs.append(NoticeRef(action.seq, notice["kind"], title, action.occurred_at,
+                              f"{notice['item']}-{case.number}-{title}.pdf"))
+    return refs
+
+
+def notice_action(*, case: Case, seq: int) -> CaseAction:
+    action = case.actions.filter(seq=seq).first()
+    if action is None or not (action.data or {}).get("notice"):
+        raise CaseNotFound("没有找到该文书。")
+    return action
+
+
+# --- public progress ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicProgress:
+    """Status only, for anyone holding the number and the query code: no personal data."""
+
+    number: str
+    item_name: str
+    organisation_name: str
+    centre_name: str
+    status: str
+    status_label: str
+    submitted_date: dt.date | None
+    accepted_date: dt.date | None
+    promised_due_date: dt.date | None
+    closed_date: dt.date | None
+    steps: list[tuple[str, dt.date]]
+
+
+_PUBLIC_STEPS = {K.SUBMIT, K.REQUEST_CORRECTION, K.SUPPLY, K.ACCEPT, K.DEEM_ACCEPT, K.REJECT,
+                 K.WITHDRAW, K.APPROVE, K.DENY}
+
+
+def public_progress(*, number: str, query_code: str) -> PublicProgress:
+    number = (number or "").strip().upper()
+    code = (query_code or "").strip().upper()
+    case = (
+        Case.objects.select_related("version", "organisation", "centre")
+        .filter(number=number).exclude(status=S.DRAFT).first()
+        if number else None
+    )
+    # Compare in constant time, and fail the same way for a wrong number or code.
+    if case is None or not hmac.compare_digest(case.query_code.encode(), code.encode()):
+        raise CaseNotFound("办件编号或查询码不正确。")
+    steps = [
+        (ActionKind(kind).label, deadlines.local_date(at))
+        for kind, at in case.actions.filter(kind__in=_PUBLIC_STEPS)
+        .order_by("seq").values_list("kind", "occurred_at")
+    ]
+
+    def day(value):
+        return deadlines.local_date(value) if value else None
+
+    return PublicProgress(
+        number=case.number, item_name=case.version.name,
+        organisation_name=case.organisation.name, centre_name=case.centre.name,
+        status=case.status, status_label=CaseStatus(case.status).label,
+        submitted_date=day(case.submitted_at), accepted_date=day(case.accepted_at),
+        promised_due_date=case.promised_due_date, closed_date=day(case.closed_at),
+        steps=steps,
+    )
+
+
+# --- forms -------------------------------------------------------------------------------
+
+
+def application_form_for(*, case: Case) -> list[FormField]:
+    """The form fields of a case, with initial values from the applicant."""
+    return application_form(version=case.version, person=case.applicant_person,
+                            legal_person=case.applicant_legal)

@@ -1,0 +1,40 @@
+"""Every write of the cases domain. Keyword-only, ``actor`` and ``now`` passed in; each
+public function is the outermost transaction (``durable=True``), moves the case only
+through ``cases.lifecycle.transition`` (which appends the action, audits and publishes
+the event in the same transaction) and raises ``ApplicationError`` subclasses with
+stable codes (``cases.*``, see cases.errors).
+
+``case`` arguments accept a Case, its id or its 办件编号; the row is re-read under a lock.
+``expected_version`` is the ``lock_version`` the actor's page showed: if someone acted in
+between, ``CaseConflict`` (HTTP 409, "该办件刚被其他人处理，请刷新后查看。").
+
+Non-durable ``*_inner`` functions are for event handlers (ADR 0007).
+"""
+
+from ..lifecycle import TRANSITIONS, transition
+from .acceptance import (
+    case_accept,
+    case_decide_instant,
+    case_deem_accepted_inner,
+    case_reject,
+    case_request_correction,
+    cases_deem_accepted,
+)
+from .intake import (
+    case_draft_save,
+    case_material_receive_paper,
+    case_material_upload,
+    case_register_walk_in,
+    case_submit,
+    case_submit_at_window,
+    case_supply_materials,
+    case_withdraw,
+)
+
+__all__ = [
+    "TRANSITIONS", "case_accept", "case_decide_instant", "case_deem_accepted_inner",
+    "case_draft_save", "case_material_receive_paper", "case_material_upload",
+    "case_register_walk_in", "case_reject", "case_request_correction", "case_submit",
+    "case_submit_at_window", "case_supply_materials", "case_withdraw",
+    "cases_deem_accepted", "transition",
+]

@@ -1,0 +1,134 @@
+"""Helpers shared by the case services (not part of the public API)."""
+
+import datetime as dt
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from onewindow.catalog.codes import ImplementationStatus, LimitUnit
+
+from .. import deadlines
+from ..codes import CaseStatus
+from ..errors import CaseNotFound, ItemNotAvailable, ReasonRequired
+from ..models import Case
+
+DEFAULT_REMEDIES = (
+    "申请人如对本决定不服，可以自收到本决定书之日起六十日内依照《中华人民共和国行政复议法》"
+    "向有管辖权的行政复议机关申请行政复议，或者自收到本决定书之日起六个月内依照"
+    "《中华人民共和国行政诉讼法》直接向人民法院提起行政诉讼。"
+)
+
+MAX_REASON = 2000
+
+
+def durable(func):
+    """Run a public service as the outermost transaction (DESIGN rule 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(durable=True):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def remedies_text() -> str:
+    return getattr(settings, "ONEWINDOW_CASES_REMEDIES_TEXT", "") or DEFAULT_REMEDIES
+
+
+def require_reason(reason: str | None, *, field: str = "reason", label: str = "理由") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(f"请填写{label}。", details={field: f"请填写{label}。"})
+    if len(reason) > MAX_REASON:
+        message = f"{label}不能超过 {MAX_REASON} 个字。"
+        raise ReasonRequired(message, details={field: message})
+    return reason
+
+
+def case_queryset():
+    return Case.objects.select_related(
+        "implementation", "version", "organisation", "centre", "applicant_person",
+        "applicant_legal", "applicant_account",
+    )
+
+
+def lock_case(case: "Case | int | str") -> Case:
+    """The case row, locked for the rest of the transaction (by object, id or number).
+
+    The lock makes a second actor wait and then see the first one's result; the
+    ``lock_version`` check in ``transition`` is what turns a stale page into a conflict.
+    """
+    qs = case_queryset().select_for_update(of=("self",))
+    if isinstance(case, Case):
+        found = qs.filter(pk=case.pk).first()
+    elif isinstance(case, int):
+        found = qs.filter(pk=case).first()
+    else:
+        text = str(case).strip().upper()
+        found = (qs.filter(number=text).first() if not text.isdigit() or len(text) > 20
+                 else qs.filter(pk=int(text)).first())
+    if found is None:
+        raise CaseNotFound("没有找到该办件。")
+    return found
+
+
+def ensure_item_active(case: Case) -> None:
+    if case.implementation.status != ImplementationStatus.ACTIVE:
+        raise ItemNotAvailable(
+            "该事项已暂停或取消办理，暂不能受理。",
+            details={"implementation": case.implementation.code},
+        )
+
+
+def limit_text(amount: int | None, unit: str) -> str:
+    if amount is None or not unit:
+        return ""
+    if amount == 0:
+        return "即办"
+    return f"{amount} 个{LimitUnit(unit).label}" if unit == LimitUnit.WORKING_DAY else (
+        f"{amount} {LimitUnit(unit).label}"
+    )
+
+
+def applicant_label(case: Case) -> str:
+    if case.applicant_legal_id:
+        return case.applicant_legal.name
+    return case.applicant_person.name
+
+
+def notice_base(case: Case, *, now: dt.datetime, actor_label: str) -> dict[str, Any]:
+    """The facts every notice prints, frozen into the action row that issues it."""
+    version = case.version
+    return {
+        "centre": case.centre.name,
+        "organisation": case.organisation.name,
+        "item": version.name,
+        "implementation_code": case.implementation.code,
+        "version": version.number,
+        "applicant": applicant_label(case),
+        "date": deadlines.local_date(now).isoformat(),
+        "issued_by": actor_label,
+        "legal_limit": limit_text(version.legal_limit_amount, version.legal_limit_unit),
+        "promised_limit": limit_text(version.promised_limit_amount, version.promised_limit_unit),
+    }
+
+
+def preview_deadlines(case: Case, kind: str, *, now: dt.datetime,
+                      data: dict | None = None) -> deadlines.Deadlines:
+    """The deadlines the case will have once ``kind`` is appended (for notice snapshots)."""
+    steps = [*deadlines.steps_of(case), deadlines.Step(kind, now, data or {})]
+    return deadlines.compute(version=case.version, steps=steps)
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def status_is(case: Case, *statuses: str) -> bool:
+    return case.status in statuses
+
+
+__all__ = ["CaseStatus"]

@@ -1,0 +1,334 @@
+"""One-window acceptance (一窗受理): accept (optionally 容缺), refuse, request corrections
+(一次性告知), decide 即办件 on the spot, and the Art. 32 deemed-acceptance sweep."""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from onewindow.catalog.codes import HandlingType, MaterialRequirement
+
+from .. import deadlines, lifecycle, permissions
+from ..codes import AcceptanceBasis, ActionKind, CaseStatus, MaterialState
+from ..errors import (
+    CaseInvalid,
+    CaseNotFound,
+    MaterialsIncomplete,
+    NotInstantItem,
+    ToleranceNotAllowed,
+)
+from ..models import Case, CaseMaterial
+from ._common import (
+    durable,
+    ensure_item_active,
+    iso,
+    lock_case,
+    notice_base,
+    preview_deadlines,
+    remedies_text,
+    require_reason,
+)
+
+logger = logging.getLogger(__name__)
+
+K = ActionKind
+S = CaseStatus
+MAX_SUPPLY_DAYS = 60
+MAX_CORRECTION_ITEMS = 100
+
+_PRESENT = (MaterialState.RECEIVED, MaterialState.UPLOADED, MaterialState.ACCEPTED,
+            MaterialState.SUPPLIED, MaterialState.SATISFIED_BY_LICENCE)
+
+
+def _lock_for_desk(case, actor) -> Case:
+    locked = lock_case(case)
+    if not permissions.can_accept_case(actor=actor, case=locked):
+        raise CaseNotFound("没有找到该办件。")
+    return locked
+
+
+def _label(actor) -> str:
+    return lifecycle.actor_label(actor)
+
+
+# --- accept -------------------------------------------------------------------------------
+
+
+def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
+                     ) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
+    """(materials to mark ACCEPTED, materials to mark TOLERATED) or raise."""
+    materials = list(case.materials.all())
+    by_id = {m.pk: m for m in materials}
+    tolerated_ids = list(dict.fromkeys(int(pk) for pk in tolerated or []))
+    errors: dict[str, str] = {}
+    for pk in tolerated_ids:
+        material = by_id.get(pk)
+        if material is None:
+            errors[str(pk)] = "该办件没有这项材料。"
+        elif not material.tolerance_allowed:
+            errors[str(pk)] = f"“{material.name}”不在可容缺材料范围内。"
+        elif material.state in _PRESENT:
+            errors[str(pk)] = f"“{material.name}”已提交，无需容缺。"
+    if errors:
+        raise ToleranceNotAllowed(
+            f"容缺受理有误：{next(iter(errors.values()))}", details={"tolerated": errors}
+        )
+    missing = [
+        m for m in materials
+        if m.requirement == MaterialRequirement.REQUIRED and m.state not in _PRESENT
+        and m.pk not in tolerated_ids
+    ]
+    if missing:
+        names = "、".join(m.name for m in missing)
+        raise MaterialsIncomplete(
+            f"必要材料不齐全：{names}。请一次性告知补正，或对可容缺材料容缺受理。",
+            details={"materials": {str(m.pk): "未提交或需补正" for m in missing}},
+        )
+    if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
+        message = f"容缺受理须设定补齐期限（1–{MAX_SUPPLY_DAYS} 个工作日）。"
+        raise ToleranceNotAllowed(message, details={"supply_days": message})
+    present = [m for m in materials if m.state in _PRESENT]
+    return present, [by_id[pk] for pk in tolerated_ids]
+
+
+def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None, note: str,
+            expected_version: int | None, now: dt.datetime):
+    lifecycle.check(case, K.ACCEPT, expected_version=expected_version)
+    ensure_item_active(case)
+    present, missing = _check_materials(case, tolerated, supply_days)
+    data: dict[str, Any] = {
+        "basis": AcceptanceBasis.ACCEPTED,
+        "tolerated": [{"id": m.pk, "name": m.name} for m in missing],
+        "supply_days": int(supply_days) if missing else None,
+    }
+    preview = preview_deadlines(case, K.ACCEPT, now=now, data=data)
+    data["notice"] = {
+        **notice_base(case, now=now, actor_label=_label(actor)),
+        "kind": "acceptance", "basis": AcceptanceBasis.ACCEPTED,
+        "accepted_date": iso(preview.start_date),
+        "promised_due_date": iso(preview.promised_due_date),
+        "legal_due_date": iso(preview.legal_due_date),
+        "tolerance_due_date": iso(preview.tolerance_due_date),
+        "materials": [m.name for m in present],
+        "tolerated": [m.name for m in missing],
+        "note": note,
+    }
+    # Own rows first, the move (with its audit row) last: the audit chain head is one
+    # row every audited transaction locks, so it is taken as late as possible.
+    CaseMaterial.objects.filter(pk__in=[m.pk for m in present]).update(
+        state=MaterialState.ACCEPTED, updated_at=now
+    )
+    CaseMaterial.objects.filter(pk__in=[m.pk for m in missing]).update(
+        state=MaterialState.TOLERATED, problem="", updated_at=now
+    )
+    return lifecycle.transition(
+        case, K.ACCEPT, actor=actor, now=now, reason=note, expected_version=expected_version,
+        fields={"accepted_at": now, "acceptance_basis": AcceptanceBasis.ACCEPTED}, data=data,
+    )
+
+
+@durable
+def case_accept(
+    *, actor, case: Case | int | str, tolerated: list[int] | None = None,
+    supply_days: int | None = None, note: str = "", expected_version: int | None = None,
+    now: dt.datetime,
+) -> Case:
+    """受理. Every REQUIRED material must be present, except those listed in
+    ``tolerated`` (CaseMaterial ids), which the catalog must mark 可容缺; then
+    ``supply_days`` (working days) is the deadline to supply them. Deadlines run from now.
+    Issues the 受理通知书 (see cases.notices)."""
+    locked = _lock_for_desk(case, actor)
+    _accept(actor=actor, case=locked, tolerated=list(tolerated or []),
+            supply_days=supply_days, note=(note or "").strip(),
+            expected_version=expected_version, now=now)
+    return locked
+
+
+# --- refuse -------------------------------------------------------------------------------
+
+
+@durable
+def case_reject(*, actor, case: Case | int | str, reason: str,
+                expected_version: int | None = None, now: dt.datetime) -> Case:
+    """不予受理 with a mandatory reason; the decision tells the applicant their remedies
+    (行政复议 within 60 days / 行政诉讼 within 6 months, setting
+    ``ONEWINDOW_CASES_REMEDIES_TEXT``)."""
+    reason = require_reason(reason, label="不予受理的理由")
+    locked = _lock_for_desk(case, actor)
+    data = {"notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
+                       "kind": "rejection", "reason": reason, "remedies": remedies_text()}}
+    lifecycle.transition(locked, K.REJECT, actor=actor, now=now, reason=reason,
+                         expected_version=expected_version, fields={"closed_at": now},
+                         data=data)
+    return locked
+
+
+# --- corrections --------------------------------------------------------------------------
+
+
+def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not items:
+        message = "请列出需要补正的全部材料及问题（一次性告知）。"
+        raise CaseInvalid(message, details={"items": message})
+    if len(items) > MAX_CORRECTION_ITEMS:
+        raise CaseInvalid("补正事项过多。", details={"items": "补正事项过多。"})
+    materials = {m.pk: m for m in case.materials.all()}
+    cleaned: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for index, item in enumerate(items):
+        problem = " ".join(str(item.get("problem") or "").split())
+        material_id = item.get("material_id")
+        if not problem:
+            errors[f"items.{index}.problem"] = "请写明需要补正的问题。"
+        elif len(problem) > 500:
+            errors[f"items.{index}.problem"] = "补正说明不能超过 500 个字。"
+        if material_id in (None, ""):
+            name = " ".join(str(item.get("name") or "").split())
+            if not name:
+                errors[f"items.{index}.name"] = "请写明需要补正的内容名称。"
+            cleaned.append({"material_id": None, "name": name[:300], "problem": problem})
+            continue
+        material = materials.get(int(material_id))
+        if material is None:
+            errors[f"items.{index}.material_id"] = "该办件没有这项材料。"
+        elif material.pk in seen:
+            errors[f"items.{index}.material_id"] = f"“{material.name}”重复列出。"
+        else:
+            seen.add(material.pk)
+            cleaned.append({"material_id": material.pk, "name": material.name,
+                            "problem": problem})
+    if errors:
+        raise CaseInvalid(f"补正清单有误：{next(iter(errors.values()))}", details=errors)
+    return cleaned
+
+
+@durable
+def case_request_correction(
+    *, actor, case: Case | int | str, items: list[dict[str, Any]], note: str = "",
+    expected_version: int | None = None, now: dt.datetime,
+) -> Case:
+    """补正告知 (一次性告知): list ALL missing or defective materials at once, each
+    ``{"material_id": CaseMaterial id | None, "name": str (when no material), "problem":
+    str}``. The Art. 32 clock stops; the applicant supplies them and the case returns
+    to the queue. Each round is numbered and kept."""
+    locked = _lock_for_desk(case, actor)
+    lifecycle.check(locked, K.REQUEST_CORRECTION, expected_version=expected_version)
+    cleaned = _clean_items(locked, items)
+    round_number = locked.correction_rounds + 1
+    data = {
+        "round": round_number, "items": cleaned,
+        "notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
+                   "kind": "correction", "round": round_number, "items": cleaned,
+                   "note": (note or "").strip()},
+    }
+    materials = {m.pk: m for m in locked.materials.all()}
+    with_files = set(locked.files.values_list("case_material_id", flat=True))
+    for item in cleaned:
+        if item["material_id"] is None:
+            continue
+        material = materials[item["material_id"]]
+        has_something = material.state in _PRESENT or material.pk in with_files
+        material.state = MaterialState.DEFECTIVE if has_something else MaterialState.MISSING
+        material.problem = item["problem"]
+        material.updated_at = now
+        material.save(update_fields=["state", "problem", "updated_at"])
+    lifecycle.transition(locked, K.REQUEST_CORRECTION, actor=actor, now=now,
+                         reason=(note or "").strip(), expected_version=expected_version,
+                         fields={"correction_rounds": round_number}, data=data)
+    return locked
+
+
+# --- 即办件 -------------------------------------------------------------------------------
+
+
+@durable
+def case_decide_instant(
+    *, actor, case: Case | int | str, approve: bool, reason: str = "",
+    expected_version: int | None = None, now: dt.datetime,
+) -> Case:
+    """即办件: accept (if not yet) and decide on the spot. Needs ``cases.decide_instant``
+    over the implementing organisation; a denial needs a reason and states remedies."""
+    locked = lock_case(case)
+    if not (permissions.can_accept_case(actor=actor, case=locked)
+            and permissions.can_decide_instant(actor=actor, case=locked)):
+        raise CaseNotFound("没有找到该办件。")
+    if locked.version.handling_type != HandlingType.IMMEDIATE:
+        raise NotInstantItem("该事项不是即办件，不能当场作出决定。")
+    reason = (reason or "").strip()
+    if not approve:
+        reason = require_reason(reason, label="不予许可的理由")
+    if locked.status == S.SUBMITTED:
+        _accept(actor=actor, case=locked, tolerated=[], supply_days=None, note="",
+                expected_version=expected_version, now=now)
+        expected_version = None
+    kind = K.APPROVE if approve else K.DENY
+    data = {"instant": True, "notice": {
+        **notice_base(locked, now=now, actor_label=_label(actor)),
+        "kind": "decision", "approved": approve, "reason": reason,
+        "result_name": locked.version.result_name,
+        "remedies": "" if approve else remedies_text(),
+    }}
+    lifecycle.transition(locked, kind, actor=actor, now=now, reason=reason,
+                         expected_version=expected_version, fields={"closed_at": now},
+                         data=data)
+    return locked
+
+
+# --- Art. 32 -----------------------------------------------------------------------------
+
+
+def case_deem_accepted_inner(*, case: Case | int, now: dt.datetime) -> bool:
+    """Deem one case accepted if it is still due (non-durable; for handlers and the
+    sweep). True if it was deemed accepted now."""
+    locked = lock_case(case)
+    today = deadlines.local_date(now)
+    if locked.status != S.SUBMITTED or locked.acceptance_due_date is None or (
+        locked.acceptance_due_date >= today
+    ):
+        return False
+    received_date = deadlines.local_date(locked.received_at)
+    data: dict[str, Any] = {"basis": AcceptanceBasis.DEEMED,
+                            "deemed_from": received_date.isoformat(),
+                            "acceptance_due_date": locked.acceptance_due_date.isoformat()}
+    preview = preview_deadlines(locked, K.DEEM_ACCEPT, now=now, data=data)
+    data["notice"] = {
+        **notice_base(locked, now=now, actor_label="系统"),
+        "kind": "acceptance", "basis": AcceptanceBasis.DEEMED,
+        "accepted_date": received_date.isoformat(),
+        "promised_due_date": iso(preview.promised_due_date),
+        "legal_due_date": iso(preview.legal_due_date),
+        "tolerance_due_date": None,
+        "materials": [m.name for m in locked.materials.all() if m.state in _PRESENT],
+        "tolerated": [], "note": "",
+    }
+    lifecycle.transition(
+        locked, K.DEEM_ACCEPT, actor=None, now=now,
+        reason="自收到申请材料之日起五个工作日内未告知补正、未作出受理或不予受理决定，"
+               "依照《中华人民共和国行政许可法》第三十二条，自收到申请材料之日起即为受理。",
+        fields={"accepted_at": locked.received_at, "acceptance_basis": AcceptanceBasis.DEEMED},
+        data=data,
+    )
+    return True
+
+
+def cases_deem_accepted(*, now: dt.datetime, limit: int = 500) -> list[str]:
+    """The Art. 32 sweep (system actor): every SUBMITTED case whose 5-working-day
+    acceptance deadline has passed is deemed accepted as of its receipt date. Each case in
+    its own durable transaction, so one failure does not stop the others; safe to run on
+    several workers at once. Returns the numbers deemed accepted."""
+    today = deadlines.local_date(now)
+    ids = list(
+        Case.objects.filter(status=S.SUBMITTED, acceptance_due_date__lt=today)
+        .order_by("acceptance_due_date", "id").values_list("id", flat=True)[:limit]
+    )
+    done: list[str] = []
+    for case_id in ids:
+        try:
+            with transaction.atomic(durable=True):
+                if case_deem_accepted_inner(case=case_id, now=now):
+                    done.append(Case.objects.values_list("number", flat=True).get(pk=case_id))
+        except Exception:
+            logger.exception("deemed acceptance of case %s failed", case_id)
+    return done

@@ -1,0 +1,24 @@
+"""Fixtures of the cases tests."""
+
+import pytest
+
+from onewindow.workdays import selectors as workdays
+
+from .factories import build_world
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    workdays.reset_calendar_cache()
+    yield
+    workdays.reset_calendar_cache()
+
+
+@pytest.fixture
+def world(db, now):
+    return build_world(now=now)

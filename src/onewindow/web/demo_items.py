@@ -1,0 +1,205 @@
+"""Demo service items for ``onewindow demo``: four published Weihai implementations of the
+demo departments, made through the catalog services (so they are exactly what a catalog
+admin would have made), plus the 即办 authorisation of the demo window clerk.
+
+实施编码 = the department's 统一社会信用代码 (18) + 行使层级 "3" (市级) + a 12-character
+基本编码 of the right shape: region "37" (山东), 事项类型 (01 行政许可, 20 公共服务), 5-digit
+主项, 3-digit 子项. The codes are invented for the demo.
+
+Only the demo command calls this, after ``load_identity``. Re-running it changes nothing.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from onewindow.catalog import services as catalog
+from onewindow.catalog.models import Implementation
+from onewindow.identity import services as identity
+from onewindow.identity.models import Account, Organisation, Role
+
+# 证照类型代码 (defining body's credit code + 3 digits), invented but well-formed, so the
+# licence library (免证办, Cases III) can match materials to licences.
+BUSINESS_LICENCE_TYPE = "11100000MB0143028C001"  # 营业执照
+ID_CARD_TYPE = "11100000000019713D002"  # 居民身份证
+
+AMR = "威海市市场监督管理局"
+HRSS = "威海市人力资源和社会保障局"
+HEALTH = "威海市卫生健康委员会"
+
+_COMMON = {
+    "service_objects": ["1", "2"],
+    "handling_forms": ["1", "2", "3"],
+    "location": "威海市政务服务中心一楼综合受理区（威海市环翠区青岛北路 95 号）",
+    "office_hours": "周一至周五 上午 9:00–12:00，下午 13:30–17:00（法定节假日除外）",
+    "consult_phone": "0631-12345",
+    "complaint_phone": "0631-12345",
+}
+
+BLANK_FORM_PATH = "catalog/forms/demo-food-business-licence-application.pdf"
+
+ITEMS: list[dict[str, Any]] = [
+    {
+        "organisation": AMR,
+        "basic_code": "370100123001",
+        "entry_name": "食品经营许可",
+        "item_type": "01",
+        "elements": {
+            **_COMMON,
+            "name": "食品经营许可（新办）",
+            "short_name": "食品经营许可新办",
+            "handling_type": "2",
+            "legal_limit_amount": 20, "legal_limit_unit": "WORKING_DAY",
+            "promised_limit_amount": 5, "promised_limit_unit": "WORKING_DAY",
+            "visit_count": 0, "online_depth": "FULLY_ONLINE",
+            "acceptance_conditions": (
+                "已取得营业执照等合法主体资格；具有与经营的食品品种、数量相适应的"
+                "经营场所和食品安全管理制度。"
+            ),
+            "result_name": "食品经营许可证", "result_kind": "LICENCE",
+            "materials": [
+                {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
+                 "blank_form": BLANK_FORM_PATH},
+                {"name": "营业执照", "original_count": 0, "copy_count": 1, "medium": "BOTH",
+                 "source": "AGENCY", "issuing_agency": "市场监督管理部门",
+                 "licence_type_code": BUSINESS_LICENCE_TYPE},
+                {"name": "经营场所使用证明（产权证明或租赁协议）", "original_count": 0,
+                 "copy_count": 1, "medium": "BOTH", "tolerance_allowed": True,
+                 "note": "可容缺受理：受理后 10 个工作日内补交。"},
+                {"name": "食品安全管理制度文本", "original_count": 1, "medium": "BOTH"},
+            ],
+        },
+    },
+    {
+        "organisation": AMR,
+        "basic_code": "370100124001",
+        "entry_name": "个体工商户登记",
+        "item_type": "01",
+        "elements": {
+            **_COMMON,
+            "name": "个体工商户设立登记",
+            "service_objects": ["1"],
+            "handling_type": "1",
+            "legal_limit_amount": 0, "legal_limit_unit": "WORKING_DAY",
+            "promised_limit_amount": 0, "promised_limit_unit": "WORKING_DAY",
+            "visit_count": 0, "online_depth": "FULLY_ONLINE",
+            "acceptance_conditions": "有经营能力的自然人；申请材料齐全、符合法定形式的当场登记。",
+            "result_name": "营业执照", "result_kind": "LICENCE",
+            "result_licence_type": BUSINESS_LICENCE_TYPE,
+            "materials": [
+                {"name": "个体工商户登记（备案）申请书", "original_count": 1, "medium": "BOTH"},
+                {"name": "经营者身份证明", "original_count": 0, "copy_count": 1,
+                 "medium": "BOTH", "source": "AGENCY", "issuing_agency": "公安机关",
+                 "licence_type_code": ID_CARD_TYPE},
+                {"name": "经营场所使用证明", "original_count": 0, "copy_count": 1,
+                 "medium": "BOTH", "tolerance_allowed": True},
+            ],
+        },
+    },
+    {
+        "organisation": HRSS,
+        "basic_code": "372000311002",
+        "entry_name": "社会保障卡服务",
+        "item_type": "20",
+        "elements": {
+            **_COMMON,
+            "name": "社会保障卡补领",
+            "service_objects": ["1"],
+            "handling_type": "2",
+            "legal_limit_amount": 5, "legal_limit_unit": "WORKING_DAY",
+            "promised_limit_amount": 1, "promised_limit_unit": "WORKING_DAY",
+            "visit_count": 1, "online_depth": "AT_MOST_ONCE",
+            "acceptance_conditions": "已参加社会保险并领取过社会保障卡，卡片遗失或损坏。",
+            "result_name": "社会保障卡", "result_kind": "OTHER",
+            "materials": [
+                {"name": "居民身份证", "original_count": 1, "medium": "BOTH",
+                 "source": "AGENCY", "issuing_agency": "公安机关",
+                 "licence_type_code": ID_CARD_TYPE},
+                {"name": "近期一寸免冠彩色照片（电子版）", "medium": "ELECTRONIC",
+                 "original_count": 0, "copy_count": 0},
+            ],
+        },
+    },
+    {
+        "organisation": HEALTH,
+        "basic_code": "370100215001",
+        "entry_name": "公共场所卫生许可",
+        "item_type": "01",
+        "elements": {
+            **_COMMON,
+            "name": "公共场所卫生许可（新办）",
+            "service_objects": ["2"],
+            "handling_type": "2",
+            "legal_limit_amount": 20, "legal_limit_unit": "WORKING_DAY",
+            "promised_limit_amount": 7, "promised_limit_unit": "WORKING_DAY",
+            "visit_count": 1, "online_depth": "AT_MOST_ONCE",
+            "acceptance_conditions": "住宿、沐浴、美容美发等公共场所经营者，场所卫生条件符合要求。",
+            "result_name": "公共场所卫生许可证", "result_kind": "LICENCE",
+            "materials": [
+                {"name": "公共场所卫生许可申请表", "original_count": 1},
+                {"name": "营业执照", "original_count": 0, "copy_count": 1,
+                 "source": "AGENCY", "issuing_agency": "市场监督管理部门",
+                 "licence_type_code": BUSINESS_LICENCE_TYPE},
+                {"name": "卫生检测报告", "original_count": 1, "tolerance_allowed": True},
+                {"name": "从业人员健康合格证明", "original_count": 0, "copy_count": 1},
+            ],
+        },
+    },
+]
+
+# The departments whose 即办件 the demo window clerk may decide on the spot: the
+# department authorises the clerk by granting the role over itself (cases.permissions).
+INSTANT_AUTHORISATIONS = [("clerk1", AMR), ("clerk1", HRSS)]
+
+
+def _blank_form() -> None:
+    if default_storage.exists(BLANK_FORM_PATH):
+        return
+    from weasyprint import HTML
+
+    html = (
+        "<html><body style=\"font-family: 'Noto Sans CJK SC', sans-serif\">"
+        "<h1 style='text-align:center'>食品经营许可申请书</h1>"
+        "<p>申请人名称：______________________　统一社会信用代码：__________________</p>"
+        "<p>经营场所：__________________________________________</p>"
+        "<p>主体业态：□食品销售经营者　□餐饮服务经营者　□单位食堂</p>"
+        "<p>经营项目：__________________________________________</p>"
+        "<p>申请人承诺所提交的材料真实有效。　　申请人（签字/盖章）：__________</p>"
+        "</body></html>"
+    )
+    default_storage.save(BLANK_FORM_PATH, ContentFile(HTML(string=html).write_pdf()))
+
+
+def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
+    """Create and publish the demo items (skipping those that exist); return all of them."""
+    _blank_form()
+    result = []
+    for spec in ITEMS:
+        organisation = Organisation.objects.filter(name=spec["organisation"]).first()
+        if organisation is None:
+            continue  # the identity demo data was not loaded
+        code = catalog.compose_code(credit_code=organisation.credit_code, level="3",
+                                    basic_code=spec["basic_code"])
+        existing = Implementation.objects.filter(code=code).first()
+        if existing is not None:
+            result.append(existing)
+            continue
+        catalog.entry_upsert(actor=None, basic_code=spec["basic_code"], name=spec["entry_name"],
+                             item_type=spec["item_type"], exercise_level="3", now=now)
+        implementation = catalog.item_create(
+            actor=None, organisation=organisation, basic_code=spec["basic_code"],
+            elements=spec["elements"], level="3", now=now,
+        )
+        catalog.item_publish(actor=None, code=implementation.code, reason="演示数据首次发布",
+                             now=now)
+        implementation.refresh_from_db()
+        result.append(implementation)
+    for username, organisation_name in INSTANT_AUTHORISATIONS:
+        account = Account.objects.filter(username=username).first()
+        organisation = Organisation.objects.filter(name=organisation_name).first()
+        if account is not None and organisation is not None:
+            identity.role_grant(actor=None, account=account, role=Role.WINDOW_CLERK,
+                                organisation=organisation, now=now)
+    return result

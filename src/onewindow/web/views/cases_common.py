@@ -1,0 +1,213 @@
+"""Helpers shared by the case pages of the portal and the workbench: deadlines as dates
+with working days left and a colour *and* a text label, error summaries built from
+domain errors, downloads with sensible names."""
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
+
+from onewindow.cases.codes import CaseStatus, MaterialState
+from onewindow.common.errors import ApplicationError
+from onewindow.workdays import selectors as workdays
+
+S = CaseStatus
+
+# The acceptance clock's states as the deadline classes of the stylesheet.
+CLOCK_CSS = {
+    "NORMAL": "deadline-normal",
+    "DUE_SOON": "deadline-due-soon",
+    "OVERDUE": "deadline-overdue",
+    "STOPPED": "deadline-suspended",
+    "DONE": "deadline-normal",
+}
+
+PRESENT_STATES = {MaterialState.RECEIVED, MaterialState.UPLOADED, MaterialState.ACCEPTED,
+                  MaterialState.SUPPLIED, MaterialState.SATISFIED_BY_LICENCE}
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """One deadline as people read it: what it is, the date, working days left."""
+
+    label: str
+    date: dt.date
+    days_left: int | None
+    css: str
+    state_label: str
+    hint: str = ""
+
+    @property
+    def left_text(self) -> str:
+        if self.days_left is None:
+            return "暂停计时"
+        if self.days_left < 0:
+            return f"已逾期 {-self.days_left} 个工作日"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"还剩 {self.days_left} 个工作日"
+
+
+def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: str = "",
+                  suspended: bool = False) -> DeadlineView | None:
+    if date is None:
+        return None
+    if suspended:
+        return DeadlineView(label, date, None, "deadline-suspended", "暂停", hint)
+    left = workdays.working_days_between(today, date)
+    if left < 0:
+        css, state = "deadline-overdue", "已逾期"
+    elif left <= 1:
+        css, state = "deadline-due-soon", "即将到期"
+    else:
+        css, state = "deadline-normal", "正常"
+    return DeadlineView(label, date, left, css, state, hint)
+
+
+def case_deadlines(case, *, today: dt.date, has_tolerated: bool = False) -> list[DeadlineView]:
+    """The deadlines that matter in the case's current status, soonest first."""
+    items: list[DeadlineView | None] = []
+    status = case.status
+    if status == S.SUBMITTED:
+        items.append(deadline_view(
+            "受理期限", case.acceptance_due_date, today=today,
+            hint="窗口须在此日前决定受理、一次性告知补正或不予受理；逾期未处理的，自收到材料之日起视为受理。",
+        ))
+    if status == S.ACCEPTED:
+        if has_tolerated:
+            items.append(deadline_view("容缺材料补齐期限", case.tolerance_due_date, today=today,
+                                       hint="请在此日前补交容缺受理的材料。"))
+        items.append(deadline_view("承诺办结日期", case.promised_due_date, today=today,
+                                   hint="本中心承诺在此日前办结。"))
+        items.append(deadline_view("法定办结日期", case.legal_due_date, today=today,
+                                   hint="法律规定的最后期限。"))
+    return [d for d in items if d is not None]
+
+
+NEXT_STEPS = {
+    S.DRAFT: "申请还没有提交。填写完申请表、上传必要材料并核对无误后提交，窗口才会开始审核。",
+    S.SUBMITTED: "窗口工作人员审核您的材料，在受理期限前作出受理、一次性告知补正或不予受理的决定，"
+                 "结果会发到您的消息和手机短信。",
+    S.CORRECTION_REQUESTED: "受理计时已暂停。您补正全部内容并点“提交补正材料”后，"
+                            "申请回到窗口重新审核，受理期限重新计算。",
+    S.ACCEPTED: "申请已受理，正在审批。办结后会通知您领取结果。",
+    S.REJECTED: "办理已结束。如对不予受理决定不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
+    S.WITHDRAWN: "申请已撤回，办理结束。需要时可以重新申请。",
+    S.APPROVED: "办理已结束，准予许可。请按通知领取办理结果。",
+    S.DENIED: "办理已结束，不予许可。如不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
+}
+
+
+def next_step_text(status: str) -> str:
+    return NEXT_STEPS.get(status, "")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    text: str
+    href: str = ""
+
+
+def form_errors(form, *, prefix_text: bool = True) -> list[ErrorEntry]:
+    """Error-summary entries of a Django form, each linking to its field."""
+    if form is None:
+        return []
+    entries = []
+    for field in form:
+        # Radio buttons and check-box lists have no single id: link to the first option.
+        anchor = field.id_for_label or f"{field.auto_id}_0"
+        for error in field.errors:
+            text = f"{field.label}：{error}" if prefix_text else str(error)
+            entries.append(ErrorEntry(text, f"#{anchor}"))
+    entries += [ErrorEntry(str(error)) for error in form.non_field_errors()]
+    return entries
+
+
+def add_domain_errors(form, exc: ApplicationError, *, aliases: dict[str, str] | None = None
+                      ) -> bool:
+    """Put the field messages of a domain error next to the form's fields. Returns True
+    if at least one message found a field (otherwise show ``exc.message`` on its own)."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    aliases = aliases or {}
+    placed = False
+    for key, value in details.items():
+        name = aliases.get(key, key)
+        if form is not None and name in form.fields and isinstance(value, str):
+            if value not in form.errors.get(name, []):
+                form.add_error(name, value)
+            placed = True
+    return placed
+
+
+def error_message(exc: ApplicationError) -> str:
+    return str(exc.message)
+
+
+def material_errors(exc: ApplicationError) -> dict[int, str]:
+    """Per-material messages of a domain error (``details["materials"]`` or
+    ``details["tolerated"]`` keyed by CaseMaterial id)."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    result: dict[int, str] = {}
+    for key in ("materials", "tolerated"):
+        value = details.get(key)
+        if isinstance(value, dict):
+            for pk, message in value.items():
+                if str(pk).isdigit():
+                    result[int(pk)] = str(message)
+    return result
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+def pdf_download(pdf) -> HttpResponse:
+    """A rendered notice as a download named after the item and the case number."""
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, pdf.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def file_download(record) -> FileResponse:
+    """An uploaded material file, always as an attachment (never rendered inline from
+    our origin), with the type the upload check sniffed."""
+    response = FileResponse(record.file.open("rb"), content_type=record.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, record.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def page_query(request, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (filters stay in the URL)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+# --- who may use a page ------------------------------------------------------------------
+
+
+def citizen_required(view):
+    """Portal pages of one's own cases: log in first; staff use the workbench instead."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url="web:citizen-login")
+        if user.kind == "STAFF":
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

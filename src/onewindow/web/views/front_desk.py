@@ -1,0 +1,369 @@
+"""The front desk (一窗受理) in the workbench: the centre's queue with the Art. 32 clock,
+and the case file with ONLY the actions allowed now. Every action form carries the
+version the page showed; a stale page gets the conflict message and nothing is written.
+"""
+
+import uuid
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from onewindow.cases import selectors, services
+from onewindow.cases.codes import CaseStatus
+from onewindow.cases.errors import CaseConflict, CaseNotFound
+from onewindow.catalog import selectors as catalog
+from onewindow.catalog.guides import make_limit
+from onewindow.common.errors import ApplicationError
+from onewindow.common.pagination import InvalidCursor
+from onewindow.common.redaction import mask_id_number, mask_phone, redact_text
+from onewindow.identity import selectors as identity
+from onewindow.identity.models import Organisation
+
+from ..forms_cases import (
+    AcceptForm,
+    CorrectionForm,
+    DecideForm,
+    PaperForm,
+    QueueFilterForm,
+    RejectForm,
+    ScanForm,
+    SupplyForm,
+    WindowSubmitForm,
+    WithdrawForm,
+)
+from .cases_apply import upload_limits
+from .cases_common import (
+    CLOCK_CSS,
+    PRESENT_STATES,
+    ErrorEntry,
+    add_domain_errors,
+    case_deadlines,
+    form_errors,
+    material_errors,
+    next_step_text,
+    page_query,
+)
+from .cases_timeline import timeline_rows
+from .workbench import staff_required
+
+S = CaseStatus
+QUEUE_PAGE = 50
+
+# What the desk does next, by status (the applicant's version is in cases_common).
+STAFF_NEXT = {
+    S.DRAFT: "窗口登记的草稿：勾选收到的纸质材料、上传扫描件，然后代申请人提交。",
+    S.SUBMITTED: "请审核材料，在受理期限前作出决定：受理（可容缺）、一次性告知补正或不予受理。",
+    S.CORRECTION_REQUESTED: "等待申请人补正。受理计时暂停；申请人提交补正后办件回到待受理队列。",
+    S.ACCEPTED: "已受理，转入审批。容缺受理的材料请在补齐期限内收齐。",
+    S.REJECTED: "已不予受理，办件结束。",
+    S.WITHDRAWN: "申请人已撤回，办件结束。",
+    S.APPROVED: "已准予许可，办件结束。",
+    S.DENIED: "已不予许可，办件结束。",
+}
+
+
+def remedies() -> str:
+    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them."""
+    from onewindow.cases.services._common import remedies_text
+
+    return remedies_text()
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+def _departments(centre) -> list[Organisation]:
+    if centre is None or centre.parent_id is None:
+        return []
+    return list(identity.organisation_subtree(root=centre.parent)
+                .filter(kind=Organisation.Kind.DEPARTMENT, is_active=True).order_by("name"))
+
+
+@staff_required
+def front_desk_queue(request):
+    actor = request.user
+    today = timezone.localdate()
+    centre = selectors.centre_for_clerk(actor=actor)
+    form = QueueFilterForm(request.GET or None, departments=_departments(centre))
+    filters = selectors.CaseFilters()
+    errors: list[ErrorEntry] = []
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            organisation_id=data.get("org"), implementation_code=data.get("item") or "",
+            statuses=(data["status"],) if data.get("status") else (),
+        )
+    elif request.GET:
+        errors = form_errors(form)
+    try:
+        page = selectors.front_desk_queue(actor=actor, today=today, filters=filters,
+                                          cursor=request.GET.get("cursor") or None,
+                                          limit=QUEUE_PAGE)
+    except InvalidCursor:
+        return redirect(page_query(request, cursor=None))
+    rows = [{"row": row, "css": CLOCK_CSS.get(row.clock.state, "deadline-normal")}
+            for row in page.items]
+    items = catalog.implementation_list(limit=100).items
+    context = {
+        "centre": centre, "form": form, "rows": rows, "errors": errors, "items": items,
+        "nav_active": "front-desk",
+        "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
+    }
+    return render(request, "web/cases/front_desk.html", context)
+
+
+# --- the case file ---------------------------------------------------------------------------
+
+
+def _load(request, number: str):
+    try:
+        return selectors.case_get_for_actor(actor=request.user, number=number)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+
+
+def _action_forms(case, materials) -> dict:
+    version = {"expected_version": case.lock_version}
+    missing = [m for m in materials
+               if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
+    tolerable = [m for m in missing if m.tolerance_allowed]
+    return {
+        "accept": AcceptForm(initial={**version, "supply_days": 5}, tolerable=tolerable),
+        "reject": RejectForm(initial=version),
+        "correction": CorrectionForm(initial=version, materials=materials),
+        "decide": DecideForm(initial=version),
+        "paper": PaperForm(initial={**version, "original_seen": True},
+                           materials=[m for m in materials if not m.paper_received]),
+        "scan": ScanForm(materials=materials),
+        "submit": WindowSubmitForm(initial={**version, "proxy": True,
+                                            "idempotency_key": uuid.uuid4().hex}),
+        "supply": SupplyForm(initial=version),
+        "withdraw": WithdrawForm(initial=version),
+    }
+
+
+def staff_case_context(request, case, *, bound: dict | None = None, open_action: str = "",
+                       errors: list[ErrorEntry] | None = None,
+                       material_messages: dict[int, str] | None = None) -> dict:
+    actor = request.user
+    today = timezone.localdate()
+    materials = selectors.materials_of(case=case)
+    applicant = selectors.applicant_view(viewer=actor, case=case)
+    labels = {f.name: f.label for f in selectors.application_form_for(case=case)}
+    # Masked by default (UI.md); staff whose role may see personal data can reveal it.
+    answers, revealed = [], []
+    for key, value in dict(case.form_data or {}).items():
+        masked = redact_text(str(value))
+        answers.append((labels.get(key, key), masked))
+        if masked != str(value) and not applicant.masked:
+            revealed.append((labels.get(key, key), value))
+    allowed = set(selectors.allowed_actions(actor=actor, case=case))
+    forms = _action_forms(case, materials)
+    forms.update(bound or {})
+    material_messages = material_messages or {}
+    missing = [m for m in materials
+               if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
+    clock = selectors.acceptance_clock(case, today=today)
+    version = case.version
+    return {
+        "case": case, "applicant": applicant, "answers": answers, "revealed": revealed,
+        "allowed": allowed,
+        "applicant_masked": {"id_number": mask_id_number(applicant.id_number),
+                             "phone": mask_phone(applicant.phone)},
+        "staff_next": STAFF_NEXT.get(case.status, ""), "remedies": remedies(),
+        "materials": [{"m": m, "error": material_messages.get(m.id, ""),
+                       "present": m.state in PRESENT_STATES} for m in materials],
+        "missing": missing,
+        "missing_untolerable": [m for m in missing if not m.tolerance_allowed],
+        "forms": forms, "open_action": open_action, "errors": errors or [],
+        "clock": clock, "clock_css": CLOCK_CSS.get(clock.state, "deadline-normal"),
+        "deadlines": case_deadlines(case, today=today, has_tolerated=any(
+            m.state == "TOLERATED" for m in materials)),
+        "status_label": CaseStatus(case.status).label,
+        "next_step": next_step_text(case.status),
+        "expected": selectors.expected_of_applicant(case=case),
+        "timeline": timeline_rows(selectors.timeline(case=case)),
+        "notices": selectors.notices_of(case=case) if case.number else [],
+        "promised_limit": make_limit(version.promised_limit_amount,
+                                     version.promised_limit_unit).text,
+        "legal_limit": make_limit(version.legal_limit_amount, version.legal_limit_unit).text,
+        "instant": version.handling_type == "1",
+        "next_round": case.correction_rounds + 1, "limits": upload_limits(),
+        "nav_active": "front-desk",
+    }
+
+
+@staff_required
+def staff_case(request, number: str):
+    case = _load(request, number)
+    return render(request, "web/cases/staff_case.html", staff_case_context(request, case))
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
+         done: str, aliases: dict[str, str] | None = None):
+    """Run one action from the case file: check the form's shape, call the one service,
+    and on any domain error show the same page with the message and the input kept."""
+    case = _load(request, number)
+    if request.method != "POST":
+        return redirect("web:staff-case", number=number)
+    materials = selectors.materials_of(case=case)
+    form = make_form(request, case, materials)
+    errors: list[ErrorEntry] = []
+    per_material: dict[int, str] = {}
+    status = 422
+    if form.is_valid():
+        try:
+            result = perform(request, case, form.cleaned_data)
+        except CaseNotFound as exc:
+            raise Http404 from exc
+        except CaseConflict as exc:
+            errors.append(ErrorEntry(str(exc.message), "#case-status"))
+            status = 409
+        except ApplicationError as exc:
+            per_material = material_errors(exc)
+            placed = add_domain_errors(form, exc, aliases=aliases)
+            errors += form_errors(form)
+            if not placed:
+                errors.insert(0, ErrorEntry(str(exc.message), f"#action-{name}"))
+        else:
+            messages.success(request, done)
+            target = getattr(result, "number", None) or number
+            return redirect("web:staff-case", number=target)
+    else:
+        errors += form_errors(form)
+    case.refresh_from_db()
+    context = staff_case_context(request, case, bound={name: form}, open_action=name,
+                                 errors=errors, material_messages=per_material)
+    return render(request, "web/cases/staff_case.html", context, status=status)
+
+
+def _version(data) -> int | None:
+    return data.get("expected_version")
+
+
+def _tolerable(materials):
+    return [m for m in materials if m.requirement == "REQUIRED" and m.tolerance_allowed
+            and m.state not in PRESENT_STATES]
+
+
+@staff_required
+def action_accept(request, number: str):
+    return _act(
+        request, number, name="accept",
+        make_form=lambda r, c, ms: AcceptForm(r.POST, tolerable=_tolerable(ms)),
+        perform=lambda r, c, d: services.case_accept(
+            actor=r.user, case=c.pk, tolerated=d.get("tolerated") or [],
+            supply_days=d.get("supply_days"), note=d.get("note", ""),
+            expected_version=_version(d), now=timezone.now()),
+        done="已受理，受理通知书已出具并告知申请人。",
+    )
+
+
+@staff_required
+def action_reject(request, number: str):
+    return _act(
+        request, number, name="reject",
+        make_form=lambda r, c, ms: RejectForm(r.POST),
+        perform=lambda r, c, d: services.case_reject(
+            actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
+            now=timezone.now()),
+        done="已作出不予受理决定，决定书已出具并告知申请人。",
+    )
+
+
+@staff_required
+def action_correction(request, number: str):
+    return _act(
+        request, number, name="correction",
+        make_form=lambda r, c, ms: CorrectionForm(r.POST, materials=ms),
+        perform=lambda r, c, d: services.case_request_correction(
+            actor=r.user, case=c.pk, items=d["items"], note=d.get("note", ""),
+            expected_version=_version(d), now=timezone.now()),
+        done="已一次性告知补正，补正材料通知书已出具并告知申请人。",
+    )
+
+
+@staff_required
+def action_decide(request, number: str):
+    return _act(
+        request, number, name="decide",
+        make_form=lambda r, c, ms: DecideForm(r.POST),
+        perform=lambda r, c, d: services.case_decide_instant(
+            actor=r.user, case=c.pk, approve=d["decision"] == "approve",
+            reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
+        done="已当场作出决定，决定书已出具。",
+    )
+
+
+@staff_required
+def action_paper(request, number: str):
+    return _act(
+        request, number, name="paper",
+        make_form=lambda r, c, ms: PaperForm(
+            r.POST, materials=[m for m in ms if not m.paper_received]),
+        perform=lambda r, c, d: services.case_material_receive_paper(
+            actor=r.user, case=c.pk, material_ids=d["material_ids"],
+            original_seen=d.get("original_seen", False), expected_version=_version(d),
+            now=timezone.now()),
+        done="已记录收到的纸质材料。",
+        aliases={"material_ids": "material_ids"},
+    )
+
+
+@staff_required
+def action_scan(request, number: str):
+    def perform(r, c, d):
+        upload = d["file"]
+        services.case_material_upload(actor=r.user, case=c.pk, material_id=d["material_id"],
+                                      stream=upload, filename=upload.name or "",
+                                      now=timezone.now())
+
+    return _act(
+        request, number, name="scan",
+        make_form=lambda r, c, ms: ScanForm(r.POST, r.FILES, materials=ms),
+        perform=perform, done="扫描件已上传。", aliases={"material_id": "material_id"},
+    )
+
+
+@staff_required
+def action_submit(request, number: str):
+    return _act(
+        request, number, name="submit",
+        make_form=lambda r, c, ms: WindowSubmitForm(r.POST),
+        perform=lambda r, c, d: services.case_submit_at_window(
+            actor=r.user, case=c.pk, proxy=d.get("proxy", False),
+            idempotency_key=d["idempotency_key"], expected_version=_version(d),
+            now=timezone.now()),
+        done="已提交，办件编号已生成，受理期限开始计算。",
+    )
+
+
+@staff_required
+def action_supply(request, number: str):
+    return _act(
+        request, number, name="supply",
+        make_form=lambda r, c, ms: SupplyForm(r.POST),
+        perform=lambda r, c, d: services.case_supply_materials(
+            actor=r.user, case=c.pk, note=d.get("note", ""), expected_version=_version(d),
+            now=timezone.now()),
+        done="已确认补正材料收齐。",
+    )
+
+
+@staff_required
+def action_withdraw(request, number: str):
+    return _act(
+        request, number, name="withdraw",
+        make_form=lambda r, c, ms: WithdrawForm(r.POST),
+        perform=lambda r, c, d: services.case_withdraw(
+            actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
+            now=timezone.now()),
+        done="已记录申请人撤回申请。",
+    )

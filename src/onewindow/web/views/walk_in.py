@@ -1,0 +1,99 @@
+"""Walk-in registration at the window (窗口登记) and the demo message box (演示短信)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from onewindow.cases import services
+from onewindow.catalog import selectors as catalog
+from onewindow.common.errors import ApplicationError
+from onewindow.common.pagination import InvalidCursor
+from onewindow.common.redaction import mask_id_number, mask_phone
+from onewindow.identity import notifications
+from onewindow.identity import selectors as identity
+
+from ..forms_cases import WalkInForm
+from .cases_common import ErrorEntry, add_domain_errors, form_errors, page_query
+from .workbench import staff_required
+
+ITEM_CHOICES = 100
+MESSAGES_PAGE = 50
+
+
+def _match(id_number: str):
+    person = identity.person_find_by_id_number(id_number=id_number)
+    if person is None:
+        return None
+    return {"name": person.name, "id_number": mask_id_number(person.id_number),
+            "phone": mask_phone(person.phone)}
+
+
+@staff_required
+def walk_in(request):
+    """Find the applicant by ID number (a match is shown masked) or register them, choose
+    the item and start the case; paper, scans and submission follow on the case file."""
+    items = catalog.implementation_list(limit=ITEM_CHOICES).items
+    form = WalkInForm(request.POST or None, items=items)
+    match = None
+    looked_up = False
+    error = ""
+    if request.method == "POST" and "lookup" in request.POST:
+        looked_up = True
+        form.is_valid()
+        for name in [n for n in form.errors if n != "id_number"]:
+            del form.errors[name]
+        if not form.errors:
+            match = _match(form.cleaned_data["id_number"])
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        form_data = {k: v for k, v in {
+            "contact_name": data.get("name"), "contact_phone": data.get("phone"),
+            "contact_address": data.get("address"),
+            "application_content": data.get("application_content"),
+        }.items() if v}
+        try:
+            case = services.case_register_walk_in(
+                actor=request.user, implementation_code=data["implementation_code"],
+                id_number=data["id_number"], name=data.get("name", ""),
+                phone=data.get("phone", ""), address=data.get("address", ""),
+                legal_credit_code=data.get("legal_credit_code", ""),
+                legal_name=data.get("legal_name", ""), form_data=form_data,
+                now=timezone.now(),
+            )
+        except ApplicationError as exc:
+            if not add_domain_errors(form, exc, aliases={"implementation": "implementation_code"}):
+                error = str(exc.message)
+        else:
+            messages.success(request,
+                             "已登记。请勾选收到的纸质材料、上传扫描件，然后代申请人提交。")
+            return redirect("web:staff-case", number=case.pk)
+    elif request.method == "POST" and not form.errors.get("id_number"):
+        match = _match(form.cleaned_data.get("id_number", "")) if form.cleaned_data.get(
+            "id_number") else None
+    errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
+    context = {"form": form, "match": match, "looked_up": looked_up, "errors": errors,
+               "nav_active": "walk-in"}
+    return render(request, "web/cases/walk_in.html", context, status=422 if errors else 200)
+
+
+@staff_required
+def demo_messages(request):
+    """What the demo SMS / e-mail gateway 'sent', newest first, numbers masked."""
+    if not notifications.can_view_outgoing(viewer=request.user):
+        raise Http404
+    channel = request.GET.get("channel") or None
+    if channel not in (None, "SMS", "EMAIL"):
+        channel = None
+    try:
+        page = notifications.outgoing_messages(viewer=request.user, channel=channel,
+                                               cursor=request.GET.get("cursor") or None,
+                                               limit=MESSAGES_PAGE)
+    except InvalidCursor:
+        return redirect(page_query(request, cursor=None))
+    context = {
+        "items": page.items, "channel": channel or "", "nav_active": "demo-messages",
+        "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
+    }
+    return render(request, "web/cases/demo_messages.html", context)

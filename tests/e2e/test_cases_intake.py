@@ -1,0 +1,281 @@
+"""One-window acceptance (Cases I) as people do it: a citizen applies on a phone, a
+window clerk asks for corrections and accepts at a desk, the citizen downloads the
+acceptance notice and anyone with the number and query code sees the progress (and
+nothing personal); walk-in registration with and without 容缺. Along the way axe-core
+finds no serious accessibility problem on the apply, my-case, front-desk, case-file and
+walk-in pages (checked in the states people see them in, errors included)."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+from stdnum.cn import ric
+
+from onewindow.cases.models import Case
+from onewindow.testing import axe_violations
+from onewindow.web import demo
+from onewindow.web.demo_items import load_demo_items
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+FOOD = "食品经营许可（新办）"
+TOLERABLE = "经营场所使用证明（产权证明或租赁协议）"
+CITIZEN = ("张晓明", "37100219900307002X", "13806310001")
+
+
+def pdf(text: str) -> bytes:
+    """A small, valid PDF (one page, no scripts) the upload check accepts."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_file(name: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": pdf(name)}
+
+
+def new_id_number(serial: int) -> str:
+    body = f"37100219920515{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def demo_data():
+    now = timezone.now()
+    demo.load_identity(now=now)
+    items = load_demo_items(now=now)
+    return {i.current_version.name: i for i in items}
+
+
+def _format(violations):
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']]}"
+                     for v in violations)
+
+
+def assert_accessible(page):
+    violations = axe_violations(page)
+    assert not violations, _format(violations)
+
+
+def assert_fits_phone(page):
+    """Nothing scrolls sideways on a 375 px phone (case numbers are 40+ characters)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def citizen_login(page):
+    page.goto("/login/")
+    page.get_by_label("身份证号码、手机号码或用户名").fill("citizen1")
+    page.get_by_label("密码").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+
+
+def staff_login(page, username="clerk1"):
+    page.goto("/staff/login/")
+    page.get_by_label("工作人员用户名").fill(username)
+    page.get_by_label("密码").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/staff/")
+
+
+def upload(page, card, filename: str):
+    card.locator("input[type=file]").set_input_files(pdf_file(filename))
+    card.get_by_role("button", name=re.compile("^上传")).click()
+    expect(page.locator(".notice-list")).to_contain_text(filename)
+
+
+def open_action(page, name: str):
+    """Open the action panel whose summary reads exactly ``name``."""
+    summary = page.locator("details.action-panel > summary").filter(
+        has_text=re.compile(f"^{re.escape(name)}$"))
+    summary.click()
+    return summary.locator("..")
+
+
+def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page, browser,
+                                                          live_server, demo_data):
+    page = phone_page
+    citizen_login(page)
+    page.goto(f"/apply/{demo_data[FOOD].code}/")
+    expect(page.get_by_text("第 1 步，共 4 步")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="下一步：填写申请表").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("填写申请表")
+    assert page.get_by_label("联系人").input_value() == CITIZEN[0]  # prefilled from the account
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.get_by_role("alert")).to_contain_text("请填写申请内容")
+    assert_accessible(page)  # the error summary and the messages next to the fields
+    page.get_by_label("申请内容").fill("在环翠区开办一家面馆，经营热食类食品制售。")
+    page.get_by_role("button", name="保存并继续").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("上传申请材料")
+    cards = page.locator("li.material")
+    expect(cards).to_have_count(4)
+    for index in range(4):
+        upload(page, cards.nth(index), f"material-{index + 1}.pdf")
+    assert_fits_phone(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="下一步：核对并提交").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("核对您的申请")
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_url(re.compile(r"/my/cases/[0-9A-Z]+/$"))
+    number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    case = Case.objects.get(number=number)
+    expect(page.locator(".status-card")).to_contain_text("待受理")
+    expect(page.locator(".status-card")).to_contain_text("还剩")
+
+    # The clerk, at a desk in another browser context, asks for two corrections at once.
+    desk = desk_page
+    staff_login(desk)
+    desk.goto("/staff/front-desk/")
+    row = desk.get_by_role("row", name=re.compile(number))
+    expect(row.locator(".deadline")).to_contain_text("正常")
+    assert_accessible(desk)
+    row.get_by_role("link", name=number, exact=True).click()
+    open_action(desk, "受理")
+    panel = open_action(desk, "一次性告知补正")
+    assert_accessible(desk)  # the case file with two action panels open
+    panel.get_by_label("食品经营许可申请书需补正").check()
+    panel.get_by_label("食品经营许可申请书的问题").fill("申请书第二页缺少申请人签字")
+    panel.get_by_label(f"{TOLERABLE}需补正").check()
+    panel.get_by_label(f"{TOLERABLE}的问题").fill("租赁协议已过期，请提供有效期内的协议")
+    panel.get_by_role("button", name="发出补正告知").click()
+    expect(desk.locator(".case-head")).to_contain_text("待补正")
+
+    # The citizen sees the list and supplies both.
+    page.reload()
+    todo = page.locator("#todo")
+    expect(todo).to_contain_text("申请书第二页缺少申请人签字")
+    expect(todo).to_contain_text("租赁协议已过期")
+    assert_accessible(page)
+    upload(page, todo.locator("li.material", has_text="食品经营许可申请书"), "signed.pdf")
+    upload(page, page.locator("#todo li.material", has_text=TOLERABLE), "lease-2026.pdf")
+    assert_fits_phone(page)
+    page.get_by_role("button", name="提交补正材料").click()
+    expect(page.locator(".status-card")).to_contain_text("待受理")
+
+    desk.reload()
+    open_action(desk, "受理").get_by_role("button", name="确认受理").click()
+    expect(desk.locator(".case-head")).to_contain_text("已受理")
+
+    page.reload()
+    expect(page.locator(".status-card")).to_contain_text("已受理")
+    timeline = page.locator(".timeline").inner_text()
+    for step in ("提交申请", "一次性告知补正", "补正材料", "受理"):
+        assert step in timeline
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="受理通知书（PDF）").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"{FOOD}-{number}")
+    assert download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", download.path(), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert number in text
+
+    # Anyone with the number and the query code sees the status, nothing personal.
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN",
+                                  base_url=live_server.url)
+    public = context.new_page()
+    public.goto("/progress/")
+    public.get_by_label("办件编号").fill(number)
+    public.get_by_label("查询码").fill(case.query_code)
+    public.get_by_role("button", name="查询").click()
+    expect(public.locator(".status-card")).to_contain_text("已受理")
+    html = public.content()
+    for personal in CITIZEN:
+        assert personal not in html
+    context.close()
+
+
+def _register_walk_in(desk, *, id_number: str, name: str, received: list[str],
+                      check_accessibility: bool = False):
+    desk.goto("/staff/walk-in/")
+    desk.get_by_label("申请人身份证号码").fill(id_number)
+    desk.get_by_role("button", name="查找申请人").click()
+    expect(desk.locator("#applicant-match")).to_contain_text("尚未登记")
+    if check_accessibility:
+        assert_accessible(desk)
+    desk.get_by_label("姓名").fill(name)
+    desk.get_by_label("手机号码").fill("13906318888")
+    desk.get_by_label("申请事项").select_option(label=f"{FOOD}（威海市市场监督管理局）")
+    desk.get_by_label("申请内容").fill("开办社区便利店，销售预包装食品。")
+    desk.get_by_role("button", name="登记并开始收件").click()
+    expect(desk.locator(".case-head")).to_contain_text("草稿")
+    panel = open_action(desk, "收取纸质材料")
+    for material in received:
+        panel.get_by_label(material, exact=True).check()
+    panel.get_by_role("button", name="记录收到的材料").click()
+    expect(desk.locator(".notice-list")).to_contain_text("已记录收到的纸质材料")
+    panel = open_action(desk, "代申请人提交")
+    expect(panel.get_by_label(re.compile("帮办代办"))).to_be_checked()
+    panel.get_by_role("button", name="确认提交").click()
+    expect(desk.locator(".case-head")).to_contain_text("待受理")
+    return desk.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_walk_in_accept_with_tolerance_and_refusal_without(desk_page, demo_data):
+    desk = desk_page
+    staff_login(desk)
+    number = _register_walk_in(
+        desk, id_number=new_id_number(101), name="刘容缺",
+        received=["食品经营许可申请书", "营业执照", "食品安全管理制度文本"],
+        check_accessibility=True,
+    )
+    panel = open_action(desk, "上传扫描件")
+    panel.get_by_label("材料").select_option(label="营业执照")
+    panel.get_by_label("扫描件").set_input_files(pdf_file("licence-scan.pdf"))
+    panel.get_by_role("button", name="上传扫描件").click()
+    expect(desk.locator(".notice-list")).to_contain_text("扫描件已上传")
+
+    panel = open_action(desk, "受理")
+    panel.get_by_label(TOLERABLE).check()
+    panel.get_by_label("补齐期限（工作日）").fill("10")
+    panel.get_by_role("button", name="确认受理").click()
+    expect(desk.locator(".case-head")).to_contain_text("已受理")
+    expect(desk.locator(f"#material-{_material_id(number, TOLERABLE)}")).to_contain_text(
+        "容缺待补")
+    expect(desk.locator(".timeline")).to_contain_text(f"容缺受理：{TOLERABLE}")
+    expect(desk.locator(".deadline-list")).to_contain_text("容缺材料补齐期限")
+    case = Case.objects.get(number=number)
+    assert case.status == "ACCEPTED" and case.proxy and case.tolerance_due_date
+
+    # The second applicant lacks the business licence, which may not be tolerated.
+    number = _register_walk_in(
+        desk, id_number=new_id_number(102), name="陈缺照",
+        received=["食品经营许可申请书", TOLERABLE, "食品安全管理制度文本"],
+    )
+    panel = open_action(desk, "受理")
+    expect(panel).to_contain_text("营业执照（不可容缺）")
+    panel.get_by_role("button", name="确认受理").click()
+    alert = desk.get_by_role("alert")
+    expect(alert).to_contain_text("必要材料不齐全：营业执照")
+    assert_accessible(desk)
+    expect(desk.locator(".case-head")).to_contain_text("待受理")
+    assert Case.objects.get(number=number).status == "SUBMITTED"
+
+
+def _material_id(number: str, name: str) -> int:
+    return Case.objects.get(number=number).materials.get(name=name).pk
