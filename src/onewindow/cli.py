@@ -10,6 +10,7 @@ import sys
 ALIASES = {
     "import-catalog": "import_catalog",
     "import-licences": "import_licences",
+    "export-catalog": "export_catalog",
     "audit-verify": "audit_verify",
 }
 

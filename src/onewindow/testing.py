@@ -11,10 +11,21 @@ from django.utils import timezone
 CHROMIUM = os.environ.get("ONEWINDOW_CHROMIUM", "/usr/bin/chromium")
 
 
+FIXED_NOW = dt.datetime(2026, 11, 23, 10, 0)
+
+
 @pytest.fixture
 def now():
-    """A fixed, timezone-aware 'now' for services (they never read the clock themselves)."""
-    return timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
+    """A fixed, timezone-aware 'now' for services (they never read the clock themselves).
+
+    The process clock travels there too (and ticks on), so pages and API endpoints, which
+    do read the clock, agree with the data the test made: a deadline five working days
+    after `now` is not overdue just because the test runs a month later."""
+    import time_machine
+
+    moment = timezone.make_aware(FIXED_NOW)
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from onewindow.api.urls import api
+from onewindow.licences import views as licences_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("licences/", include("onewindow.licences.urls")),
+    path(".well-known/jwks.json", licences_views.jwks, name="jwks"),
     path("", include("onewindow.web.urls")),
 ]
 

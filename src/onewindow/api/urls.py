@@ -11,10 +11,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from onewindow.cases.api import router as cases_router
+from onewindow.catalog.api import router as catalog_router
 from onewindow.common.errors import ApplicationError
 from onewindow.identity.api import router as identity_router
 from onewindow.identity.errors import InvalidToken
 from onewindow.identity.services import token_authenticate
+from onewindow.licences.api import router as licences_router
+from onewindow.workflow.api import router as workflow_router
 
 
 class BearerToken(HttpBearer):
@@ -63,3 +67,7 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/v1/auth/", identity_router)
+api.add_router("/v1/catalog/", catalog_router)
+api.add_router("/v1/licences/", licences_router)
+api.add_router("/v1/workflow/", workflow_router)
+api.add_router("/v1/", cases_router)

@@ -203,6 +203,37 @@ ONEWINDOW_LOGIN_MAX_FAILURES = int(os.environ.get("ONEWINDOW_LOGIN_MAX_FAILURES"
 ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES", "15"))
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
 
+# Public links printed on notices and licences (QR codes) point here.
+ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Licence signing keys are encrypted at rest with a key derived from this (or SECRET_KEY).
+ONEWINDOW_LICENCES_KEY_SECRET = os.environ.get("ONEWINDOW_LICENCES_KEY_SECRET", "")
+ONEWINDOW_LICENCES_JWKS_URL = os.environ.get("ONEWINDOW_LICENCES_JWKS_URL", "")
+ONEWINDOW_UPLOAD_MAX_BYTES = int(
+    os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+)
+# Licence seals: Ed25519 by default (or "SM2"); SM2 needs the optional `sm` extra (gmssl-pyx).
+ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORITHM", "Ed25519")
+
+# Cases: the statutory 5 working days to decide on acceptance (Administrative Licensing
+# Law Art. 32), the "due soon" band of worklists, and the remedies printed on refusals.
+ONEWINDOW_CASES_ACCEPTANCE_DAYS = int(os.environ.get("ONEWINDOW_CASES_ACCEPTANCE_DAYS", "5"))
+ONEWINDOW_DUE_SOON_WORKING_DAYS = int(os.environ.get("ONEWINDOW_DUE_SOON_WORKING_DAYS", "3"))
+ONEWINDOW_CASES_REMEDIES_TEXT = os.environ.get("ONEWINDOW_CASES_REMEDIES_TEXT", "")
+
+# Messages to citizens. The demo SMS backend stores texts so staff can read them at
+# 演示短信; a real gateway is another class with the same send() method.
+ONEWINDOW_SMS_BACKEND = os.environ.get(
+    "ONEWINDOW_SMS_BACKEND", "onewindow.identity.messaging.DemoSmsBackend"
+)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "ONEWINDOW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@onewindow.localhost")
+
 # Events outbox
 ONEWINDOW_EVENTS_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_EVENTS_MAX_ATTEMPTS", "8"))
 ONEWINDOW_EVENTS_BACKOFF_SECONDS = int(os.environ.get("ONEWINDOW_EVENTS_BACKOFF_SECONDS", "30"))
@@ -230,5 +261,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "spiff": {"level": "WARNING"},
     },
 }

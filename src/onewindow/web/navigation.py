@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.identity import permissions
+from onewindow.identity import notifications, permissions
 
 
 @dataclass(frozen=True)
@@ -13,17 +13,39 @@ class NavItem:
     label: str
     url: str
     key: str
+    badge: int = 0
 
 
 def portal_items(user) -> list[NavItem]:
-    items = [NavItem(_("首页"), reverse("web:home"), "home")]
+    items = [
+        NavItem(_("首页"), reverse("web:home"), "home"),
+        NavItem(_("办事指南"), reverse("web:items"), "items"),
+        NavItem(_("进度查询"), reverse("web:progress"), "progress"),
+        NavItem(_("证照核验"), reverse("licences:verify-form"), "verify"),
+    ]
     if user.is_authenticated:
-        items.append(NavItem(_("我的账户"), reverse("web:account"), "account"))
+        items += [
+            NavItem(_("我的办件"), reverse("web:my-cases"), "my-cases"),
+            NavItem(_("我的证照"), reverse("licences:wallet"), "licences"),
+            NavItem(_("消息"), reverse("web:inbox"), "inbox",
+                    badge=notifications.unread_count(account=user)),
+            NavItem(_("我的账户"), reverse("web:account"), "account"),
+        ]
     return items
 
 
 def workbench_items(user) -> list[NavItem]:
     items = [NavItem(_("工作台"), reverse("web:workbench"), "workbench")]
+    if permissions.can_anywhere(user, "cases.accept_case"):
+        items.append(NavItem(_("前台受理"), reverse("web:front-desk"), "front-desk"))
+    if permissions.can_anywhere(user, "cases.register_walk_in"):
+        items.append(NavItem(_("窗口登记"), reverse("web:walk-in"), "walk-in"))
+    if permissions.can_anywhere(user, "catalog.edit_item"):
+        items.append(NavItem(_("事项管理"), reverse("web:catalog-admin"), "catalog"))
+    if any(permissions.can_anywhere(user, a) for a in ("licences.issue", "licences.lookup")):
+        items.append(NavItem(_("电子证照"), reverse("licences:staff-home"), "licences"))
+    if notifications.can_view_outgoing(viewer=user):
+        items.append(NavItem(_("演示短信"), reverse("web:demo-messages"), "demo-messages"))
     items.append(NavItem(_("我的账户"), reverse("web:staff-account"), "account"))
     if permissions.can_anywhere(user, "identity.manage_accounts") or user.is_superuser:
         items.append(NavItem(_("系统管理"), reverse("admin:index"), "admin"))

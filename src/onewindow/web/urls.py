@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import auth, portal, workbench
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("staff/", workbench.workbench, name="workbench"),
     path("staff/login/", auth.staff_login, name="staff-login"),
     path("staff/account/", workbench.staff_account, name="staff-account"),
+    # Pages of the catalog (guides, browsing, administration) and of cases (applying,
+    # front desk, progress) live in their own URL modules.
+    path("", include("onewindow.web.urls_catalog")),
+    path("", include("onewindow.web.urls_cases")),
 ]

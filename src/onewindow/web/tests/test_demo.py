@@ -25,8 +25,28 @@ def test_demo_data_is_complete_and_idempotent(now, capsys):
     assert Account.objects.get(username="citizen1").check_password(demo.DEMO_PASSWORD)
 
 
+def test_demo_items_and_licences_are_ready_to_use_and_idempotent(now):
+    from onewindow.catalog import selectors as catalog
+    from onewindow.licences.demo import seed_demo_licences
+    from onewindow.licences.models import Licence
+    from onewindow.web import demo_items
+
+    demo.load_identity(now=now)
+    first = demo_items.load_demo_items(now=now)
+    again = demo_items.load_demo_items(now=now)
+    assert len(first) == 4 and [i.pk for i in first] == [i.pk for i in again]
+    # Every demo item is published and its guide can be read by a citizen.
+    guides = [catalog.guide(code=implementation.code) for implementation in first]
+    assert all(g.accepting for g in guides)
+    assert "食品经营许可（新办）" in {g.name for g in guides}
+    licences = seed_demo_licences(now=now)
+    assert len(licences) == 2
+    assert len(seed_demo_licences(now=now)) == 2
+    assert Licence.objects.count() == 2
+
+
 def test_demo_command_prints_the_accounts(capsys):
-    call_command("demo")
+    call_command("demo", "--no-catalog")
     out = capsys.readouterr().out
     for username in ("citizen1", "agent1", "clerk1", "handler1", "chief1", "supervisor1",
                      "catalogadmin1", "admin"):

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from onewindow.web import demo
+from onewindow.catalog.importers.gdzwfw import import_gdzwfw
+from onewindow.licences.demo import seed_demo_licences
+from onewindow.web import demo, demo_items
 
 
 class Command(BaseCommand):
@@ -17,12 +19,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--serve", action="store_true", help="start worker and web server")
         parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--no-catalog", action="store_true",
+                            help="skip importing the bundled Guangdong catalog (2,262 items)")
 
-    def handle(self, *args, serve=False, bind="127.0.0.1:8000", **options):
+    def handle(self, *args, serve=False, bind="127.0.0.1:8000", no_catalog=False, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库已就绪 (database migrated).")
-        demo.load_identity(now=timezone.now())
-        self.stdout.write("演示数据已加载 (demo data loaded).")
+        now = timezone.now()
+        demo.load_identity(now=now)
+        items = demo_items.load_demo_items(now=now)
+        seed_demo_licences(now=now)
+        self.stdout.write(f"演示数据已加载 (demo data loaded): {len(items)} 个威海演示事项。")
+        if not no_catalog:
+            report = import_gdzwfw(None, actor=None, now=now)
+            self.stdout.write(report.lines()[0])
         self._print_accounts(bind)
         if not serve:
             return
