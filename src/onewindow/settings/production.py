@@ -26,3 +26,20 @@ SECURE_HSTS_PRELOAD = env_bool("ONEWINDOW_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 WHITENOISE_USE_FINDERS = False
+
+# Mail goes out through the city's SMTP relay (Django 6.1 MAILERS).
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "ONEWINDOW_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+        ),
+        "OPTIONS": {
+            "host": os.environ.get("ONEWINDOW_SMTP_HOST", "localhost"),
+            "port": int(os.environ.get("ONEWINDOW_SMTP_PORT", "25")),
+            "username": os.environ.get("ONEWINDOW_SMTP_USER", ""),
+            "password": os.environ.get("ONEWINDOW_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("ONEWINDOW_SMTP_TLS", False),
+            "timeout": 10,
+        },
+    }
+}

@@ -482,7 +482,8 @@ def spec_for(xml: str, process_id: str):
     if route.process_id != process_id:
         raise RouteInvalid(f"路线中没有可执行流程 {process_id}。")
     with _spec_lock:
-        _spec_cache[key] = (spec, subprocesses)
+        # Another thread may have parsed it meanwhile: everyone gets the first one.
+        entry = _spec_cache.setdefault(key, (spec, subprocesses))
         while len(_spec_cache) > _SPEC_CACHE_SIZE:
             _spec_cache.popitem(last=False)
-    return spec, subprocesses
+    return entry
