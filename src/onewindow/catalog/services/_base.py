@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from .. import permissions as perms
-from ..codes import VersionStatus
+from ..codes import ServiceObjectCode, VersionStatus
 from ..elements import SCALAR_FIELDS, content_hash
 from ..errors import ElementsInvalid, ItemNotFound, ReasonRequired
 from ..lifecycle import account_or_none  # noqa: F401  re-exported for the services
@@ -90,8 +90,17 @@ def resolve_themes(names: list[str]) -> list[Theme]:
 
 
 def service_objects_for(codes: list[str]) -> list[ServiceObject]:
+    """The rows of ``codes`` (already checked against the A.4 code table). A row missing
+    from the seeded table is recreated from the code table rather than dropped, so an
+    item never silently loses an audience it was saved with."""
     rows = {o.code: o for o in ServiceObject.objects.filter(code__in=codes)}
-    return [rows[c] for c in codes if c in rows]
+    labels = dict(ServiceObjectCode.choices)
+    for code in codes:
+        if code not in rows:
+            rows[code], _ = ServiceObject.objects.get_or_create(
+                code=code, defaults={"name": labels[code]}
+            )
+    return [rows[c] for c in codes]
 
 
 def version_search_text(elements: Mapping[str, Any], entry: CatalogEntry) -> str:

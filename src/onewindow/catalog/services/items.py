@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 
@@ -231,6 +232,13 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
         )
     if previous and previous.content_hash == draft.content_hash:
         raise NoChanges("草稿与当前发布版本内容相同，无需发布。")
+    if previous and previous.valid_from and now < previous.valid_from:
+        # The superseded version would end before it began; versions never overlap.
+        raise InvalidTransition(
+            "新版本的生效时间不能早于当前版本的生效时间"
+            f"（{timezone.localtime(previous.valid_from):%Y-%m-%d %H:%M}）。",
+            details={"current_valid_from": previous.valid_from.isoformat()},
+        )
     if previous:
         ImplementationVersion.objects.filter(pk=previous.pk).update(
             status=VersionStatus.SUPERSEDED, valid_to=now

@@ -23,6 +23,7 @@ from onewindow.catalog.models import (
     ImplementationAction,
     ImplementationVersion,
     Material,
+    ServiceObject,
 )
 from onewindow.events.models import OutboxEvent
 
@@ -289,3 +290,26 @@ def test_entry_upsert_validates_and_audits(tree, now):
     assert entry.name == "临时价格干预范围事项提价申报"
     assert list(AuditEvent.objects.filter(subject_id="440101007000").values_list(
         "action", flat=True)) == ["catalog.entry.created", "catalog.entry.changed"]
+
+
+def test_publishing_with_a_clock_before_the_current_version_is_refused_cleanly(tree, now):
+    item = make_item(organisation=tree["dept_a"], now=now)
+    earlier = now - dt.timedelta(hours=1)
+    services.item_draft_update(actor=tree["admin_a"], code=item.code,
+                               changes={"promised_limit_amount": 3}, now=earlier)
+    with pytest.raises(InvalidTransition) as caught:
+        services.item_publish(actor=tree["admin_a"], code=item.code, reason="压缩时限",
+                              now=earlier)
+    assert caught.value.code == "catalog.invalid-transition"
+    assert "生效时间" in caught.value.message
+    item.current_version.refresh_from_db()
+    assert item.current_version.status == VersionStatus.PUBLISHED  # nothing half-written
+    assert selectors.guide(code=item.code).promised_limit.amount == 5
+
+
+def test_an_item_keeps_its_service_objects_even_if_a_seeded_row_went_missing(tree, now):
+    ServiceObject.objects.filter(code="2").delete()
+    item = make_item(organisation=tree["dept_a"], now=now, service_objects=["1", "2"])
+    codes = sorted(item.current_version.service_objects.values_list("code", flat=True))
+    assert codes == ["1", "2"]
+    assert ServiceObject.objects.get(code="2").name == "企业法人"
