@@ -238,6 +238,31 @@ def test_notice_pdf_download_and_public_progress_without_personal_data(client, w
     assert wrong.status_code == 404 and "不正确" in _text(wrong)
 
 
+@pytest.fixture
+def clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_guessing_query_codes_is_stopped_after_ten_misses(client, world, now, clean_cache):
+    case = submit_online(world, now)
+    url = reverse("web:progress")
+    for attempt in range(10):
+        wrong = client.get(url, {"number": case.number, "code": f"WRONG{attempt:03d}"})
+        assert wrong.status_code == 404
+    # Even the right code is not looked up any more from this address.
+    blocked = client.get(url, {"number": case.number, "code": case.query_code})
+    assert blocked.status_code == 429 and "查询次数过多" in _text(blocked)
+    assert "待受理" not in _text(blocked)
+    # Another address is not affected.
+    other = client.get(url, {"number": case.number, "code": case.query_code},
+                       REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 200 and "待受理" in _text(other)
+
+
 def test_files_and_cases_of_others_are_not_found(client, world, now):
     case = submit_online(world, now)
     file_id = case.files.first().pk

@@ -12,6 +12,7 @@ from django.utils import timezone
 from onewindow.cases import notices, selectors, services
 from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import CaseNotFound
+from onewindow.common import ratelimit
 from onewindow.common.errors import ApplicationError
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
@@ -275,21 +276,35 @@ def inbox(request):
 # --- public progress (no login, no personal data) ---------------------------------------------
 
 
+# Wrong 办件编号/查询码 pairs allowed per address before the lookup pauses: enough for
+# typing mistakes, far too few to guess an 8-character query code.
+PROGRESS_MISSES_ALLOWED = 10
+PROGRESS_WINDOW_SECONDS = 15 * 60
+
+
 def progress(request):
     asked = "number" in request.GET or "code" in request.GET
     form = ProgressForm(request.GET if asked else None)
     result = None
     error = ""
+    status = 200
+    who = ratelimit.client_address(request)
     if asked and form.is_valid():
-        try:
-            result = selectors.public_progress(number=form.cleaned_data["number"],
-                                               query_code=form.cleaned_data["code"])
-        except CaseNotFound as exc:
-            error = str(exc.message)
+        if ratelimit.exceeded("progress", who, limit=PROGRESS_MISSES_ALLOWED):
+            error = "查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。"
+            status = 429
+        else:
+            try:
+                result = selectors.public_progress(number=form.cleaned_data["number"],
+                                                   query_code=form.cleaned_data["code"])
+            except CaseNotFound as exc:
+                ratelimit.count("progress", who, window_seconds=PROGRESS_WINDOW_SECONDS)
+                error = str(exc.message)
+                status = 404
     errors = form_errors(form) + ([ErrorEntry(error, "#id_number")] if error else [])
     context = {"form": form, "result": result, "errors": errors, "nav_active": "progress"}
     response = render(request, "web/cases/progress.html", context,
-                      status=404 if error else 422 if errors else 200)
+                      status=status if error else 422 if errors else 200)
     # The query code is a secret of the applicant: keep it out of shared caches and referrers.
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
