@@ -32,10 +32,16 @@ def test_citizen_logs_in_on_a_phone_and_sees_masked_identity_only_for_others(pho
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/")
     assert page.get_by_role("heading", level=1).inner_text() == "张晓明，您好"
-    # Her own ID number is shown to her in full on her home page.
-    assert "37100219900307002X" in page.content()
+    # Her own numbers are masked on her home page (UI rule: masked where not needed) …
+    assert "3710**********002X" in page.content()
+    assert "37100219900307002X" not in page.content()
     violations = axe_violations(page)
     assert not violations, _format(violations)
+    # … and shown in full on her account page when she asks.
+    page.goto("/account/")
+    assert "37100219900307002X" not in page.content()
+    page.get_by_role("link", name="显示完整的身份证号码和手机号码").click()
+    assert "37100219900307002X" in page.content() and "13806310001" in page.content()
 
 
 def test_wrong_password_shows_an_error_summary_and_keeps_the_input(phone_page, demo_data):

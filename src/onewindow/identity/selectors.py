@@ -48,8 +48,10 @@ class PersonView:
     masked: bool
 
 
-def person_view(*, viewer: Account, person: NaturalPerson) -> PersonView:
-    if can_view_personal_data(viewer, person):
+def person_view(*, viewer: Account, person: NaturalPerson, reveal: bool = True) -> PersonView:
+    """``reveal=False`` masks even for viewers who may see the full numbers: pages where
+    the numbers are not needed (a citizen's home page) show them masked by default."""
+    if reveal and can_view_personal_data(viewer, person):
         return PersonView(person.name, person.id_number, person.phone, masked=False)
     return PersonView(
         person.name, mask_id_number(person.id_number), mask_phone(person.phone), masked=True

@@ -13,7 +13,8 @@ def home(request):
         return redirect("web:workbench")
     context = {}
     if user.is_authenticated:
-        context["person"] = selectors.person_view(viewer=user, person=user.person)
+        context["person"] = selectors.person_view(viewer=user, person=user.person,
+                                                  reveal=False)
         if user.kind == "AGENT":
             context["enterprises"] = selectors.legal_persons_for_agent(
                 account=user, today=timezone.localdate()
@@ -26,9 +27,14 @@ def account(request):
     user = request.user
     if user.kind == "STAFF":
         return redirect("web:staff-account")
+    # Masked by default; the holder can ask to see the full numbers (never cached).
+    reveal = request.GET.get("reveal") == "1"
     context = {
-        "person": selectors.person_view(viewer=user, person=user.person),
+        "person": selectors.person_view(viewer=user, person=user.person, reveal=reveal),
+        "reveal": reveal,
         "enterprises": selectors.legal_persons_for_agent(account=user, today=timezone.localdate())
         if user.kind == "AGENT" else [],
     }
-    return render(request, "web/portal_account.html", context)
+    response = render(request, "web/portal_account.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
