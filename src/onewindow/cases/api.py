@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from onewindow.common.ratelimit import client_address
 from onewindow.common.redaction import redact_text
 from onewindow.identity.models import LegalPerson
 
@@ -147,6 +148,12 @@ class CaseOut(Schema):
     clock: ClockOut
     correction_rounds: int
     lock_version: int
+    decided_at: dt.datetime | None
+    output_due_date: dt.date | None
+    delivery_channel: str
+    delivery_channel_label: str
+    delivery_address: str
+    delivered_at: dt.datetime | None
     materials: list[MaterialOut]
     expected: ExpectationOut
     allowed_actions: list[str]
@@ -306,6 +313,12 @@ def _case_out(request, case, now: dt.datetime) -> dict:
         },
         "clock": _clock(selectors.acceptance_clock(case, today=local_date(now))),
         "correction_rounds": case.correction_rounds, "lock_version": case.lock_version,
+        "decided_at": case.decided_at, "output_due_date": case.output_due_date,
+        "delivery_channel": case.delivery_channel,
+        "delivery_channel_label": case.get_delivery_channel_display(),
+        "delivery_address": (redact_text(case.delivery_address) if applicant.masked
+                             else case.delivery_address),
+        "delivered_at": case.delivered_at,
         "materials": [
             {**m.__dict__, "files": [f.__dict__ for f in m.files]}
             for m in selectors.materials_of(case=case)
@@ -532,8 +545,10 @@ def _ref(request, ref: str):
 
 @router.get("/progress", response=ProgressOut, auth=None, operation_id="case_progress_public")
 def case_progress_public(request, query: Query[ProgressQuery]):
-    """Status only, by 办件编号 + 查询码 (printed on the notices). No personal data."""
-    progress = selectors.public_progress(number=query.number, query_code=query.code)
+    """Status only, by 办件编号 + 查询码 (printed on the notices). No personal data.
+    After ten wrong pairs from one address in 15 minutes: 429 too-many-attempts."""
+    progress = selectors.public_progress_guarded(
+        number=query.number, query_code=query.code, client=client_address(request))
     return {
         "number": progress.number, "item_name": progress.item_name,
         "organisation": progress.organisation_name, "centre": progress.centre_name,
@@ -542,3 +557,260 @@ def case_progress_public(request, query: Query[ProgressQuery]):
         "promised_due_date": progress.promised_due_date, "closed_date": progress.closed_date,
         "steps": [{"label": label, "date": day} for label, day in progress.steps],
     }
+
+
+# --- Cases II: review, time limits, decisions and output -----------------------------------
+
+
+class CaseTaskCompleteIn(Schema):
+    opinion: str = ""
+    decision: str | None = None
+    reasons: str = ""
+    version: int | None = None
+
+
+class ReturnIn(Schema):
+    reason: str = ""
+    version: int | None = None
+
+
+class SuspendIn(Schema):
+    procedure: str
+    expected_days: int
+    reason: str = ""
+    version: int | None = None
+
+
+class ResumeIn(Schema):
+    note: str = ""
+    version: int | None = None
+
+
+class ExtendIn(Schema):
+    days: int
+    reason: str = ""
+    version: int | None = None
+
+
+class ExtendDecideIn(Schema):
+    approve: bool
+    note: str = ""
+    version: int | None = None
+
+
+class DeliverIn(Schema):
+    channel: str
+    event: str | None = None
+    recipient_name: str | None = None
+    recipient_id_number: str | None = None
+    id_checked: bool | None = None
+    signature: str | None = None
+    address: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    version: int | None = None
+
+
+class DeliveryChoiceIn(Schema):
+    channel: str
+    address: str = ""
+
+
+class DayLineOut(Schema):
+    date: dt.date
+    kind: str
+    label: str
+    counted: int | None
+    holiday: str
+    is_due: bool
+
+
+class SuspensionOut(Schema):
+    procedure: str
+    procedure_label: str
+    start_date: dt.date
+    end_date: dt.date | None
+    expected_days: int
+    working_days: int
+    reason: str
+
+
+class TimingOut(Schema):
+    start_date: dt.date | None
+    unit: str
+    promised_limit: str
+    legal_limit: str
+    promised_due_date: dt.date | None
+    legal_due_date: dt.date | None
+    base_promised_due_date: dt.date | None
+    base_legal_due_date: dt.date | None
+    provisional: bool
+    suspended: bool
+    working_days_used: int
+    working_days_left: int | None
+    working_days_suspended: int
+    suspensions: list[SuspensionOut]
+    extension_state: str
+    extension_days: int
+    extension_requested_days: int
+    allowed_extension_days: int
+    decision_date: dt.date | None
+    output_due_date: dt.date | None
+    state: str
+    state_label: str
+    explanation: list[DayLineOut]
+
+
+class OpinionOut(Schema):
+    seq: int
+    kind: str
+    step: str
+    organisation: str
+    actor: str
+    occurred_at: dt.datetime
+    opinion: str
+    decision: str
+    decision_label: str
+    reasons: str
+
+
+class OutputRowOut(Schema):
+    number: str
+    item_name: str
+    applicant_name: str
+    decision: str
+    decision_label: str
+    decided_date: dt.date | None
+    channel: str
+    channel_label: str
+    mail_dispatched: bool
+    output_due_date: dt.date | None
+    working_days_left: int | None
+    colour: str
+    colour_label: str
+    lock_version: int
+
+
+@router.post("/case-tasks/{task_id}/complete", response=CaseOut,
+             operation_id="case_task_complete")
+def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
+    """Complete a review step (opinion) or the decision step (``decision``: approve, deny
+    with ``reasons``, return). The same as ``task_complete`` of the workflow API, answered
+    with the case."""
+    now = timezone.now()
+    case = services.case_task_complete(
+        actor=request.auth, work_item=task_id, opinion=body.opinion, decision=body.decision,
+        reasons=body.reasons, expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/case-tasks/{task_id}/return", response=CaseOut, operation_id="case_return")
+def case_return(request, task_id: int, body: ReturnIn):
+    """退回: send the case from this step back to the previous one, with a reason."""
+    now = timezone.now()
+    case = services.case_return(actor=request.auth, work_item=task_id, reason=body.reason,
+                                expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/suspend", response=CaseOut, operation_id="case_suspend")
+def case_suspend(request, ref: str, body: SuspendIn):
+    """Stop the clock for an Art. 45 special procedure (``procedure``: HEARING, TENDER,
+    AUCTION, INSPECTION, TESTING, QUARANTINE, APPRAISAL, EXPERT_REVIEW, ITEM_PROCEDURE,
+    TOLERANCE) with the expected working days; the applicant is told in writing."""
+    now = timezone.now()
+    case = services.case_suspend(actor=request.auth, case=_ref(request, ref),
+                                 procedure=body.procedure, expected_days=body.expected_days,
+                                 reason=body.reason, expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/resume", response=CaseOut, operation_id="case_resume")
+def case_resume(request, ref: str, body: ResumeIn):
+    now = timezone.now()
+    case = services.case_resume(actor=request.auth, case=_ref(request, ref), note=body.note,
+                                expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/extension", response=CaseOut, operation_id="case_extend_request")
+def case_extend_request(request, ref: str, body: ExtendIn):
+    """Ask for the Art. 42 extension (at most the item's allowed working days, once)."""
+    now = timezone.now()
+    case = services.case_extend_request(actor=request.auth, case=_ref(request, ref),
+                                        days=body.days, reason=body.reason,
+                                        expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/extension/decision", response=CaseOut,
+             operation_id="case_extend_decide")
+def case_extend_decide(request, ref: str, body: ExtendDecideIn):
+    """The chief representative approves or refuses the pending extension request."""
+    now = timezone.now()
+    case = services.case_extend_decide(actor=request.auth, case=_ref(request, ref),
+                                       approve=body.approve, note=body.note,
+                                       expected_version=body.version, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/deliver", response=CaseOut, operation_id="case_deliver")
+def case_deliver(request, ref: str, body: DeliverIn):
+    """统一出件: PICKUP (recipient_name, recipient_id_number, id_checked, signature as a PNG
+    data URL), MAIL (address, carrier, tracking_number; then ``event=DELIVERED``) or
+    ELECTRONIC."""
+    now = timezone.now()
+    details = {k: v for k, v in body.dict().items()
+               if k not in ("channel", "version") and v is not None}
+    case = services.case_deliver(actor=request.auth, case=_ref(request, ref),
+                                 channel=body.channel, expected_version=body.version, now=now,
+                                 **details)
+    return _detail(request, case.number, now)
+
+
+@router.post("/cases/{ref}/delivery-choice", response=CaseOut,
+             operation_id="case_delivery_choose")
+def case_delivery_choose(request, ref: str, body: DeliveryChoiceIn):
+    """The applicant chooses how to receive the result: PICKUP, MAIL (with address),
+    ELECTRONIC."""
+    now = timezone.now()
+    case = services.case_delivery_choose(actor=request.auth, case=_ref(request, ref),
+                                         channel=body.channel, address=body.address, now=now)
+    return _detail(request, case.number, now)
+
+
+@router.get("/cases/{ref}/timing", response=TimingOut, operation_id="case_timing")
+def case_timing(request, ref: str):
+    """Due dates, working days used / left / suspended, the extension, the Art. 44 output
+    deadline, and day by day why the case is due when it is."""
+    case = _ref(request, ref)
+    timing = selectors.case_timing(case, today=local_date(timezone.now()))
+    return {**timing.__dict__,
+            "suspensions": [s.__dict__ for s in timing.suspensions],
+            "explanation": [line.__dict__ for line in timing.explanation]}
+
+
+@router.get("/cases/{ref}/opinions", response=list[OpinionOut], operation_id="case_opinions")
+def case_opinions(request, ref: str):
+    case = _ref(request, ref)
+    return [{**o.__dict__, "actor": o.actor_label} for o in selectors.case_opinions(case)]
+
+
+@router.get("/cases/{ref}/decision.pdf", operation_id="case_decision_pdf",
+            response={200: None})
+def case_decision_pdf(request, ref: str):
+    """准予 / 不予行政许可决定书 (PDF) of a decided case."""
+    case = _ref(request, ref)
+    content = notices.decision_pdf(case)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"inline; filename*=UTF-8''{quote(f'{case.number}-行政许可决定书.pdf')}")
+    return response
+
+
+@router.get("/output-queue", response=list[OutputRowOut], operation_id="output_queue")
+def output_queue(request):
+    """Decided cases waiting at my output window(s), soonest Art. 44 deadline first."""
+    rows = selectors.output_queue(actor=request.auth, today=local_date(timezone.now()))
+    return [{k: v for k, v in row.__dict__.items() if k not in ("case", "delivery_address")}
+            for row in rows]

@@ -16,14 +16,20 @@ class CaseStatus(models.TextChoices):
     ACCEPTED = "ACCEPTED", "已受理"
     REJECTED = "REJECTED", "不予受理"
     WITHDRAWN = "WITHDRAWN", "已撤回"
+    IN_REVIEW = "IN_REVIEW", "审查中"
+    SUSPENDED = "SUSPENDED", "特别程序（暂停计时）"
     APPROVED = "APPROVED", "准予许可"
     DENIED = "DENIED", "不予许可"
+    DELIVERED = "DELIVERED", "已送达"
 
 
-# Statuses after which nothing more happens in Cases I.
+# Statuses after which the case is closed (办结 / not accepted / withdrawn).
 FINAL_STATUSES = frozenset(
-    {CaseStatus.REJECTED, CaseStatus.WITHDRAWN, CaseStatus.APPROVED, CaseStatus.DENIED}
+    {CaseStatus.REJECTED, CaseStatus.WITHDRAWN, CaseStatus.APPROVED, CaseStatus.DENIED,
+     CaseStatus.DELIVERED}
 )
+# Decided (办结): the result is on its way to the applicant or has reached them.
+DECIDED_STATUSES = frozenset({CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.DELIVERED})
 
 
 class ActionKind(models.TextChoices):
@@ -42,6 +48,43 @@ class ActionKind(models.TextChoices):
     WITHDRAW = "WITHDRAW", "撤回申请"
     APPROVE = "APPROVE", "准予许可"
     DENY = "DENY", "不予许可"
+    ROUTE_START = "ROUTE_START", "转入审批"
+    TASK_COMPLETE = "TASK_COMPLETE", "办理意见"
+    RETURN = "RETURN", "退回"
+    SUSPEND = "SUSPEND", "特别程序（暂停计时）"
+    RESUME = "RESUME", "恢复计时"
+    EXTEND_REQUEST = "EXTEND_REQUEST", "申请延期"
+    EXTEND_APPROVE = "EXTEND_APPROVE", "批准延期"
+    EXTEND_REFUSE = "EXTEND_REFUSE", "不批准延期"
+    OUTPUT_READY = "OUTPUT_READY", "结果待出件"
+    HAND_OVER = "HAND_OVER", "窗口领取"
+    MAIL_DISPATCH = "MAIL_DISPATCH", "邮寄发出"
+    MAIL_DELIVER = "MAIL_DELIVER", "邮件签收"
+    PUBLISH_ONLINE = "PUBLISH_ONLINE", "网上送达"
+    CHOOSE_DELIVERY = "CHOOSE_DELIVERY", "选择领取方式"
+
+
+class SuspensionProcedure(models.TextChoices):
+    """行政许可法第四十五条 special procedures (and 容缺) whose time is not counted."""
+
+    HEARING = "HEARING", "听证"
+    TENDER = "TENDER", "招标"
+    AUCTION = "AUCTION", "拍卖"
+    INSPECTION = "INSPECTION", "检验"
+    TESTING = "TESTING", "检测"
+    QUARANTINE = "QUARANTINE", "检疫"
+    APPRAISAL = "APPRAISAL", "鉴定"
+    EXPERT_REVIEW = "EXPERT_REVIEW", "专家评审"
+    ITEM_PROCEDURE = "ITEM_PROCEDURE", "事项特别程序"
+    TOLERANCE = "TOLERANCE", "等待容缺材料"
+
+
+class DeliveryChannel(models.TextChoices):
+    """统一出件: how the result reaches the applicant."""
+
+    PICKUP = "PICKUP", "窗口领取"
+    MAIL = "MAIL", "邮寄送达"
+    ELECTRONIC = "ELECTRONIC", "网上送达"
 
 
 class Channel(models.TextChoices):

@@ -9,8 +9,16 @@
 - 容缺 deadline: the working days the clerk set at acceptance, until every tolerated
   material is supplied.
 
-``compute`` is pure over (version, actions) so Cases II can add suspensions and
-extensions as more action kinds without changing the callers.
+- Art. 45 suspensions (SUSPEND … RESUME): the working days strictly after the day the
+  clock stopped up to and including the day it restarted are not counted, so the due
+  dates move by exactly those working days (natural-day limits: by the calendar days).
+  While a suspension is open its expected duration is assumed and the dates are
+  provisional.
+- Art. 42 extension (EXTEND_APPROVE): the approved working days are added once.
+- Art. 44 output deadline: the decision date + 10 working days
+  (setting ``ONEWINDOW_CASES_OUTPUT_DAYS``).
+
+``compute`` is pure over (version, actions): everything above is read from the log.
 """
 
 from __future__ import annotations
@@ -33,12 +41,17 @@ K = ActionKind
 
 # Action kinds that can change a deadline; others skip the recomputation.
 RELEVANT_KINDS = frozenset(
-    {K.SUBMIT, K.SUPPLY, K.REQUEST_CORRECTION, K.ACCEPT, K.DEEM_ACCEPT, K.SUPPLY_TOLERATED}
+    {K.SUBMIT, K.SUPPLY, K.REQUEST_CORRECTION, K.ACCEPT, K.DEEM_ACCEPT, K.SUPPLY_TOLERATED,
+     K.SUSPEND, K.RESUME, K.EXTEND_APPROVE, K.APPROVE, K.DENY}
 )
 
 
 def acceptance_days() -> int:
     return int(getattr(settings, "ONEWINDOW_CASES_ACCEPTANCE_DAYS", 5))
+
+
+def output_days() -> int:
+    return int(getattr(settings, "ONEWINDOW_CASES_OUTPUT_DAYS", 10))
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -56,6 +69,21 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """One stop of the clock. ``start_date`` still counts; the days after it up to and
+    including ``end_date`` (the resumption) do not. While open (``end_date`` None) the
+    ``expected_days`` working days the applicant was told are assumed."""
+
+    procedure: str
+    start_date: dt.date
+    end_date: dt.date | None
+    expected_days: int
+    working_days: int  # suspended working days (expected ones while open)
+    natural_days: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Deadlines:
     received_date: dt.date | None = None
     acceptance_due_date: dt.date | None = None
@@ -64,6 +92,21 @@ class Deadlines:
     legal_due_date: dt.date | None = None
     tolerance_due_date: dt.date | None = None
     provisional: bool = False
+    # Cases II
+    base_promised_due_date: dt.date | None = None  # before suspensions and extension
+    base_legal_due_date: dt.date | None = None
+    suspensions: tuple[Suspension, ...] = ()
+    extension_days: int = 0
+    decision_date: dt.date | None = None
+    output_due_date: dt.date | None = None
+
+    @property
+    def suspended(self) -> bool:
+        return any(s.end_date is None for s in self.suspensions)
+
+    @property
+    def suspended_working_days(self) -> int:
+        return sum(s.working_days for s in self.suspensions)
 
 
 def add_limit(start: dt.datetime, amount: int | None, unit: str) -> tuple[dt.date | None, bool]:
@@ -97,6 +140,10 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
     tolerance_days = None
     tolerance_open = False
     provisional = False
+    suspensions: list[Suspension] = []
+    open_suspension: dict[str, Any] | None = None
+    extension_days = 0
+    decision_date = None
     for step in steps:
         if step.kind in (K.SUBMIT, K.SUPPLY):
             received_at = step.occurred_at
@@ -113,15 +160,40 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
             start = received_at or step.occurred_at
         elif step.kind == K.SUPPLY_TOLERATED and step.data.get("all_supplied"):
             tolerance_open = False
-    promised = legal = tolerance = None
+        elif step.kind == K.SUSPEND and open_suspension is None:
+            open_suspension = {"start": local_date(step.occurred_at),
+                               "procedure": step.data.get("procedure", ""),
+                               "expected_days": int(step.data.get("expected_days") or 0),
+                               "reason": step.data.get("reason", "")}
+        elif step.kind == K.RESUME and open_suspension is not None:
+            suspensions.append(_suspension(open_suspension, local_date(step.occurred_at)))
+            open_suspension = None
+        elif step.kind == K.EXTEND_APPROVE and not extension_days:
+            extension_days = int(step.data.get("days") or 0)
+        elif step.kind in (K.APPROVE, K.DENY):
+            decision_date = local_date(step.occurred_at)
+    if open_suspension is not None:
+        suspensions.append(_suspension(open_suspension, None))
+        provisional = True
+    promised = legal = tolerance = base_promised = base_legal = None
     if start is not None:
-        promised, flag_p = add_limit(start, version.promised_limit_amount,
-                                     version.promised_limit_unit)
-        legal, flag_l = add_limit(start, version.legal_limit_amount, version.legal_limit_unit)
+        base_promised, flag_p = add_limit(start, version.promised_limit_amount,
+                                          version.promised_limit_unit)
+        base_legal, flag_l = add_limit(start, version.legal_limit_amount,
+                                       version.legal_limit_unit)
+        provisional |= flag_p or flag_l
+        promised, flag_p = _moved(base_promised, version.promised_limit_unit, suspensions,
+                                  extension_days)
+        legal, flag_l = _moved(base_legal, version.legal_limit_unit, suspensions,
+                               extension_days)
         provisional |= flag_p or flag_l
         if tolerance_open and tolerance_days:
             tolerance, flag_t = add_limit(start, int(tolerance_days), "WORKING_DAY")
             provisional |= flag_t
+    output_due = None
+    if decision_date is not None:
+        result = workdays.add_working_days_result(decision_date, output_days())
+        output_due = result.value
     return Deadlines(
         received_date=local_date(received_at) if received_at else None,
         acceptance_due_date=acceptance_due_date,
@@ -130,7 +202,48 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
         legal_due_date=legal,
         tolerance_due_date=tolerance,
         provisional=provisional,
+        base_promised_due_date=base_promised,
+        base_legal_due_date=base_legal,
+        suspensions=tuple(suspensions),
+        extension_days=extension_days,
+        decision_date=decision_date,
+        output_due_date=output_due,
     )
+
+
+def _suspension(opened: dict[str, Any], end: dt.date | None) -> Suspension:
+    start = opened["start"]
+    expected = opened["expected_days"]
+    if end is None:
+        working = expected
+        natural = (workdays.add_working_days(start, expected) - start).days if expected else 0
+    else:
+        working = max(workdays.working_days_between(start, end), 0)
+        natural = max((end - start).days, 0)
+    return Suspension(procedure=opened["procedure"], start_date=start, end_date=end,
+                      expected_days=expected, working_days=working, natural_days=natural,
+                      reason=opened["reason"])
+
+
+def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
+           extension_days: int) -> tuple[dt.date | None, bool]:
+    """``base`` moved by the suspended time (in the limit's own kind of days) and by the
+    extension (working days, Art. 42 and Art. 82)."""
+    if base is None:
+        return None, False
+    due, provisional = base, False
+    if unit == "NATURAL_DAY":
+        natural = sum(s.natural_days for s in suspensions)
+        if natural:
+            result = workdays.add_natural_days_result(due, natural)
+            due, provisional = result.value, provisional or result.provisional
+        working = extension_days
+    else:
+        working = sum(s.working_days for s in suspensions) + extension_days
+    if working:
+        result = workdays.add_working_days_result(due, working)
+        due, provisional = result.value, provisional or result.provisional
+    return due, provisional
 
 
 def steps_of(case) -> list[Step]:
@@ -153,6 +266,7 @@ def store(case, *, kind: str | None = None) -> Deadlines | None:
         "legal_due_date": result.legal_due_date,
         "tolerance_due_date": result.tolerance_due_date,
         "deadlines_provisional": result.provisional,
+        "output_due_date": result.output_due_date,
     }
     changed = {k: v for k, v in values.items() if getattr(case, k) != v}
     if changed:

@@ -65,3 +65,54 @@ class UploadTooLarge(UploadRejected):
 
 class SerialExhausted(Conflict):
     code = "cases.serial-exhausted"
+
+
+# --- Cases II ------------------------------------------------------------------------------
+
+
+class ExtensionAlreadyUsed(Conflict):
+    """Art. 42: a case is extended at most once (a refused request used the chance too)."""
+
+    code = "cases.extension-already-used"
+
+
+class ExtensionPending(Conflict):
+    code = "cases.extension-pending"
+
+
+class NoExtensionPending(Conflict):
+    code = "cases.no-extension-pending"
+
+
+class ExtensionTooLong(ValidationFailed):
+    code = "cases.extension-too-long"
+
+
+class SuspensionInvalid(ValidationFailed):
+    code = "cases.suspension-invalid"
+
+
+class DecisionInvalid(ValidationFailed):
+    """A decision step without approve / deny / return, or a route that ended without one."""
+
+    code = "cases.decision-invalid"
+
+
+class DeliveryInvalid(ValidationFailed):
+    code = "cases.delivery-invalid"
+
+
+class IdentityNotChecked(ValidationFailed):
+    """Pickup needs the recipient's identity checked at the window."""
+
+    code = "cases.identity-not-checked"
+
+
+class NotACaseTask(ValidationFailed):
+    code = "cases.not-a-case-task"
+
+
+class ResultLicenceFailed(ValidationFailed):
+    """The licence an approved case must produce cannot be issued (ADR 0012)."""
+
+    code = "cases.result-licence-failed"

@@ -15,8 +15,18 @@ CASE_CORRECTION_REQUESTED = "cases.case.correction_requested"
 CASE_MATERIALS_SUPPLIED = "cases.case.materials_supplied"
 CASE_WITHDRAWN = "cases.case.withdrawn"
 CASE_DECIDED = "cases.case.decided"
+# Cases II
+CASE_REVIEW_STARTED = "cases.case.review_started"
+CASE_SUSPENDED = "cases.case.suspended"
+CASE_RESUMED = "cases.case.resumed"
+CASE_EXTENDED = "cases.case.extended"
+CASE_OUTPUT_READY = "cases.case.output_ready"
+CASE_MAIL_DISPATCHED = "cases.case.mail_dispatched"
+CASE_DELIVERED = "cases.case.delivered"
 
 ALL = (
     CASE_SUBMITTED, CASE_ACCEPTED, CASE_DEEMED_ACCEPTED, CASE_REJECTED,
     CASE_CORRECTION_REQUESTED, CASE_MATERIALS_SUPPLIED, CASE_WITHDRAWN, CASE_DECIDED,
+    CASE_REVIEW_STARTED, CASE_SUSPENDED, CASE_RESUMED, CASE_EXTENDED, CASE_OUTPUT_READY,
+    CASE_MAIL_DISPATCHED, CASE_DELIVERED,
 )

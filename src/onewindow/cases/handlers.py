@@ -61,6 +61,39 @@ def _message(case: Case, action: CaseAction) -> tuple[str, str] | None:
         return ("申请已撤回", f"您申请的“{item}”（{number}）已撤回。")
     if kind in ("SUPPLY", "SUPPLY_TOLERATED"):
         return ("补正材料已收到", f"您为“{item}”（{number}）补交的材料已收到。")
+    return _message_ii(case, action, item, number)
+
+
+def _message_ii(case: Case, action: CaseAction, item: str, number: str
+                ) -> tuple[str, str] | None:
+    kind = action.kind
+    data = action.data or {}
+    if kind == "SUSPEND":
+        return ("办件进入特别程序", f"您申请的“{item}”（{number}）需要进行"
+                f"{data.get('procedure_label', '特别程序')}，预计需要 {data.get('expected_days')} "
+                "个工作日，所需时间不计入办理时限，详见特别程序告知书。")
+    if kind == "RESUME":
+        return ("办件恢复计时", f"您申请的“{item}”（{number}）特别程序已结束，恢复计时，"
+                f"承诺于 {_date(case.promised_due_date)} 前办结。")
+    if kind == "EXTEND_APPROVE":
+        return ("办理期限延长", f"您申请的“{item}”（{number}）经负责人批准延长办理期限 "
+                f"{data.get('days')} 个工作日，理由详见延长审批期限告知书，"
+                f"新的办结期限为 {_date(case.promised_due_date)}。")
+    if kind == "OUTPUT_READY":
+        if case.delivery_channel == "MAIL":
+            return ("办理结果待寄出", f"您申请的“{item}”（{number}）的办理结果将邮寄给您。")
+        if case.delivery_channel == "ELECTRONIC":
+            return None  # PUBLISH_ONLINE follows in the same transaction
+        return ("请领取办理结果", f"您申请的“{item}”（{number}）的办理结果已到"
+                f"{case.centre.name}出件窗口，请携带身份证件领取。")
+    if kind == "MAIL_DISPATCH":
+        return ("办理结果已寄出", f"您申请的“{item}”（{number}）的办理结果已交"
+                f"{data.get('carrier', '')}寄出，快递单号 {data.get('tracking_number', '')}。")
+    if kind in ("HAND_OVER", "MAIL_DELIVER"):
+        return ("办理结果已送达", f"您申请的“{item}”（{number}）的办理结果已送达。")
+    if kind == "PUBLISH_ONLINE":
+        return ("办理结果已网上送达", f"您申请的“{item}”（{number}）的办理结果已发布，"
+                "请登录查看和下载决定书。")
     return None
 
 
@@ -127,6 +160,53 @@ def on_decided(event) -> None:
 
 @handler(events.CASE_WITHDRAWN)
 def on_withdrawn(event) -> None:
+    notify_applicant(event)
+    stop_route(event)
+
+
+def stop_route(event) -> None:
+    """A withdrawn case leaves every worklist (idempotent: a finished route is left)."""
+    from onewindow.workflow import selectors as workflow_selectors
+    from onewindow.workflow import services as workflow_services
+
+    from .services.review import SUBJECT_TYPE
+
+    case_id = str(event.payload["case_id"])
+    waiting = workflow_selectors.work_items_of_subject(
+        subject_type=SUBJECT_TYPE, subject_id=case_id).filter(status="READY").exists()
+    if waiting:
+        workflow_services.process_cancel(actor=None, subject_type=SUBJECT_TYPE,
+                                         subject_id=case_id, reason="申请人撤回申请",
+                                         now=event.occurred_at)
+
+
+@handler(events.CASE_SUSPENDED)
+def on_suspended(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_RESUMED)
+def on_resumed(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_EXTENDED)
+def on_extended(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_OUTPUT_READY)
+def on_output_ready(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_MAIL_DISPATCHED)
+def on_mail_dispatched(event) -> None:
+    notify_applicant(event)
+
+
+@handler(events.CASE_DELIVERED)
+def on_delivered(event) -> None:
     notify_applicant(event)
 
 

@@ -13,10 +13,21 @@ derived with it), recomputes the deadlines from the log, audits and publishes th
     WITHDRAW             SUBMITTED, CORRECTION_REQUESTED,
                          ACCEPTED                               WITHDRAWN
     APPROVE / DENY       ACCEPTED                               APPROVED / DENIED
-    ADD_FILE, RECEIVE_PAPER  DRAFT … ACCEPTED                  (unchanged)
-    SUPPLY_TOLERATED     ACCEPTED                               (unchanged)
+    ADD_FILE, RECEIVE_PAPER  DRAFT … ACCEPTED, IN_REVIEW, SUSPENDED  (unchanged)
+    SUPPLY_TOLERATED     ACCEPTED, IN_REVIEW, SUSPENDED         (unchanged)
 
-Cases II extends the table (IN_REVIEW, suspensions …) here, in this one place.
+Cases II (back office and unified output):
+
+    ROUTE_START          ACCEPTED                               IN_REVIEW
+    TASK_COMPLETE, RETURN IN_REVIEW                             (unchanged)
+    SUSPEND              IN_REVIEW                              SUSPENDED
+    RESUME               SUSPENDED                              IN_REVIEW
+    EXTEND_*             IN_REVIEW, SUSPENDED                   (unchanged)
+    APPROVE / DENY       ACCEPTED (即办), IN_REVIEW              APPROVED / DENIED
+    OUTPUT_READY, MAIL_DISPATCH  APPROVED, DENIED               (unchanged)
+    HAND_OVER, MAIL_DELIVER, PUBLISH_ONLINE  APPROVED, DENIED   DELIVERED
+    CHOOSE_DELIVERY      any open or decided status before delivery  (unchanged)
+    WITHDRAW             … also IN_REVIEW, SUSPENDED            WITHDRAWN
 
 Concurrency: every move is ``UPDATE case SET … lock_version = n + 1 WHERE id = … AND
 lock_version = n``; zero rows updated means someone else moved first and the caller gets
@@ -42,6 +53,8 @@ S = CaseStatus
 K = ActionKind
 
 _ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED})
+_REVIEWING = frozenset({S.IN_REVIEW, S.SUSPENDED})
+_DECIDED = frozenset({S.APPROVED, S.DENIED})
 
 
 @dataclass(frozen=True)
@@ -63,13 +76,30 @@ TRANSITIONS: dict[str, Move] = {
     K.DEEM_ACCEPT: Move(frozenset({S.SUBMITTED}), S.ACCEPTED, events.CASE_DEEMED_ACCEPTED),
     K.REJECT: Move(frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED}), S.REJECTED,
                    events.CASE_REJECTED),
-    K.WITHDRAW: Move(frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED}),
+    K.WITHDRAW: Move(frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED,
+                                S.IN_REVIEW, S.SUSPENDED}),
                      S.WITHDRAWN, events.CASE_WITHDRAWN),
-    K.APPROVE: Move(frozenset({S.ACCEPTED}), S.APPROVED, events.CASE_DECIDED),
-    K.DENY: Move(frozenset({S.ACCEPTED}), S.DENIED, events.CASE_DECIDED),
-    K.ADD_FILE: Move(_ACTIVE, None),
-    K.RECEIVE_PAPER: Move(_ACTIVE, None),
-    K.SUPPLY_TOLERATED: Move(frozenset({S.ACCEPTED}), None, events.CASE_MATERIALS_SUPPLIED),
+    K.APPROVE: Move(frozenset({S.ACCEPTED, S.IN_REVIEW}), S.APPROVED, events.CASE_DECIDED),
+    K.DENY: Move(frozenset({S.ACCEPTED, S.IN_REVIEW}), S.DENIED, events.CASE_DECIDED),
+    # After acceptance only 容缺 materials come in (intake checks which), also in review.
+    K.ADD_FILE: Move(_ACTIVE | _REVIEWING, None),
+    K.RECEIVE_PAPER: Move(_ACTIVE | _REVIEWING, None),
+    K.SUPPLY_TOLERATED: Move(_REVIEWING | {S.ACCEPTED}, None, events.CASE_MATERIALS_SUPPLIED),
+    # --- Cases II ---
+    K.ROUTE_START: Move(frozenset({S.ACCEPTED}), S.IN_REVIEW, events.CASE_REVIEW_STARTED),
+    K.TASK_COMPLETE: Move(frozenset({S.IN_REVIEW}), None),
+    K.RETURN: Move(frozenset({S.IN_REVIEW}), None),
+    K.SUSPEND: Move(frozenset({S.IN_REVIEW}), S.SUSPENDED, events.CASE_SUSPENDED),
+    K.RESUME: Move(frozenset({S.SUSPENDED}), S.IN_REVIEW, events.CASE_RESUMED),
+    K.EXTEND_REQUEST: Move(_REVIEWING, None),
+    K.EXTEND_APPROVE: Move(_REVIEWING, None, events.CASE_EXTENDED),
+    K.EXTEND_REFUSE: Move(_REVIEWING, None),
+    K.OUTPUT_READY: Move(_DECIDED, None, events.CASE_OUTPUT_READY),
+    K.MAIL_DISPATCH: Move(_DECIDED, None, events.CASE_MAIL_DISPATCHED),
+    K.HAND_OVER: Move(_DECIDED, S.DELIVERED, events.CASE_DELIVERED),
+    K.MAIL_DELIVER: Move(_DECIDED, S.DELIVERED, events.CASE_DELIVERED),
+    K.PUBLISH_ONLINE: Move(_DECIDED, S.DELIVERED, events.CASE_DELIVERED),
+    K.CHOOSE_DELIVERY: Move(_ACTIVE | _REVIEWING | _DECIDED, None),
 }
 
 SUBJECT_TYPE = "cases.case"
@@ -79,7 +109,8 @@ _SETTABLE = frozenset(
     {
         "number", "submitted_at", "received_at", "accepted_at", "acceptance_basis",
         "closed_at", "submitted_by", "idempotency_key", "proxy", "form_data",
-        "correction_rounds",
+        "correction_rounds", "decided_at", "delivery_channel", "delivery_address",
+        "delivered_at",
     }
 )
 
@@ -214,7 +245,12 @@ def payload_of(case: Case, action: CaseAction) -> dict[str, Any]:
 
 def _audit_safe(data: dict) -> dict:
     # The notice snapshot repeats names and addresses; the audit keeps only the facts.
-    return {k: v for k, v in data.items() if k not in ("notice", "applicant")}
+    return {k: v for k, v in data.items() if k not in _NOT_AUDITED}
+
+
+# Snapshots and personal data stay in the case's own log (which has access rules).
+_NOT_AUDITED = frozenset({"notice", "applicant", "signature", "recipient_id_number",
+                          "recipient_name", "address"})
 
 
 def allowed_kinds(case: Case) -> list[str]:

@@ -17,6 +17,7 @@ from .codes import (
     ActionKind,
     CaseStatus,
     Channel,
+    DeliveryChannel,
     MaterialState,
     TrustGrade,
 )
@@ -96,6 +97,22 @@ class Case(models.Model):
     )
     correction_rounds = models.PositiveSmallIntegerField("补正次数", default=0)
 
+    # Cases II: the approval route (SpiffWorkflow state, through workflow.subjects), the
+    # decision and the unified output (统一出件).
+    workflow_state = models.TextField("审批流程状态", blank=True, editable=False)
+    workflow_state_version = models.PositiveIntegerField("流程状态版本", default=0)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    output_due_date = models.DateField(
+        "出件期限（第四十四条）", null=True, blank=True,
+        help_text="决定之日起 10 个工作日内向申请人颁发、送达。",
+    )
+    delivery_channel = models.CharField(
+        "结果领取方式", max_length=12, choices=DeliveryChannel.choices,
+        default=DeliveryChannel.PICKUP,
+    )
+    delivery_address = models.TextField("邮寄地址", blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
     # Optimistic concurrency: every change is UPDATE … WHERE lock_version = n.
     lock_version = models.PositiveIntegerField("版本", default=0)
     action_count = models.PositiveIntegerField("操作记录数", default=0)
@@ -116,6 +133,15 @@ class Case(models.Model):
                 condition=Q(accepted_at__isnull=True) | ~Q(acceptance_basis=""),
                 name="case_acceptance_has_basis",
             ),
+            models.CheckConstraint(
+                condition=Q(delivery_channel__in=DeliveryChannel.values),
+                name="case_delivery_channel_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["APPROVED", "DENIED", "DELIVERED"])
+                | Q(decided_at__isnull=False, closed_at__isnull=False),
+                name="case_decided_has_time",
+            ),
             # Idempotent submission: one case per (submitter, key), whoever retries.
             models.UniqueConstraint(
                 fields=["submitted_by", "idempotency_key"], condition=~Q(idempotency_key=""),
@@ -134,6 +160,9 @@ class Case(models.Model):
             models.Index(fields=["applicant_legal", "id"], name="case_applicant_legal"),
             # The Art. 32 sweep.
             models.Index(fields=["status", "acceptance_due_date"], name="case_deemed_sweep"),
+            # The output window (统一出件): a centre's decided cases by Art. 44 due date.
+            models.Index(fields=["centre", "status", "output_due_date", "id"],
+                         name="case_output_queue"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Written notices (受理通知书, 不予受理决定书, 补正材料通知书, 即办件的许可决定书) as PDF.
+"""Written notices (受理通知书, 不予受理决定书, 补正材料通知书, 准予/不予行政许可决定书,
+特别程序告知书, 延长审批期限告知书) as PDF.
 
 A notice is rendered from the immutable snapshot its action stored (``data["notice"]``),
 never from the case's current state, so printing it again next year gives the same
@@ -26,6 +27,8 @@ TEMPLATES = {
     "rejection": "cases/notices/rejection.html",
     "correction": "cases/notices/correction.html",
     "decision": "cases/notices/decision.html",
+    "suspension": "cases/notices/suspension.html",
+    "extension": "cases/notices/extension.html",
 }
 
 
@@ -63,6 +66,7 @@ def notice_context(*, case: Case, seq: int) -> tuple[str, dict, str]:
         "promised_due_date": _cn_date(notice.get("promised_due_date")),
         "legal_due_date": _cn_date(notice.get("legal_due_date")),
         "tolerance_due_date": _cn_date(notice.get("tolerance_due_date")),
+        "expected_end_date": _cn_date(notice.get("expected_end_date")),
         "deemed": notice.get("basis") == "DEEMED",
         "title": ref.title,
         "reason": action.reason,
@@ -75,3 +79,19 @@ def render_notice(*, case: Case, seq: int) -> RenderedPdf:
     template, context, title = notice_context(case=case, seq=seq)
     ref = next(r for r in selectors.notices_of(case=case) if r.seq == seq)
     return render_pdf(template=template, context=context, filename=ref.filename, title=title)
+
+
+def decision_action(case: Case):
+    """The action that decided ``case`` (准予 / 不予), or None while undecided."""
+    return (case.actions.filter(kind__in=["APPROVE", "DENY"]).order_by("-seq").first())
+
+
+def decision_pdf(case: Case) -> bytes:
+    """准予 / 不予行政许可决定书 of a decided case, rendered from the snapshot its decision
+    action froze (call case_get_for_actor first). Undecided → cases.not-found."""
+    from .errors import CaseNotFound
+
+    action = decision_action(case)
+    if action is None or not (action.data or {}).get("notice"):
+        raise CaseNotFound("该办件尚未作出决定。")
+    return render_notice(case=case, seq=action.seq).content

@@ -22,6 +22,9 @@ VIEW_CASE = "cases.view_case"
 ACCEPT_CASE = "cases.accept_case"
 REGISTER_WALK_IN = "cases.register_walk_in"
 DECIDE_INSTANT = "cases.decide_instant"
+REVIEW_CASE = "cases.review_case"
+APPROVE_EXTENSION = "cases.approve_extension"
+DELIVER_RESULT = "cases.deliver_result"
 
 register_actions(
     {
@@ -32,6 +35,12 @@ register_actions(
         ACCEPT_CASE: {Role.WINDOW_CLERK, Role.CHIEF_REPRESENTATIVE},
         REGISTER_WALK_IN: {Role.WINDOW_CLERK},
         DECIDE_INSTANT: {Role.WINDOW_CLERK, Role.CHIEF_REPRESENTATIVE},
+        # Cases II: suspend / resume / ask for an extension (back office), approve the
+        # extension (the chief representative, Art. 42 "本行政机关负责人批准"), hand the
+        # result out at the output window (统一出件).
+        REVIEW_CASE: {Role.HANDLER, Role.CHIEF_REPRESENTATIVE},
+        APPROVE_EXTENSION: {Role.CHIEF_REPRESENTATIVE},
+        DELIVER_RESULT: {Role.WINDOW_CLERK},
     }
 )
 
@@ -66,7 +75,22 @@ def can_view_case(*, actor, case) -> bool:
         return _usable(actor) and (
             case.created_by_id == actor.pk or is_applicant(actor=actor, case=case)
         )
-    return is_applicant(actor=actor, case=case) or _staff_can(actor, VIEW_CASE, case)
+    return (is_applicant(actor=actor, case=case) or _staff_can(actor, VIEW_CASE, case)
+            or is_route_participant(actor=actor, case=case))
+
+
+def is_route_participant(*, actor, case) -> bool:
+    """Staff who hold (or held) a step of the case's approval route: e.g. the handler of a
+    joint-review department, who must read the file and the materials to give an opinion
+    although the case belongs to another department."""
+    if not _usable(actor) or actor.kind != Account.Kind.STAFF or not case.workflow_state:
+        return False
+    from onewindow.workflow.models import WorkItem
+    from onewindow.workflow.permissions import work_items_q
+
+    return WorkItem.objects.filter(
+        work_items_q(actor=actor), subject_type="case", subject_id=str(case.pk)
+    ).exists()
 
 
 def can_accept_case(*, actor, case) -> bool:
@@ -76,6 +100,30 @@ def can_accept_case(*, actor, case) -> bool:
 
 def can_decide_instant(*, actor, case) -> bool:
     return can(actor, DECIDE_INSTANT, case.organisation)
+
+
+def can_review_case(*, actor, case) -> bool:
+    """Suspend, resume, ask for an extension: the implementing department's back office."""
+    return can(actor, REVIEW_CASE, case.organisation)
+
+
+def can_approve_extension(*, actor, case) -> bool:
+    return can(actor, APPROVE_EXTENSION, case.organisation)
+
+
+def approve_extension_q(actor) -> Q:
+    """Cases whose extension requests ``actor`` may decide (twin of can_approve_extension)."""
+    return scope_q(actor, APPROVE_EXTENSION, field="organisation")
+
+
+def can_deliver_result(*, actor, case) -> bool:
+    """Hand over, mail or publish the result: the receiving centre's output window."""
+    return can(actor, DELIVER_RESULT, case.centre)
+
+
+def deliver_q(actor) -> Q:
+    """Cases at the actor's output window(s) (queryset twin of can_deliver_result)."""
+    return scope_q(actor, DELIVER_RESULT, field="centre")
 
 
 def can_register_walk_in(*, actor, centre) -> bool:

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from onewindow.common import ratelimit
+from onewindow.common.errors import TooManyAttempts
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.models import Organisation, Role, RoleAssignment
@@ -23,6 +25,16 @@ from .applications import FormField, application_form
 from .codes import ActionKind, CaseStatus, Channel, MaterialState
 from .errors import CaseInvalid, CaseNotFound, NoReceivingCentre
 from .models import Case, CaseAction, CaseFile
+from .timing import (  # noqa: F401  Cases II reads, part of this module's interface
+    DayLine,
+    Opinion,
+    OutputRow,
+    SuspensionView,
+    Timing,
+    case_opinions,
+    case_timing,
+    output_queue,
+)
 
 S = CaseStatus
 K = ActionKind
@@ -76,10 +88,11 @@ def centre_for_clerk(*, actor) -> Organisation | None:
 
 
 def _cases() -> QuerySet[Case]:
+    # The route's state (tens of KB of JSON) is read only by the workflow adapter.
     return Case.objects.select_related(
         "implementation", "version", "organisation", "centre", "applicant_person",
         "applicant_legal", "applicant_account", "submitted_by",
-    )
+    ).defer("workflow_state")
 
 
 def case_get_for_actor(*, actor, number: str | int) -> Case:
@@ -157,6 +170,7 @@ class MaterialView:
     trust_grade: str
     problem: str
     files: list[FileView]
+    licence_identifier: str = ""  # 免证办: the electronic licence that supplied it
 
 
 def _file_view(f: CaseFile) -> FileView:
@@ -170,6 +184,11 @@ def materials_of(*, case: Case) -> list[MaterialView]:
     materials = case.materials.order_by("position").prefetch_related(
         Prefetch("files", CaseFile.objects.order_by("uploaded_at", "id"))
     )
+    licences: dict[int, str] = {}
+    if any(m.state == MaterialState.SATISFIED_BY_LICENCE for m in materials):
+        for data in case.actions.filter(kind=ActionKind.SUBMIT).values_list("data", flat=True):
+            for used in (data or {}).get("licences", []):
+                licences[used.get("material")] = used.get("identifier", "")
     return [
         MaterialView(
             id=m.pk, position=m.position, name=m.name, requirement=m.requirement,
@@ -178,6 +197,7 @@ def materials_of(*, case: Case) -> list[MaterialView]:
             state_label=MaterialState(m.state).label, paper_received=m.paper_received,
             original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
             files=[_file_view(f) for f in m.files.all()],
+            licence_identifier=licences.get(m.pk, ""),
         )
         for m in materials
     ]
@@ -385,7 +405,13 @@ class TimelineEntry:
 
 _PUBLIC_DETAIL_KEYS = ("round", "items", "tolerated", "supply_days", "proxy", "channel",
                        "materials", "basis", "deemed_from", "file", "material", "all_supplied",
-                       "pending", "original_seen", "number")
+                       "pending", "original_seen", "number",
+                       # Cases II (no personal data: recipient and address stay out)
+                       "task_label", "organisation", "decision", "reasons",
+                       "back_to", "next", "procedure", "procedure_label", "expected_days",
+                       "expected_end_date", "suspended_working_days", "days", "max_days",
+                       "carrier", "tracking_number", "id_checked", "output_due_date",
+                       "route_name", "licence")
 
 
 def timeline(*, case: Case) -> list[TimelineEntry]:
@@ -444,7 +470,7 @@ def expected_of_applicant(*, case: Case) -> Expectation:
             "补正完成后点“提交补正”。",
             True, items=items,
         )
-    if status == S.ACCEPTED:
+    if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED):
         pending = list(case.materials.filter(state=MaterialState.TOLERATED)
                        .order_by("position").values("id", "name"))
         if pending:
@@ -454,16 +480,32 @@ def expected_of_applicant(*, case: Case) -> Expectation:
                 True, items=[{"material_id": p["id"], "name": p["name"]} for p in pending],
                 due_date=case.tolerance_due_date,
             )
+        if status == S.SUSPENDED:
+            return Expectation(
+                "办件处于特别程序（听证、检验、专家评审等），所需时间不计入办理时限，"
+                "详见特别程序告知书；结束后恢复计时。",
+                False, due_date=case.promised_due_date,
+            )
         return Expectation(
             f"已受理，承诺于 {case.promised_due_date:%Y年%m月%d日} 前办结，无需您操作。"
             if case.promised_due_date else "已受理，无需您操作。",
             False, due_date=case.promised_due_date,
         )
+    if status in (S.APPROVED, S.DENIED):
+        outcome = ("已准予许可" if status == S.APPROVED
+                   else "不予许可，理由和救济途径见决定书")
+        if case.delivery_channel == "MAIL":
+            how = "结果将邮寄送达，寄出后可查询快递单号。"
+        elif case.delivery_channel == "ELECTRONIC":
+            how = "结果已在网上送达，可在办件详情中下载决定书。"
+        else:
+            how = f"请携带身份证件到{case.centre.name}出件窗口领取办理结果。"
+        return Expectation(f"{outcome}；{how}", case.delivery_channel == "PICKUP",
+                           due_date=case.output_due_date)
     summaries = {
         S.REJECTED: "申请不予受理，理由和救济途径见不予受理决定书。",
         S.WITHDRAWN: "申请已撤回。",
-        S.APPROVED: "已准予许可，请按通知领取办理结果。",
-        S.DENIED: "不予许可，理由和救济途径见决定书。",
+        S.DELIVERED: "已办结，办理结果已送达。",
     }
     return Expectation(summaries.get(status, CaseStatus(status).label), False)
 
@@ -489,7 +531,7 @@ def allowed_actions(*, actor, case: Case) -> list[str]:
             result += ["case_accept", "case_request_correction"]
         if K.REJECT in kinds:
             result.append("case_reject")
-        if K.RECEIVE_PAPER in kinds:
+        if K.RECEIVE_PAPER in kinds and case.status not in (S.IN_REVIEW, S.SUSPENDED):
             result += ["case_material_receive_paper", "case_material_upload"]
         if case.version.handling_type == "1" and case.status in (S.SUBMITTED, S.ACCEPTED) and (
             permissions.can_decide_instant(actor=actor, case=case)
@@ -497,12 +539,27 @@ def allowed_actions(*, actor, case: Case) -> list[str]:
             result.append("case_decide_instant")
     if (applicant or desk) and case.status in (S.CORRECTION_REQUESTED,):
         result += ["case_material_upload", "case_supply_materials"]
-    if (applicant or desk) and case.status == S.ACCEPTED and case.materials.filter(
+    if (applicant or desk) and case.status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and (
+        case.materials.filter(
         state=MaterialState.TOLERATED
-    ).exists():
+    ).exists()):
         result += ["case_material_upload", "case_supply_materials"]
     if (applicant or desk) and K.WITHDRAW in kinds and case.status != S.DRAFT:
         result.append("case_withdraw")
+    # Cases II: back office (tasks themselves are acted on from the worklist).
+    if permissions.can_review_case(actor=actor, case=case):
+        if K.SUSPEND in kinds:
+            result.append("case_suspend")
+        if K.RESUME in kinds:
+            result.append("case_resume")
+        if K.EXTEND_REQUEST in kinds:
+            result.append("case_extend_request")
+    if K.EXTEND_APPROVE in kinds and permissions.can_approve_extension(actor=actor, case=case):
+        result.append("case_extend_decide")
+    if K.OUTPUT_READY in kinds and permissions.can_deliver_result(actor=actor, case=case):
+        result.append("case_deliver")
+    if (applicant or desk) and K.CHOOSE_DELIVERY in kinds and case.status != S.DRAFT:
+        result.append("case_delivery_choose")
     return list(dict.fromkeys(result))
 
 
@@ -514,6 +571,8 @@ NOTICE_TITLES = {
     "rejection": "不予受理决定书",
     "correction": "补正材料通知书",
     "decision": "行政许可决定书",
+    "suspension": "特别程序告知书",
+    "extension": "延长审批期限告知书",
 }
 
 
@@ -534,8 +593,8 @@ def notices_of(*, case: Case) -> list[NoticeRef]:
         if not notice:
             continue
         title = NOTICE_TITLES[notice["kind"]]
-        if notice["kind"] == "decision" and not notice.get("approved"):
-            title = "不予行政许可决定书"
+        if notice["kind"] == "decision":
+            title = "准予行政许可决定书" if notice.get("approved") else "不予行政许可决定书"
         if notice["kind"] == "correction":
             title = f"补正材料通知书（第{notice.get('round', 1)}次）"
         refs.append(NoticeRef(action.seq, notice["kind"], title, action.occurred_at,
@@ -571,7 +630,8 @@ class PublicProgress:
 
 
 _PUBLIC_STEPS = {K.SUBMIT, K.REQUEST_CORRECTION, K.SUPPLY, K.ACCEPT, K.DEEM_ACCEPT, K.REJECT,
-                 K.WITHDRAW, K.APPROVE, K.DENY}
+                 K.WITHDRAW, K.APPROVE, K.DENY, K.SUSPEND, K.RESUME, K.EXTEND_APPROVE,
+                 K.MAIL_DISPATCH, K.HAND_OVER, K.MAIL_DELIVER, K.PUBLISH_ONLINE}
 
 
 def public_progress(*, number: str, query_code: str) -> PublicProgress:
@@ -607,7 +667,70 @@ def public_progress(*, number: str, query_code: str) -> PublicProgress:
 # --- forms -------------------------------------------------------------------------------
 
 
+# Wrong 办件编号/查询码 pairs allowed per client address before lookups pause: enough for
+# typing mistakes, far too few to guess an 8-character query code.
+PROGRESS_MISSES_ALLOWED = 10
+PROGRESS_WINDOW_SECONDS = 15 * 60
+
+
+def public_progress_guarded(*, number: str, query_code: str, client: str) -> PublicProgress:
+    """``public_progress`` for anonymous callers (the page and the API): after ten misses
+    from ``client`` in 15 minutes, every lookup from it is refused with
+    ``too-many-attempts`` (429) until the window ends."""
+    if ratelimit.exceeded("progress", client, limit=PROGRESS_MISSES_ALLOWED):
+        raise TooManyAttempts("查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。")
+    try:
+        return public_progress(number=number, query_code=query_code)
+    except CaseNotFound:
+        ratelimit.count("progress", client, window_seconds=PROGRESS_WINDOW_SECONDS)
+        raise
+
+
 def application_form_for(*, case: Case) -> list[FormField]:
     """The form fields of a case, with initial values from the applicant."""
     return application_form(version=case.version, person=case.applicant_person,
                             legal_person=case.applicant_legal)
+
+
+@dataclass(frozen=True)
+class PendingExtension:
+    number: str
+    item_name: str
+    organisation: str
+    days: int
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+
+
+def extension_requests_pending(*, actor, limit: int = 100) -> list[PendingExtension]:
+    """Art. 42 extension requests waiting for ``actor`` (a chief representative of the
+    implementing department), oldest first: the latest extension action of the case is
+    the request itself."""
+    from django.db.models import OuterRef, Subquery
+
+    extension_kinds = [ActionKind.EXTEND_REQUEST, ActionKind.EXTEND_APPROVE,
+                       ActionKind.EXTEND_REFUSE]
+    latest = CaseAction.objects.filter(case=OuterRef("pk"), kind__in=extension_kinds
+                                       ).order_by("-seq")
+    cases = (
+        Case.objects.filter(permissions.approve_extension_q(actor),
+                            status__in=[CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED])
+        .annotate(_last_kind=Subquery(latest.values("kind")[:1]),
+                  _last_id=Subquery(latest.values("id")[:1]))
+        .filter(_last_kind=ActionKind.EXTEND_REQUEST)
+        .select_related("version", "organisation")
+    )
+    rows = list(cases[:limit])
+    requests = CaseAction.objects.in_bulk([c._last_id for c in rows])
+    result = []
+    for case in rows:
+        request = requests[case._last_id]
+        result.append(PendingExtension(
+            number=case.number, item_name=case.version.name,
+            organisation=case.organisation.name, days=int(request.data.get("days") or 0),
+            reason=request.reason, requested_by=request.actor_label,
+            requested_at=request.occurred_at,
+        ))
+    result.sort(key=lambda row: row.requested_at)
+    return result

@@ -44,3 +44,10 @@ class Conflict(ApplicationError):
 class ValidationFailed(ApplicationError):
     code = "validation-failed"
     http_status = 422
+
+
+class TooManyAttempts(ApplicationError):
+    """A guessable public lookup was tried too often from one address; wait and retry."""
+
+    code = "too-many-attempts"
+    http_status = 429

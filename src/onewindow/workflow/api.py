@@ -1,8 +1,10 @@
 """Approval routes and worklists: the engine half of the API.
 
 Mounted by onewindow.api at ``/v1/workflow/``. Every endpoint needs a signed-in staff
-member (bearer token or session). ``task_complete`` and ``task_send_back`` only move the
-BPMN route on; the cases API wraps them with what a decision means for the case.
+member (bearer token or session). ``task_complete`` and ``task_send_back`` move the BPMN
+route on; the subject's adapter hook (workflow.subjects ``after_step``) runs in the same
+transaction, so completing a case's task here has exactly the effect of the cases
+services (opinion in the case's log, the decision when the route ends).
 Errors: workflow.* codes (see onewindow.workflow.errors) as ``{code, message, details}``.
 """
 

@@ -379,8 +379,34 @@ def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
             now=now,
         )
         _finished(item.subject_type, item.subject_id, instance, now)
+        _after_step(adapter, item, kind="complete", actor=actor, instance=instance,
+                    data=values, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
+
+
+def _after_step(adapter, item: WorkItem, *, kind: str, actor, instance, data: dict,
+                now: dt.datetime) -> None:
+    hook = getattr(adapter, "after_step", None)
+    if hook is not None:
+        hook(item.subject_id, kind=kind, actor=actor, work_item=item, instance=instance,
+             data=data, now=now)
+
+
+def work_items_lock(*, subject_type: str, subject_id: str) -> list[WorkItem]:
+    """Lock a subject's work items (in id order) for the caller's transaction: a subject
+    service that will touch them takes the same locks first, in the same order as
+    task_complete (work items, then the subject), so the two cannot deadlock."""
+    return _lock_subject(subject_type, str(subject_id))
+
+
+def work_items_reschedule(*, subject_type: str, subject_id: str, due_date: dt.date | None
+                          ) -> int:
+    """Give the READY work items of a subject a new deadline (the case's deadline moved
+    by a suspension or an extension). Returns how many changed."""
+    return (WorkItem.objects.filter(subject_type=subject_type, subject_id=str(subject_id),
+                                    status=Status.READY)
+            .exclude(due_date=due_date).update(due_date=due_date))
 
 
 def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
@@ -415,6 +441,8 @@ def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
                    "back_to": [task.name for task in instance.ready_tasks]},
             now=now,
         )
+        _after_step(adapter, item, kind="send_back", actor=actor, instance=instance,
+                    data={"reason": reason}, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
 

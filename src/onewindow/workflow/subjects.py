@@ -9,6 +9,13 @@ registers a :class:`SubjectAdapter` in its AppConfig.ready() — the same invers
 
 ``load_state`` should lock the subject's row (``select_for_update``); the services also
 lock the subject's work items, so two completions of one instance never interleave.
+
+An adapter may also define ``after_step(subject_id, *, kind, actor, work_item, instance,
+data, now)`` (kind "complete" or "send_back"): it is called inside the same transaction
+after every completion or 退回, whoever made it (a subject's own service or the workflow
+API), so the subject has one code path for what a step means to it (e.g. the case
+records the opinion and, when the route ends, the decision). Raising there rolls the
+step back.
 """
 
 from __future__ import annotations

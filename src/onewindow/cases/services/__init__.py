@@ -30,11 +30,47 @@ from .intake import (
     case_supply_materials,
     case_withdraw,
 )
+from .licensing import (
+    issue_result_licence_inner,
+    satisfy_materials_from_licences_inner,
+)
+from .output import case_deliver, case_delivery_choose
+from .review import (
+    CaseWorkflowAdapter,
+    case_extend_decide,
+    case_extend_request,
+    case_resume,
+    case_return,
+    case_suspend,
+    case_task_complete,
+)
 
 __all__ = [
-    "TRANSITIONS", "case_accept", "case_decide_instant", "case_deem_accepted_inner",
-    "case_draft_save", "case_material_receive_paper", "case_material_upload",
-    "case_register_walk_in", "case_reject", "case_request_correction", "case_submit",
-    "case_submit_at_window", "case_supply_materials", "case_withdraw",
-    "cases_deem_accepted", "transition",
+    "TRANSITIONS",
+    "CaseWorkflowAdapter",
+    "case_accept",
+    "case_decide_instant",
+    "case_deem_accepted_inner",
+    "case_deliver",
+    "case_delivery_choose",
+    "case_draft_save",
+    "case_extend_decide",
+    "case_extend_request",
+    "case_material_receive_paper",
+    "case_material_upload",
+    "case_register_walk_in",
+    "case_reject",
+    "case_request_correction",
+    "case_resume",
+    "case_return",
+    "case_submit",
+    "case_submit_at_window",
+    "case_supply_materials",
+    "case_suspend",
+    "case_task_complete",
+    "case_withdraw",
+    "cases_deem_accepted",
+    "issue_result_licence_inner",
+    "satisfy_materials_from_licences_inner",
+    "transition",
 ]

@@ -19,6 +19,7 @@ from ..errors import (
     ToleranceNotAllowed,
 )
 from ..models import Case, CaseMaterial
+from . import decision, review
 from ._common import (
     durable,
     ensure_item_active,
@@ -122,10 +123,13 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
     CaseMaterial.objects.filter(pk__in=[m.pk for m in missing]).update(
         state=MaterialState.TOLERATED, problem="", updated_at=now
     )
-    return lifecycle.transition(
+    action = lifecycle.transition(
         case, K.ACCEPT, actor=actor, now=now, reason=note, expected_version=expected_version,
         fields={"accepted_at": now, "acceptance_basis": AcceptanceBasis.ACCEPTED}, data=data,
     )
+    if case.version.handling_type != HandlingType.IMMEDIATE:
+        review.start_review(case, actor=actor, now=now)
+    return action
 
 
 @durable
@@ -263,16 +267,9 @@ def case_decide_instant(
         _accept(actor=actor, case=locked, tolerated=[], supply_days=None, note="",
                 expected_version=expected_version, now=now)
         expected_version = None
-    kind = K.APPROVE if approve else K.DENY
-    data = {"instant": True, "notice": {
-        **notice_base(locked, now=now, actor_label=_label(actor)),
-        "kind": "decision", "approved": approve, "reason": reason,
-        "result_name": locked.version.result_name,
-        "remedies": "" if approve else remedies_text(),
-    }}
-    lifecycle.transition(locked, kind, actor=actor, now=now, reason=reason,
-                         expected_version=expected_version, fields={"closed_at": now},
-                         data=data)
+    # The decision document, the licence (issue 6) and the output queue, as for a route.
+    decision.decide(locked, approve=approve, reasons=reason, actor=actor, now=now,
+                    instant=True, expected_version=expected_version)
     return locked
 
 
@@ -310,6 +307,8 @@ def case_deem_accepted_inner(*, case: Case | int, now: dt.datetime) -> bool:
         fields={"accepted_at": locked.received_at, "acceptance_basis": AcceptanceBasis.DEEMED},
         data=data,
     )
+    if locked.version.handling_type != HandlingType.IMMEDIATE:
+        review.start_review(locked, actor=None, now=now)
     return True
 
 

@@ -73,7 +73,7 @@ def test_apply_online_through_the_api(world):
     assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
     body = first.json()
     assert body["status"] == "SUBMITTED" and body["clock"]["state"] == "NORMAL"
-    assert body["allowed_actions"] == ["case_withdraw"]
+    assert body["allowed_actions"] == ["case_withdraw", "case_delivery_choose"]
 
 
 def test_front_desk_flow_and_errors(world, now):
@@ -88,7 +88,7 @@ def test_front_desk_flow_and_errors(world, now):
     version = detail["lock_version"]
     ok = client.post(f"/v1/cases/{case.number}/accept", json={"version": version},
                      **as_(world.clerk))
-    assert ok.status_code == 200 and ok.json()["status"] == "ACCEPTED"
+    assert ok.status_code == 200 and ok.json()["status"] == "IN_REVIEW"
     stale = client.post(f"/v1/cases/{case.number}/correction",
                         json={"version": version, "items": [{"name": "x", "problem": "y"}]},
                         **as_(world.clerk))
@@ -96,8 +96,8 @@ def test_front_desk_flow_and_errors(world, now):
     assert stale.json() == {"code": "cases.conflict",
                             "message": "该办件刚被其他人处理，请刷新后查看。", "details": None}
     timeline = client.get(f"/v1/cases/{case.number}/timeline", **as_(world.citizen)).json()
-    assert [e["kind"] for e in timeline][-2:] == ["SUBMIT", "ACCEPT"]
-    pdf = client.get(f"/v1/cases/{case.number}/notices/{timeline[-1]['seq']}",
+    assert [e["kind"] for e in timeline][-3:] == ["SUBMIT", "ACCEPT", "ROUTE_START"]
+    pdf = client.get(f"/v1/cases/{case.number}/notices/{timeline[-2]['seq']}",
                      **as_(world.citizen))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
@@ -124,6 +124,22 @@ def test_public_progress_needs_no_login_and_shows_status_only(world, now):
     assert world.citizen.person.name not in str(body)
     wrong = client.get(f"/v1/progress?number={case.number}&code=AAAAAAAA")
     assert wrong.status_code == 404
+
+
+def test_public_progress_pauses_after_ten_wrong_codes(world, now):
+    from django.core.cache import cache
+
+    cache.clear()
+    case = submit_online(world, now)
+    try:
+        for attempt in range(10):
+            miss = client.get(f"/v1/progress?number={case.number}&code=WRONG{attempt:03d}")
+            assert miss.status_code == 404
+        blocked = client.get(f"/v1/progress?number={case.number}&code={case.query_code}")
+        assert blocked.status_code == 429
+        assert blocked.json()["code"] == "too-many-attempts"
+    finally:
+        cache.clear()
 
 
 def test_upload_of_disguised_executable_is_refused_with_a_clear_error(world, now):

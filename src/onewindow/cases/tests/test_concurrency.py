@@ -122,9 +122,11 @@ def test_two_clerks_accept_at_once_one_wins_one_conflicts(now):
                                     now=now).status
 
     results, errors = run_threads(2, accept)
-    assert results == [CaseStatus.ACCEPTED]
+    # Accepted, and the approval route started in the same transaction (Cases II).
+    assert results == [CaseStatus.IN_REVIEW]
     assert len(errors) == 1 and isinstance(errors[0], CaseConflict)
     assert errors[0].message == "该办件刚被其他人处理，请刷新后查看。"
     case.refresh_from_db()
-    assert case.status == CaseStatus.ACCEPTED
+    assert case.status == CaseStatus.IN_REVIEW
     assert case.actions.filter(kind="ACCEPT").count() == 1
+    assert case.actions.filter(kind="ROUTE_START").count() == 1

@@ -35,7 +35,7 @@ def test_deemed_acceptance_on_the_sixth_working_day_across_national_day(world):
     # The 6th working day: deemed accepted as of the receipt date, by the system.
     assert services.cases_deem_accepted(now=at("2026-10-13", 9)) == [case.number]
     case.refresh_from_db()
-    assert case.status == CaseStatus.ACCEPTED
+    assert case.status == CaseStatus.IN_REVIEW
     assert case.acceptance_basis == AcceptanceBasis.DEEMED
     assert case.accepted_at == received
     action = case.actions.get(kind=ActionKind.DEEM_ACCEPT)
@@ -44,8 +44,9 @@ def test_deemed_acceptance_on_the_sixth_working_day_across_national_day(world):
     # Deadlines counted from receipt: 5 working days from 29 Sep is Mon 12 Oct.
     assert case.promised_due_date == dt.date(2026, 10, 12)
     assert case.legal_due_date == deadlines.add_limit(received, 20, "WORKING_DAY")[0]
-    entry = selectors.timeline(case=case)[-1]
+    *_, entry, started = selectors.timeline(case=case)
     assert entry.kind == "DEEM_ACCEPT" and entry.is_system and entry.notice == "acceptance"
+    assert started.kind == "ROUTE_START" and started.to_status == "IN_REVIEW"
     assert OutboxEvent.objects.filter(name="cases.case.deemed_accepted").count() == 1
     # Running the sweep again changes nothing.
     assert services.cases_deem_accepted(now=at("2026-10-14", 9)) == []

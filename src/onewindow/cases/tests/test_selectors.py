@@ -54,7 +54,7 @@ def test_front_desk_queue_oldest_first_with_filters_and_keyset_pages(world, now)
     assert [r.number for r in only_instant.items] == [instant.number]
     accepted = selectors.front_desk_queue(
         actor=world.clerk, today=TODAY,
-        filters=selectors.CaseFilters(statuses=(CaseStatus.ACCEPTED,)))
+        filters=selectors.CaseFilters(statuses=(CaseStatus.IN_REVIEW,)))
     assert [r.number for r in accepted.items] == [cases[1].number]
     window = selectors.front_desk_queue(
         actor=world.clerk, today=TODAY,
@@ -112,7 +112,7 @@ def test_public_progress_shows_status_only(world, now):
     case = submit_online(world, now)
     services.case_accept(actor=world.clerk, case=case, now=now)
     progress = selectors.public_progress(number=case.number.lower(), query_code=case.query_code)
-    assert progress.status == CaseStatus.ACCEPTED and progress.status_label == "已受理"
+    assert progress.status == CaseStatus.IN_REVIEW and progress.status_label == "审查中"
     assert [label for label, _ in progress.steps] == ["提交申请", "受理"]
     text = repr(progress)
     person = world.citizen.person
@@ -131,5 +131,6 @@ def test_expected_of_applicant_and_allowed_actions(world, now):
     desk = selectors.allowed_actions(actor=world.clerk, case=case)
     assert {"case_accept", "case_reject", "case_request_correction", "case_withdraw"} <= set(desk)
     assert "case_decide_instant" not in desk
-    assert selectors.allowed_actions(actor=world.citizen, case=case) == ["case_withdraw"]
+    assert selectors.allowed_actions(actor=world.citizen, case=case) == [
+        "case_withdraw", "case_delivery_choose"]
     assert selectors.allowed_actions(actor=world.handler, case=case) == []

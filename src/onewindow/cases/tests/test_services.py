@@ -121,7 +121,8 @@ def test_accept_sets_deadlines_and_marks_materials(world, now):
     case = submit_online(world, now)
     services.case_accept(actor=world.clerk, case=case.number, now=now)
     case.refresh_from_db()
-    assert case.status == CaseStatus.ACCEPTED and case.acceptance_basis == "ACCEPTED"
+    # Accepted, and the approval route started at once (Cases II).
+    assert case.status == CaseStatus.IN_REVIEW and case.acceptance_basis == "ACCEPTED"
     assert case.accepted_at == now
     assert case.promised_due_date == dt.date(2026, 11, 30)
     assert case.legal_due_date == dt.date(2026, 12, 21)
@@ -151,13 +152,21 @@ def test_accept_with_tolerance_only_for_tolerable_materials(world, now):
     assert site.state == MaterialState.TOLERATED
     expected = selectors.expected_of_applicant(case=case)
     assert expected.action_needed and expected.items[0]["name"] == "经营场所使用证明"
+    assert case.status == CaseStatus.IN_REVIEW  # the route runs while the material is due
+
+
+def test_tolerated_material_supplied_during_review(world, now):
+    case = walk_in(world, now, received=("食品经营许可申请书", "营业执照", "食品安全管理制度"))
+    site = case.materials.get(name="经营场所使用证明")
+    services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=10,
+                         now=now)
     # The applicant supplies the tolerated material; the deadline is cleared.
     later = now + dt.timedelta(days=2)
     services.case_material_upload(actor=world.clerk, case=case, material_id=site.pk,
                                   stream=pdf_bytes(), filename="场所证明.pdf", now=later)
     services.case_supply_materials(actor=world.clerk, case=case, now=later)
     case.refresh_from_db()
-    assert case.status == CaseStatus.ACCEPTED and case.tolerance_due_date is None
+    assert case.status == CaseStatus.IN_REVIEW and case.tolerance_due_date is None
     assert case.actions.filter(kind=ActionKind.SUPPLY_TOLERATED).exists()
 
 
@@ -245,7 +254,8 @@ def test_instant_item_decided_on_the_spot_by_an_authorised_clerk(world, now):
     services.case_decide_instant(actor=world.clerk, case=case, approve=True, now=now)
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
-    assert [a.kind for a in case.actions.order_by("seq")][-2:] == ["ACCEPT", "APPROVE"]
+    assert [a.kind for a in case.actions.order_by("seq")][-3:] == [
+        "ACCEPT", "APPROVE", "OUTPUT_READY"]
     assert case.promised_due_date == dt.date(2026, 11, 23)
     assert OutboxEvent.objects.filter(name="cases.case.decided").count() == 1
 
@@ -301,7 +311,8 @@ def test_every_action_is_audited_and_on_the_timeline(world, now):
     case.refresh_from_db()
     entries = selectors.timeline(case=case)
     kinds = [e.kind for e in entries]
-    assert kinds[0] == "CREATE" and kinds[-4:] == ["ADD_FILE", "SUPPLY", "ACCEPT", "WITHDRAW"]
+    assert kinds[0] == "CREATE" and kinds[-5:] == [
+        "ADD_FILE", "SUPPLY", "ACCEPT", "ROUTE_START", "WITHDRAW"]
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert case.action_count == len(entries)
     audited = list(AuditEvent.objects.filter(subject_type="cases.case")

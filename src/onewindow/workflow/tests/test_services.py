@@ -1,6 +1,9 @@
 """Routes per item version, subjects driven through them, and the worklist mirror."""
 
+import datetime as dt
+
 import pytest
+from django.db import transaction
 
 from onewindow.audit.models import AuditEvent
 from onewindow.catalog.tests.factories import make_item
@@ -301,3 +304,65 @@ def test_instant_route_goes_to_the_window(tree, subjects, now):
     done = services.task_complete(actor=tree.clerk, work_item=item, data={"decision": "approve"},
                                   now=now)
     assert done.instance.finished
+
+
+# --- the subject's hook and its deadlines ---------------------------------------------------
+
+
+def test_after_step_hook_sees_every_step_and_can_refuse_it(camunda_route, subjects, tree, now,
+                                                            later):
+    calls = []
+
+    def after_step(subject_id, *, kind, actor, work_item, instance, data, now):
+        if data.get("decision") == "deny" and not data.get("reasons"):
+            raise StateChanged("不予须说明理由")  # any domain error rolls the step back
+        calls.append((subject_id, kind, work_item.task_name, actor.username,
+                      data.get("decision"), data.get("opinion") or data.get("reason"),
+                      instance.finished))
+
+    subjects.after_step = after_step
+    [review] = services.process_start(actor=None, route=camunda_route, subject_type=SUBJECT,
+                                      subject_id="H-1", now=now).created
+    services.task_complete(actor=tree.handler_a, work_item=review, opinion="通过",
+                           now=later(1))
+    [decide] = ready_items("H-1").values()
+    services.task_send_back(actor=tree.chief_a, work_item=decide, reason="补充说明",
+                            now=later(2))
+    [review_again] = ready_items("H-1").values()
+    services.task_complete(actor=tree.handler_a, work_item=review_again, opinion="已补充",
+                           now=later(3))
+    [decide] = ready_items("H-1").values()
+    services.task_complete(actor=tree.chief_a, work_item=decide,
+                           data={"decision": "approve"}, opinion="同意", now=later(5))
+    assert calls == [
+        ("H-1", "complete", "Activity_review", "handler_a", None, "通过", False),
+        ("H-1", "send_back", "Activity_decide", "chief_a", None, "补充说明", False),
+        ("H-1", "complete", "Activity_review", "handler_a", None, "已补充", False),
+        ("H-1", "complete", "Activity_decide", "chief_a", "approve", "同意", True),
+    ]
+    # A hook that raises rolls the completion back: the task stays in the worklist.
+    [review] = services.process_start(actor=None, route=camunda_route, subject_type=SUBJECT,
+                                      subject_id="H-2", now=now).created
+    services.task_complete(actor=tree.handler_a, work_item=review, now=later(6))
+    [decide] = ready_items("H-2").values()
+    with pytest.raises(StateChanged):
+        services.task_complete(actor=tree.chief_a, work_item=decide, data={"decision": "deny"},
+                               now=later(7))
+    decide.refresh_from_db()
+    assert decide.status == READY and decide.completed_at is None
+    assert not AuditEvent.objects.filter(action="workflow.task_completed",
+                                         after__work_item_id=decide.pk).exists()
+
+
+def test_reschedule_moves_only_ready_items(camunda_route, subjects, tree, now, later):
+    [review] = services.process_start(actor=None, route=camunda_route, subject_type=SUBJECT,
+                                      subject_id="D-1", now=now).created
+    services.task_complete(actor=tree.handler_a, work_item=review, now=later(1))
+    new_due = dt.date(2027, 1, 15)
+    with transaction.atomic():
+        services.work_items_lock(subject_type=SUBJECT, subject_id="D-1")
+        assert services.work_items_reschedule(subject_type=SUBJECT, subject_id="D-1",
+                                              due_date=new_due) == 1
+    review.refresh_from_db()
+    assert review.due_date != new_due
+    assert [i.due_date for i in ready_items("D-1").values()] == [new_due]

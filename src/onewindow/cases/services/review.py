@@ -1,0 +1,433 @@
+"""Back-office review (后台审批): the approval route of a case on the workflow engine,
+opinions and decisions, 退回, Art. 45 suspensions and the Art. 42 extension.
+
+The route's instance state lives on the case (``workflow_state``), behind the
+``CaseWorkflowAdapter`` registered as subject type "case" (see workflow.subjects). Every
+completion or 退回 — through ``case_task_complete`` / ``case_return`` or the workflow
+API — reaches ``on_workflow_step`` inside the engine's transaction: one code path
+records the opinion in the action log and, when the route ends, makes the decision.
+
+Lock order is the engine's (work items, then the case row) for every task operation,
+so the two entry points cannot deadlock each other.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from typing import Any
+
+from onewindow.catalog.codes import SpecialProcedureKind
+from onewindow.identity.models import Role
+from onewindow.workdays import selectors as workdays
+from onewindow.workflow import selectors as workflow_selectors
+from onewindow.workflow import services as workflow_services
+from onewindow.workflow.subjects import StoredState
+
+from .. import deadlines, lifecycle, permissions
+from ..codes import ActionKind, CaseStatus, SuspensionProcedure
+from ..errors import (
+    CaseNotFound,
+    DecisionInvalid,
+    ExtensionAlreadyUsed,
+    ExtensionPending,
+    ExtensionTooLong,
+    NoExtensionPending,
+    NotACaseTask,
+    SuspensionInvalid,
+)
+from ..models import Case, CaseAction
+from . import decision as decisions
+from ._common import durable, iso, lock_case, notice_base, preview_deadlines, require_reason
+
+K = ActionKind
+S = CaseStatus
+
+SUBJECT_TYPE = "case"
+DECISIONS = ("approve", "deny", "return")
+DEFAULT_EXTENSION_DAYS = 10
+MAX_SUSPENSION_DAYS = 250
+
+# The lock_version the actor's page showed, handed from case_task_complete / case_return
+# to the adapter hook that runs inside the engine's transaction.
+_expected_version: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "cases_expected_version", default=None)
+
+
+# --- the subject adapter ----------------------------------------------------------------------
+
+
+class CaseWorkflowAdapter:
+    """Instance state on the case row; lanes → the implementing department (joint lanes:
+    the department they name; the window: the receiving centre); step deadline = the
+    case's promised (else legal) due date."""
+
+    def load_state(self, subject_id: str) -> StoredState | None:
+        row = (Case.objects.select_for_update().filter(pk=int(subject_id))
+               .values_list("workflow_state", "workflow_state_version").first())
+        if row is None or not row[0]:
+            return None
+        return StoredState(row[0], row[1])
+
+    def save_state(self, subject_id: str, state: StoredState, *, now: dt.datetime) -> None:
+        Case.objects.filter(pk=int(subject_id)).update(
+            workflow_state=state.state_json, workflow_state_version=state.version)
+
+    def organisation_for_lane(self, subject_id: str, task):
+        case = Case.objects.select_related("organisation", "centre").get(pk=int(subject_id))
+        if task.role == Role.WINDOW_CLERK:
+            return case.centre
+        return workflow_selectors.lane_organisation(department=task.department,
+                                                    home=case.organisation)
+
+    def due_date_for(self, subject_id: str, task, *, now: dt.datetime) -> dt.date | None:
+        promised, legal = Case.objects.filter(pk=int(subject_id)).values_list(
+            "promised_due_date", "legal_due_date").get()
+        return promised or legal
+
+    def after_step(self, subject_id: str, *, kind: str, actor, work_item, instance,
+                   data: dict, now: dt.datetime) -> None:
+        on_workflow_step(subject_id, kind=kind, actor=actor, work_item=work_item,
+                         instance=instance, data=data, now=now)
+
+
+# --- starting the route -----------------------------------------------------------------------
+
+
+def start_review(case: Case, *, actor, now: dt.datetime) -> None:
+    """On acceptance of a non-即办 item: start its route (the version's uploaded one, else
+    the generated default) and move the case to IN_REVIEW (caller's transaction)."""
+    route = workflow_services.route_for(version=case.version)
+    step = workflow_services.process_start(
+        actor=actor, route=route, subject_type=SUBJECT_TYPE, subject_id=str(case.pk),
+        data={"case_number": case.number or ""}, now=now,
+    )
+    lifecycle.transition(
+        case, K.ROUTE_START, actor=actor, now=now,
+        data={"route_id": route.pk, "process_id": route.process_id, "source": route.source,
+              "route_name": route.process_name,
+              "ready": [{"task": item.task_label, "organisation": item.organisation.name}
+                        for item in step.created]},
+    )
+
+
+# --- what a step means to the case (the one code path) ----------------------------------------
+
+
+def _task_facts(work_item) -> dict[str, Any]:
+    return {"work_item_id": work_item.pk, "task_name": work_item.task_name,
+            "task_label": work_item.task_label, "role": work_item.role,
+            "department": work_item.department,
+            "organisation": work_item.organisation.name}
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def on_workflow_step(subject_id: str, *, kind: str, actor, work_item, instance, data: dict,
+                     now: dt.datetime) -> None:
+    case = lock_case(int(subject_id))
+    expected = _expected_version.get()
+    # Opinions are internal to the back office: they go into the action's data (read by
+    # case_opinions for staff), not into its public ``reason`` shown on every timeline.
+    if kind == "send_back":
+        lifecycle.transition(
+            case, K.RETURN, actor=actor, now=now, expected_version=expected,
+            data={**_task_facts(work_item), "decision": "return",
+                  "opinion": _text(data.get("reason")),
+                  "back_to": [task.label for task in instance.ready_tasks]},
+        )
+        _reschedule(case)
+        return
+    decision = data.get("decision")
+    opinion = _text(data.get("opinion"))
+    reasons = _text(data.get("reasons"))
+    if decision == "deny":
+        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+    if decision == "return":
+        opinion = require_reason(opinion, field="opinion", label="退回理由")
+    lifecycle.transition(
+        case, K.RETURN if decision == "return" else K.TASK_COMPLETE, actor=actor, now=now,
+        expected_version=expected,
+        data={**_task_facts(work_item),
+              "decision": "" if decision is None else str(decision)[:64],
+              "opinion": opinion, "reasons": reasons,
+              "next": [task.label for task in instance.ready_tasks]},
+    )
+    if instance.finished:
+        approve = _outcome(instance)
+        if not approve and not reasons:
+            reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+        decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
+                         instant=False, opinions=opinions_snapshot(case))
+
+
+def _outcome(instance) -> bool:
+    decision = instance.decision
+    if decision == "approve":
+        return True
+    if decision == "deny":
+        return False
+    ends = " ".join(instance.end_events).lower()
+    if "approv" in ends and "den" not in ends:
+        return True
+    if "den" in ends and "approv" not in ends:
+        return False
+    raise DecisionInvalid(
+        "审批路线已结束，但没有作出准予或不予许可的决定（decision 应为 approve 或 deny）。",
+        details={"decision": decision, "end_events": list(instance.end_events)},
+    )
+
+
+def opinions_snapshot(case: Case) -> list[dict[str, Any]]:
+    """The opinions so far, frozen into the decision document."""
+    rows = case.actions.filter(kind__in=[K.TASK_COMPLETE, K.RETURN]).order_by("seq")
+    return [{"step": a.data.get("task_label", ""), "actor": a.actor_label,
+             "date": deadlines.local_date(a.occurred_at).isoformat(),
+             "opinion": a.data.get("opinion", ""),
+             "decision": a.data.get("decision", "")}
+            for a in rows]
+
+
+def _reschedule(case: Case) -> None:
+    workflow_services.work_items_reschedule(
+        subject_type=SUBJECT_TYPE, subject_id=str(case.pk),
+        due_date=case.promised_due_date or case.legal_due_date)
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def _case_item(work_item, actor):
+    pk = work_item.pk if hasattr(work_item, "pk") else int(work_item)
+    item = workflow_selectors.work_item_get_for_actor(actor=actor, work_item_id=pk)
+    if item.subject_type != SUBJECT_TYPE:
+        raise NotACaseTask("该任务不属于办件审批。")
+    return item
+
+
+def _case_after(item) -> Case:
+    from ._common import case_queryset
+
+    return case_queryset().get(pk=int(item.subject_id))
+
+
+@durable
+def case_task_complete(*, actor, work_item, opinion: str, decision: str | None = None,
+                       reasons: str = "", expected_version: int | None = None,
+                       now: dt.datetime) -> Case:
+    """Complete a review step (an opinion) or the decision step (``decision`` "approve" |
+    "deny" | "return"; "deny" needs ``reasons``, "return" an opinion). When the route
+    ends the case is APPROVED / DENIED, the decision document is frozen and the result
+    queued for output. Tasks outside the actor's scope: workflow.task-not-found (404)."""
+    item = _case_item(work_item, actor)
+    if decision is not None and decision not in DECISIONS:
+        raise DecisionInvalid("办理结果应为准予（approve）、不予（deny）或退回（return）。",
+                              details={"decision": decision})
+    reasons = (reasons or "").strip()
+    if decision == "deny":
+        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+    data: dict[str, Any] = {}
+    if decision is not None:
+        data["decision"] = decision
+    if reasons:
+        data["reasons"] = reasons
+    token = _expected_version.set(expected_version)
+    try:
+        workflow_services.task_complete(actor=actor, work_item=item.pk, data=data,
+                                        opinion=opinion or "", now=now)
+    finally:
+        _expected_version.reset(token)
+    return _case_after(item)
+
+
+@durable
+def case_return(*, actor, work_item, reason: str, expected_version: int | None = None,
+                now: dt.datetime) -> Case:
+    """退回: send the case from this step back to the previous one, with a reason."""
+    item = _case_item(work_item, actor)
+    reason = require_reason(reason, label="退回理由")
+    token = _expected_version.set(expected_version)
+    try:
+        workflow_services.task_send_back(actor=actor, work_item=item.pk, reason=reason,
+                                         now=now)
+    finally:
+        _expected_version.reset(token)
+    return _case_after(item)
+
+
+# --- Art. 45 suspensions -----------------------------------------------------------------------
+
+
+def _lock_for_review(case, actor, allowed) -> Case:
+    # The engine's lock order (work items, then the case): these services move the
+    # worklist deadlines, and must not deadlock with a task completion of the same case.
+    case_id = _case_id(case)
+    if case_id is not None:
+        workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
+    locked = lock_case(case)
+    if not allowed(actor=actor, case=locked):
+        raise CaseNotFound("没有找到该办件。")
+    return locked
+
+
+def _case_id(case) -> int | None:
+    if isinstance(case, Case):
+        return case.pk
+    text = str(case).strip().upper()
+    if text.isdigit() and len(text) <= 20:
+        return int(text)
+    return Case.objects.filter(number=text).values_list("pk", flat=True).first()
+
+
+def item_procedures(version) -> list[str]:
+    """The item's own special procedures (kind 2, 除延长审批之外) by name."""
+    return [str(row.get("name") or "") for row in version.special_procedures or []
+            if str(row.get("kind")) == SpecialProcedureKind.OTHER]
+
+
+@durable
+def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str,
+                 expected_version: int | None = None, now: dt.datetime) -> Case:
+    """Stop the clock for a special procedure (Art. 45) or while waiting for 容缺
+    materials. The applicant is told in writing (特别程序告知书) the expected duration in
+    working days; the due dates are provisional until resumed."""
+    locked = _lock_for_review(case, actor, permissions.can_review_case)
+    if procedure not in SuspensionProcedure.values:
+        message = "请选择特别程序的种类。"
+        raise SuspensionInvalid(message, details={"procedure": message})
+    if procedure == SuspensionProcedure.ITEM_PROCEDURE and not item_procedures(locked.version):
+        message = "该事项的办事指南没有列明特别程序。"
+        raise SuspensionInvalid(message, details={"procedure": message})
+    try:
+        days = int(expected_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_SUSPENSION_DAYS:
+        message = f"预计所需时间应为 1–{MAX_SUSPENSION_DAYS} 个工作日。"
+        raise SuspensionInvalid(message, details={"expected_days": message})
+    reason = require_reason(reason, label="特别程序的事由")
+    lifecycle.check(locked, K.SUSPEND, expected_version=expected_version)
+    label = SuspensionProcedure(procedure).label
+    today = deadlines.local_date(now)
+    expected_end = workdays.add_working_days(today, days)
+    data: dict[str, Any] = {"procedure": procedure, "procedure_label": label,
+                            "expected_days": days, "reason": reason,
+                            "expected_end_date": expected_end.isoformat()}
+    preview = preview_deadlines(locked, K.SUSPEND, now=now, data=data)
+    data["notice"] = {
+        **notice_base(locked, now=now, actor_label=lifecycle.actor_label(actor)),
+        "kind": "suspension", "procedure": procedure, "procedure_label": label,
+        "expected_days": days, "expected_end_date": expected_end.isoformat(),
+        "reason": reason, "promised_due_date": iso(preview.promised_due_date),
+        "legal_due_date": iso(preview.legal_due_date),
+    }
+    lifecycle.transition(locked, K.SUSPEND, actor=actor, now=now, reason=reason,
+                         expected_version=expected_version, data=data)
+    _reschedule(locked)
+    return locked
+
+
+@durable
+def case_resume(*, actor, case, note: str = "", expected_version: int | None = None,
+                now: dt.datetime) -> Case:
+    """The special procedure is over: the clock runs again; the due dates move by exactly
+    the working days it took."""
+    locked = _lock_for_review(case, actor, permissions.can_review_case)
+    lifecycle.check(locked, K.RESUME, expected_version=expected_version)
+    preview = preview_deadlines(locked, K.RESUME, now=now)
+    last = preview.suspensions[-1] if preview.suspensions else None
+    lifecycle.transition(
+        locked, K.RESUME, actor=actor, now=now, reason=(note or "").strip(),
+        expected_version=expected_version,
+        data={"procedure": last.procedure if last else "",
+              "suspended_working_days": last.working_days if last else 0,
+              "promised_due_date": iso(preview.promised_due_date),
+              "legal_due_date": iso(preview.legal_due_date)},
+    )
+    _reschedule(locked)
+    return locked
+
+
+# --- Art. 42 extension -------------------------------------------------------------------------
+
+
+def allowed_extension_days(version) -> int:
+    """The item's 延长审批 special procedure (kind 1) in working days, else 10 (Art. 42)."""
+    for row in version.special_procedures or []:
+        if str(row.get("kind")) == SpecialProcedureKind.EXTENSION and row.get("limit_amount"):
+            return int(row["limit_amount"])
+    return DEFAULT_EXTENSION_DAYS
+
+
+def extension_state(case: Case) -> tuple[str, CaseAction | None]:
+    """("NONE" | "PENDING" | "APPROVED" | "REFUSED", the latest request)."""
+    state, request = "NONE", None
+    for action in case.actions.filter(
+        kind__in=[K.EXTEND_REQUEST, K.EXTEND_APPROVE, K.EXTEND_REFUSE]
+    ).order_by("seq"):
+        if action.kind == K.EXTEND_REQUEST:
+            state, request = "PENDING", action
+        elif action.kind == K.EXTEND_APPROVE:
+            return "APPROVED", request
+        else:
+            state = "REFUSED"
+    return state, request
+
+
+@durable
+def case_extend_request(*, actor, case, days: int, reason: str,
+                        expected_version: int | None = None, now: dt.datetime) -> Case:
+    """The handler asks for the Art. 42 extension: at most the item's allowed extension
+    (default 10 working days), once per case (a refused request may be made again)."""
+    locked = _lock_for_review(case, actor, permissions.can_review_case)
+    lifecycle.check(locked, K.EXTEND_REQUEST, expected_version=expected_version)
+    state, _ = extension_state(locked)
+    if state == "APPROVED":
+        raise ExtensionAlreadyUsed(
+            "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
+    if state == "PENDING":
+        raise ExtensionPending("已有待首席代表审批的延期申请。")
+    limit = allowed_extension_days(locked.version)
+    try:
+        wanted = int(days)
+    except (TypeError, ValueError):
+        wanted = 0
+    if not 1 <= wanted <= limit:
+        message = f"延长期限应为 1–{limit} 个工作日。"
+        raise ExtensionTooLong(message, details={"days": message, "max_days": limit})
+    reason = require_reason(reason, label="延期理由")
+    lifecycle.transition(locked, K.EXTEND_REQUEST, actor=actor, now=now, reason=reason,
+                         expected_version=expected_version,
+                         data={"days": wanted, "max_days": limit})
+    return locked
+
+
+@durable
+def case_extend_decide(*, actor, case, approve: bool, note: str = "",
+                       expected_version: int | None = None, now: dt.datetime) -> Case:
+    """The chief representative approves or refuses the pending extension request. An
+    approval moves the due dates and tells the applicant the reason in writing."""
+    locked = _lock_for_review(case, actor, permissions.can_approve_extension)
+    kind = K.EXTEND_APPROVE if approve else K.EXTEND_REFUSE
+    lifecycle.check(locked, kind, expected_version=expected_version)
+    state, request = extension_state(locked)
+    if state != "PENDING" or request is None:
+        raise NoExtensionPending("没有待审批的延期申请。")
+    note = (note or "").strip()
+    days = int(request.data.get("days") or 0)
+    data: dict[str, Any] = {"days": days, "request_seq": request.seq}
+    if approve:
+        preview = preview_deadlines(locked, K.EXTEND_APPROVE, now=now, data=data)
+        data["notice"] = {
+            **notice_base(locked, now=now, actor_label=lifecycle.actor_label(actor)),
+            "kind": "extension", "days": days, "reason": request.reason, "note": note,
+            "promised_due_date": iso(preview.promised_due_date),
+            "legal_due_date": iso(preview.legal_due_date),
+        }
+    lifecycle.transition(locked, kind, actor=actor, now=now, reason=note,
+                         expected_version=expected_version, data=data)
+    if approve:
+        _reschedule(locked)
+    return locked

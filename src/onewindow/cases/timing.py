@@ -1,0 +1,347 @@
+"""Reads of Cases II (re-exported by cases.selectors): where a case stands against its time
+limits with a day-by-day explanation, the output window queue (Art. 44) and the opinions
+of the review steps.
+
+Everything is derived from the action log through ``deadlines.compute`` and the working
+calendar, so what the clerk reads out ("why is it due then?") is the same computation
+that set the due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from onewindow.catalog.codes import LimitUnit
+from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DayKind
+
+from . import deadlines, permissions
+from .codes import ActionKind, CaseStatus, DeliveryChannel, SuspensionProcedure
+from .models import Case
+
+K = ActionKind
+S = CaseStatus
+
+MAX_EXPLAINED_DAYS = 800
+WEEKDAYS = "一二三四五六日"
+
+NORMAL, DUE_SOON, OVERDUE = "NORMAL", "DUE_SOON", "OVERDUE"
+STATE_LABELS = {
+    "NOT_STARTED": "未开始计时", NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期",
+    "SUSPENDED": "暂停计时", "DONE": "已办结", "DONE_LATE": "超期办结",
+}
+COLOUR_LABELS = {NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期"}
+
+
+def _due_soon_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
+
+
+def colour(due: dt.date | None, *, today: dt.date) -> str:
+    """NORMAL, DUE_SOON (due within N working days) or OVERDUE — the worklist's colours."""
+    if due is None:
+        return NORMAL
+    if due < today:
+        return OVERDUE
+    if workdays.working_days_between(today, due) <= _due_soon_days():
+        return DUE_SOON
+    return NORMAL
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayLine:
+    """One day of the explanation."""
+
+    date: dt.date
+    kind: str   # COUNTED | ADJUSTED_WORKDAY | WEEKEND | HOLIDAY | SUSPENDED | EXTENDED |
+    #             OVERDUE (counted after the due date)
+    label: str  # what happened, in words
+    counted: int | None = None  # the n-th day counted towards the promised limit
+    holiday: str = ""           # the holiday's name from the State Council notice
+    is_due: bool = False
+
+
+@dataclass(frozen=True)
+class SuspensionView:
+    procedure: str
+    procedure_label: str
+    start_date: dt.date
+    end_date: dt.date | None
+    expected_days: int
+    working_days: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Timing:
+    start_date: dt.date | None
+    unit: str
+    promised_limit: str
+    legal_limit: str
+    promised_due_date: dt.date | None
+    legal_due_date: dt.date | None
+    base_promised_due_date: dt.date | None
+    base_legal_due_date: dt.date | None
+    provisional: bool
+    suspended: bool
+    working_days_used: int
+    working_days_left: int | None
+    working_days_suspended: int
+    suspensions: list[SuspensionView]
+    extension_state: str  # NONE | PENDING | APPROVED | REFUSED
+    extension_days: int
+    extension_requested_days: int
+    allowed_extension_days: int
+    decision_date: dt.date | None
+    output_due_date: dt.date | None
+    state: str
+    state_label: str
+    explanation: list[DayLine] = field(default_factory=list)
+
+
+def _special_days(first: dt.date, last: dt.date) -> dict[dt.date, tuple[str, str]]:
+    found: dict[dt.date, tuple[str, str]] = {}
+    for year in range(first.year, last.year + 1):
+        for day in workdays.special_days_of_year(year=year):
+            found[day.date] = (day.kind, day.name)
+    return found
+
+
+def _suspended_on(day: dt.date, suspensions) -> deadlines.Suspension | None:
+    for s in suspensions:
+        end = s.end_date or workdays.add_working_days(s.start_date, s.expected_days)
+        if s.start_date < day <= end:
+            return s
+    return None
+
+
+def explain(result: deadlines.Deadlines, *, version, until: dt.date) -> list[DayLine]:
+    """Day by day from the day after acceptance to the later of the due date and
+    ``until``: which days counted, which were weekends, holidays (by name), 调休
+    working days, suspended or extension days."""
+    start = result.start_date
+    if start is None:
+        return []
+    unit = version.promised_limit_unit or version.legal_limit_unit
+    amount = (version.promised_limit_amount if version.promised_limit_unit
+              else version.legal_limit_amount) or 0
+    if unit == LimitUnit.HOUR:  # counted in hours: the day lines only show what was open
+        amount = 0
+    due = result.promised_due_date or result.legal_due_date or start
+    last = min(max(due, until), start + dt.timedelta(days=MAX_EXPLAINED_DAYS))
+    special = _special_days(start, last)
+    lines: list[DayLine] = []
+    counted = 0
+    day = start
+    while day < last:
+        day += dt.timedelta(days=1)
+        kind_name = special.get(day)
+        working = workdays.is_working_day(day)
+        weekday = f"星期{WEEKDAYS[day.weekday()]}"
+        holiday = kind_name[1] if kind_name else ""
+        suspension = _suspended_on(day, result.suspensions)
+        is_due = day == due
+        if suspension is not None and (working or unit == LimitUnit.NATURAL_DAY):
+            label = SuspensionProcedure(suspension.procedure).label if (
+                suspension.procedure in SuspensionProcedure.values) else "特别程序"
+            lines.append(DayLine(day, "SUSPENDED", f"{weekday}，{label}期间，不计入办理时限",
+                                 holiday=holiday, is_due=is_due))
+            continue
+        counts = working or unit == LimitUnit.NATURAL_DAY
+        if not counts:
+            if kind_name and kind_name[0] == DayKind.HOLIDAY:
+                text = f"{weekday}，{holiday or '法定节假日'}放假，不计"
+                lines.append(DayLine(day, "HOLIDAY", text, holiday=holiday, is_due=is_due))
+            else:
+                lines.append(DayLine(day, "WEEKEND", f"{weekday}，休息日，不计",
+                                     is_due=is_due))
+            continue
+        counted += 1
+        unit_word = "日" if unit == LimitUnit.NATURAL_DAY else "个工作日"
+        if amount and counted > amount + result.extension_days:
+            kind = "OVERDUE"
+            text = f"{weekday}，已超过办结期限，计第 {counted} {unit_word}"
+        elif amount and counted > amount:
+            kind = "EXTENDED"
+            text = f"{weekday}，延长期限（第四十二条），计第 {counted} {unit_word}"
+        elif kind_name and kind_name[0] == DayKind.WORKDAY and day.weekday() >= 5:
+            kind = "ADJUSTED_WORKDAY"
+            reason = f"{holiday}调休" if holiday else "调休"
+            text = f"{weekday}，{reason}上班，计第 {counted} {unit_word}"
+        else:
+            kind = "COUNTED"
+            text = f"{weekday}，计第 {counted} {unit_word}"
+        if is_due:
+            text += "（办结期限）"
+        lines.append(DayLine(day, kind, text, counted=counted, holiday=holiday, is_due=is_due))
+    return lines
+
+
+def case_timing(case: Case, *, today: dt.date) -> Timing:
+    """Where ``case`` stands against its limits on ``today`` (call case_get_for_actor
+    first): due dates, working days used / left / suspended, the extension, the Art. 44
+    output deadline and the day-by-day explanation."""
+    # Lazily: the services package imports the selectors (which re-export this module).
+    from .services._common import limit_text
+    from .services.review import allowed_extension_days, extension_state
+
+    version = case.version
+    result = deadlines.compute(version=version, steps=deadlines.steps_of(case))
+    closed = deadlines.local_date(case.decided_at or case.closed_at) if (
+        case.decided_at or case.closed_at) else None
+    reference = min(today, closed) if closed else today
+    lines = explain(result, version=version, until=reference)
+    used = sum(1 for line in lines if line.counted and line.date <= reference)
+    suspended_days = sum(1 for line in lines if line.kind == "SUSPENDED"
+                         and line.date <= reference)
+    due = result.promised_due_date or result.legal_due_date
+    left = None
+    if due is not None and result.start_date is not None:
+        total = sum(1 for line in lines if line.counted and line.date <= due)
+        if due >= reference:
+            left = total - used
+        else:
+            left = -max(sum(1 for line in lines if line.counted and due < line.date <= reference),
+                        1)
+    state_value, request = extension_state(case)
+    if result.start_date is None:
+        state = "NOT_STARTED"
+    elif closed is not None:
+        state = "DONE_LATE" if due and closed > due else "DONE"
+    elif case.status == S.SUSPENDED:
+        state = "SUSPENDED"
+    else:
+        state = colour(due, today=today)
+    return Timing(
+        start_date=result.start_date,
+        unit=version.promised_limit_unit or version.legal_limit_unit,
+        promised_limit=limit_text(version.promised_limit_amount, version.promised_limit_unit),
+        legal_limit=limit_text(version.legal_limit_amount, version.legal_limit_unit),
+        promised_due_date=result.promised_due_date,
+        legal_due_date=result.legal_due_date,
+        base_promised_due_date=result.base_promised_due_date,
+        base_legal_due_date=result.base_legal_due_date,
+        provisional=result.provisional,
+        suspended=result.suspended,
+        working_days_used=used,
+        working_days_left=left,
+        working_days_suspended=suspended_days,
+        suspensions=[
+            SuspensionView(
+                s.procedure,
+                SuspensionProcedure(s.procedure).label
+                if s.procedure in SuspensionProcedure.values else s.procedure,
+                s.start_date, s.end_date, s.expected_days, s.working_days, s.reason)
+            for s in result.suspensions
+        ],
+        extension_state=state_value,
+        extension_days=result.extension_days,
+        extension_requested_days=int(request.data.get("days") or 0) if request else 0,
+        allowed_extension_days=allowed_extension_days(version),
+        decision_date=result.decision_date,
+        output_due_date=result.output_due_date,
+        state=state,
+        state_label=STATE_LABELS[state],
+        explanation=lines,
+    )
+
+
+# --- the output window --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    case: Case
+    number: str
+    item_name: str
+    applicant_name: str
+    decision: str
+    decision_label: str
+    decided_date: dt.date | None
+    channel: str
+    channel_label: str
+    delivery_address: str
+    mail_dispatched: bool
+    output_due_date: dt.date | None
+    working_days_left: int | None
+    colour: str
+    colour_label: str
+    lock_version: int
+
+
+def output_queue(*, actor, today: dt.date, limit: int = 200) -> list[OutputRow]:
+    """Decided cases waiting at the actor's output window(s) (统一出件), soonest Art. 44
+    deadline first: decision, channel, the due date (decision + 10 working days) and its
+    colour. Delivered cases leave the queue."""
+    rows = list(
+        Case.objects.select_related("version", "applicant_person", "applicant_legal")
+        .defer("workflow_state")
+        .filter(permissions.deliver_q(actor), status__in=[S.APPROVED, S.DENIED])
+        .order_by("output_due_date", "id")[:limit]
+    )
+    dispatched = set(
+        Case.objects.filter(pk__in=[c.pk for c in rows], actions__kind=K.MAIL_DISPATCH)
+        .values_list("pk", flat=True)
+    )
+    result = []
+    for case in rows:
+        due = case.output_due_date
+        left = workdays.working_days_between(today, due) if due else None
+        if due is not None and due < today:
+            left = min(left, -1)
+        shade = colour(due, today=today)
+        result.append(OutputRow(
+            case=case, number=case.number or "", item_name=case.version.name,
+            applicant_name=(case.applicant_legal.name if case.applicant_legal_id
+                            else case.applicant_person.name),
+            decision=case.status, decision_label=CaseStatus(case.status).label,
+            decided_date=deadlines.local_date(case.decided_at) if case.decided_at else None,
+            channel=case.delivery_channel,
+            channel_label=DeliveryChannel(case.delivery_channel).label,
+            delivery_address=case.delivery_address, mail_dispatched=case.pk in dispatched,
+            output_due_date=due, working_days_left=left, colour=shade,
+            colour_label=COLOUR_LABELS[shade], lock_version=case.lock_version,
+        ))
+    return result
+
+
+# --- opinions -----------------------------------------------------------------------------------
+
+
+DECISION_LABELS = {"approve": "准予", "deny": "不予", "return": "退回"}
+
+
+@dataclass(frozen=True)
+class Opinion:
+    seq: int
+    kind: str
+    step: str
+    organisation: str
+    actor_label: str
+    occurred_at: dt.datetime
+    opinion: str
+    decision: str
+    decision_label: str
+    reasons: str
+
+
+def case_opinions(case: Case) -> list[Opinion]:
+    """The opinions of every review step and 退回, oldest first."""
+    result = []
+    for action in case.actions.filter(kind__in=[K.TASK_COMPLETE, K.RETURN]).order_by("seq"):
+        data = action.data or {}
+        decision = data.get("decision") or ("return" if action.kind == K.RETURN else "")
+        result.append(Opinion(
+            seq=action.seq, kind=action.kind, step=data.get("task_label", ""),
+            organisation=data.get("organisation", ""), actor_label=action.actor_label,
+            occurred_at=action.occurred_at, opinion=data.get("opinion", ""),
+            decision=decision, decision_label=DECISION_LABELS.get(decision, decision),
+            reasons=data.get("reasons", ""),
+        ))
+    return result
