@@ -1,4 +1,4 @@
-"""Demo service items for ``onewindow demo``: four published Weihai implementations of the
+"""Demo service items for ``onewindow demo``: five published Weihai implementations of the
 demo departments, made through the catalog services (so they are exactly what a catalog
 admin would have made), plus the 即办 authorisation of the demo window clerk.
 
@@ -19,11 +19,15 @@ from onewindow.catalog import services as catalog
 from onewindow.catalog.models import Implementation
 from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
+from onewindow.licences.demo import seed_demo_licence_types
 
 # 证照类型代码 (defining body's credit code + 3 digits), invented but well-formed, so the
-# licence library (免证办, Cases III) can match materials to licences.
+# licence library (免证办, Cases III) can match materials to licences. The same codes as
+# licences.demo.TYPES, which ``load_demo_items`` creates with the items.
 BUSINESS_LICENCE_TYPE = "11100000MB0143028C001"  # 营业执照
 ID_CARD_TYPE = "11100000000019713D002"  # 居民身份证
+INDIVIDUAL_BUSINESS_LICENCE_TYPE = "11100000MB0143028C002"  # 个体工商户营业执照
+FOOD_LICENCE_TYPE = "11100000MB0143028C003"  # 食品经营许可证
 
 AMR = "威海市市场监督管理局"
 HRSS = "威海市人力资源和社会保障局"
@@ -59,6 +63,7 @@ ITEMS: list[dict[str, Any]] = [
                 "经营场所和食品安全管理制度。"
             ),
             "result_name": "食品经营许可证", "result_kind": "LICENCE",
+            "result_licence_type": FOOD_LICENCE_TYPE,
             "materials": [
                 {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
                  "blank_form": BLANK_FORM_PATH},
@@ -86,8 +91,10 @@ ITEMS: list[dict[str, Any]] = [
             "promised_limit_amount": 0, "promised_limit_unit": "WORKING_DAY",
             "visit_count": 0, "online_depth": "FULLY_ONLINE",
             "acceptance_conditions": "有经营能力的自然人；申请材料齐全、符合法定形式的当场登记。",
-            "result_name": "营业执照", "result_kind": "LICENCE",
-            "result_licence_type": BUSINESS_LICENCE_TYPE,
+            # A natural person registers: the result is the 个体工商户营业执照 held by
+            # the person (the enterprise 营业执照 type is for legal persons).
+            "result_name": "个体工商户营业执照", "result_kind": "LICENCE",
+            "result_licence_type": INDIVIDUAL_BUSINESS_LICENCE_TYPE,
             "materials": [
                 {"name": "个体工商户登记（备案）申请书", "original_count": 1, "medium": "BOTH"},
                 {"name": "经营者身份证明", "original_count": 0, "copy_count": 1,
@@ -147,6 +154,38 @@ ITEMS: list[dict[str, Any]] = [
             ],
         },
     },
+    {
+        # 免证办: a holder of a valid 食品经营许可证 in the licence library uploads nothing
+        # for the licence itself.
+        "organisation": AMR,
+        "basic_code": "370100123002",
+        "entry_name": "食品经营许可（延续）",
+        "item_type": "01",
+        "elements": {
+            **_COMMON,
+            "name": "食品经营许可（延续）",
+            "short_name": "食品经营许可延续",
+            "handling_type": "2",
+            "legal_limit_amount": 20, "legal_limit_unit": "WORKING_DAY",
+            "promised_limit_amount": 5, "promised_limit_unit": "WORKING_DAY",
+            "visit_count": 0, "online_depth": "FULLY_ONLINE",
+            "acceptance_conditions": (
+                "食品经营许可证有效期届满前需要继续从事食品经营活动的，应在有效期届满"
+                "30 个工作日前提出延续申请；经营条件未发生变化。"
+            ),
+            "result_name": "食品经营许可证", "result_kind": "LICENCE",
+            "result_licence_type": FOOD_LICENCE_TYPE,
+            "materials": [
+                {"name": "食品经营许可延续申请书", "original_count": 1, "medium": "BOTH"},
+                {"name": "食品经营许可证", "original_count": 1, "copy_count": 0,
+                 "medium": "BOTH", "source": "AGENCY", "issuing_agency": "市场监督管理部门",
+                 "licence_type_code": FOOD_LICENCE_TYPE,
+                 "note": "已领取电子证照的，由电子证照库调取，无需提交。"},
+                {"name": "食品安全自查报告", "original_count": 1, "medium": "BOTH",
+                 "requirement": "OPTIONAL"},
+            ],
+        },
+    },
 ]
 
 # The departments whose 即办件 the demo window clerk may decide on the spot: the
@@ -173,8 +212,10 @@ def _blank_form() -> None:
 
 
 def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
-    """Create and publish the demo items (skipping those that exist); return all of them."""
+    """Create and publish the demo items (skipping those that exist) and the licence types
+    they name; return all of them."""
     _blank_form()
+    seed_demo_licence_types(now=now)
     result = []
     for spec in ITEMS:
         organisation = Organisation.objects.filter(name=spec["organisation"]).first()

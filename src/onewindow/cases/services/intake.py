@@ -1,5 +1,7 @@
 """Applying: drafts, uploads, paper received at the window, submission (online and at the
-window, with the idempotency key), supplying corrections or 容缺 materials, withdrawal."""
+window, with the idempotency key; materials the applicant's electronic licences supply are
+satisfied then, 免证办, see ``licensing``), supplying corrections or 容缺 materials,
+withdrawal."""
 
 import datetime as dt
 from typing import Any, BinaryIO
@@ -29,6 +31,7 @@ from ..errors import (
 )
 from ..models import Case, CaseFile, CaseMaterial
 from ._common import durable, ensure_item_active, lock_case, require_reason
+from .licensing import satisfy_materials_from_licences_inner
 
 K = ActionKind
 S = CaseStatus
@@ -253,7 +256,9 @@ def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> s
 # --- uploads ----------------------------------------------------------------------------
 
 
-_UPLOAD_STATES = (S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED)
+# After acceptance the route runs (IN_REVIEW, SUSPENDED): 容缺 materials may still come in.
+_ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
+_UPLOAD_STATES = (S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, *_ACCEPTED_STATES)
 
 
 def case_material_upload(
@@ -295,7 +300,7 @@ def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
         raise InvalidTransition("申请已提交，正在等待受理；如需补充材料请等待补正通知。")
     if locked.status == S.CORRECTION_REQUESTED and not material.problem and not staff:
         raise InvalidTransition("这项材料不在补正清单中，无需重新上传。")
-    if locked.status == S.ACCEPTED and material.state != MaterialState.TOLERATED:
+    if locked.status in _ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
         raise InvalidTransition("已受理的办件只能补交容缺材料。")
     record = CaseFile(
         case=locked, region_code=locked.region_code, case_material=material,
@@ -352,6 +357,13 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
     fields = application_form(version=case.version, person=case.applicant_person,
                               legal_person=case.applicant_legal)
     form = clean_form(fields, case.form_data, partial=False)
+    # Stale page or wrong status: say so before anything is allocated or logged.
+    lifecycle.check(case, K.SUBMIT, expected_version=expected_version)
+    # The number first: 免证办 logs the use of each licence under it. If a check below
+    # fails, the whole submission (number, materials, usage log) rolls back.
+    number = numbering.allocate(implementation=case.implementation, now=now)
+    case.number = number
+    from_licences = satisfy_materials_from_licences_inner(case=case, actor=actor, now=now)
     if not window:
         missing = _missing_required(case)
         if missing:
@@ -360,7 +372,6 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
                 f"请先上传必要材料：{names}。",
                 details={"materials": {str(m.pk): "请上传该材料。" for m in missing}},
             )
-    number = numbering.allocate(implementation=case.implementation, now=now)
     lifecycle.transition(
         case, K.SUBMIT, actor=actor, now=now, expected_version=expected_version,
         fields={"number": number, "submitted_at": now, "received_at": now,
@@ -369,7 +380,10 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
         data={"number": number, "channel": case.channel, "proxy": proxy,
               "version": case.version.number,
               "materials": [{"id": m.pk, "name": m.name, "state": m.state}
-                            for m in case.materials.all()]},
+                            for m in case.materials.all()],
+              "licences": [{"material": m.pk, "name": m.name,
+                            "identifier": m.licence.identifier}
+                           for m in from_licences]},
     )
     return case
 
@@ -465,7 +479,7 @@ def case_supply_materials(
     ):
         raise CaseNotFound("没有找到该办件。")
     materials = list(locked.materials.all())
-    if locked.status == S.ACCEPTED:
+    if locked.status in _ACCEPTED_STATES:
         return _supply_tolerated(actor=actor, case=locked, materials=materials, note=note,
                                  expected_version=expected_version, now=now)
     if locked.status != S.CORRECTION_REQUESTED:

@@ -34,7 +34,7 @@ def test_demo_items_and_licences_are_ready_to_use_and_idempotent(now):
     demo.load_identity(now=now)
     first = demo_items.load_demo_items(now=now)
     again = demo_items.load_demo_items(now=now)
-    assert len(first) == 4 and [i.pk for i in first] == [i.pk for i in again]
+    assert len(first) == 5 and [i.pk for i in first] == [i.pk for i in again]
     # Every demo item is published and its guide can be read by a citizen.
     guides = [catalog.guide(code=implementation.code) for implementation in first]
     assert all(g.accepting for g in guides)

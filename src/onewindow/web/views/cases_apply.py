@@ -14,6 +14,7 @@ from django.utils import timezone
 from onewindow.cases import selectors, services, uploads
 from onewindow.cases.codes import CaseStatus, Channel
 from onewindow.cases.errors import CaseConflict, CaseNotFound, InvalidTransition
+from onewindow.cases.services import licensing
 from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError
 from onewindow.common.redaction import mask_id_number, mask_phone
@@ -160,17 +161,27 @@ def _guide_materials(case) -> dict[int, object]:
     return {m.position: m for m in guide.materials}
 
 
-def material_rows(case, *, errors: dict[int, str] | None = None, only=None) -> list[dict]:
+def material_rows(case, *, errors: dict[int, str] | None = None, only=None,
+                  licences: dict | None = None) -> list[dict]:
+    """One row per material. ``licences`` (material id → licence) marks the materials the
+    licence library will supply at submission (免证办): nothing to upload for them."""
     errors = errors or {}
+    licences = licences or {}
     described = _guide_materials(case)
     rows = []
     for m in selectors.materials_of(case=case):
         if only is not None and m.id not in only:
             continue
+        licence = licences.get(m.id)
         rows.append({"m": m, "guide": described.get(m.position), "error": errors.get(m.id, ""),
-                     "present": m.state in PRESENT_STATES,
-                     "required": m.requirement == "REQUIRED"})
+                     "present": m.state in PRESENT_STATES or licence is not None,
+                     "licence": licence, "required": m.requirement == "REQUIRED"})
     return rows
+
+
+def _licence_sources(case) -> dict:
+    """Materials of a draft the applicant's valid electronic licences will supply."""
+    return licensing.licence_sources(case=case, on_date=timezone.localdate())
 
 
 def upload_limits() -> dict:
@@ -211,7 +222,7 @@ def apply_materials(request, draft_id: int):
             else:
                 summary.append(ErrorEntry(str(message)))
         case.refresh_from_db()
-    rows = material_rows(case, errors=errors)
+    rows = material_rows(case, errors=errors, licences=_licence_sources(case))
     for row in rows:
         if row["error"]:
             summary.append(ErrorEntry(f"{row['m'].name}：{row['error']}",
@@ -231,7 +242,7 @@ def _check_context(request, case, form, errors) -> dict:
     answers = [{"name": f.name, "label": f.label, "value": data.get(f.name, ""),
                 "required": f.required}
                for f in fields]
-    rows = material_rows(case)
+    rows = material_rows(case, licences=_licence_sources(case))
     missing = [r for r in rows if r["required"] and not r["present"]]
     return {"case": case, "form": form, "errors": errors, "answers": answers, "rows": rows,
             "missing": missing, "applicant": _applicant_summary(request.user, case),
