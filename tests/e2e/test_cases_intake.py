@@ -178,10 +178,11 @@ def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page
 
     desk.reload()
     open_action(desk, "受理").get_by_role("button", name="确认受理").click()
-    expect(desk.locator(".case-head")).to_contain_text("已受理")
+    # Accepted: the approval route starts at once (Cases II), so the case is in review.
+    expect(desk.locator(".case-head")).to_contain_text("审查中")
 
     page.reload()
-    expect(page.locator(".status-card")).to_contain_text("已受理")
+    expect(page.locator(".status-card")).to_contain_text("审查中")
     timeline = page.locator(".timeline").inner_text()
     for step in ("提交申请", "一次性告知补正", "补正材料", "受理"):
         assert step in timeline
@@ -203,7 +204,7 @@ def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page
     public.get_by_label("办件编号").fill(number)
     public.get_by_label("查询码").fill(case.query_code)
     public.get_by_role("button", name="查询").click()
-    expect(public.locator(".status-card")).to_contain_text("已受理")
+    expect(public.locator(".status-card")).to_contain_text("审查中")
     html = public.content()
     for personal in CITIZEN:
         assert personal not in html
@@ -254,13 +255,13 @@ def test_walk_in_accept_with_tolerance_and_refusal_without(desk_page, demo_data)
     panel.get_by_label(TOLERABLE).check()
     panel.get_by_label("补齐期限（工作日）").fill("10")
     panel.get_by_role("button", name="确认受理").click()
-    expect(desk.locator(".case-head")).to_contain_text("已受理")
+    expect(desk.locator(".case-head")).to_contain_text("审查中")
     expect(desk.locator(f"#material-{_material_id(number, TOLERABLE)}")).to_contain_text(
         "容缺待补")
     expect(desk.locator(".timeline")).to_contain_text(f"容缺受理：{TOLERABLE}")
-    expect(desk.locator(".deadline-list")).to_contain_text("容缺材料补齐期限")
+    expect(desk.get_by_role("region", name="期限")).to_contain_text("容缺材料补齐期限")
     case = Case.objects.get(number=number)
-    assert case.status == "ACCEPTED" and case.proxy and case.tolerance_due_date
+    assert case.status == "IN_REVIEW" and case.proxy and case.tolerance_due_date
 
     # The second applicant lacks the business licence, which may not be tolerated.
     number = _register_walk_in(

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases.permissions import DELIVER_RESULT
 from onewindow.identity import notifications, permissions
+from onewindow.workflow.permissions import WORK_AS
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ def workbench_items(user) -> list[NavItem]:
         items.append(NavItem(_("前台受理"), reverse("web:front-desk"), "front-desk"))
     if permissions.can_anywhere(user, "cases.register_walk_in"):
         items.append(NavItem(_("窗口登记"), reverse("web:walk-in"), "walk-in"))
+    if any(permissions.can_anywhere(user, action) for action in WORK_AS.values()):
+        items.append(NavItem(_("待办事项"), reverse("web:worklist"), "worklist"))
+    if permissions.can_anywhere(user, DELIVER_RESULT):
+        items.append(NavItem(_("出件窗口"), reverse("web:output-queue"), "output"))
     if permissions.can_anywhere(user, "catalog.edit_item"):
         items.append(NavItem(_("事项管理"), reverse("web:catalog-admin"), "catalog"))
     if any(permissions.can_anywhere(user, a) for a in ("licences.issue", "licences.lookup")):

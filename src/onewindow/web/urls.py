@@ -16,4 +16,5 @@ urlpatterns = [
     # front desk, progress) live in their own URL modules.
     path("", include("onewindow.web.urls_catalog")),
     path("", include("onewindow.web.urls_cases")),
+    path("", include("onewindow.web.urls_approval")),
 ]

@@ -159,7 +159,7 @@ def test_a_stale_page_gets_the_conflict_message_and_nothing_is_written(client, w
     assert response.status_code == 409
     assert "该办件刚被其他人处理，请刷新后查看。" in _text(response)
     case.refresh_from_db()
-    assert case.status == "ACCEPTED"
+    assert case.status == "IN_REVIEW"  # accepted, and its approval route has started
 
 
 def test_reject_needs_a_reason_and_states_remedies(client, world, now):
@@ -205,7 +205,7 @@ def test_walk_in_with_tolerance_and_without(client, world, now):
                             "expected_version": case.lock_version})
     assert accepted.status_code == 302
     case.refresh_from_db()
-    assert case.status == "ACCEPTED" and case.tolerance_due_date
+    assert case.status == "IN_REVIEW" and case.accepted_at and case.tolerance_due_date
 
     # A missing material the catalog does not allow to tolerate: refused, clearly.
     other = walk_in(world, now, received=("食品经营许可申请书", "经营场所使用证明",
@@ -231,7 +231,7 @@ def test_notice_pdf_download_and_public_progress_without_personal_data(client, w
                           {"number": case.number, "code": case.query_code})
     body = _text(progress)
     person = world.citizen.person
-    assert progress.status_code == 200 and "已受理" in body
+    assert progress.status_code == 200 and "审查中" in body  # accepted, in review
     assert person.name not in body and person.id_number not in body
     assert person.phone not in body
     wrong = client.get(reverse("web:progress"), {"number": case.number, "code": "WRONG123"})
@@ -288,6 +288,10 @@ def test_inbox_and_demo_messages(client, world, now, django_capture_on_commit_ca
     messages = client.get(reverse("web:demo-messages"))
     assert messages.status_code == 200
     assert world.citizen.person.phone not in _text(messages)
+    # A broken "more" link starts the list again instead of failing.
+    broken = client.get(reverse("web:demo-messages"), {"cursor": "not-a-cursor", "channel": "SMS"})
+    assert broken.status_code == 302
+    assert broken.url == reverse("web:demo-messages") + "?channel=SMS"
     client.force_login(world.handler)
     assert client.get(reverse("web:demo-messages")).status_code == 404
 

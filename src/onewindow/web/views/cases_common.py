@@ -40,9 +40,12 @@ class DeadlineView:
     css: str
     state_label: str
     hint: str = ""
+    note: str = ""  # said instead of the days left (e.g. 按期办结) when the clock is over
 
     @property
     def left_text(self) -> str:
+        if self.note:
+            return self.note
         if self.days_left is None:
             return "暂停计时"
         if self.days_left < 0:
@@ -77,14 +80,11 @@ def case_deadlines(case, *, today: dt.date, has_tolerated: bool = False) -> list
             "受理期限", case.acceptance_due_date, today=today,
             hint="窗口须在此日前决定受理、一次性告知补正或不予受理；逾期未处理的，自收到材料之日起视为受理。",
         ))
-    if status == S.ACCEPTED:
-        if has_tolerated:
-            items.append(deadline_view("容缺材料补齐期限", case.tolerance_due_date, today=today,
-                                       hint="请在此日前补交容缺受理的材料。"))
-        items.append(deadline_view("承诺办结日期", case.promised_due_date, today=today,
-                                   hint="本中心承诺在此日前办结。"))
-        items.append(deadline_view("法定办结日期", case.legal_due_date, today=today,
-                                   hint="法律规定的最后期限。"))
+    # Once accepted, the promised and legal dates are in the time panel (with the
+    # day-by-day explanation, web.views.approval_common); only 容缺 is listed here.
+    if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and has_tolerated:
+        items.append(deadline_view("容缺材料补齐期限", case.tolerance_due_date, today=today,
+                                   hint="请在此日前补交容缺受理的材料。"))
     return [d for d in items if d is not None]
 
 
@@ -97,8 +97,12 @@ NEXT_STEPS = {
     S.ACCEPTED: "申请已受理，正在审批。办结后会通知您领取结果。",
     S.REJECTED: "办理已结束。如对不予受理决定不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
     S.WITHDRAWN: "申请已撤回，办理结束。需要时可以重新申请。",
-    S.APPROVED: "办理已结束，准予许可。请按通知领取办理结果。",
-    S.DENIED: "办理已结束，不予许可。如不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
+    S.IN_REVIEW: "申请已受理，正在部门审批。办结后会通知您领取结果。",
+    S.SUSPENDED: "审批进入特别程序（如检验、专家评审），所需时间不计入办理时限；"
+                 "程序结束后继续审批，期限相应顺延。",
+    S.APPROVED: "已办结，准予许可。办理结果将在 10 个工作日内按您选择的方式送达。",
+    S.DENIED: "已办结，不予许可。如不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
+    S.DELIVERED: "已办结，办理结果已送达。",
 }
 
 

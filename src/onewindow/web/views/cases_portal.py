@@ -13,12 +13,14 @@ from onewindow.cases import notices, selectors, services
 from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import CaseNotFound
 from onewindow.common import ratelimit
-from onewindow.common.errors import ApplicationError
+from onewindow.common.errors import ApplicationError, TooManyAttempts
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import notifications
 
+from ..forms_approval import DeliveryChoiceForm
 from ..forms_cases import ProgressForm, SupplyForm, UploadForm, WithdrawForm
+from .approval_common import case_panels
 from .cases_apply import material_rows, upload_limits
 from .cases_common import (
     ErrorEntry,
@@ -79,8 +81,8 @@ def _own_case(request, number: str):
         raise Http404 from exc
 
 
-def portal_case_context(request, case, *, upload_errors=None, errors=None, supply_form=None
-                        ) -> dict:
+def portal_case_context(request, case, *, upload_errors=None, errors=None, supply_form=None,
+                        delivery_form=None) -> dict:
     """Everything the applicant's case page shows (one place, so an action that fails
     re-renders the same page with its message)."""
     today = timezone.localdate()
@@ -91,7 +93,8 @@ def portal_case_context(request, case, *, upload_errors=None, errors=None, suppl
     to_supply = [r for r in rows if r["m"].id in flagged]
     other_items = [item for item in expected.items if not item.get("material_id")]
     person = case.applicant_person
-    tolerated_pending = case.status == S.ACCEPTED and bool(flagged)
+    tolerated_pending = case.status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and bool(flagged)
+    panels = case_panels(case, today=today, with_opinions=False)
     return {
         "case": case, "expected": expected, "allowed": allowed,
         "status_label": CaseStatus(case.status).label,
@@ -109,6 +112,14 @@ def portal_case_context(request, case, *, upload_errors=None, errors=None, suppl
         "applicant": {"name": person.name, "id_number": mask_id_number(person.id_number),
                       "phone": mask_phone(person.phone), "legal": case.applicant_legal},
         "limits": upload_limits(), "errors": errors or [], "nav_active": "my-cases",
+        # Cases II: time panel, decision and delivery, and how to receive the result.
+        **panels,
+        # Until the result has been mailed (the selector allows it until delivery).
+        "can_choose_delivery": "case_delivery_choose" in allowed
+        and not (panels["delivery"] or {}).get("dispatched"),
+        "delivery_form": delivery_form or DeliveryChoiceForm(initial={
+            "expected_version": case.lock_version, "channel": case.delivery_channel,
+            "address": case.delivery_address}),
     }
 
 
@@ -276,31 +287,20 @@ def inbox(request):
 # --- public progress (no login, no personal data) ---------------------------------------------
 
 
-# Wrong 办件编号/查询码 pairs allowed per address before the lookup pauses: enough for
-# typing mistakes, far too few to guess an 8-character query code.
-PROGRESS_MISSES_ALLOWED = 10
-PROGRESS_WINDOW_SECONDS = 15 * 60
-
-
 def progress(request):
     asked = "number" in request.GET or "code" in request.GET
     form = ProgressForm(request.GET if asked else None)
     result = None
     error = ""
     status = 200
-    who = ratelimit.client_address(request)
     if asked and form.is_valid():
-        if ratelimit.exceeded("progress", who, limit=PROGRESS_MISSES_ALLOWED):
-            error = "查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。"
-            status = 429
-        else:
-            try:
-                result = selectors.public_progress(number=form.cleaned_data["number"],
-                                                   query_code=form.cleaned_data["code"])
-            except CaseNotFound as exc:
-                ratelimit.count("progress", who, window_seconds=PROGRESS_WINDOW_SECONDS)
-                error = str(exc.message)
-                status = 404
+        try:
+            result = selectors.public_progress_guarded(
+                number=form.cleaned_data["number"], query_code=form.cleaned_data["code"],
+                client=ratelimit.client_address(request))
+        except (CaseNotFound, TooManyAttempts) as exc:
+            error = str(exc.message)
+            status = exc.http_status
     errors = form_errors(form) + ([ErrorEntry(error, "#id_number")] if error else [])
     context = {"form": form, "result": result, "errors": errors, "nav_active": "progress"}
     response = render(request, "web/cases/progress.html", context,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.cases import selectors, services
@@ -34,6 +35,7 @@ from ..forms_cases import (
     WindowSubmitForm,
     WithdrawForm,
 )
+from .approval_common import case_panels, case_review_urls, review_actions, review_forms
 from .cases_apply import upload_limits
 from .cases_common import (
     CLOCK_CSS,
@@ -60,8 +62,11 @@ STAFF_NEXT = {
     S.ACCEPTED: "已受理，转入审批。容缺受理的材料请在补齐期限内收齐。",
     S.REJECTED: "已不予受理，办件结束。",
     S.WITHDRAWN: "申请人已撤回，办件结束。",
-    S.APPROVED: "已准予许可，办件结束。",
-    S.DENIED: "已不予许可，办件结束。",
+    S.IN_REVIEW: "已受理，正在部门审批（见审批意见和办理时限）。",
+    S.SUSPENDED: "特别程序进行中，办理时限暂停计算；程序结束后由承办人恢复计时。",
+    S.APPROVED: "已准予许可（办结），办理结果在出件窗口等待送达。",
+    S.DENIED: "已不予许可（办结），决定书在出件窗口等待送达。",
+    S.DELIVERED: "已办结，办理结果已送达申请人。",
 }
 
 
@@ -103,7 +108,8 @@ def front_desk_queue(request):
                                           cursor=request.GET.get("cursor") or None,
                                           limit=QUEUE_PAGE)
     except InvalidCursor:
-        return redirect(page_query(request, cursor=None))
+        # A bare "?" would be taken for a view name: redirect to the page itself.
+        return redirect(reverse("web:front-desk") + page_query(request, cursor=None))
     rows = [{"row": row, "css": CLOCK_CSS.get(row.clock.state, "deadline-normal")}
             for row in page.items]
     items = catalog.implementation_list(limit=100).items
@@ -163,7 +169,9 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
             revealed.append((labels.get(key, key), value))
     allowed = set(selectors.allowed_actions(actor=actor, case=case))
     forms = _action_forms(case, materials)
+    forms.update(review_forms(case))
     forms.update(bound or {})
+    panels = case_panels(case, today=today)
     material_messages = material_messages or {}
     missing = [m for m in materials
                if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
@@ -194,6 +202,11 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
         "instant": version.handling_type == "1",
         "next_round": case.correction_rounds + 1, "limits": upload_limits(),
         "nav_active": "front-desk",
+        # Cases II: time panel, opinions of the approval steps, decision and delivery;
+        # suspend / resume / extension for the back office.
+        **panels,
+        "review_actions": review_actions(allowed, panels["timing"]) if case.number else set(),
+        "review_urls": case_review_urls(case) if case.number else {},
     }
 
 

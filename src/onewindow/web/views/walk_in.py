@@ -90,7 +90,7 @@ def demo_messages(request):
                                                cursor=request.GET.get("cursor") or None,
                                                limit=MESSAGES_PAGE)
     except InvalidCursor:
-        return redirect(page_query(request, cursor=None))
+        return redirect(request.path + page_query(request, cursor=None))
     context = {
         "items": page.items, "channel": channel or "", "nav_active": "demo-messages",
         "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",

@@ -1,0 +1,243 @@
+"""What the approval pages share with the staff and citizen case pages: the time of a
+case as people read it (the promised and legal due dates with a colour *and* words,
+working days used / left / suspended, the extension, and day by day what moved the date,
+from cases.selectors.case_timing), the opinions of the approval steps, the decision and
+the delivery (统一出件) of the result, and the Art. 44 output clock.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from onewindow.cases import selectors
+from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
+from onewindow.common.errors import ApplicationError, Conflict, NotFound
+
+from ..forms_approval import ExtendDecideForm, ExtendRequestForm, ResumeForm, SuspendForm
+from .cases_common import DeadlineView, ErrorEntry, add_domain_errors, deadline_view, form_errors
+
+S = CaseStatus
+K = ActionKind
+
+
+STATE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
+             "OVERDUE": "deadline-overdue", "SUSPENDED": "deadline-suspended",
+             "DONE": "deadline-normal", "DONE_LATE": "deadline-overdue"}
+
+
+def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: str,
+              timing) -> DeadlineView | None:
+    if date is None:
+        return None
+    if timing.state in ("DONE", "DONE_LATE"):
+        late = timing.decision_date is not None and timing.decision_date > date
+        return DeadlineView(label, date, None, "deadline-overdue" if late else "deadline-normal",
+                            "已办结", hint, note="超过此日办结" if late else "在此日前办结")
+    if timing.suspended:
+        return DeadlineView(label, date, None, "deadline-suspended", "特别程序", hint,
+                            note="暂停计时，日期待程序结束后顺延")
+    return deadline_view(label, date, today=today, hint=hint)
+
+
+def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
+    """The time panel's content, or None before the clock starts (not yet accepted)."""
+    if timing is None or timing.start_date is None:
+        return None
+    if timing.promised_due_date is None and timing.legal_due_date is None:
+        return None
+    deadlines = [d for d in (
+        _due_view("承诺办结日期", timing.promised_due_date, today=today, timing=timing,
+                  hint=f"承诺时限 {timing.promised_limit}，本中心承诺在此日前办结。"),
+        _due_view("法定办结日期", timing.legal_due_date, today=today, timing=timing,
+                  hint=f"法定时限 {timing.legal_limit}，法律规定的最后期限。"),
+    ) if d is not None]
+    left = timing.working_days_left
+    running = timing.state in ("NORMAL", "DUE_SOON", "OVERDUE")
+    return {
+        "deadlines": deadlines,
+        "state_label": timing.state_label,
+        "state_css": STATE_CSS.get(timing.state, "deadline-normal"),
+        "used": timing.working_days_used,
+        "left": left if running else None,
+        "overdue": -left if running and left is not None and left < 0 else 0,
+        "suspended": timing.working_days_suspended,
+        "suspended_now": timing.suspended,
+        "suspensions": timing.suspensions,
+        "extension": extension_text(timing),
+        "provisional": timing.provisional,
+        "start_date": timing.start_date,
+        "lines": [{"date": line.date, "kind": line.kind, "text": line.label,
+                   "is_due": line.is_due} for line in timing.explanation],
+    }
+
+
+def extension_text(timing) -> str:
+    state = timing.extension_state
+    if state == "PENDING":
+        return (f"承办人申请延期 {timing.extension_requested_days} 个工作日，待首席代表批准"
+                f"（本事项最多可延长 {timing.allowed_extension_days} 个工作日）。")
+    if state == "APPROVED":
+        return f"已批准延期 {timing.extension_days} 个工作日（行政许可法第四十二条）。"
+    if state == "REFUSED":
+        return f"延期申请（{timing.extension_requested_days} 个工作日）未获批准，期限不变。"
+    return ""
+
+
+def opinions_of(case) -> list:
+    return selectors.case_opinions(case)
+
+
+COLOUR_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
+              "OVERDUE": "deadline-overdue"}
+ART_44 = "决定之日起 10 个工作日内送达（行政许可法第四十四条）。"
+
+
+def output_clock(row, *, today: dt.date) -> DeadlineView | None:
+    """The Art. 44 clock of an output queue row (its colour as the selector computed)."""
+    if row.output_due_date is None:
+        return None
+    return DeadlineView("送达期限", row.output_due_date, row.working_days_left,
+                        COLOUR_CSS[row.colour], row.colour_label, ART_44)
+
+
+def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
+    """The same clock on one case (the output window's case page)."""
+    if case.output_due_date is None:
+        return None
+    if case.status == S.DELIVERED:
+        return DeadlineView("送达期限", case.output_due_date, None, "deadline-normal",
+                            "已送达", ART_44, note="已按时送达" if case.delivered_at is None
+                            or localtime(case.delivered_at).date() <= case.output_due_date
+                            else "超期送达")
+    return deadline_view("送达期限", case.output_due_date, today=today, hint=ART_44)
+
+
+def delivery_view(case) -> dict | None:
+    """The decision and how the result reaches the applicant, once the case is decided;
+    None before."""
+    if case.status not in (S.APPROVED, S.DENIED, S.DELIVERED):
+        return None
+    approved = case.actions.filter(kind=K.APPROVE).exists()
+    dispatch = case.actions.filter(kind=K.MAIL_DISPATCH).order_by("-seq").first()
+    delivered = case.actions.filter(
+        kind__in=[K.HAND_OVER, K.MAIL_DELIVER, K.PUBLISH_ONLINE]).order_by("-seq").first()
+    if delivered is not None:
+        how = {K.HAND_OVER: "已在统一出件窗口当面领取", K.MAIL_DELIVER: "邮件已签收",
+               K.PUBLISH_ONLINE: "已网上送达，可在本页下载"}[delivered.kind]
+        state = f"{how}（{delivered.occurred_at:%Y年%m月%d日}）"
+    elif dispatch is not None:
+        data = dispatch.data or {}
+        state = (f"已于 {dispatch.occurred_at:%Y年%m月%d日} 交{data.get('carrier', '')}寄出，"
+                 f"运单号 {data.get('tracking_number', '')}")
+    else:
+        state = "等待送达"
+    return {
+        "approved": approved,
+        "decision_label": "准予许可" if approved else "不予许可",
+        "channel": case.delivery_channel,
+        "channel_label": DeliveryChannel(case.delivery_channel).label,
+        "address": case.delivery_address,
+        "state": state,
+        "delivered": case.status == S.DELIVERED,
+        "dispatched": dispatch is not None,
+        "output_due_date": case.output_due_date,
+    }
+
+
+def case_panels(case, *, today: dt.date, with_opinions: bool = True) -> dict:
+    """The Cases II panels of a case page: time, opinions (staff only), delivery."""
+    timing = selectors.case_timing(case, today=today) if case.number else None
+    return {
+        "timing": timing,
+        "time": case_time_panel(case, timing, today=today),
+        "opinions": opinions_of(case) if with_opinions and case.number else [],
+        "delivery": delivery_view(case),
+    }
+
+
+# --- suspend / resume / extension: on the task page and on the staff case page -------------------
+
+REVIEW_ACTIONS = ("suspend", "resume", "extend", "extend_decide")
+
+
+def suspension_procedures() -> list[tuple[str, str]]:
+    from onewindow.cases.codes import SuspensionProcedure
+
+    return list(SuspensionProcedure.choices)
+
+
+def review_forms(case) -> dict:
+    version = {"expected_version": case.lock_version}
+    return {
+        "suspend": SuspendForm(initial=version, procedures=suspension_procedures()),
+        "resume": ResumeForm(initial=version),
+        "extend": ExtendRequestForm(initial={**version, "days": 10}),
+        "extend_decide": ExtendDecideForm(initial=version),
+    }
+
+
+def review_actions(allowed: set[str], timing, *, may_request: bool = True) -> set[str]:
+    """Which of suspend / resume / extension request / extension decision to show: what
+    the selector allows this actor now, and the extension's state (once per case)."""
+    actions: set[str] = set()
+    if "case_suspend" in allowed:
+        actions.add("suspend")
+    if "case_resume" in allowed:
+        actions.add("resume")
+    extension = timing.extension_state if timing else "NONE"
+    if may_request and "case_extend_request" in allowed and extension in ("NONE", "REFUSED"):
+        actions.add("extend")
+    if "case_extend_decide" in allowed and extension == "PENDING":
+        actions.add("extend_decide")
+    return actions
+
+
+def case_review_urls(case) -> dict[str, str]:
+    return {name: reverse(f"web:staff-case-{name.replace('_', '-')}", args=[case.number])
+            for name in REVIEW_ACTIONS}
+
+
+def task_review_urls(item) -> dict[str, str]:
+    return {name: reverse(f"web:task-{name.replace('_', '-')}", args=[item.pk])
+            for name in REVIEW_ACTIONS}
+
+
+# --- running one form action ----------------------------------------------------------------
+
+CONFLICT_TEXT = "该办件刚被其他人处理，页面上的信息已过期，请刷新页面后再办理。"
+
+
+@dataclass
+class ActionOutcome:
+    """What became of a posted action form: done, or the errors to show and the status."""
+
+    done: bool
+    errors: list[ErrorEntry] = field(default_factory=list)
+    status: int = 422
+
+
+def run_action(form, perform: Callable[[dict], object], *, name: str,
+               aliases: dict[str, str] | None = None) -> ActionOutcome:
+    """Check the form's shape, call the one service with its cleaned data, and turn the
+    domain's answer into what the page shows: the message next to its field (or at the top
+    pointing at the action's panel), or the conflict text with 409. Out of scope → 404."""
+    if not form.is_valid():
+        return ActionOutcome(False, form_errors(form))
+    try:
+        perform(form.cleaned_data)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        return ActionOutcome(False, [ErrorEntry(f"{exc.message} {CONFLICT_TEXT}",
+                                                "#case-status")], 409)
+    except ApplicationError as exc:
+        placed = add_domain_errors(form, exc, aliases=aliases)
+        errors = form_errors(form)
+        if not placed:
+            errors.insert(0, ErrorEntry(str(exc.message), f"#action-{name}"))
+        return ActionOutcome(False, errors)
+    return ActionOutcome(True)

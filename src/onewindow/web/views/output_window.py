@@ -1,0 +1,223 @@
+"""统一出件: the centre's output window and the applicant's choice of how to receive the
+result.
+
+- The queue: decided cases waiting for output, with the Art. 44 clock (decision date + 10
+  working days) in colour and words.
+- One case at the window: hand over (recipient, ID number, identity checked, signature
+  pad), mail (address, carrier, tracking number; then "delivered"),
+  or publish online. Each form carries the case version the page showed.
+- The applicant chooses pickup, mail (with an address) or electronic delivery.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from onewindow.cases import permissions as case_permissions
+from onewindow.cases import selectors, services
+from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
+from onewindow.cases.errors import CaseNotFound
+from onewindow.common.errors import ApplicationError, NotFound
+from onewindow.common.redaction import mask_id_number, mask_phone
+from onewindow.identity import permissions as identity_permissions
+
+from ..forms_approval import (
+    DeliveryChoiceForm,
+    ElectronicForm,
+    HandOverForm,
+    MailDeliveredForm,
+    MailDispatchForm,
+)
+from .approval_common import case_output_clock, output_clock, run_action
+from .cases_common import ErrorEntry, add_domain_errors, citizen_required, form_errors
+from .workbench import staff_required
+
+S = CaseStatus
+K = ActionKind
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+@staff_required
+def output_queue(request):
+    if not identity_permissions.can_anywhere(request.user, case_permissions.DELIVER_RESULT):
+        raise Http404
+    today = timezone.localdate()
+    rows = [{"row": row, "clock": output_clock(row, today=today)}
+            for row in selectors.output_queue(actor=request.user, today=today)]
+    centre = selectors.centre_for_clerk(actor=request.user)
+    return render(request, "web/approval/output_queue.html",
+                  {"rows": rows, "centre": centre, "nav_active": "output"})
+
+
+# --- one case at the window ------------------------------------------------------------------
+
+
+def _load(request, number: str):
+    try:
+        case = selectors.case_get_for_actor(actor=request.user, number=number)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+    if not case_permissions.can_deliver_result(actor=request.user, case=case):
+        raise Http404
+    return case
+
+
+def _mail_state(case) -> dict:
+    """Dispatched (with its details) and delivered, read from the action log."""
+    dispatched = delivered = None
+    for entry in selectors.timeline(case=case):
+        if entry.kind == K.MAIL_DISPATCH:
+            dispatched = entry
+        elif entry.kind == K.MAIL_DELIVER:
+            delivered = entry
+    return {"dispatched": dispatched, "delivered": delivered}
+
+
+def _forms(case) -> dict:
+    version = {"expected_version": case.lock_version}
+    return {
+        "hand_over": HandOverForm(initial=version),
+        "mail": MailDispatchForm(initial={**version, "address": case.delivery_address}),
+        "delivered": MailDeliveredForm(initial=version),
+        "electronic": ElectronicForm(initial=version),
+    }
+
+
+def output_context(request, case, *, bound=None, open_action="", errors=None) -> dict:
+    today = timezone.localdate()
+    forms = _forms(case)
+    forms.update(bound or {})
+    applicant = selectors.applicant_view(viewer=request.user, case=case)
+    waiting = case.status in (S.APPROVED, S.DENIED)
+    return {
+        "case": case, "forms": forms, "open_action": open_action, "errors": errors or [],
+        "applicant": applicant,
+        "applicant_masked": {"id_number": mask_id_number(applicant.id_number),
+                             "phone": mask_phone(applicant.phone)},
+        "status_label": CaseStatus(case.status).label,
+        "waiting": waiting,
+        "clock": case_output_clock(case, today=today),
+        "mail": _mail_state(case),
+        "notices": selectors.notices_of(case=case),
+        "channel_label": DeliveryChannel(case.delivery_channel).label,
+        "nav_active": "output",
+    }
+
+
+@staff_required
+def output_case(request, number: str):
+    case = _load(request, number)
+    return render(request, "web/approval/output_case.html", output_context(request, case))
+
+
+def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
+         done: str):
+    case = _load(request, number)
+    if request.method != "POST":
+        return redirect("web:output-case", number=number)
+    form = make_form(request.POST)
+    outcome = run_action(form, lambda data: perform(request, case, data), name=name)
+    if outcome.done:
+        messages.success(request, done)
+        return redirect("web:output-case", number=number)
+    errors = outcome.errors
+    status = outcome.status
+    # The signature is a hidden field: the summary points at the pad instead.
+    errors = [ErrorEntry(e.text, "#signature-canvas") if e.href == "#id_signature" else e
+              for e in errors]
+    case.refresh_from_db()
+    context = output_context(request, case, bound={name: form}, open_action=name,
+                             errors=errors)
+    return render(request, "web/approval/output_case.html", context, status=status)
+
+
+def _version(data) -> int | None:
+    return data.get("expected_version")
+
+
+@staff_required
+def hand_over(request, number: str):
+    def perform(r, case, d):
+        return services.case_deliver(
+            actor=r.user, case=case.pk, channel=DeliveryChannel.PICKUP,
+            expected_version=_version(d), now=timezone.now(),
+            recipient_name=d["recipient_name"], recipient_id_number=d["recipient_id_number"],
+            id_checked=d["id_checked"], signature=d["signature"],
+            paper_receipt=d["paper_receipt"])
+
+    return _act(request, number, name="hand_over", make_form=HandOverForm, perform=perform,
+                done="已当面交付办理结果，领取记录已保存。")
+
+
+@staff_required
+def mail_dispatch(request, number: str):
+    return _act(
+        request, number, name="mail", make_form=MailDispatchForm,
+        perform=lambda r, c, d: services.case_deliver(
+            actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL,
+            expected_version=_version(d), now=timezone.now(), address=d["address"],
+            carrier=d["carrier"], tracking_number=d["tracking_number"]),
+        done="已记录邮寄发出，运单号已告知申请人。",
+    )
+
+
+@staff_required
+def mail_delivered(request, number: str):
+    return _act(
+        request, number, name="delivered", make_form=MailDeliveredForm,
+        perform=lambda r, c, d: services.case_deliver(
+            actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL, event="DELIVERED",
+            expected_version=_version(d), now=timezone.now()),
+        done="已记录邮件签收，办理结果已送达。",
+    )
+
+
+@staff_required
+def publish_online(request, number: str):
+    return _act(
+        request, number, name="electronic", make_form=ElectronicForm,
+        perform=lambda r, c, d: services.case_deliver(
+            actor=r.user, case=c.pk, channel=DeliveryChannel.ELECTRONIC,
+            expected_version=_version(d), now=timezone.now()),
+        done="已在网上送达，申请人可在“我的办件”下载办理结果。",
+    )
+
+
+# --- the applicant's choice --------------------------------------------------------------------
+
+
+@citizen_required
+def delivery_choose(request, number: str):
+    try:
+        case = selectors.case_get_for_actor(actor=request.user, number=number)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+    if request.method != "POST":
+        return redirect("web:my-case", number=number)
+    form = DeliveryChoiceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_delivery_choose(
+                actor=request.user, case=case.pk, channel=data["channel"],
+                address=data.get("address", ""), now=timezone.now())
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            add_domain_errors(form, exc)
+            if not form.errors:
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, "已保存您选择的领取方式。")
+            return redirect("web:my-case", number=number)
+    from .cases_portal import portal_case_context
+
+    case.refresh_from_db()
+    context = portal_case_context(request, case, errors=form_errors(form),
+                                  delivery_form=form)
+    return render(request, "web/cases/my_case.html", context, status=422)

@@ -1,0 +1,111 @@
+"""待办事项: the ready tasks of a handler or chief representative in their organisation
+scope (workflow.selectors.worklist), soonest deadline first by default, filterable by
+deadline colour, one keyset page at a time ("more"). Each row names its case; a case
+whose clock is stopped (特别程序) shows grey with the words 暂停计时.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from onewindow.cases import selectors as case_selectors
+from onewindow.cases.models import Case
+from onewindow.common.errors import ValidationFailed
+from onewindow.identity import permissions as identity_permissions
+from onewindow.workflow import selectors as workflow
+from onewindow.workflow.permissions import WORK_AS
+
+from ..forms_approval import WorklistFilterForm
+from .cases_common import ErrorEntry, form_errors, page_query
+from .workbench import staff_required
+
+PAGE = 50
+SUBJECT = "case"
+DEADLINE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
+                "OVERDUE": "deadline-overdue"}
+SUSPENDED = "SUSPENDED"
+
+
+def can_use_worklist(user) -> bool:
+    """Anyone who may work on tasks of some role somewhere (handlers, chief
+    representatives, window clerks authorised for a department's 即办 steps)."""
+    return any(identity_permissions.can_anywhere(user, action) for action in WORK_AS.values())
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    item: object
+    case: Case | None
+    css: str
+    label: str
+    days_left: int | None
+
+    @property
+    def left_text(self) -> str:
+        if self.css == "deadline-suspended":
+            return "暂停计时"
+        if self.days_left is None:
+            return "无环节期限"
+        if self.days_left < 0:
+            return f"逾期 {-self.days_left} 个工作日"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"剩 {self.days_left} 个工作日"
+
+
+def cases_by_subject(items) -> dict[str, Case]:
+    """The cases the work items belong to (subject ids are case ids), in one query."""
+    ids = {int(i.subject_id) for i in items
+           if i.subject_type == SUBJECT and str(i.subject_id).isdigit()}
+    found = Case.objects.filter(pk__in=ids).select_related(
+        "version", "organisation", "applicant_person", "applicant_legal")
+    return {str(case.pk): case for case in found}
+
+
+def task_row(row, case: Case | None) -> TaskRow:
+    if case is not None and case.status == SUSPENDED:
+        return TaskRow(row.item, case, "deadline-suspended", "特别程序", None)
+    return TaskRow(row.item, case, DEADLINE_CSS[row.deadline_status], row.deadline_label,
+                   row.working_days_left)
+
+
+@staff_required
+def worklist(request):
+    if not can_use_worklist(request.user):
+        raise Http404
+    today = timezone.localdate()
+    form = WorklistFilterForm(request.GET or None)
+    errors: list[ErrorEntry] = []
+    sort, deadline = "due_date", None
+    if request.GET and form.is_valid():
+        sort = form.cleaned_data.get("sort") or "due_date"
+        if form.cleaned_data.get("deadline"):
+            deadline = [form.cleaned_data["deadline"]]
+    elif request.GET:
+        errors = form_errors(form)
+    try:
+        page = workflow.worklist(actor=request.user, sort=sort, deadline=deadline,
+                                 cursor=request.GET.get("cursor") or None, limit=PAGE,
+                                 today=today)
+    except ValidationFailed:  # a stale or edited cursor: start again from the first page
+        if request.GET.get("cursor"):
+            return redirect(reverse("web:worklist") + page_query(request, cursor=None))
+        raise
+    cases = cases_by_subject([r.item for r in page.rows])
+    rows = [task_row(r, cases.get(str(r.item.subject_id))) for r in page.rows]
+    context = {
+        "form": form, "errors": errors, "rows": rows, "sort": sort,
+        "nav_active": "worklist",
+        # Art. 42 extension requests waiting for this chief representative.
+        "extensions": case_selectors.extension_requests_pending(actor=request.user),
+        "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
+        "sort_due_url": page_query(request, cursor=None,
+                                   sort="-due_date" if sort == "due_date" else "due_date"),
+        "sort_arrived_url": page_query(
+            request, cursor=None, sort="-created_at" if sort == "created_at" else "created_at"),
+    }
+    return render(request, "web/approval/worklist.html", context)
