@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from onewindow.audit.services import audit_record
 from onewindow.catalog.codes import ImplementationStatus, MaterialRequirement
 from onewindow.catalog.models import Implementation
+from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import short_code
 from onewindow.identity import services as identity_services
 from onewindow.identity.errors import InvalidIdentifier
@@ -397,7 +398,10 @@ def _submit_idempotent(inner, *, actor, key: str):
     try:
         with transaction.atomic(durable=True):
             return inner()
-    except IntegrityError:
+    except (IntegrityError, ApplicationError):
+        # The twin request (a double tap, a retry after a timeout) may have submitted the
+        # same draft first: then this one finds the draft already moved on (a conflict) or
+        # the key taken. Either way the applicant's submission happened: return it.
         existing = _existing(actor, key)
         if existing is None:
             raise

@@ -110,6 +110,23 @@ def test_concurrent_resubmission_with_one_key_makes_one_case(now):
     assert Case.objects.exclude(status=CaseStatus.DRAFT).count() == 1
 
 
+def test_a_draft_submitted_twice_at_once_gives_both_taps_the_same_case(now):
+    _skip_in_memory_sqlite()
+    world = build_world(now=now)
+    item = make_item(organisation=world.dept, now=now, name="双击提交事项",
+                     materials=[{"name": "补充说明", "requirement": "OPTIONAL"}])
+    draft = services.case_draft_save(actor=world.citizen, implementation_code=item.code,
+                                     form_data=FORM, now=now)
+
+    def submit(i):
+        return services.case_submit(actor=world.citizen, idempotency_key="tap-tap",
+                                    case=draft.pk, now=now).number
+
+    numbers, errors = run_threads(4, submit)
+    assert errors == []  # the losing tap is not told its submission failed
+    assert len(numbers) == 4 and len(set(numbers)) == 1
+
+
 def test_two_clerks_accept_at_once_one_wins_one_conflicts(now):
     _skip_in_memory_sqlite()
     world = build_world(now=now)
