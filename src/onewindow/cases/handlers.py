@@ -10,10 +10,12 @@ from django.urls import NoReverseMatch, reverse
 from onewindow.events.registry import handler
 from onewindow.identity.models import Account
 from onewindow.identity.notifications import notify
+from onewindow.workdays.events import NOTICE_LOADED
 
 from . import events
 from .codes import CaseStatus
 from .models import Case, CaseAction
+from .services.review import recompute_provisional_deadlines_inner
 
 PORTAL_CASE_URL_NAME = "web:portal-case"
 
@@ -213,3 +215,11 @@ def on_delivered(event) -> None:
 @handler(events.CASE_MATERIALS_SUPPLIED)
 def on_materials_supplied(event) -> None:
     notify_applicant(event)
+
+
+@handler(NOTICE_LOADED)
+def on_holiday_notice_loaded(event) -> None:
+    """A year's official holiday notice arrived: due dates that were counted with the
+    provisional weekend-only calendar of that year are recomputed from the log (DESIGN
+    rule 7), and the open steps follow the case's new date."""
+    recompute_provisional_deadlines_inner(now=event.occurred_at)

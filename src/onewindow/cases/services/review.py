@@ -190,6 +190,30 @@ def opinions_snapshot(case: Case) -> list[dict[str, Any]]:
             for a in rows]
 
 
+def recompute_provisional_deadlines_inner(*, now: dt.datetime) -> int:
+    """Recompute every open case whose due dates were provisional (counted into a year
+    whose holiday notice was not yet loaded); returns how many dates moved. Non-durable:
+    for the outbox handler of ``workdays.notice.loaded``."""
+    moved = 0
+    open_cases = (Case.objects.filter(deadlines_provisional=True)
+                  .exclude(status__in=[S.DRAFT, S.REJECTED, S.WITHDRAWN, S.DELIVERED])
+                  .select_related("version"))
+    for case in open_cases.iterator(chunk_size=200):
+        before = _dates(case)
+        deadlines.store(case)
+        after = _dates(case)
+        if after != before:
+            moved += 1
+            if case.workflow_state:
+                _reschedule(case)
+    return moved
+
+
+def _dates(case: Case) -> tuple:
+    return (case.acceptance_due_date, case.promised_due_date, case.legal_due_date,
+            case.tolerance_due_date, case.output_due_date)
+
+
 def _reschedule(case: Case) -> None:
     workflow_services.work_items_reschedule(
         subject_type=SUBJECT_TYPE, subject_id=str(case.pk),
