@@ -20,9 +20,9 @@ from onewindow.common.ratelimit import client_address
 from onewindow.common.redaction import redact_text
 from onewindow.identity.models import LegalPerson
 
-from . import notices, selectors, services
+from . import notices, permissions, selectors, services
 from .deadlines import local_date
-from .errors import CaseInvalid
+from .errors import CaseInvalid, CaseNotFound
 
 router = Router(tags=["cases"])
 
@@ -605,6 +605,7 @@ class DeliverIn(Schema):
     recipient_id_number: str | None = None
     id_checked: bool | None = None
     signature: str | None = None
+    paper_receipt: bool | None = None
     address: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
@@ -756,9 +757,9 @@ def case_extend_decide(request, ref: str, body: ExtendDecideIn):
 
 @router.post("/cases/{ref}/deliver", response=CaseOut, operation_id="case_deliver")
 def case_deliver(request, ref: str, body: DeliverIn):
-    """统一出件: PICKUP (recipient_name, recipient_id_number, id_checked, signature as a PNG
-    data URL), MAIL (address, carrier, tracking_number; then ``event=DELIVERED``) or
-    ELECTRONIC."""
+    """统一出件: PICKUP (recipient_name, recipient_id_number, id_checked, and a signature as
+    a PNG data URL or ``paper_receipt: true``), MAIL (address, carrier, tracking_number;
+    then ``event=DELIVERED``) or ELECTRONIC."""
     now = timezone.now()
     details = {k: v for k, v in body.dict().items()
                if k not in ("channel", "version") and v is not None}
@@ -792,7 +793,10 @@ def case_timing(request, ref: str):
 
 @router.get("/cases/{ref}/opinions", response=list[OpinionOut], operation_id="case_opinions")
 def case_opinions(request, ref: str):
+    """Review opinions (internal: staff of the case's scope only; others get 404)."""
     case = _ref(request, ref)
+    if not permissions.can_read_opinions(actor=request.auth, case=case):
+        raise CaseNotFound("没有找到该办件。")
     return [{**o.__dict__, "actor": o.actor_label} for o in selectors.case_opinions(case)]
 
 

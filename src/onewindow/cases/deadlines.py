@@ -183,9 +183,10 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
                                        version.legal_limit_unit)
         provisional |= flag_p or flag_l
         promised, flag_p = _moved(base_promised, version.promised_limit_unit, suspensions,
-                                  extension_days)
+                                  extension_days, start=start,
+                                  amount=version.promised_limit_amount)
         legal, flag_l = _moved(base_legal, version.legal_limit_unit, suspensions,
-                               extension_days)
+                               extension_days, start=start, amount=version.legal_limit_amount)
         provisional |= flag_p or flag_l
         if tolerance_open and tolerance_days:
             tolerance, flag_t = add_limit(start, int(tolerance_days), "WORKING_DAY")
@@ -194,6 +195,7 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
     if decision_date is not None:
         result = workdays.add_working_days_result(decision_date, output_days())
         output_due = result.value
+        provisional |= result.provisional
     return Deadlines(
         received_date=local_date(received_at) if received_at else None,
         acceptance_due_date=acceptance_due_date,
@@ -226,7 +228,8 @@ def _suspension(opened: dict[str, Any], end: dt.date | None) -> Suspension:
 
 
 def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
-           extension_days: int) -> tuple[dt.date | None, bool]:
+           extension_days: int, *, start: dt.datetime, amount: int | None
+           ) -> tuple[dt.date | None, bool]:
     """``base`` moved by the suspended time (in the limit's own kind of days) and by the
     extension (working days, Art. 42 and Art. 82)."""
     if base is None:
@@ -235,8 +238,9 @@ def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
     if unit == "NATURAL_DAY":
         natural = sum(s.natural_days for s in suspensions)
         if natural:
-            result = workdays.add_natural_days_result(due, natural)
-            due, provisional = result.value, provisional or result.provisional
+            # Count the limit and the suspended days together from the start: moving the
+            # already rolled-forward due date would roll a rest day forward twice.
+            due, provisional = add_limit(start, int(amount or 0) + natural, unit)
         working = extension_days
     else:
         working = sum(s.working_days for s in suspensions) + extension_days

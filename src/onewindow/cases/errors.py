@@ -88,6 +88,18 @@ class ExtensionTooLong(ValidationFailed):
     code = "cases.extension-too-long"
 
 
+class ExtensionTooLate(Conflict):
+    """Art. 42: the extension must be decided within the legal limit, not after it ran out."""
+
+    code = "cases.extension-too-late"
+
+
+class TolerancePending(Conflict):
+    """容缺: the case cannot be approved while tolerated materials are still missing."""
+
+    code = "cases.tolerated-materials-pending"
+
+
 class SuspensionInvalid(ValidationFailed):
     code = "cases.suspension-invalid"
 

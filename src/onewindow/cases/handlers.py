@@ -15,7 +15,7 @@ from onewindow.workdays.events import NOTICE_LOADED
 from . import events
 from .codes import CaseStatus
 from .models import Case, CaseAction
-from .services.review import recompute_provisional_deadlines_inner
+from .services.review import recompute_provisional_deadlines
 
 PORTAL_CASE_URL_NAME = "web:portal-case"
 
@@ -217,9 +217,10 @@ def on_materials_supplied(event) -> None:
     notify_applicant(event)
 
 
-@handler(NOTICE_LOADED)
+@handler(NOTICE_LOADED, atomic=False)
 def on_holiday_notice_loaded(event) -> None:
     """A year's official holiday notice arrived: due dates that were counted with the
     provisional weekend-only calendar of that year are recomputed from the log (DESIGN
-    rule 7), and the open steps follow the case's new date."""
-    recompute_provisional_deadlines_inner(now=event.occurred_at)
+    rule 7), and the open steps follow the case's new date. Case by case in short
+    transactions (so not atomic with the delivery); running it twice is harmless."""
+    recompute_provisional_deadlines(now=event.occurred_at)

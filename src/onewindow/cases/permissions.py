@@ -79,6 +79,14 @@ def can_view_case(*, actor, case) -> bool:
             or is_route_participant(actor=actor, case=case))
 
 
+def can_read_opinions(*, actor, case) -> bool:
+    """The back office's review opinions are internal: staff of the case's scope and the
+    route's participants, never the applicant (who reads the decision and its reasons)."""
+    if not _usable(actor) or actor.kind != Account.Kind.STAFF:
+        return False
+    return _staff_can(actor, VIEW_CASE, case) or is_route_participant(actor=actor, case=case)
+
+
 def is_route_participant(*, actor, case) -> bool:
     """Staff who hold (or held) a step of the case's approval route: e.g. the handler of a
     joint-review department, who must read the file and the materials to give an opinion

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from onewindow.common import ratelimit
 from onewindow.common.errors import TooManyAttempts
+from onewindow.common.ids import is_digits
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.models import Organisation, Role, RoleAssignment
@@ -100,7 +101,7 @@ def case_get_for_actor(*, actor, number: str | int) -> Case:
     ``CaseNotFound`` — missing and forbidden look the same."""
     text = str(number).strip().upper()
     qs = _cases()
-    case = qs.filter(pk=int(text)).first() if text.isdigit() and len(text) < 20 else (
+    case = qs.filter(pk=int(text)).first() if is_digits(text) and len(text) < 20 else (
         qs.filter(number=text).first()
     )
     if case is None or not permissions.can_view_case(actor=actor, case=case):
@@ -420,6 +421,11 @@ def timeline(*, case: Case) -> list[TimelineEntry]:
     for action in CaseAction.objects.filter(case=case).order_by("seq"):
         data = action.data or {}
         details = {k: data[k] for k in _PUBLIC_DETAIL_KEYS if k in data}
+        if action.kind in (ActionKind.TASK_COMPLETE, ActionKind.RETURN):
+            # A step's own vote is the back office's business (staff read it with the
+            # opinions); the timeline shows that the step was done and where it went.
+            details.pop("decision", None)
+            details.pop("reasons", None)
         if "file" in details:
             details["file"] = {k: details["file"].get(k) for k in ("name", "content_type",
                                                                      "size")}

@@ -164,7 +164,9 @@ def explain(result: deadlines.Deadlines, *, version, until: dt.date) -> list[Day
             continue
         counted += 1
         unit_word = "日" if unit == LimitUnit.NATURAL_DAY else "个工作日"
-        if amount and counted > amount + result.extension_days:
+        if day > due:
+            # By date, not by count: a natural-day limit whose last day is a rest day
+            # runs on to the next working day, so counting alone would call it late.
             kind = "OVERDUE"
             text = f"{weekday}，已超过办结期限，计第 {counted} {unit_word}"
         elif amount and counted > amount:

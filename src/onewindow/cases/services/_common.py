@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
+from onewindow.common.ids import is_digits
 
 from .. import deadlines
 from ..codes import CaseStatus
@@ -68,7 +69,7 @@ def lock_case(case: "Case | int | str") -> Case:
         found = qs.filter(pk=case).first()
     else:
         text = str(case).strip().upper()
-        found = (qs.filter(number=text).first() if not text.isdigit() or len(text) > 20
+        found = (qs.filter(number=text).first() if not is_digits(text) or len(text) > 20
                  else qs.filter(pk=int(text)).first())
     if found is None:
         raise CaseNotFound("没有找到该办件。")

@@ -17,7 +17,10 @@ import contextvars
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+
 from onewindow.catalog.codes import SpecialProcedureKind
+from onewindow.common.ids import is_digits
 from onewindow.identity.models import Role
 from onewindow.workdays import selectors as workdays
 from onewindow.workflow import selectors as workflow_selectors
@@ -31,6 +34,7 @@ from ..errors import (
     DecisionInvalid,
     ExtensionAlreadyUsed,
     ExtensionPending,
+    ExtensionTooLate,
     ExtensionTooLong,
     NoExtensionPending,
     NotACaseTask,
@@ -46,6 +50,7 @@ S = CaseStatus
 SUBJECT_TYPE = "case"
 DECISIONS = ("approve", "deny", "return")
 DEFAULT_EXTENSION_DAYS = 10
+JOINT_EXTENSION_DAYS = 15
 MAX_SUSPENSION_DAYS = 250
 
 # The lock_version the actor's page showed, handed from case_task_complete / case_return
@@ -190,22 +195,31 @@ def opinions_snapshot(case: Case) -> list[dict[str, Any]]:
             for a in rows]
 
 
-def recompute_provisional_deadlines_inner(*, now: dt.datetime) -> int:
+def recompute_provisional_deadlines(*, now: dt.datetime) -> int:
     """Recompute every open case whose due dates were provisional (counted into a year
-    whose holiday notice was not yet loaded); returns how many dates moved. Non-durable:
-    for the outbox handler of ``workdays.notice.loaded``."""
+    whose holiday notice was not yet loaded); returns how many cases' dates moved.
+
+    Each case in its own short transaction, under the same locks as a task completion
+    (its work items, then the case row) and recomputed inside them, so it neither
+    deadlocks with a handler at work nor overwrites a suspension committed meanwhile."""
+    candidates = list(
+        Case.objects.filter(deadlines_provisional=True)
+        .exclude(status__in=[S.DRAFT, S.REJECTED, S.WITHDRAWN, S.DELIVERED])
+        .values_list("pk", flat=True)
+    )
     moved = 0
-    open_cases = (Case.objects.filter(deadlines_provisional=True)
-                  .exclude(status__in=[S.DRAFT, S.REJECTED, S.WITHDRAWN, S.DELIVERED])
-                  .select_related("version"))
-    for case in open_cases.iterator(chunk_size=200):
-        before = _dates(case)
-        deadlines.store(case)
-        after = _dates(case)
-        if after != before:
-            moved += 1
-            if case.workflow_state:
-                _reschedule(case)
+    for case_id in candidates:
+        with transaction.atomic():
+            workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
+            case = lock_case(case_id)
+            if not case.deadlines_provisional:
+                continue
+            before = _dates(case)
+            deadlines.store(case)
+            if _dates(case) != before:
+                moved += 1
+                if case.workflow_state:
+                    _reschedule(case)
     return moved
 
 
@@ -300,7 +314,7 @@ def _case_id(case) -> int | None:
     if isinstance(case, Case):
         return case.pk
     text = str(case).strip().upper()
-    if text.isdigit() and len(text) <= 20:
+    if is_digits(text) and len(text) <= 20:
         return int(text)
     return Case.objects.filter(number=text).values_list("pk", flat=True).first()
 
@@ -378,11 +392,22 @@ def case_resume(*, actor, case, note: str = "", expected_version: int | None = N
 
 
 def allowed_extension_days(version) -> int:
-    """The item's 延长审批 special procedure (kind 1) in working days, else 10 (Art. 42)."""
+    """The item's 延长审批 special procedure (kind 1) in working days, capped by Art. 42:
+    10 working days, or 15 for joint or centralised handling (¶2) — the default too."""
+    ceiling = JOINT_EXTENSION_DAYS if (version.joint_departments or "").strip() else (
+        DEFAULT_EXTENSION_DAYS)
     for row in version.special_procedures or []:
         if str(row.get("kind")) == SpecialProcedureKind.EXTENSION and row.get("limit_amount"):
-            return int(row["limit_amount"])
-    return DEFAULT_EXTENSION_DAYS
+            return max(1, min(int(row["limit_amount"]), ceiling))
+    return ceiling
+
+
+def _check_in_time(case: Case, now: dt.datetime) -> None:
+    """Art. 42: an extension is decided before the legal limit runs out, not after."""
+    if case.legal_due_date and deadlines.local_date(now) > case.legal_due_date:
+        raise ExtensionTooLate(
+            f"法定办结期限（{case.legal_due_date:%Y-%m-%d}）已过，不能再申请或批准延期"
+            "（行政许可法第四十二条）。")
 
 
 def extension_state(case: Case) -> tuple[str, CaseAction | None]:
@@ -413,6 +438,7 @@ def case_extend_request(*, actor, case, days: int, reason: str,
             "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
     if state == "PENDING":
         raise ExtensionPending("已有待首席代表审批的延期申请。")
+    _check_in_time(locked, now)
     limit = allowed_extension_days(locked.version)
     try:
         wanted = int(days)
@@ -439,6 +465,8 @@ def case_extend_decide(*, actor, case, approve: bool, note: str = "",
     state, request = extension_state(locked)
     if state != "PENDING" or request is None:
         raise NoExtensionPending("没有待审批的延期申请。")
+    if approve:
+        _check_in_time(locked, now)
     note = (note or "").strip()
     days = int(request.data.get("days") or 0)
     data: dict[str, Any] = {"days": days, "request_seq": request.seq}

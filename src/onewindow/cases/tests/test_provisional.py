@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onewindow.cases import services
 from onewindow.cases.handlers import on_holiday_notice_loaded
-from onewindow.cases.services.review import recompute_provisional_deadlines_inner
+from onewindow.cases.services.review import recompute_provisional_deadlines
 from onewindow.catalog.tests.factories import make_item
 from onewindow.events.registry import handlers_for
 from onewindow.workdays import selectors as workdays
@@ -46,7 +46,7 @@ def test_loading_the_2027_notice_moves_a_provisional_due_date(world, now):
 
     workday_services.holidays_load_holiday_cn(actor=None, data=NOTICE_2027, now=now)
     workdays.reset_calendar_cache()
-    assert recompute_provisional_deadlines_inner(now=now) == 1
+    assert recompute_provisional_deadlines(now=now) == 1
     case.refresh_from_db()
     # 1 Jan 2027 is 元旦: one working day later.
     assert case.promised_due_date == dt.date(2027, 1, 19)
@@ -56,7 +56,7 @@ def test_loading_the_2027_notice_moves_a_provisional_due_date(world, now):
                                      status="READY")
     assert step.due_date == dt.date(2027, 1, 19)
     # Nothing is provisional any more, so a second run moves nothing.
-    assert recompute_provisional_deadlines_inner(now=now) == 0
+    assert recompute_provisional_deadlines(now=now) == 0
 
 
 def test_the_handler_listens_for_the_notice():

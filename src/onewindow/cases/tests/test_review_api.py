@@ -88,6 +88,9 @@ def test_workflow_api_completion_decides_the_case(world, now):
     assert again.json()["code"] == "workflow.task-already-completed"
     opinions = client.get(f"/v1/cases/{case.number}/opinions", **as_(world.chief)).json()
     assert [o["decision"] for o in opinions] == ["", "approve"]
+    # The back office's opinions are internal: the applicant reads the decision instead.
+    mine = client.get(f"/v1/cases/{case.number}/opinions", **as_(world.citizen))
+    assert mine.status_code == 404 and mine.json()["code"] == "cases.not-found"
     pdf = client.get(f"/v1/cases/{case.number}/decision.pdf", **as_(world.citizen))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     queue = client.get("/v1/output-queue", **as_(world.clerk)).json()
