@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
+from onewindow.common.ids import is_digits
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.identity.models import Organisation
 
@@ -93,7 +94,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
     organisation = None
     org = text("org")
     if org:
-        if not org.isdigit():
+        if not is_digits(org):
             errors["org"] = "机构（org）应为机构编号（正整数）。"
         else:
             organisation = Organisation.objects.filter(pk=int(org)).first()
@@ -113,7 +114,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
     theme = None
     theme_id = text("theme")
     if theme_id:
-        if not theme_id.isdigit():
+        if not is_digits(theme_id):
             errors["theme"] = "主题（theme）应为主题编号（正整数）。"
         else:
             theme = Theme.objects.filter(pk=int(theme_id)).first()
@@ -146,7 +147,7 @@ def parse_limit(value: Any, default: int = DEFAULT_LIMIT) -> int:
     if value in (None, ""):
         return default
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not is_digits(text) or not 1 <= int(text) <= MAX_LIMIT:
         message = f"每页条数（limit）应为 1 到 {MAX_LIMIT} 之间的整数。"
         raise InvalidFilter(message, details={"limit": message})
     return int(text)
@@ -289,7 +290,7 @@ def implementation_get(*, code: str, version: int | str | None = None) -> Implem
         found = versions.filter(pk=implementation.current_version_id).first()
     else:
         text = str(version).strip()
-        if not text.isdigit() or int(text) < 1:
+        if not is_digits(text) or int(text) < 1:
             message = "版本号（version）应为正整数。"
             raise InvalidFilter(message, details={"version": message})
         found = versions.filter(number=int(text)).first()

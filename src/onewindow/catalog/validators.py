@@ -7,6 +7,7 @@
   accepted, and the column holds up to 36 like the national exchange tables.
 """
 
+from onewindow.common.ids import is_digits
 from onewindow.identity.validators import credit_code_problem
 
 from .codes import IMPLEMENTATION_LEVELS
@@ -26,7 +27,7 @@ def basic_code_problem(value: str) -> str | None:
     code = normalize_code(value)
     if len(code) != BASIC_CODE_LENGTH:
         return f"基本编码应为 {BASIC_CODE_LENGTH} 位，当前为 {len(code)} 位。"
-    if not code.isdigit():
+    if not is_digits(code):
         return "基本编码应全部为数字。"
     return None
 
@@ -47,7 +48,7 @@ def implementation_code_problem(value: str) -> str | None:
     problem = basic_code_problem(code[19:31])
     if problem:
         return f"实施编码第 20 至 31 位应为基本编码：{problem}"
-    if len(code) == HANDLING_ITEM_CODE_LENGTH and not code[31:].isdigit():
+    if len(code) == HANDLING_ITEM_CODE_LENGTH and not is_digits(code[31:]):
         return "业务办理项编码最后 2 位应为数字序号。"
     return None
 

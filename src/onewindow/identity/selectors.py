@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from onewindow.common.ids import is_digits
 from onewindow.common.redaction import mask_id_number, mask_phone
 
 from .models import Account, LegalPerson, NaturalPerson, Organisation, RoleAssignment
@@ -27,7 +28,7 @@ def account_for_login(*, identifier: str, portal: str) -> Account | None:
     candidate = normalize_id_number(identifier)
     if len(candidate) == 18 and is_valid_id_number(candidate):
         return accounts.filter(person__id_number=candidate).first()
-    if len(identifier) == 11 and identifier.isdigit():
+    if len(identifier) == 11 and is_digits(identifier):
         found = accounts.filter(person__phone=identifier).order_by("pk")[:2]
         # A phone number shared by two accounts cannot identify one of them.
         return found[0] if len(found) == 1 else None

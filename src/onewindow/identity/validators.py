@@ -13,6 +13,8 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+from onewindow.common.ids import is_digits
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -47,7 +49,7 @@ def credit_code_problem(value: str) -> str | None:
         return "统一社会信用代码应为 18 位。"
     if any(ch not in USCC_ALPHABET for ch in code):
         return "统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。"
-    if not code[2:8].isdigit():
+    if not is_digits(code[2:8]):
         return "统一社会信用代码第 3 至 8 位应为行政区划代码（数字）。"
     if code[-1] != uscc.calc_check_digit(code[:17]):
         return "统一社会信用代码校验位不正确，请核对最后一位。"
@@ -75,10 +77,10 @@ def validate_credit_code(value: str) -> None:
 
 
 def validate_mobile(value: str) -> None:
-    if not (len(value) == 11 and value.isdigit() and value[0] == "1" and value[1] in "3456789"):
+    if not (len(value) == 11 and is_digits(value) and value[0] == "1" and value[1] in "3456789"):
         raise ValidationError("手机号码应为 11 位数字，以 13–19 开头。", code="invalid_phone")
 
 
 def validate_region_code(value: str) -> None:
-    if not (len(value) == 6 and value.isdigit()):
+    if not (len(value) == 6 and is_digits(value)):
         raise ValidationError("行政区划代码应为 6 位数字。", code="invalid_region_code")

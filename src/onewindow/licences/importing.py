@@ -33,6 +33,7 @@ from stdnum.cn import ric, uscc
 
 from onewindow.audit.services import audit_record
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_digits
 from onewindow.identity.models import Organisation
 
 from . import signing
@@ -160,7 +161,7 @@ def _place_known(place: str, year: str) -> bool:
 
 def _valid_id_number(code: str) -> bool:
     """The same answer as ``stdnum.cn.ric.is_valid`` for 18-character numbers, faster."""
-    if len(code) != 18 or not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    if len(code) != 18 or not is_digits(code[:17]) or not (is_digits(code[17]) or code[17] == "X"):
         return False
     if ric.calc_check_digit(code) != code[17]:
         return False

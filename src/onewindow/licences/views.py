@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onewindow.common.errors import ApplicationError
-from onewindow.common.pagination import keyset_page
+from onewindow.common.pagination import InvalidCursor, keyset_page
 from onewindow.identity import selectors as identity_selectors
 from onewindow.identity.models import LegalPerson
 
@@ -128,24 +128,49 @@ def _field_rows(licence) -> list[tuple[str, str]]:
     return [(schema.get(k, {}).get("label") or k, v) for k, v in (licence.fields or {}).items()]
 
 
+class _RestartList(Exception):
+    """A stale or edited "more" link: show the list from its first page instead."""
+
+
+def _page(request, queryset, *, order: list[str], limit: int):
+    try:
+        return keyset_page(queryset, order=order, cursor=request.GET.get("cursor"),
+                           limit=limit)
+    except InvalidCursor as exc:
+        raise _RestartList from exc
+
+
+def _first_page(request):
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return redirect(request.path + (f"?{query.urlencode()}" if query else ""))
+
+
+def restart_stale_lists(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _RestartList:
+            return _first_page(request)
+
+    return wrapper
+
+
 # --- holder wallet -----------------------------------------------------------------------
 
 
 @holder_required
+@restart_stale_lists
 def wallet(request):
     today = timezone.localdate()
-    page = _or_400(keyset_page, selectors.licences_mine(actor=request.user, today=today),
-                   order=["-issue_date", "-id"], cursor=request.GET.get("cursor"), limit=20)
+    page = _page(request, selectors.licences_mine(actor=request.user, today=today),
+                 order=["-issue_date", "-id"], limit=20)
     rows = [(lic, lic.state_on(today)) for lic in page.items]
     return render(request, "licences/wallet.html",
                   {"rows": rows, "next_cursor": page.next_cursor, "nav_active": "licences"})
 
 
-def _or_400(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except ApplicationError as exc:
-        raise Http404(str(exc.message)) from exc
 
 
 def _wallet_context(request, licence, **extra):
@@ -236,10 +261,10 @@ def wallet_share_revoke(request, share_id):
 
 
 @holder_required
+@restart_stale_lists
 def wallet_usage(request):
-    page = _or_400(keyset_page, selectors.usage_mine(actor=request.user,
-                                                     today=timezone.localdate()),
-                   order=["-used_at", "-id"], cursor=request.GET.get("cursor"), limit=50)
+    page = _page(request, selectors.usage_mine(actor=request.user, today=timezone.localdate()),
+                 order=["-used_at", "-id"], limit=50)
     return render(request, "licences/wallet_usage.html",
                   {"usages": page.items, "next_cursor": page.next_cursor,
                    "nav_active": "licences"})
@@ -249,9 +274,10 @@ def wallet_usage(request):
 
 
 @staff_required
+@restart_stale_lists
 def staff_home(request):
-    page = _or_400(keyset_page, selectors.licences_in_scope(actor=request.user),
-                   order=["-issued_at", "-id"], cursor=request.GET.get("cursor"), limit=50)
+    page = _page(request, selectors.licences_in_scope(actor=request.user),
+                 order=["-issued_at", "-id"], limit=50)
     today = timezone.localdate()
     rows = [(lic, lic.state_on(today), _holder_code_shown(lic, request.user, today))
             for lic in page.items]

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_digits
 from onewindow.identity.models import Organisation
 
 from .. import permissions as perms
@@ -378,7 +379,7 @@ def _seq_key(seq: Any) -> tuple[int, Any]:
 def _locate(item: _ItemRow, key: str) -> tuple[str, int, str]:
     """Map an ElementsInvalid detail key to (sheet, row, column)."""
     parts = key.split(".")
-    if parts[0] in SECTION_SHEETS and len(parts) >= 2 and parts[1].isdigit():
+    if parts[0] in SECTION_SHEETS and len(parts) >= 2 and is_digits(parts[1]):
         title, fields = SECTION_SHEETS[parts[0]]
         rows = item.sections.get(parts[0], [])
         index = int(parts[1])

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 
 from onewindow.audit.services import audit_record
+from onewindow.common.ids import is_digits
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 from onewindow.identity.services import organisation_create
@@ -225,7 +226,7 @@ def parse_record(obj: Any, line: int) -> Parsed:
     else:
         handling_type = HandlingType.OTHER
     visits_text = _text(obj.get("visit_number"))
-    visits = int(visits_text) if visits_text.isdigit() else 0
+    visits = int(visits_text) if is_digits(visits_text) else 0
     online = _text(obj.get("ONLINECHECK")) == "1"
     location = _text(obj.get("handle_location"))
     no_window = location.startswith("无线下办理窗口")

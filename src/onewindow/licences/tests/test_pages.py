@@ -167,3 +167,10 @@ def test_admin_pages_render_without_id_numbers(client, licence):
     assert detail.status_code == 200 and licence.holder_code not in detail.content.decode()
     assert client.get("/admin/licences/signingkey/").status_code == 200
     assert client.get("/admin/licences/licencetype/").status_code == 200
+
+
+def test_a_stale_more_link_starts_the_list_again(client, world, licence):
+    client.force_login(world.citizen)
+    for name in ("licences:wallet", "licences:wallet-usage"):
+        response = client.get(reverse(name), {"cursor": "zz"})
+        assert response.status_code == 302 and response.url == reverse(name)

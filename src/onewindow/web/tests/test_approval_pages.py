@@ -407,6 +407,7 @@ def test_mail_dispatch_then_delivered(client, world, now):
     assert sent.status_code == 302
     page = _text(client.get(reverse("web:output-case", args=[case.number])))
     assert "邮件已签收" in page and "窗口当面交付" not in page
+    assert "运单号 EA123456789CN" in page and "中国邮政 EMS" in page  # the clerk checks it
     client.force_login(world.citizen)
     assert "EA123456789CN" in _text(client.get(reverse("web:my-case", args=[case.number])))
     client.force_login(world.clerk)
@@ -466,3 +467,19 @@ def test_chief_decides_an_extension_from_the_case_page_while_the_handler_has_the
     assert client.post(reverse("web:staff-case-suspend", args=[case.number]),
                        {"procedure": "TESTING", "expected_days": "3",
                         "reason": "检测"}).status_code == 404
+
+
+def test_every_element_id_on_the_case_and_task_pages_is_unique(client, world, now):
+    import collections
+
+    case = _accepted(world, now)
+    item = _ready_item(case, "HANDLER")
+    client.force_login(world.handler)
+    for url in (reverse("web:task", args=[item.pk]),
+                reverse("web:staff-case", args=[case.number])):
+        ids = re.findall(r'\sid="([^"]+)"', _text(client.get(url)))
+        repeated = [i for i, n in collections.Counter(ids).items() if n > 1]
+        assert repeated == [], url
+    # An empty suspension form's error link leads to the suspension's own field.
+    empty = client.post(reverse("web:task-suspend", args=[item.pk]), {})
+    assert 'href="#id_suspend_reason"' in _text(empty)

@@ -363,3 +363,28 @@ def test_queue_filters_stay_in_the_url_and_paginate(client, world, now):
     assert "item=" in next_url and "status=SUBMITTED" in next_url
     other = _text(client.get(reverse("web:front-desk"), {"item": world.instant_item.code}))
     assert "没有符合条件的办件" in other
+
+
+def test_odd_numbers_in_forms_and_queries_are_bad_input_not_errors(client, world, now):
+    case = submit_online(world, now)
+    client.force_login(world.citizen)
+    for raw in ("²", "99999999999999999999"):
+        marked = client.post(reverse("web:inbox"), {"message": raw})
+        assert marked.status_code in (200, 302, 400, 404, 422)
+        upload = client.post(reverse("web:my-case-upload", args=[case.number]),
+                             {"material_id": raw})
+        assert upload.status_code in (302, 400, 404, 422)
+    assert client.get(reverse("web:items"), {"page": "²"}).status_code == 200
+
+
+def test_the_front_desk_forms_do_not_share_element_ids(client, world, now):
+    import collections
+
+    case = submit_online(world, now)
+    client.force_login(world.clerk)
+    page = _text(client.get(reverse("web:staff-case", args=[case.number])))
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert [i for i, n in collections.Counter(ids).items() if n > 1] == []
+    # An empty withdrawal links to the withdrawal's reason, not the refusal's.
+    empty = client.post(reverse("web:staff-case-withdraw", args=[case.number]), {})
+    assert 'href="#id_withdraw_reason"' in _text(empty)

@@ -225,6 +225,7 @@ def run_action(form, perform: Callable[[dict], object], *, name: str,
     """Check the form's shape, call the one service with its cleaned data, and turn the
     domain's answer into what the page shows: the message next to its field (or at the top
     pointing at the action's panel), or the conflict text with 409. Out of scope → 404."""
+    form.auto_id = f"id_{name}_%s"  # as distinct_ids gives it on the page
     if not form.is_valid():
         return ActionOutcome(False, form_errors(form))
     try:

@@ -20,6 +20,7 @@ from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import CaseNotFound
 from onewindow.cases.models import Case
 from onewindow.common.errors import NotFound
+from onewindow.common.ids import is_row_id
 from onewindow.identity.models import Role
 from onewindow.workflow import selectors as workflow
 from onewindow.workflow.models import WorkItem
@@ -41,7 +42,7 @@ from .approval_common import (
     suspension_procedures,
     task_review_urls,
 )
-from .cases_common import ErrorEntry
+from .cases_common import ErrorEntry, distinct_ids
 from .front_desk import staff_case_context
 from .workbench import staff_required
 from .worklist import DEADLINE_CSS, SUBJECT
@@ -65,7 +66,7 @@ def _case(item: WorkItem) -> Case:
     case = (Case.objects.select_related(
         "implementation", "version", "organisation", "centre", "applicant_person",
         "applicant_legal", "applicant_account", "submitted_by")
-        .filter(pk=int(item.subject_id)).first() if str(item.subject_id).isdigit() else None)
+        .filter(pk=int(item.subject_id)).first() if is_row_id(str(item.subject_id)) else None)
     if case is None:
         raise Http404
     return case
@@ -105,6 +106,7 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
     timing = context["timing"]
     forms = _forms(case)
     forms.update(bound or {})
+    distinct_ids(forms)
     row = workflow.work_item_row(item=item, today=today)
     actions = _task_actions(item, case, timing, context["allowed"])
     suspended = case.status == S.SUSPENDED

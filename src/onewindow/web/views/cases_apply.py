@@ -17,6 +17,7 @@ from onewindow.cases.errors import CaseConflict, CaseNotFound, InvalidTransition
 from onewindow.cases.services import licensing
 from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_row_id
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import selectors as identity
 
@@ -217,7 +218,7 @@ def apply_materials(request, draft_id: int):
         else:
             material_id = form.data.get("material_id", "")
             message = next(iter(form.errors.get("file", [])), "请选择要上传的文件。")
-            if str(material_id).isdigit():
+            if is_row_id(str(material_id)):
                 errors[int(material_id)] = str(message)
             else:
                 summary.append(ErrorEntry(str(message)))

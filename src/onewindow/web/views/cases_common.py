@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 
 from onewindow.cases.codes import CaseStatus, MaterialState
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_row_id
 from onewindow.workdays import selectors as workdays
 
 S = CaseStatus
@@ -163,7 +164,7 @@ def material_errors(exc: ApplicationError) -> dict[int, str]:
         value = details.get(key)
         if isinstance(value, dict):
             for pk, message in value.items():
-                if str(pk).isdigit():
+                if is_row_id(str(pk)):
                     result[int(pk)] = str(message)
     return result
 
@@ -215,3 +216,12 @@ def citizen_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def distinct_ids(forms: dict) -> dict:
+    """Several action forms share one page (accept, refuse, withdraw …): give each its own
+    element ids (``id_<action>_<field>``), so labels, help texts and the error summary's
+    links point into the right form. Call before any field is rendered or checked."""
+    for name, form in forms.items():
+        form.auto_id = f"id_{name}_%s"
+    return forms

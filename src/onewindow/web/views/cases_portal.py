@@ -14,6 +14,7 @@ from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import CaseNotFound
 from onewindow.common import ratelimit
 from onewindow.common.errors import ApplicationError, TooManyAttempts
+from onewindow.common.ids import is_row_id
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import notifications
@@ -156,7 +157,7 @@ def my_case_upload(request, number: str):
     else:
         raw = form.data.get("material_id", "")
         message = next(iter(form.errors.get("file", [])), "请选择要上传的文件。")
-        if str(raw).isdigit():
+        if is_row_id(str(raw)):
             upload_errors[int(raw)] = str(message)
     case.refresh_from_db()
     context = portal_case_context(request, case, upload_errors=upload_errors)
@@ -264,7 +265,7 @@ def case_file(request, file_id: int):
 def inbox(request):
     if request.method == "POST":
         raw = request.POST.get("message", "")
-        ids = [int(raw)] if raw.isdigit() else None
+        ids = [int(raw)] if is_row_id(raw) else None
         notifications.mark_read(account=request.user, message_ids=ids, now=timezone.now())
         return redirect(reverse("web:inbox") + (f"?cursor={_cursor(request)}"
                                                 if _cursor(request) else ""))

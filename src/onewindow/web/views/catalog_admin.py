@@ -24,6 +24,7 @@ from onewindow.catalog.errors import ElementsInvalid
 from onewindow.catalog.guides import CodeLabel, Limit
 from onewindow.catalog.importers.excel import excel_export, excel_import
 from onewindow.common.errors import ApplicationError, NotFound
+from onewindow.common.ids import is_digits
 from onewindow.identity import permissions as identity_permissions
 from onewindow.identity.models import Organisation
 
@@ -110,7 +111,7 @@ def item_list(request):
         "organisations": _scope_organisations(request.user),
         "statuses": STATUS_CHOICES,
         "item_types": ItemType.choices,
-        "page_number": int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1,
+        "page_number": int(page_text) if is_digits(page_text) and int(page_text) > 0 else 1,
         "can_import_export": identity_permissions.can_anywhere(request.user, IMPORT_EXPORT),
         "nav_active": "catalog",
     }
@@ -376,7 +377,7 @@ class EditForms:
         for key, message in details.items():
             head, *rest = key.split(".")
             if head in rows:
-                if rest and rest[0].isdigit() and int(rest[0]) < len(rows[head]):
+                if rest and is_digits(rest[0]) and int(rest[0]) < len(rows[head]):
                     form = rows[head][int(rest[0])][0]
                     field = rest[1] if len(rest) > 1 and rest[1] in form.fields else None
                     form.add_error(field, message)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from onewindow.catalog import selectors
 from onewindow.catalog.codes import HandlingForm, ImplementationStatus, ThemeAudience
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_digits
 
 PAGE_SIZE = 20
 # Only these reach the selector: a shared link may carry other parameters (e.g. from=…).
@@ -20,7 +21,7 @@ THEME_GROUPS = [
 
 def _page_number(raw) -> int:
     text = str(raw or "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    return int(text) if is_digits(text) and 0 < int(text) < 100_000 else 1
 
 
 def item_list(request):

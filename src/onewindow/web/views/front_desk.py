@@ -43,6 +43,7 @@ from .cases_common import (
     ErrorEntry,
     add_domain_errors,
     case_deadlines,
+    distinct_ids,
     form_errors,
     material_errors,
     next_step_text,
@@ -171,6 +172,7 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
     forms = _action_forms(case, materials)
     forms.update(review_forms(case))
     forms.update(bound or {})
+    distinct_ids(forms)
     panels = case_panels(case, today=today)
     material_messages = material_messages or {}
     missing = [m for m in materials
@@ -228,6 +230,7 @@ def _act(request, number: str, *, name: str, make_form: Callable, perform: Calla
         return redirect("web:staff-case", number=number)
     materials = selectors.materials_of(case=case)
     form = make_form(request, case, materials)
+    form.auto_id = f"id_{name}_%s"  # as distinct_ids gives it on the page
     errors: list[ErrorEntry] = []
     per_material: dict[int, str] = {}
     status = 422

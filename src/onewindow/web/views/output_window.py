@@ -32,7 +32,13 @@ from ..forms_approval import (
     MailDispatchForm,
 )
 from .approval_common import case_output_clock, output_clock, run_action
-from .cases_common import ErrorEntry, add_domain_errors, citizen_required, form_errors
+from .cases_common import (
+    ErrorEntry,
+    add_domain_errors,
+    citizen_required,
+    distinct_ids,
+    form_errors,
+)
 from .workbench import staff_required
 
 S = CaseStatus
@@ -68,14 +74,22 @@ def _load(request, number: str):
 
 
 def _mail_state(case) -> dict:
-    """Dispatched (with its details) and delivered, read from the action log."""
+    """Dispatched (with carrier, tracking number and address) and delivered, read from the
+    action log, so the clerk can check the waybill before recording the delivery."""
     dispatched = delivered = None
-    for entry in selectors.timeline(case=case):
-        if entry.kind == K.MAIL_DISPATCH:
-            dispatched = entry
-        elif entry.kind == K.MAIL_DELIVER:
-            delivered = entry
-    return {"dispatched": dispatched, "delivered": delivered}
+    lines: list[str] = []
+    for action in case.actions.filter(kind__in=[K.MAIL_DISPATCH, K.MAIL_DELIVER]
+                                      ).order_by("seq"):
+        if action.kind == K.MAIL_DISPATCH:
+            dispatched = action
+            data = action.data or {}
+            lines = [part for part in (data.get("carrier", ""),
+                                       f"运单号 {data['tracking_number']}"
+                                       if data.get("tracking_number") else "",
+                                       data.get("address", "")) if part]
+        else:
+            delivered = action
+    return {"dispatched": dispatched, "delivered": delivered, "lines": lines}
 
 
 def _forms(case) -> dict:
@@ -92,6 +106,7 @@ def output_context(request, case, *, bound=None, open_action="", errors=None) ->
     today = timezone.localdate()
     forms = _forms(case)
     forms.update(bound or {})
+    distinct_ids(forms)
     applicant = selectors.applicant_view(viewer=request.user, case=case)
     waiting = case.status in (S.APPROVED, S.DENIED)
     return {
@@ -128,7 +143,7 @@ def _act(request, number: str, *, name: str, make_form: Callable, perform: Calla
     errors = outcome.errors
     status = outcome.status
     # The signature is a hidden field: the summary points at the pad instead.
-    errors = [ErrorEntry(e.text, "#signature-canvas") if e.href == "#id_signature" else e
+    errors = [ErrorEntry(e.text, "#signature-canvas") if e.href.endswith("_signature") else e
               for e in errors]
     case.refresh_from_db()
     context = output_context(request, case, bound={name: form}, open_action=name,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.models import Case
 from onewindow.common.errors import ValidationFailed
+from onewindow.common.ids import is_row_id
 from onewindow.identity import permissions as identity_permissions
 from onewindow.workflow import selectors as workflow
 from onewindow.workflow.permissions import WORK_AS
@@ -59,7 +60,7 @@ class TaskRow:
 def cases_by_subject(items) -> dict[str, Case]:
     """The cases the work items belong to (subject ids are case ids), in one query."""
     ids = {int(i.subject_id) for i in items
-           if i.subject_type == SUBJECT and str(i.subject_id).isdigit()}
+           if i.subject_type == SUBJECT and is_row_id(str(i.subject_id))}
     found = Case.objects.filter(pk__in=ids).select_related(
         "version", "organisation", "applicant_person", "applicant_legal")
     return {str(case.pk): case for case in found}

@@ -3,6 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from onewindow.common.ids import is_digits
 from onewindow.identity.models import Account, Organisation
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
         org = None
         if organisation:
-            lookup = {"pk": int(organisation)} if organisation.isdigit() else {
+            lookup = {"pk": int(organisation)} if is_digits(organisation) else {
                 "credit_code": organisation.upper()}
             org = Organisation.objects.filter(**lookup).first()
             if org is None:
