@@ -21,3 +21,24 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response[self.header] = request_id
         return response
+
+
+class FriendlyMethodNotAllowedMiddleware:
+    """A page opened with the wrong method (a bookmarked or retyped link to a button's
+    address, such as 退出 or 撤销) gets the friendly error page instead of a blank 405.
+    The API keeps its own JSON answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or (
+                getattr(response, "content", b"")):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "web/error.html", {"status": 405}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -75,6 +75,16 @@ def test_missing_page_is_friendly_with_a_reference(client):
     assert "页面不存在" in body and response.headers["X-Request-ID"] in body
 
 
+def test_opening_a_button_address_directly_gets_a_friendly_page(client):
+    response = client.get(reverse("web:logout"))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    body = response.content.decode()
+    assert "请通过页面上的按钮操作" in body and "回到首页" in body
+    # The API still answers in JSON.
+    api = client.get("/api/v1/auth/token")
+    assert api.status_code == 405 and "请通过页面上的按钮操作" not in api.content.decode()
+
+
 def test_server_error_page_shows_reference_not_a_trace(rf):
     from onewindow.web.views.errors import server_error
 
