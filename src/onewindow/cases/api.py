@@ -812,9 +812,18 @@ def case_decision_pdf(request, ref: str):
     return response
 
 
-@router.get("/output-queue", response=list[OutputRowOut], operation_id="output_queue")
-def output_queue(request):
-    """Decided cases waiting at my output window(s), soonest Art. 44 deadline first."""
-    rows = selectors.output_queue(actor=request.auth, today=local_date(timezone.now()))
-    return [{k: v for k, v in row.__dict__.items() if k not in ("case", "delivery_address")}
-            for row in rows]
+class OutputPageOut(Schema):
+    items: list[OutputRowOut]
+    next_cursor: str | None
+    total: int
+
+
+@router.get("/output-queue", response=OutputPageOut, operation_id="output_queue")
+def output_queue(request, cursor: str | None = None, limit: int = 50):
+    """Decided cases waiting at my output window(s), soonest Art. 44 deadline first, a page
+    at a time (``next_cursor``), with the number waiting in all."""
+    page = selectors.output_queue_page(actor=request.auth, today=local_date(timezone.now()),
+                                       cursor=cursor, limit=limit)
+    return {"items": [{k: v for k, v in row.__dict__.items()
+                       if k not in ("case", "delivery_address")} for row in page.rows],
+            "next_cursor": page.next_cursor, "total": page.total}

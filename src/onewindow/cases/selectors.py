@@ -29,12 +29,14 @@ from .models import Case, CaseAction, CaseFile
 from .timing import (  # noqa: F401  Cases II reads, part of this module's interface
     DayLine,
     Opinion,
+    OutputPage,
     OutputRow,
     SuspensionView,
     Timing,
     case_opinions,
     case_timing,
     output_queue,
+    output_queue_page,
 )
 
 S = CaseStatus

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from onewindow.catalog.codes import LimitUnit
+from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DayKind
 
@@ -277,16 +278,38 @@ class OutputRow:
     lock_version: int
 
 
+@dataclass(frozen=True)
+class OutputPage:
+    rows: list[OutputRow]
+    next_cursor: str | None
+    total: int
+
+
+def _waiting(actor):
+    return Case.objects.filter(permissions.deliver_q(actor), status__in=[S.APPROVED, S.DENIED])
+
+
+def output_queue_page(*, actor, today: dt.date, cursor: str | None = None, limit: int = 50
+                      ) -> OutputPage:
+    """One page of the output window (统一出件), soonest Art. 44 deadline first, with the
+    number of cases waiting in all. A stale cursor raises common.pagination.InvalidCursor."""
+    queryset = (_waiting(actor).select_related("version", "applicant_person", "applicant_legal")
+                .defer("workflow_state"))
+    page = keyset_page(queryset, order=["output_due_date", "id"], cursor=cursor, limit=limit)
+    return OutputPage(rows=_output_rows(page.items, today), next_cursor=page.next_cursor,
+                      total=_waiting(actor).count())
+
+
 def output_queue(*, actor, today: dt.date, limit: int = 200) -> list[OutputRow]:
     """Decided cases waiting at the actor's output window(s) (统一出件), soonest Art. 44
     deadline first: decision, channel, the due date (decision + 10 working days) and its
-    colour. Delivered cases leave the queue."""
-    rows = list(
-        Case.objects.select_related("version", "applicant_person", "applicant_legal")
-        .defer("workflow_state")
-        .filter(permissions.deliver_q(actor), status__in=[S.APPROVED, S.DENIED])
-        .order_by("output_due_date", "id")[:limit]
-    )
+    colour. Delivered cases leave the queue. The first ``limit`` only: lists that people
+    page through use ``output_queue_page``."""
+    return output_queue_page(actor=actor, today=today, limit=limit).rows
+
+
+def _output_rows(cases, today: dt.date) -> list[OutputRow]:
+    rows = list(cases)
     dispatched = set(
         Case.objects.filter(pk__in=[c.pk for c in rows], actions__kind=K.MAIL_DISPATCH)
         .values_list("pk", flat=True)

@@ -94,8 +94,11 @@ def test_workflow_api_completion_decides_the_case(world, now):
     pdf = client.get(f"/v1/cases/{case.number}/decision.pdf", **as_(world.citizen))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     queue = client.get("/v1/output-queue", **as_(world.clerk)).json()
-    assert [row["number"] for row in queue] == [case.number]
-    assert queue[0]["output_due_date"] == "2026-12-07"
+    assert [row["number"] for row in queue["items"]] == [case.number]
+    assert queue["items"][0]["output_due_date"] == "2026-12-07"
+    assert queue["total"] == 1 and queue["next_cursor"] is None
+    stale = client.get("/v1/output-queue?cursor=zz", **as_(world.clerk))
+    assert stale.status_code in (400, 422)
     bad = client.post(f"/v1/cases/{case.number}/deliver",
                       json={"channel": "PICKUP", "recipient_name": "张三",
                             "recipient_id_number": "110101199003077777", "id_checked": False,

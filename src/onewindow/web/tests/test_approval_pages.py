@@ -483,3 +483,20 @@ def test_every_element_id_on_the_case_and_task_pages_is_unique(client, world, no
     # An empty suspension form's error link leads to the suspension's own field.
     empty = client.post(reverse("web:task-suspend", args=[item.pk]), {})
     assert 'href="#id_suspend_reason"' in _text(empty)
+
+
+def test_the_output_queue_pages_and_counts_everything_waiting(client, world, now,
+                                                              monkeypatch):
+    from onewindow.web.views import output_window
+
+    monkeypatch.setattr(output_window, "QUEUE_PAGE", 2)
+    cases = [_approved(world, now) for _ in range(3)]
+    client.force_login(world.clerk)
+    first = _text(client.get(reverse("web:output-queue")))
+    assert "待出件共 3 件（本页 2 件）" in first
+    more = re.search(r'href="([^"]*cursor=[^"]+)" rel="next"', first).group(1)
+    second = _text(client.get(reverse("web:output-queue") + more.replace("&amp;", "&")))
+    shown = [c.number for c in cases if c.number[-12:] in first or c.number[-12:] in second]
+    assert len(shown) == 3 and "回到第一页" in second
+    stale = client.get(reverse("web:output-queue"), {"cursor": "zz"})
+    assert stale.status_code == 302

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.cases import permissions as case_permissions
@@ -21,6 +22,7 @@ from onewindow.cases import selectors, services
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
 from onewindow.cases.errors import CaseNotFound
 from onewindow.common.errors import ApplicationError, NotFound
+from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import permissions as identity_permissions
 
@@ -38,11 +40,13 @@ from .cases_common import (
     citizen_required,
     distinct_ids,
     form_errors,
+    page_query,
 )
 from .workbench import staff_required
 
 S = CaseStatus
 K = ActionKind
+QUEUE_PAGE = 50
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -53,11 +57,19 @@ def output_queue(request):
     if not identity_permissions.can_anywhere(request.user, case_permissions.DELIVER_RESULT):
         raise Http404
     today = timezone.localdate()
-    rows = [{"row": row, "clock": output_clock(row, today=today)}
-            for row in selectors.output_queue(actor=request.user, today=today)]
+    try:
+        page = selectors.output_queue_page(actor=request.user, today=today,
+                                           cursor=request.GET.get("cursor") or None,
+                                           limit=QUEUE_PAGE)
+    except InvalidCursor:  # a stale "more" link: start again
+        return redirect(reverse("web:output-queue"))
+    rows = [{"row": row, "clock": output_clock(row, today=today)} for row in page.rows]
     centre = selectors.centre_for_clerk(actor=request.user)
-    return render(request, "web/approval/output_queue.html",
-                  {"rows": rows, "centre": centre, "nav_active": "output"})
+    return render(request, "web/approval/output_queue.html", {
+        "rows": rows, "total": page.total, "centre": centre, "nav_active": "output",
+        "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
+    })
 
 
 # --- one case at the window ------------------------------------------------------------------
