@@ -88,8 +88,11 @@ def approve(case: Case) -> Case:
             subject_type="case", subject_id=str(case.pk)) if item.status == "READY"]
         assert ready, "the route stopped without a task"
         actor = next(a for a in staff if _may_work_on(a, ready[0]))
+        # Review steps give an opinion; the chief representative's step decides.
+        decides = ready[0].role == "CHIEF_REPRESENTATIVE"
         services.case_task_complete(actor=actor, work_item=ready[0].pk, opinion="材料齐全，同意。",
-                                    decision="approve", now=timezone.now())
+                                    decision="approve" if decides else None,
+                                    now=timezone.now())
     case.refresh_from_db()
     return case
 

@@ -17,6 +17,7 @@ the engine runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -487,3 +488,33 @@ def spec_for(xml: str, process_id: str):
         while len(_spec_cache) > _SPEC_CACHE_SIZE:
             _spec_cache.popitem(last=False)
     return entry
+
+
+@functools.lru_cache(maxsize=256)
+def deciding_tasks(xml: str) -> frozenset[str]:
+    """The user tasks whose ``decision`` steers the route: those followed by an exclusive or
+    inclusive gateway with a condition on ``decision``. Other steps only give an opinion."""
+    root = read_xml(xml)
+    process = _executable_process(root)
+    by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
+    flows = list(process.iter(f"{{{BPMN_NS}}}sequenceFlow"))
+
+    def decides_at(gateway_id: str) -> bool:
+        for flow in flows:
+            if flow.get("sourceRef") != gateway_id:
+                continue
+            condition = flow.find("bpmn:conditionExpression", NS)
+            if condition is not None and "decision" in (condition.text or ""):
+                return True
+        return False
+
+    found = set()
+    for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+        for flow in flows:
+            if flow.get("sourceRef") != task.get("id"):
+                continue
+            target = by_id.get(flow.get("targetRef"))
+            if target is not None and _local(target.tag)[1] in CONDITIONAL_GATEWAYS and (
+                    decides_at(target.get("id"))):
+                found.add(task.get("id"))
+    return frozenset(found)

@@ -286,3 +286,12 @@ def lane_organisation(*, department: str, home: Organisation) -> Organisation:
         f"名为“{department}”的机构不止一个，请在泳道中写明全称。",
         details={"department": department, "candidates": [o.pk for o in candidates]},
     )
+
+
+def task_decides(*, route_id: int, task_name: str) -> bool:
+    """Whether ``task_name`` of the route is a deciding step (its ``decision`` chooses the
+    way on), as opposed to a step that only gives an opinion."""
+    from .bpmn import deciding_tasks
+
+    xml = RouteDefinition.objects.filter(pk=route_id).values_list("bpmn_xml", flat=True).first()
+    return bool(xml) and task_name in deciding_tasks(xml)

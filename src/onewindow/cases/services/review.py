@@ -148,6 +148,12 @@ def on_workflow_step(subject_id: str, *, kind: str, actor, work_item, instance, 
     decision = data.get("decision")
     opinion = _text(data.get("opinion"))
     reasons = _text(data.get("reasons"))
+    if decision not in (None, "") and not _decides(case, work_item):
+        # Only a step followed by a decision gateway decides; a review step that sent
+        # "deny" would put a vote on the record that the route never acted on.
+        raise DecisionInvalid(
+            f"“{work_item.task_label}”环节只填写意见，不作准予、不予或退回的决定。",
+            details={"decision": decision})
     if decision == "deny":
         reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
     if decision == "return":
@@ -166,6 +172,14 @@ def on_workflow_step(subject_id: str, *, kind: str, actor, work_item, instance, 
             reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
         decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
                          instant=False, opinions=opinions_snapshot(case))
+
+
+def _decides(case: Case, work_item) -> bool:
+    started = (case.actions.filter(kind=K.ROUTE_START).order_by("-seq")
+               .values_list("data", flat=True).first()) or {}
+    route_id = started.get("route_id")
+    return bool(route_id) and workflow_selectors.task_decides(
+        route_id=int(route_id), task_name=work_item.task_name)
 
 
 def _outcome(instance) -> bool:

@@ -7,7 +7,12 @@ import pytest
 from django.utils import timezone
 
 from onewindow.cases import selectors, services
-from onewindow.cases.errors import ExtensionTooLate, ExtensionTooLong, TolerancePending
+from onewindow.cases.errors import (
+    DecisionInvalid,
+    ExtensionTooLate,
+    ExtensionTooLong,
+    TolerancePending,
+)
 from onewindow.cases.services.review import allowed_extension_days
 from onewindow.catalog.tests.factories import make_item
 from onewindow.workflow.models import WorkItem
@@ -102,3 +107,25 @@ def test_no_approval_while_tolerated_materials_are_missing(world, now):
     assert caught.value.code == "cases.tolerated-materials-pending"
     case.refresh_from_db()
     assert case.status == "IN_REVIEW" and ready(case) == [decide]  # nothing half-written
+
+
+def test_a_review_step_gives_an_opinion_not_a_decision(world, now):
+    item = make_item(organisation=world.dept, now=now, name="审查环节事项")
+    case = accepted(world, item, "2026-11-02")
+    [review] = ready(case)
+    for decision in ("deny", "return", "approve"):
+        with pytest.raises(DecisionInvalid) as caught:
+            services.case_task_complete(actor=world.handler, work_item=review,
+                                        opinion="意见", decision=decision,
+                                        reasons="承办人认为不符合条件", now=at("2026-11-03"))
+        assert caught.value.code == "cases.decision-invalid"
+    services.case_task_complete(actor=world.handler, work_item=review, opinion="通过",
+                                now=at("2026-11-03"))
+    [decide] = ready(case)
+    result = services.case_task_complete(actor=world.chief, work_item=decide, opinion="同意",
+                                         decision="approve", now=at("2026-11-03"))
+    assert result.status == "APPROVED"
+    # The applicant's timeline carries no step votes.
+    for entry in selectors.timeline(case=result):
+        if entry.kind in ("TASK_COMPLETE", "RETURN"):
+            assert "decision" not in entry.details and "reasons" not in entry.details
