@@ -274,6 +274,12 @@ def test_files_and_cases_of_others_are_not_found(client, world, now):
     client.force_login(world.citizen)
     download = client.get(reverse("web:case-file", args=[file_id]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    # Named after the material and the case, not the uploader's file name.
+    from urllib.parse import quote
+
+    record = case.files.get(pk=file_id)
+    expected = f"{record.case_material.name}-{case.number}.pdf"
+    assert quote(expected) in download["Content-Disposition"]
 
 
 def test_inbox_and_demo_messages(client, world, now, django_capture_on_commit_callbacks):

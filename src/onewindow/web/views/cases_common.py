@@ -3,6 +3,7 @@ with working days left and a colour *and* a text label, error summaries built fr
 domain errors, downloads with sensible names."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -180,11 +181,21 @@ def pdf_download(pdf) -> HttpResponse:
     return response
 
 
+def download_name(record) -> str:
+    """材料名称-办件编号.ext (UI.md: a sensible name), not the uploader's "scan.pdf"."""
+    name = record.original_name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    material = record.case_material.name if record.case_material_id else "材料"
+    number = record.case.number or f"草稿{record.case_id}"
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "", f"{material}-{number}")[:120]
+    return f"{stem}.{extension}" if extension.isalnum() and len(extension) <= 5 else stem
+
+
 def file_download(record) -> FileResponse:
     """An uploaded material file, always as an attachment (never rendered inline from
     our origin), with the type the upload check sniffed."""
     response = FileResponse(record.file.open("rb"), content_type=record.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, record.original_name)
+    response["Content-Disposition"] = content_disposition_header(True, download_name(record))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
