@@ -288,8 +288,9 @@ def test_entry_upsert_validates_and_audits(tree, now):
                           name="临时价格干预范围事项提价申报", item_type="01", now=now)
     entry.refresh_from_db()
     assert entry.name == "临时价格干预范围事项提价申报"
-    assert list(AuditEvent.objects.filter(subject_id="440101007000").values_list(
-        "action", flat=True)) == ["catalog.entry.created", "catalog.entry.changed"]
+    assert list(AuditEvent.objects.filter(subject_id="440101007000").order_by("id")
+                .values_list("action", flat=True)) == ["catalog.entry.created",
+                                                       "catalog.entry.changed"]
 
 
 def test_publishing_with_a_clock_before_the_current_version_is_refused_cleanly(tree, now):
