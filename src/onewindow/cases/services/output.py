@@ -162,4 +162,11 @@ def case_delivery_choose(*, actor, case, channel: str, address: str = "",
         fields={"delivery_channel": channel, "delivery_address": address},
         data={"channel": channel, "address": address},
     )
+    if channel == DeliveryChannel.ELECTRONIC and locked.status in (S.APPROVED, S.DENIED):
+        # Already decided and waiting at the output window: publish it now, as a decision
+        # made after the choice would have been.
+        lifecycle.transition(
+            locked, K.PUBLISH_ONLINE, actor=None, now=now, fields={"delivered_at": now},
+            data={"channel": DeliveryChannel.ELECTRONIC},
+        )
     return locked

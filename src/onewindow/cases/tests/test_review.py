@@ -278,6 +278,15 @@ def test_pickup_needs_identity_check_and_signature(world, now):
     assert selectors.expected_of_applicant(case=result).summary == "已办结，办理结果已送达。"
 
 
+def test_choosing_online_delivery_after_the_decision_publishes_the_result(world, now):
+    case = approved(world, now)
+    assert case.status == CaseStatus.APPROVED  # waiting at the output window (pickup)
+    result = services.case_delivery_choose(actor=world.citizen, case=case,
+                                           channel="ELECTRONIC", now=now)
+    assert result.status == CaseStatus.DELIVERED and result.delivered_at == now
+    assert selectors.output_queue(actor=world.clerk, today=now.date()) == []
+
+
 def test_mail_dispatch_then_delivery(world, now):
     case = submit_online(world, now)
     with pytest.raises(DeliveryInvalid):
