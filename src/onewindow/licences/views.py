@@ -111,14 +111,19 @@ def jwks(request):
 
 
 def shared(request, token):
-    """A holder's share link: shows the licence and logs the view in its 用证记录."""
+    """A holder's share link. Opening it (GET) only says what was shared and for what; the
+    licence is shown, and the view logged in the holder's 用证记录, when the visitor asks
+    (POST), so link previews and crawlers leave no false entries."""
     now = timezone.now()
+    if request.method != "POST":
+        share = _or_404(services.share_peek, token=token, now=now)
+        return render(request, "licences/shared.html", {"share": share, "shown": False})
     share = _or_404(services.share_open, token=token, now=now)
     licence = share.licence
     result = licence_verify(identifier=licence.identifier,
                             qr_signature=exports.qr_param(licence), now=now)
     return render(request, "licences/shared.html", {
-        "share": share, "result": result.public(),
+        "share": share, "result": result.public(), "shown": True,
         "fields": _field_rows(licence),
     })
 

@@ -35,6 +35,7 @@ from .use import (
     licence_share,
     licence_usage_record,
     share_open,
+    share_peek,
     share_revoke,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "masked_holder_code",
     "seal_licence",
     "share_open",
+    "share_peek",
     "share_revoke",
     "signer_for",
     "signing_key_active",

@@ -88,16 +88,24 @@ def share_revoke(*, actor, share: LicenceShare, now: dt.datetime) -> LicenceShar
     return share
 
 
+def share_peek(*, token: str, now: dt.datetime) -> LicenceShare:
+    """The open share behind ``token``, without showing the licence or logging a use (a
+    chat app's link preview fetches the link too: that is not a view)."""
+    share = (
+        LicenceShare.objects.select_related("licence", "licence__signing_key")
+        .filter(token_hash=_hash_token(token))
+        .first()
+    )
+    if share is None or not share.is_open(now):
+        raise ShareNotFound("分享链接不存在或已失效。")
+    return share
+
+
 def share_open(*, token: str, now: dt.datetime) -> LicenceShare:
-    """Someone opened a share link: log the use (用证记录) and return the share."""
+    """Someone chose to view a shared licence: log the use (用证记录) and return the
+    share."""
     with transaction.atomic():
-        share = (
-            LicenceShare.objects.select_related("licence", "licence__signing_key")
-            .filter(token_hash=_hash_token(token))
-            .first()
-        )
-        if share is None or not share.is_open(now):
-            raise ShareNotFound("分享链接不存在或已失效。")
+        share = share_peek(token=token, now=now)
         LicenceShare.objects.filter(pk=share.pk).update(view_count=F("view_count") + 1)
         LicenceUsage.objects.create(
             licence=share.licence, kind=LicenceUsage.Kind.SHARE_VIEW, used_at=now,

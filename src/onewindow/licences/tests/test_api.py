@@ -99,7 +99,7 @@ def test_verify_vc_pdf_share_and_usage(client, world, now):
                         {"purpose": "银行开户", "valid_hours": 24},
                         content_type="application/json", headers=auth)
     assert share.status_code == 201
-    page = client.get(share.json()["url"].replace("http://testserver", ""))
+    page = client.post(share.json()["url"].replace("http://testserver", ""))  # 查看证照
     assert page.status_code == 200 and "银行开户" in page.content.decode()
     usage = client.get(f"{BASE}/usage/mine", headers=auth).json()["items"]
     assert usage[0]["kind"] == LicenceUsage.Kind.SHARE_VIEW and usage[0]["purpose"] == "银行开户"

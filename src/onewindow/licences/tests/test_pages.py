@@ -64,8 +64,15 @@ def test_wallet_download_share_and_usage(client, world, licence):
     assert shared.status_code == 200
     share_url = shared.context["share_url"]
     client.logout()
-    public = client.get(share_url.replace("http://testserver", ""))
-    assert public.status_code == 200 and "租房核验" in public.content.decode()
+    path = share_url.replace("http://testserver", "")
+    # Opening the link (as a chat app's preview does) shows what was shared, not the
+    # licence, and logs nothing.
+    preview = client.get(path).content.decode()
+    assert "租房核验" in preview and "查看证照" in preview and licence.number not in preview
+    assert not LicenceUsage.objects.filter(kind=LicenceUsage.Kind.SHARE_VIEW).exists()
+    public = client.post(path)
+    assert public.status_code == 200 and licence.number in public.content.decode()
+    assert LicenceUsage.objects.filter(kind=LicenceUsage.Kind.SHARE_VIEW).count() == 1
     client.force_login(world.citizen)
     usage = client.get(reverse("licences:wallet-usage")).content.decode()
     assert "分享链接查看" in usage and "租房核验" in usage
