@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/onewindow demo --serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 test: lint
