@@ -467,7 +467,7 @@ def case_file_download(request, ref: str, file_id: int):
     record = selectors.file_for_actor(actor=request.auth, file_id=file_id)
     response = FileResponse(record.file.open("rb"), content_type=record.content_type)
     response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(record.original_name)}"
+        f"attachment; filename*=UTF-8''{quote(selectors.file_download_name(record))}"
     )
     return response
 

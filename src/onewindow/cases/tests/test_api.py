@@ -154,3 +154,16 @@ def test_upload_of_disguised_executable_is_refused_with_a_clear_error(world, now
     assert upload.status_code == 422
     assert upload.json()["code"] == "cases.upload-rejected"
     assert "可执行程序" in upload.json()["message"]
+
+
+def test_a_material_file_downloads_under_its_material_and_case_name(world, now):
+    from urllib.parse import quote
+
+    case = submit_online(world, now)
+    record = case.files.select_related("case_material").first()
+    response = client.get(f"/v1/cases/{case.number}/files/{record.pk}", **as_(world.citizen))
+    assert response.status_code == 200
+    assert quote(f"{record.case_material.name}-{case.number}.pdf") in (
+        response["Content-Disposition"])
+    stranger = client.get(f"/v1/cases/{case.number}/files/{record.pk}", **as_(world.agent))
+    assert stranger.status_code == 404

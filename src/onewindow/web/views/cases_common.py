@@ -3,7 +3,6 @@ with working days left and a colour *and* a text label, error summaries built fr
 domain errors, downloads with sensible names."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -12,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
+from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import CaseStatus, MaterialState
 from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import is_row_id
@@ -181,21 +181,12 @@ def pdf_download(pdf) -> HttpResponse:
     return response
 
 
-def download_name(record) -> str:
-    """材料名称-办件编号.ext (UI.md: a sensible name), not the uploader's "scan.pdf"."""
-    name = record.original_name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    material = record.case_material.name if record.case_material_id else "材料"
-    number = record.case.number or f"草稿{record.case_id}"
-    stem = re.sub(r'[\\/:*?"<>|\s]+', "", f"{material}-{number}")[:120]
-    return f"{stem}.{extension}" if extension.isalnum() and len(extension) <= 5 else stem
-
-
 def file_download(record) -> FileResponse:
     """An uploaded material file, always as an attachment (never rendered inline from
     our origin), with the type the upload check sniffed."""
     response = FileResponse(record.file.open("rb"), content_type=record.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, download_name(record))
+    name = case_selectors.file_download_name(record)
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
