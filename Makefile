@@ -7,8 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Locally the slow tests (100 k licence import, the whole Guangdong import, the bench smoke
+# run) are left out and a PostgreSQL test database is kept between runs (new migrations
+# are still applied). CI (CI=true) runs every test on fresh databases.
+ifeq ($(CI),)
+PYTEST_SELECT ?= -m "not slow" --reuse-db
+else
+PYTEST_SELECT ?=
+endif
 
-.PHONY: demo test lint install clean bench
+.PHONY: demo test test-all lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.12+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -29,6 +37,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
+	scripts/system-packages.sh
+	$(BIN)/pytest -n 2 $(PYTEST_SELECT) $(PYTEST_ARGS)
+
+test-all: lint
 	scripts/system-packages.sh
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 

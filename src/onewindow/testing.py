@@ -4,8 +4,11 @@ conftest)."""
 import datetime as dt
 import os
 import shutil
+import threading
+from collections.abc import Callable
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 CHROMIUM = os.environ.get("ONEWINDOW_CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +29,42 @@ def now():
     moment = timezone.make_aware(FIXED_NOW)
     with time_machine.travel(moment, tick=True):
         yield moment
+
+
+def race(workers: list[Callable[[], object]]) -> list[tuple[str, object]]:
+    """Run each worker in its own thread and database connection, all released at once by
+    one barrier; return ``("ok", result)`` or ``("error", exception)`` per worker, in order.
+
+    Used with ``django_db(transaction=True)`` so every worker's service really commits and
+    the database's row locks decide who wins."""
+    barrier = threading.Barrier(len(workers))
+    results: list[tuple[str, object]] = [("error", None)] * len(workers)
+
+    def run(index: int, work: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = ("ok", work())
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def postgres_only():
+    """Skip on SQLite: it serialises writers itself (IMMEDIATE transactions, and the test
+    database is in-memory), so the row locks a race test is about only matter on
+    PostgreSQL. Run with DATABASE_URL=postgres://… (CI does)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("row locks under test only matter on PostgreSQL "
+                    "(run with DATABASE_URL=postgres://…)")
 
 
 @pytest.fixture(scope="session")

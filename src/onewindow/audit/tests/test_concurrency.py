@@ -2,7 +2,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from onewindow.audit.errors import AuditChainHeadMissing
 from onewindow.audit.models import AuditChainHead, AuditEvent
@@ -10,9 +10,7 @@ from onewindow.audit.services import audit_record, audit_verify
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_one_linear_chain(now):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers by itself; the row lock matters on PostgreSQL")
+def test_concurrent_writers_keep_one_linear_chain(postgres_only, now):
     barrier = threading.Barrier(4)
     errors = []
 

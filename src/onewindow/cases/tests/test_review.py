@@ -12,6 +12,7 @@ import pytest
 from onewindow.cases import notices, selectors, services
 from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import (
+    CaseNotFound,
     DeliveryInvalid,
     IdentityNotChecked,
     InvalidTransition,
@@ -251,7 +252,7 @@ def test_pickup_needs_identity_check_and_signature(world, now):
     assert row.output_due_date == dt.date(2026, 12, 7) and row.channel == "PICKUP"
     assert row.working_days_left == 10 and row.colour == "NORMAL"
     # Handlers of the department do not run the output window.
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(CaseNotFound) as exc:
         services.case_deliver(actor=world.handler, case=case, channel="PICKUP", now=now,
                               recipient_name="张三", recipient_id_number="x", id_checked=True,
                               signature=SIGNATURE)

@@ -2,49 +2,19 @@
 records one opinion (PostgreSQL: the row locks under test; follows
 workflow/tests/test_concurrency.py)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from onewindow.cases import services
 from onewindow.cases.models import CaseAction
 from onewindow.identity.models import Role
 from onewindow.identity.tests.factories import StaffFactory, grant
+from onewindow.testing import race
 from onewindow.workflow.errors import TaskAlreadyCompleted
 from onewindow.workflow.models import WorkItem
 
 from .factories import build_world, submit_online
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(workers):
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = ("ok", work())
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the row locks under test only matter on "
-                    "PostgreSQL (run with DATABASE_URL=postgres://…)")
 
 
 def test_completing_a_case_task_twice_concurrently_has_one_winner(postgres_only, now):
@@ -56,7 +26,7 @@ def test_completing_a_case_task_twice_concurrently_has_one_winner(postgres_only,
         services.case_accept(actor=world.clerk, case=case, now=now)
         review = WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
                                       status="READY")
-        results = _race([
+        results = race([
             lambda actor=actor, review=review: services.case_task_complete(
                 actor=actor, work_item=review.pk, opinion=actor.username, now=now)
             for actor in (world.handler, second, world.handler, second)

@@ -10,6 +10,7 @@ from onewindow.cases.errors import (
     CaseInvalid,
     CaseNotFound,
     InvalidTransition,
+    ItemNotAvailable,
     MaterialsIncomplete,
     NotInstantItem,
     ReasonRequired,
@@ -338,6 +339,6 @@ def test_action_log_is_append_only(world, now):
 def test_suspended_item_cannot_be_accepted(world, now):
     case = submit_online(world, now)
     catalog_services.item_suspend(actor=None, code=world.item.code, reason="暂停", now=now)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ItemNotAvailable) as exc:
         services.case_accept(actor=world.clerk, case=case, now=now)
     assert exc.value.code == "cases.item-not-available"

@@ -1,11 +1,9 @@
 """Two people completing the same task at the same moment: exactly one wins."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from onewindow.catalog.tests.factories import make_item
+from onewindow.testing import race
 from onewindow.workflow import services
 from onewindow.workflow.errors import TaskAlreadyCompleted
 from onewindow.workflow.models import WorkItem
@@ -13,34 +11,6 @@ from onewindow.workflow.models import WorkItem
 from .conftest import SUBJECT, fixture_xml
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(workers):
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = ("ok", work())
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers with IMMEDIATE transactions; the row locks "
-                    "under test only matter on PostgreSQL (run with DATABASE_URL=postgres://…)")
 
 
 def test_completing_one_task_twice_concurrently_has_one_winner(postgres_only, tree, subjects,
@@ -51,7 +21,7 @@ def test_completing_one_task_twice_concurrently_has_one_winner(postgres_only, tr
         subject_id = f"RACE-{round_}"
         [review] = services.process_start(actor=None, route=route, subject_type=SUBJECT,
                                           subject_id=subject_id, now=now).created
-        results = _race([
+        results = race([
             lambda review=review, actor=actor: services.task_complete(
                 actor=actor, work_item=review.pk, opinion=actor.username, now=now)
             for actor in (tree.handler_a, tree.city_handler, tree.handler_a, tree.city_handler)
@@ -78,7 +48,7 @@ def test_parallel_branches_completed_at_once_both_count(postgres_only, tree, sub
             actor=None, route=route, subject_type=SUBJECT, subject_id=subject_id,
             now=now).created}
         lead, joint = items["Activity_review_lead"].pk, items["Activity_review_joint"].pk
-        results = _race([
+        results = race([
             lambda lead=lead: services.task_complete(actor=tree.handler_a, work_item=lead,
                                                      now=now),
             lambda joint=joint: services.task_complete(actor=tree.handler_b, work_item=joint,
