@@ -85,7 +85,7 @@ def approve(case: Case) -> Case:
         if case.status != CaseStatus.IN_REVIEW:
             break
         ready = [item for item in workflow_selectors.work_items_of_subject(
-            subject_type="case", subject_id=str(case.pk)) if item.status == "READY"]
+            subject_type="cases.case", subject_id=str(case.pk)) if item.status == "READY"]
         assert ready, "the route stopped without a task"
         actor = next(a for a in staff if _may_work_on(a, ready[0]))
         # Review steps give an opinion; the chief representative's step decides.

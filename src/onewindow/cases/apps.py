@@ -5,7 +5,7 @@ Cases I: drafts, uploads, submission (online and at the window) with case number
 one-window acceptance (accept / 容缺 / refuse / 一次性告知补正 / 即办), withdrawal, the
 Art. 32 deemed-acceptance sweep, notices (PDF), applicant notifications and the API.
 
-Cases II: the approval route of each case on the workflow engine (subject type "case",
+Cases II: the approval route of each case on the workflow engine (subject type "cases.case",
 state on the case row), opinions and decisions, 退回, Art. 45 suspensions, the Art. 42
 extension, deadlines with their day-by-day explanation, decision documents and unified
 output (统一出件) with the Art. 44 clock.

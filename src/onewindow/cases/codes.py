@@ -2,6 +2,9 @@
 
 from django.db import models
 
+# The one name of a case wherever other apps refer to it: audit rows, events, workflow
+# work items (subject_type), outbox aggregates.
+SUBJECT_TYPE = "cases.case"
 
 class CaseStatus(models.TextChoices):
     """The denormalised status of a case; only ``lifecycle.transition`` assigns it.

@@ -18,6 +18,8 @@ from django.db.models import Q
 from onewindow.identity.models import Account, AgentAuthorization, Role
 from onewindow.identity.permissions import can, register_actions, scope_q
 
+from .codes import SUBJECT_TYPE
+
 VIEW_CASE = "cases.view_case"
 ACCEPT_CASE = "cases.accept_case"
 REGISTER_WALK_IN = "cases.register_walk_in"
@@ -97,7 +99,7 @@ def is_route_participant(*, actor, case) -> bool:
     from onewindow.workflow.permissions import work_items_q
 
     return WorkItem.objects.filter(
-        work_items_q(actor=actor), subject_type="case", subject_id=str(case.pk)
+        work_items_q(actor=actor), subject_type=SUBJECT_TYPE, subject_id=str(case.pk)
     ).exists()
 
 

@@ -23,13 +23,14 @@ from lxml import etree
 from onewindow.identity.models import Role
 
 from .lanes import lane_name
+from .outcomes import DECISION, OW_NS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI}
+NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "ow": OW_NS}
 
 INSTANT = "instant"
 PROMISE = "promise"
@@ -75,6 +76,7 @@ class _Node:
     lane: int
     x: int
     dy: int = 0
+    outcome: str = ""  # end events: approve | deny | decision (see outcomes.py)
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
 
@@ -105,8 +107,9 @@ class _Route:
         self.nodes: dict[str, _Node] = {}
         self.flows: list[_Flow] = []
 
-    def node(self, node_id: str, kind: str, name: str, lane: int, x: int, dy: int = 0) -> str:
-        self.nodes[node_id] = _Node(node_id, kind, name, lane, x, dy)
+    def node(self, node_id: str, kind: str, name: str, lane: int, x: int, dy: int = 0,
+             outcome: str = "") -> str:
+        self.nodes[node_id] = _Node(node_id, kind, name, lane, x, dy, outcome)
         return node_id
 
     def flow(self, source: str, target: str, name: str = "", condition: str = "") -> None:
@@ -138,6 +141,8 @@ class _Route:
         flows = {flow.id: flow for flow in self.flows}
         for node in self.nodes.values():
             element = etree.SubElement(process, q(BPMN, node.kind), id=node.id, name=node.name)
+            if node.outcome:
+                element.set(q(OW_NS, "outcome"), node.outcome)
             for flow_id in node.incoming:
                 etree.SubElement(element, q(BPMN, "incoming")).text = flow_id
             for flow_id in node.outgoing:
@@ -202,8 +207,8 @@ def _decision(route: _Route, *, lane: int, x: int, back_to: str) -> None:
     """决定 → gateway → 准予 / 不予 / 退回 (back_to)."""
     route.node("Task_decide", "userTask", "决定", lane, x)
     route.node("Gateway_decision", "exclusiveGateway", "决定结果", lane, x + 160)
-    route.node("End_approved", "endEvent", "准予", lane, x + 270, dy=-45)
-    route.node("End_denied", "endEvent", "不予", lane, x + 270, dy=45)
+    route.node("End_approved", "endEvent", "准予", lane, x + 270, dy=-45, outcome=APPROVE)
+    route.node("End_denied", "endEvent", "不予", lane, x + 270, dy=45, outcome=DENY)
     route.flow("Task_decide", "Gateway_decision")
     # Spiff tests conditions top-down by diagram position; approve is drawn highest.
     route.flow("Gateway_decision", "End_approved", "准予", f'decision == "{APPROVE}"')
@@ -219,7 +224,7 @@ def instant_route(name: str = "") -> str:
     route = _Route("Process_instant", _title(name, "即办件"), [lane_name(Role.WINDOW_CLERK)])
     route.node("StartEvent_accepted", "startEvent", "受理", 0, 230)
     route.node("Task_decide", "userTask", "当场决定", 0, 320)
-    route.node("End_done", "endEvent", "办结", 0, 480)
+    route.node("End_done", "endEvent", "办结", 0, 480, outcome=DECISION)
     route.flow("StartEvent_accepted", "Task_decide")
     route.flow("Task_decide", "End_done")
     return route.to_xml()

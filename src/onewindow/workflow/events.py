@@ -1,6 +1,6 @@
 """Events the workflow publishes (through onewindow.events.services.publish).
 
-The aggregate is (subject_type, subject_id), e.g. ("case", 办件编号). Every payload
+The aggregate is (subject_type, subject_id), e.g. ("cases.case", case id). Every payload
 carries ``{"subject_type", "subject_id"}`` and:
 
 ``workflow.task.ready`` — ``{"work_item_id", "task_name", "task_label", "role",

@@ -33,6 +33,8 @@ class RouteDefinition(models.Model):
     sha256 = models.CharField("XML 摘要", max_length=64)
     lanes = models.JSONField("泳道与角色", default=dict)
     tasks = models.JSONField("用户任务", default=list)
+    # End event id → approve | deny | decision, as the BPMN declares it (outcomes.py).
+    end_outcomes = models.JSONField("结束事件的办理结果", default=dict)
     file_name = models.CharField("文件名", max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

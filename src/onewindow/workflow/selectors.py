@@ -17,7 +17,7 @@ from onewindow.common.pagination import decode_cursor, encode_cursor
 from onewindow.identity.models import Organisation
 from onewindow.workdays.selectors import get_calendar
 
-from . import bpmn, defaults
+from . import bpmn, defaults, outcomes
 from .errors import RouteNotFound, UnknownDepartment, WorkItemNotFound
 from .models import RouteDefinition, WorkItem
 from .permissions import can_view_routes, can_work_on, work_items_q
@@ -212,6 +212,7 @@ def default_route_for(version) -> RouteDefinition:
         process_id=parsed.process_id, process_name=parsed.process_name[:255],
         bpmn_xml=parsed.xml, sha256=parsed.sha256, lanes=parsed.lanes_json(),
         tasks=parsed.tasks_json(), uploaded_at=version.created_at,
+        end_outcomes=outcomes.end_outcomes(bpmn.read_xml(parsed.xml), parsed.process_id),
     )
 
 
@@ -223,6 +224,14 @@ def version_get(*, code: str, number: int):
     if version is None:
         raise RouteNotFound("未找到该事项版本。", details={"code": code, "version": number})
     return version
+
+
+def route_outcome(*, route_id: int, end_events, decision) -> str | None:
+    """approve | deny for a finished instance of route ``route_id``, from the outcomes its
+    end events declare (outcomes.py); None when the route does not give one answer."""
+    declared = (RouteDefinition.objects.filter(pk=route_id)
+                .values_list("end_outcomes", flat=True).first()) or {}
+    return outcomes.outcome_of(declared, tuple(end_events), decision)
 
 
 def latest_uploaded(*, version) -> RouteDefinition | None:

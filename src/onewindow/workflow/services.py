@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 
@@ -24,7 +25,7 @@ from onewindow.audit.services import audit_record
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
-from . import bpmn, engine, events
+from . import bpmn, engine, events, outcomes
 from .errors import (
     AlreadyStarted,
     InvalidState,
@@ -40,7 +41,7 @@ from .errors import (
 from .models import RouteDefinition, WorkItem
 from .permissions import can_upload_route, can_work_on
 from .selectors import default_route_for, lane_organisation, latest_uploaded
-from .subjects import StoredState, adapter_for
+from .subjects import StepDone, StoredState, adapter_for
 
 Status = WorkItem.Status
 MAX_OPINION_CHARS = 2000
@@ -69,6 +70,7 @@ def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
     if version.status == "SUPERSEDED":
         raise VersionClosed("该版本已被替代，不再受理新件，不能上传审批路线。")
     parsed = bpmn.parse_route(bpmn_xml)
+    end_outcomes = outcomes.end_outcomes(bpmn.read_xml(parsed.xml), parsed.process_id)
     home = version.implementation.organisation
     for lane in parsed.lanes.values():
         if lane.department:
@@ -88,6 +90,7 @@ def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
             sha256=parsed.sha256,
             lanes=parsed.lanes_json(),
             tasks=parsed.tasks_json(),
+            end_outcomes=end_outcomes,
             file_name=(file_name or "")[:255],
             uploaded_by=actor,
             uploaded_at=now,
@@ -331,13 +334,15 @@ def _leave_ready(item: WorkItem, **changes) -> None:
 
 def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
                   opinion: str = "", expected_state_version: int | None = None,
+                  subject_context: Mapping[str, Any] | None = None,
                   now: dt.datetime) -> Step:
     """Complete the BPMN task of ``work_item`` with ``data`` (``data["decision"]`` is what
     gateways test) and ``opinion`` (办理意见), run the route on and mirror the next tasks.
 
     The actor must hold the task's role over its organisation (else 404). A task already
     completed → workflow.task-already-completed (409); ``expected_state_version`` not
-    current → workflow.state-changed (409).
+    current → workflow.state-changed (409). ``subject_context`` is handed unchanged to the
+    subject adapter's ``after_step`` (``StepDone.context``).
     """
     opinion = (opinion or "").strip()
     if len(opinion) > MAX_OPINION_CHARS:
@@ -380,17 +385,17 @@ def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
         )
         _finished(item.subject_type, item.subject_id, instance, now)
         _after_step(adapter, item, kind="complete", actor=actor, instance=instance,
-                    data=values, now=now)
+                    data=values, context=subject_context, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
 
 
-def _after_step(adapter, item: WorkItem, *, kind: str, actor, instance, data: dict,
+def _after_step(adapter, item: WorkItem, *, kind: Literal["complete", "send_back"], actor,
+                instance, data: dict, context: Mapping[str, Any] | None,
                 now: dt.datetime) -> None:
-    hook = getattr(adapter, "after_step", None)
-    if hook is not None:
-        hook(item.subject_id, kind=kind, actor=actor, work_item=item, instance=instance,
-             data=data, now=now)
+    adapter.after_step(item.subject_id, StepDone(
+        kind=kind, actor=actor, work_item=item, instance=instance, data=data, now=now,
+        context=dict(context or {})))
 
 
 def work_items_lock(*, subject_type: str, subject_id: str) -> list[WorkItem]:
@@ -410,9 +415,12 @@ def work_items_reschedule(*, subject_type: str, subject_id: str, due_date: dt.da
 
 
 def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
-                   expected_state_version: int | None = None, now: dt.datetime) -> Step:
+                   expected_state_version: int | None = None,
+                   subject_context: Mapping[str, Any] | None = None,
+                   now: dt.datetime) -> Step:
     """退回: send the subject from this task back one user-task step, with a reason (the
-    previous step's tasks come back into their worklists carrying the reason)."""
+    previous step's tasks come back into their worklists carrying the reason).
+    ``subject_context`` goes to the adapter's ``after_step`` as for ``task_complete``."""
     with transaction.atomic():
         item, rows = _lock_item(work_item, actor)
         adapter = adapter_for(item.subject_type)
@@ -442,7 +450,7 @@ def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
             now=now,
         )
         _after_step(adapter, item, kind="send_back", actor=actor, instance=instance,
-                    data={"reason": reason}, now=now)
+                    data={"reason": reason}, context=subject_context, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
 

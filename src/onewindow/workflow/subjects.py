@@ -5,31 +5,35 @@ worklist must read and write the state stored on the case. So each subject type
 registers a :class:`SubjectAdapter` in its AppConfig.ready() — the same inversion as
 ``register_actions`` — and the workflow services call it inside their transaction::
 
-    register_subject("case", CaseWorkflowAdapter())
+    register_subject("cases.case", CaseWorkflowAdapter())
 
 ``load_state`` should lock the subject's row (``select_for_update``); the services also
 lock the subject's work items, so two completions of one instance never interleave.
 
-An adapter may also define ``after_step(subject_id, *, kind, actor, work_item, instance,
-data, now)`` (kind "complete" or "send_back"): it is called inside the same transaction
-after every completion or 退回, whoever made it (a subject's own service or the workflow
-API), so the subject has one code path for what a step means to it (e.g. the case
-records the opinion and, when the route ends, the decision). Raising there rolls the
-step back.
+An adapter also defines ``after_step(subject_id, step)`` with a :class:`StepDone`: it is
+called inside the same transaction after every completion or 退回, whoever made it (a
+subject's own service or the workflow API), so the subject has one code path for what a
+step means to it (e.g. the case records the opinion and, when the route ends, the
+decision). Raising there rolls the step back. What the subject's own service knows and
+the workflow does not (e.g. the case version the clerk's page showed) travels explicitly
+as ``subject_context`` of ``task_complete``/``task_send_back`` → ``StepDone.context``;
+nothing is handed over through globals or context variables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .errors import SubjectTypeUnknown
 
 if TYPE_CHECKING:
     from onewindow.identity.models import Organisation
 
-    from .engine import ReadyTask
+    from .engine import Instance, ReadyTask
+    from .models import WorkItem
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,19 @@ class StoredState:
 
     state_json: str
     version: int = 0
+
+
+@dataclass(frozen=True)
+class StepDone:
+    """What ``after_step`` is told about one completed or sent-back step."""
+
+    kind: Literal["complete", "send_back"]
+    actor: Any
+    work_item: WorkItem
+    instance: Instance               # the route after the step (finished, end events …)
+    data: Mapping[str, Any]          # what the step submitted (decision, opinion, reason)
+    now: dt.datetime
+    context: Mapping[str, Any] = field(default_factory=dict)  # from the subject's service
 
 
 class SubjectAdapter(Protocol):
@@ -54,6 +71,9 @@ class SubjectAdapter(Protocol):
     def due_date_for(self, subject_id: str, task: ReadyTask, *, now: dt.datetime
                      ) -> dt.date | None:
         """The deadline of the step (环节期限), or None."""
+
+    def after_step(self, subject_id: str, step: StepDone) -> None:
+        """What the step means to the subject, in the step's transaction."""
 
 
 _adapters: dict[str, SubjectAdapter] = {}

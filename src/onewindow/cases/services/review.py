@@ -2,7 +2,7 @@
 opinions and decisions, 退回, Art. 45 suspensions and the Art. 42 extension.
 
 The route's instance state lives on the case (``workflow_state``), behind the
-``CaseWorkflowAdapter`` registered as subject type "case" (see workflow.subjects). Every
+``CaseWorkflowAdapter`` registered as subject type "cases.case" (see workflow.subjects). Every
 completion or 退回 — through ``case_task_complete`` / ``case_return`` or the workflow
 API — reaches ``on_workflow_step`` inside the engine's transaction: one code path
 records the opinion in the action log and, when the route ends, makes the decision.
@@ -13,7 +13,6 @@ so the two entry points cannot deadlock each other.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 from typing import Any
 
@@ -25,9 +24,10 @@ from onewindow.identity.models import Role
 from onewindow.workdays import selectors as workdays
 from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow import services as workflow_services
-from onewindow.workflow.subjects import StoredState
+from onewindow.workflow.subjects import StepDone, StoredState
 
 from .. import deadlines, lifecycle, permissions
+from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
 from ..codes import ActionKind, CaseStatus, SuspensionProcedure
 from ..errors import (
     CaseNotFound,
@@ -47,16 +47,11 @@ from ._common import durable, iso, lock_case, notice_base, preview_deadlines, re
 K = ActionKind
 S = CaseStatus
 
-SUBJECT_TYPE = "case"
+SUBJECT_TYPE = CASE_SUBJECT_TYPE  # one subject-type string per entity (codes.py)
 DECISIONS = ("approve", "deny", "return")
 DEFAULT_EXTENSION_DAYS = 10
 JOINT_EXTENSION_DAYS = 15
 MAX_SUSPENSION_DAYS = 250
-
-# The lock_version the actor's page showed, handed from case_task_complete / case_return
-# to the adapter hook that runs inside the engine's transaction.
-_expected_version: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "cases_expected_version", default=None)
 
 
 # --- the subject adapter ----------------------------------------------------------------------
@@ -90,10 +85,8 @@ class CaseWorkflowAdapter:
             "promised_due_date", "legal_due_date").get()
         return promised or legal
 
-    def after_step(self, subject_id: str, *, kind: str, actor, work_item, instance,
-                   data: dict, now: dt.datetime) -> None:
-        on_workflow_step(subject_id, kind=kind, actor=actor, work_item=work_item,
-                         instance=instance, data=data, now=now)
+    def after_step(self, subject_id: str, step: StepDone) -> None:
+        on_workflow_step(subject_id, step)
 
 
 # --- starting the route -----------------------------------------------------------------------
@@ -130,13 +123,16 @@ def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def on_workflow_step(subject_id: str, *, kind: str, actor, work_item, instance, data: dict,
-                     now: dt.datetime) -> None:
+def on_workflow_step(subject_id: str, step: StepDone) -> None:
+    """What one step of the route means to the case. ``step.context["expected_version"]``
+    is the case version the actor's page showed (a stale page gets a conflict)."""
+    actor, work_item, instance, data, now = (step.actor, step.work_item, step.instance,
+                                             step.data, step.now)
     case = lock_case(int(subject_id))
-    expected = _expected_version.get()
+    expected = step.context.get("expected_version")
     # Opinions are internal to the back office: they go into the action's data (read by
     # case_opinions for staff), not into its public ``reason`` shown on every timeline.
-    if kind == "send_back":
+    if step.kind == "send_back":
         lifecycle.transition(
             case, K.RETURN, actor=actor, now=now, expected_version=expected,
             data={**_task_facts(work_item), "decision": "return",
@@ -167,35 +163,40 @@ def on_workflow_step(subject_id: str, *, kind: str, actor, work_item, instance, 
               "next": [task.label for task in instance.ready_tasks]},
     )
     if instance.finished:
-        approve = _outcome(instance)
+        approve = _outcome(case, instance)
         if not approve and not reasons:
             reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
         decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
                          instant=False, opinions=opinions_snapshot(case))
 
 
-def _decides(case: Case, work_item) -> bool:
+def _route_id(case: Case) -> int | None:
     started = (case.actions.filter(kind=K.ROUTE_START).order_by("-seq")
                .values_list("data", flat=True).first()) or {}
     route_id = started.get("route_id")
-    return bool(route_id) and workflow_selectors.task_decides(
-        route_id=int(route_id), task_name=work_item.task_name)
+    return int(route_id) if route_id else None
 
 
-def _outcome(instance) -> bool:
-    decision = instance.decision
-    if decision == "approve":
+def _decides(case: Case, work_item) -> bool:
+    route_id = _route_id(case)
+    return route_id is not None and workflow_selectors.task_decides(
+        route_id=route_id, task_name=work_item.task_name)
+
+
+def _outcome(case: Case, instance) -> bool:
+    """Approve (True) or deny (False), as the end event the route reached declares it
+    (workflow/outcomes.py) — never guessed from element ids."""
+    route_id = _route_id(case)
+    outcome = route_id is not None and workflow_selectors.route_outcome(
+        route_id=route_id, end_events=instance.end_events, decision=instance.decision)
+    if outcome == "approve":
         return True
-    if decision == "deny":
-        return False
-    ends = " ".join(instance.end_events).lower()
-    if "approv" in ends and "den" not in ends:
-        return True
-    if "den" in ends and "approv" not in ends:
+    if outcome == "deny":
         return False
     raise DecisionInvalid(
-        "审批路线已结束，但没有作出准予或不予许可的决定（decision 应为 approve 或 deny）。",
-        details={"decision": decision, "end_events": list(instance.end_events)},
+        "审批路线已结束，但没有作出准予或不予许可的决定：结束事件应声明 outcome"
+        "（approve、deny 或 decision），decision 应为 approve 或 deny。",
+        details={"decision": instance.decision, "end_events": list(instance.end_events)},
     )
 
 
@@ -285,12 +286,9 @@ def case_task_complete(*, actor, work_item, opinion: str, decision: str | None =
         data["decision"] = decision
     if reasons:
         data["reasons"] = reasons
-    token = _expected_version.set(expected_version)
-    try:
-        workflow_services.task_complete(actor=actor, work_item=item.pk, data=data,
-                                        opinion=opinion or "", now=now)
-    finally:
-        _expected_version.reset(token)
+    workflow_services.task_complete(actor=actor, work_item=item.pk, data=data,
+                                    opinion=opinion or "", now=now,
+                                    subject_context={"expected_version": expected_version})
     return _case_after(item)
 
 
@@ -300,12 +298,8 @@ def case_return(*, actor, work_item, reason: str, expected_version: int | None =
     """退回: send the case from this step back to the previous one, with a reason."""
     item = _case_item(work_item, actor)
     reason = require_reason(reason, label="退回理由")
-    token = _expected_version.set(expected_version)
-    try:
-        workflow_services.task_send_back(actor=actor, work_item=item.pk, reason=reason,
-                                         now=now)
-    finally:
-        _expected_version.reset(token)
+    workflow_services.task_send_back(actor=actor, work_item=item.pk, reason=reason, now=now,
+                                     subject_context={"expected_version": expected_version})
     return _case_after(item)
 
 

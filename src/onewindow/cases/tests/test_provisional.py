@@ -52,7 +52,7 @@ def test_loading_the_2027_notice_moves_a_provisional_due_date(world, now):
     assert case.promised_due_date == dt.date(2027, 1, 19)
     assert not case.deadlines_provisional
     # The handler's open step follows the case's new date.
-    [step] = WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+    [step] = WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                      status="READY")
     assert step.due_date == dt.date(2027, 1, 19)
     # Nothing is provisional any more, so a second run moves nothing.

@@ -45,7 +45,7 @@ def pdf_text(content: bytes, tmp_path) -> str:
 
 
 def ready(case, **filters):
-    return list(WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+    return list(WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                         status="READY", **filters).order_by("id"))
 
 
@@ -129,7 +129,7 @@ def test_chief_returns_the_case_and_history_is_kept(world, now):
     [again] = ready(case)
     assert again.role == Role.HANDLER and again.task_label == "审查"
     assert again.returned_reason == "请补充现场核查意见。"
-    history = WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk))
+    history = WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk))
     assert sorted(history.values_list("task_label", "status")) == [
         ("决定", "RETURNED"), ("审查", "COMPLETED"), ("审查", "READY")]
     opinions = selectors.case_opinions(result)

@@ -47,7 +47,7 @@ def as_(account):
 
 
 def ready(case):
-    return list(WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+    return list(WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                         status="READY").order_by("id"))
 
 

@@ -24,7 +24,7 @@ def test_completing_a_case_task_twice_concurrently_has_one_winner(postgres_only,
     for _ in range(3):
         case = submit_online(world, now)
         services.case_accept(actor=world.clerk, case=case, now=now)
-        review = WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
+        review = WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk),
                                       status="READY")
         results = race([
             lambda actor=actor, review=review: services.case_task_complete(
@@ -36,6 +36,6 @@ def test_completing_a_case_task_twice_concurrently_has_one_winner(postgres_only,
         errors = [value for kind, value in results if kind == "error"]
         assert all(isinstance(e, TaskAlreadyCompleted) for e in errors), errors
         assert CaseAction.objects.filter(case=case, kind="TASK_COMPLETE").count() == 1
-        assert list(WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+        assert list(WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                             status="READY")
                     .values_list("task_label", flat=True)) == ["决定"]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ready(case):
-    return list(WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+    return list(WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                         status="READY").order_by("id"))
 
 

@@ -27,7 +27,7 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 
 
 def ready(case):
-    return list(WorkItem.objects.filter(subject_type="case", subject_id=str(case.pk),
+    return list(WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                         status="READY").order_by("id"))
 
 

@@ -132,7 +132,7 @@ def _accepted(world, now):
 def _ready_item(case, role: str):
     from onewindow.workflow.models import WorkItem
 
-    return WorkItem.objects.get(subject_type="case", subject_id=str(case.pk), status="READY",
+    return WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk), status="READY",
                                 role=role)
 
 

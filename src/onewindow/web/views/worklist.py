@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.cases import selectors as case_selectors
+from onewindow.cases.codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
 from onewindow.cases.models import Case
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.ids import is_row_id
@@ -24,7 +25,7 @@ from .cases_common import ErrorEntry, form_errors, page_query
 from .workbench import staff_required
 
 PAGE = 50
-SUBJECT = "case"
+SUBJECT = CASE_SUBJECT_TYPE
 DEADLINE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
                 "OVERDUE": "deadline-overdue"}
 SUSPENDED = "SUSPENDED"

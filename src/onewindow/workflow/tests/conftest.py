@@ -66,6 +66,13 @@ class TestSubjects:
     def due_date_for(self, subject_id, task, *, now):
         return workdays.add_working_days(now.date(), self.step_days)
 
+    def after_step(self, subject_id, step):
+        """Tests replace ``on_step`` to watch or refuse steps."""
+        if self.on_step is not None:
+            self.on_step(subject_id, step)
+
+    on_step = None
+
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():

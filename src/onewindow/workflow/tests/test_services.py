@@ -313,32 +313,36 @@ def test_after_step_hook_sees_every_step_and_can_refuse_it(camunda_route, subjec
                                                             later):
     calls = []
 
-    def after_step(subject_id, *, kind, actor, work_item, instance, data, now):
-        if data.get("decision") == "deny" and not data.get("reasons"):
+    def on_step(subject_id, step):
+        if step.data.get("decision") == "deny" and not step.data.get("reasons"):
             raise StateChanged("不予须说明理由")  # any domain error rolls the step back
-        calls.append((subject_id, kind, work_item.task_name, actor.username,
-                      data.get("decision"), data.get("opinion") or data.get("reason"),
-                      instance.finished))
+        calls.append((subject_id, step.kind, step.work_item.task_name, step.actor.username,
+                      step.data.get("decision"),
+                      step.data.get("opinion") or step.data.get("reason"),
+                      step.instance.finished, dict(step.context)))
 
-    subjects.after_step = after_step
+    subjects.on_step = on_step
     [review] = services.process_start(actor=None, route=camunda_route, subject_type=SUBJECT,
                                       subject_id="H-1", now=now).created
     services.task_complete(actor=tree.handler_a, work_item=review, opinion="通过",
-                           now=later(1))
+                           subject_context={"seen_version": 3}, now=later(1))
     [decide] = ready_items("H-1").values()
     services.task_send_back(actor=tree.chief_a, work_item=decide, reason="补充说明",
-                            now=later(2))
+                            subject_context={"seen_version": 4}, now=later(2))
     [review_again] = ready_items("H-1").values()
     services.task_complete(actor=tree.handler_a, work_item=review_again, opinion="已补充",
                            now=later(3))
     [decide] = ready_items("H-1").values()
     services.task_complete(actor=tree.chief_a, work_item=decide,
                            data={"decision": "approve"}, opinion="同意", now=later(5))
+    # The subject's own context reaches its hook explicitly, and only for that step.
     assert calls == [
-        ("H-1", "complete", "Activity_review", "handler_a", None, "通过", False),
-        ("H-1", "send_back", "Activity_decide", "chief_a", None, "补充说明", False),
-        ("H-1", "complete", "Activity_review", "handler_a", None, "已补充", False),
-        ("H-1", "complete", "Activity_decide", "chief_a", "approve", "同意", True),
+        ("H-1", "complete", "Activity_review", "handler_a", None, "通过", False,
+         {"seen_version": 3}),
+        ("H-1", "send_back", "Activity_decide", "chief_a", None, "补充说明", False,
+         {"seen_version": 4}),
+        ("H-1", "complete", "Activity_review", "handler_a", None, "已补充", False, {}),
+        ("H-1", "complete", "Activity_decide", "chief_a", "approve", "同意", True, {}),
     ]
     # A hook that raises rolls the completion back: the task stays in the worklist.
     [review] = services.process_start(actor=None, route=camunda_route, subject_type=SUBJECT,
