@@ -57,6 +57,21 @@ def race(workers: list[Callable[[], object]]) -> list[tuple[str, object]]:
     return results
 
 
+def assert_parity(*, can: Callable[[object, object], bool], q: Callable[[object], object],
+                  queryset, actors: dict[str, object], objects: dict[str, object]) -> None:
+    """A permission's object rule (``can(actor, obj)``) and its queryset twin (``q(actor)``)
+    agree for every actor and object given; the failure names every disagreement."""
+    disagreements = []
+    for actor_name, actor in actors.items():
+        listed = set(queryset.filter(q(actor)).values_list("pk", flat=True))
+        for object_name, obj in objects.items():
+            allowed = bool(can(actor, obj))
+            if allowed != (obj.pk in listed):
+                disagreements.append(f"{actor_name} / {object_name}: can={allowed}, "
+                                     f"listed={obj.pk in listed}")
+    assert not disagreements, "\n".join(disagreements)
+
+
 @pytest.fixture
 def postgres_only():
     """Skip on SQLite: it serialises writers itself (IMMEDIATE transactions, and the test

@@ -61,9 +61,8 @@ def is_applicant(*, actor, case) -> bool:
     if case.applicant_legal_id is None and actor.person_id == case.applicant_person_id:
         return True
     if case.applicant_legal_id is not None:
-        return AgentAuthorization.objects.filter(
-            account=actor, legal_person_id=case.applicant_legal_id, revoked_at__isnull=True
-        ).exists()
+        return AgentAuthorization.objects.in_force().filter(
+            account=actor, legal_person_id=case.applicant_legal_id).exists()
     return False
 
 
@@ -155,9 +154,8 @@ def applicant_q(actor) -> Q:
     condition = Q(applicant_account=actor)
     if actor.person_id:
         condition |= Q(applicant_person_id=actor.person_id, applicant_legal__isnull=True)
-    legal_ids = AgentAuthorization.objects.filter(
-        account=actor, revoked_at__isnull=True
-    ).values("legal_person_id")
+    legal_ids = AgentAuthorization.objects.in_force().filter(
+        account=actor).values("legal_person_id")
     condition |= Q(applicant_legal_id__in=legal_ids)
     return condition
 
@@ -167,9 +165,27 @@ def staff_q(actor, action: str = VIEW_CASE) -> Q:
     return scope_q(actor, action, field="centre") | scope_q(actor, action, field="organisation")
 
 
+def route_participant_q(actor) -> Q:
+    """Cases on whose approval route ``actor`` holds or held a step (twin of
+    is_route_participant)."""
+    if not _usable(actor) or actor.kind != Account.Kind.STAFF:
+        return Q(pk__in=[])
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    from onewindow.workflow.models import WorkItem
+    from onewindow.workflow.permissions import work_items_q
+
+    case_ids = (WorkItem.objects.filter(work_items_q(actor=actor), subject_type=SUBJECT_TYPE)
+                .annotate(case_id=Cast("subject_id", BigIntegerField())).values("case_id"))
+    return Q(pk__in=case_ids) & ~Q(workflow_state="")
+
+
 def visible_q(actor) -> Q:
-    """Every case ``actor`` may see (drafts only their creator's)."""
-    submitted = (applicant_q(actor) | staff_q(actor)) & ~Q(status="DRAFT")
+    """Every case ``actor`` may see (drafts only their creator's): the twin of
+    can_view_case."""
+    submitted = (applicant_q(actor) | staff_q(actor) | route_participant_q(actor)
+                 ) & ~Q(status="DRAFT")
     if not _usable(actor):
         return Q(pk__in=[])
     drafts = Q(status="DRAFT") & (Q(created_by=actor) | applicant_q(actor))

@@ -223,6 +223,22 @@ class Account(AbstractBaseUser, PermissionsMixin):
         return self.kind == self.Kind.STAFF
 
 
+def authorisation_in_force_q(today, prefix: str = "") -> Q:
+    """THE rule for "this authorisation is in force on ``today``": not revoked, and not past
+    its ``valid_until`` date (the last day it may be used). ``prefix`` reaches it through a
+    relation, e.g. ``"agents__"`` from LegalPerson. Every check of an agent's right to act
+    for an enterprise uses this one rule."""
+    return Q(**{f"{prefix}revoked_at__isnull": True}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today})
+    )
+
+
+class AgentAuthorizationQuerySet(models.QuerySet):
+    def in_force(self, today=None):
+        """Authorisations usable on ``today`` (default: today in the site's time zone)."""
+        return self.filter(authorisation_in_force_q(today or timezone.localdate()))
+
+
 class AgentAuthorization(models.Model):
     """An account authorised to act for an enterprise or other legal person."""
 
@@ -235,6 +251,8 @@ class AgentAuthorization(models.Model):
     granted_at = models.DateTimeField("授权时间")
     valid_until = models.DateField("授权有效期至", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    objects = AgentAuthorizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "经办授权"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from .models import Account, Organisation, Role, RoleAssignment
+from .models import Account, AgentAuthorization, Organisation, Role, RoleAssignment
 
 _ACTIONS: dict[str, frozenset[str]] = {}
 
@@ -128,8 +128,10 @@ def can_view_personal_data(actor: Account, person) -> bool:
     return can_anywhere(actor, "identity.view_personal_data")
 
 
-def can_act_for(actor: Account, legal_person) -> bool:
-    """May this (agent) account apply on behalf of ``legal_person``?"""
+def can_act_for(actor: Account, legal_person, *, today=None) -> bool:
+    """May this (agent) account act on behalf of ``legal_person`` today (an authorisation
+    in force: not revoked, not expired)?"""
     if not _is_usable(actor) or legal_person is None:
         return False
-    return actor.authorizations.filter(legal_person=legal_person, revoked_at__isnull=True).exists()
+    return AgentAuthorization.objects.in_force(today).filter(
+        account=actor, legal_person=legal_person).exists()

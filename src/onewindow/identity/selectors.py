@@ -77,11 +77,9 @@ def role_assignments(*, account: Account) -> QuerySet[RoleAssignment]:
 
 
 def legal_persons_for_agent(*, account: Account, today) -> QuerySet[LegalPerson]:
-    """Enterprises an agent account may currently act for."""
-    from django.db.models import Q
+    """Enterprises an agent account may act for on ``today``."""
+    from .models import authorisation_in_force_q
 
     return LegalPerson.objects.filter(
-        Q(agents__valid_until__isnull=True) | Q(agents__valid_until__gte=today),
-        agents__account=account,
-        agents__revoked_at__isnull=True,
+        authorisation_in_force_q(today, prefix="agents__"), agents__account=account,
     ).distinct()
