@@ -52,7 +52,7 @@ from ..codes import (
 )
 from ..elements import content_hash, validate_elements
 from ..errors import ElementsInvalid
-from ..lifecycle import SUBJECT_TYPE
+from ..lifecycle import SUBJECT_TYPE, SUPERSEDE, VERSION_LIFECYCLE
 from ..models import (
     CatalogEntry,
     Implementation,
@@ -498,8 +498,9 @@ def _write(plans: list[_Plan], *, organisations, entries, themes, service_object
         plan.implementation = implementation
     superseded = [p.previous[0] for p in plans if p.previous]
     if superseded:
-        ImplementationVersion.objects.filter(pk__in=superseded).update(
-            status=VersionStatus.SUPERSEDED, valid_to=now)
+        VERSION_LIFECYCLE.transition_all(
+            ImplementationVersion.objects.filter(pk__in=superseded), SUPERSEDE,
+            expected=len(superseded), fields={"valid_to": now})
     account = actor if getattr(actor, "pk", None) else None
     versions = ImplementationVersion.objects.bulk_create(
         _version(p, entries, now=now, account=account) for p in plans

@@ -7,11 +7,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch
 
+from onewindow.common.lifecycle import account_or_none  # noqa: F401  for the services
+
 from .. import permissions as perms
 from ..codes import ServiceObjectCode, VersionStatus
 from ..elements import SCALAR_FIELDS, content_hash
 from ..errors import ElementsInvalid, ItemNotFound, ReasonRequired
-from ..lifecycle import account_or_none  # noqa: F401  re-exported for the services
 from ..models import (
     CatalogEntry,
     Implementation,

@@ -38,7 +38,7 @@ from ..errors import (
     NoDraft,
     OrganisationNotFound,
 )
-from ..lifecycle import SUBJECT_TYPE, TRANSITIONS, transition
+from ..lifecycle import PUBLISH, SUBJECT_TYPE, SUPERSEDE, TRANSITIONS, transition, version_move
 from ..models import CatalogEntry, Implementation, ImplementationVersion
 from ..validators import implementation_code_problem, normalize_code
 from ._base import (
@@ -224,8 +224,7 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
         if implementation.current_version_id else None
     )
     operation = Operation.CHANGE if previous else Operation.CREATE
-    sources, _ = TRANSITIONS[operation]
-    if implementation.status not in sources:
+    if implementation.status not in TRANSITIONS[operation].sources:
         raise InvalidTransition(
             f"事项当前状态为“{implementation.get_status_display()}”，不能发布。",
             details={"status": implementation.status},
@@ -240,18 +239,14 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
             details={"current_valid_from": previous.valid_from.isoformat()},
         )
     if previous:
-        ImplementationVersion.objects.filter(pk=previous.pk).update(
-            status=VersionStatus.SUPERSEDED, valid_to=now
-        )
-    published_by = account_or_none(actor)
-    ImplementationVersion.objects.filter(pk=draft.pk).update(
-        status=VersionStatus.PUBLISHED, valid_from=now, valid_to=valid_to, published_at=now,
-        published_by=published_by, change_reason=reason,
-    )
+        version_move(previous, SUPERSEDE, now=now, fields={"valid_to": now})
+    version_move(draft, PUBLISH, now=now, fields={
+        "valid_from": now, "valid_to": valid_to, "published_at": now,
+        "published_by": account_or_none(actor), "change_reason": reason})
     draft.refresh_from_db()
-    implementation.current_version = draft
     transition(
         implementation, operation, actor=actor, reason=reason, now=now, version=draft,
+        fields={"current_version": draft},
         before={"version": previous.number if previous else None,
                 "content_hash": previous.content_hash if previous else None},
         after={"version": draft.number, "content_hash": draft.content_hash},
@@ -306,12 +301,12 @@ def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
         raise NoChanges("进驻状态没有变化。")
     before = {"in_hall": implementation.in_hall,
               "not_in_hall_reason": implementation.not_in_hall_reason}
-    implementation.in_hall = in_hall
-    implementation.not_in_hall_reason = "" if in_hall else reason
+    not_in_hall_reason = "" if in_hall else reason
     transition(
         implementation, Operation.HALL, actor=actor, reason=reason, now=now,
         version=implementation.current_version, before=before,
-        after={"in_hall": in_hall, "not_in_hall_reason": implementation.not_in_hall_reason},
+        fields={"in_hall": in_hall, "not_in_hall_reason": not_in_hall_reason},
+        after={"in_hall": in_hall, "not_in_hall_reason": not_in_hall_reason},
         payload={"in_hall": in_hall, "reason": reason},
     )
     return implementation
