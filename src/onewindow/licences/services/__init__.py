@@ -9,10 +9,10 @@ workflow step); only code can pass it, never the API or the pages.
 """
 
 from ..errors import ShareNotFound
+from ..lifecycle import TRANSITIONS
 from .common import (
     FIELD_TYPES,
     MAX_SHARE_HOURS,
-    TRANSITIONS,
     LicencePermissionDenied,
     ReasonRequired,
     add_months,

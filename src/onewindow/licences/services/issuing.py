@@ -12,7 +12,7 @@ from onewindow.common.errors import ValidationFailed
 from onewindow.events.services import publish
 from onewindow.identity.models import Account, LegalPerson, NaturalPerson, Organisation
 
-from .. import events, permissions, signing
+from .. import events, lifecycle, permissions, signing
 from ..errors import (
     HolderMismatch,
     InvalidTransition,
@@ -29,7 +29,6 @@ from ..models import (
     SerialCounter,
 )
 from .common import (
-    TRANSITIONS,
     LicencePermissionDenied,
     ReasonRequired,
     Status,
@@ -218,17 +217,6 @@ def _lock(licence: Licence) -> Licence:
     return Licence.objects.select_for_update().select_related("issuer").get(pk=licence.pk)
 
 
-def _transition(licence: Licence, to: str, *, reason: str, now: dt.datetime) -> None:
-    if (licence.status, to) not in TRANSITIONS:
-        raise InvalidTransition(
-            f"证照当前状态为{licence.get_status_display()}，不能变更为{Status(to).label}。"
-        )
-    licence.status = to
-    licence.status_reason = reason
-    licence.status_changed_at = now
-    licence.save(update_fields=["status", "status_reason", "status_changed_at"])
-
-
 def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) -> Licence:
     """注销: the licence stops being valid; its seal, PDF and QR stay as they were."""
     reason = (reason or "").strip()
@@ -238,20 +226,8 @@ def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) ->
         raise LicencePermissionDenied("无权注销该证照。")
     with transaction.atomic():
         locked = _lock(licence)
-        before = {"status": locked.status}
-        _transition(locked, Status.REVOKED, reason=reason[:500], now=now)
-        audit_record(
-            actor=actor, action="licences.licence.revoked", subject_type="licences.licence",
-            subject_id=str(locked.pk), before=before,
-            after={"identifier": locked.identifier, "status": locked.status,
-                   "reason": locked.status_reason}, now=now,
-        )
-        publish(
-            name=events.LICENCE_REVOKED,
-            payload={"identifier": locked.identifier, "type_code": locked.type_code,
-                     "issuer_code": locked.issuer_code, "reason": locked.status_reason},
-            aggregate_type="licences.licence", aggregate_id=str(locked.pk), now=now,
-        )
+        lifecycle.transition(locked, lifecycle.Kind.REVOKE, actor=actor, reason=reason,
+                             now=now)
     return locked
 
 
@@ -297,19 +273,14 @@ def licence_amend(
         if new.valid_until is not None and new.valid_until < new.valid_from:
             raise ValidationFailed("有效期截止日期不能早于起始日期。",
                                    code="licences.invalid-validity")
-        _transition(old, Status.SUPERSEDED, reason=reason[:500], now=now)
+        lifecycle.transition(old, lifecycle.Kind.SUPERSEDE, actor=actor, reason=reason, now=now,
+                             payload={"new_identifier": new.identifier})
         seal_licence(new, signing_key_active(organisation=old.issuer, now=now))
         new.save()
         audit_record(
             actor=actor, action="licences.licence.amended", subject_type="licences.licence",
             subject_id=str(new.pk), before=audit_snapshot(old), after=audit_snapshot(new),
             now=now,
-        )
-        publish(
-            name=events.LICENCE_SUPERSEDED,
-            payload={"identifier": old.identifier, "type_code": old.type_code,
-                     "issuer_code": old.issuer_code, "new_identifier": new.identifier},
-            aggregate_type="licences.licence", aggregate_id=str(old.pk), now=now,
         )
     return new
 
