@@ -46,7 +46,7 @@ from onewindow.events.services import publish
 
 from . import deadlines, events
 from .codes import ActionKind, CaseStatus
-from .errors import CaseConflict, InvalidTransition
+from .errors import CONFLICT_MESSAGE, CaseConflict, InvalidTransition
 from .models import Case, CaseAction
 
 S = CaseStatus
@@ -218,6 +218,7 @@ LIFECYCLE = Lifecycle(
     action_model=CaseAction, action_subject="case", action_kind="kind",
     aggregate=lambda case: (SUBJECT_TYPE, case.number or str(case.pk)),
     payload=payload_of, refusal=_refusal, settable=_SETTABLE | {"action_count"},
+    conflict_message=CONFLICT_MESSAGE,
 )
 
 

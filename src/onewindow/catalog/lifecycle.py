@@ -50,7 +50,7 @@ LIFECYCLE = Lifecycle(
     aggregate=lambda implementation: (SUBJECT_TYPE, implementation.code),
     payload=lambda implementation, _action: {
         "code": implementation.code, "organisation_id": implementation.organisation_id},
-    refusal=_refusal,
+    refusal=_refusal, conflict_message="事项已被他人修改，请刷新后重试。",
     settable=frozenset({"current_version", "in_hall", "not_in_hall_reason"}),
 )
 
@@ -65,7 +65,7 @@ VERSION_LIFECYCLE = Lifecycle(
         SUPERSEDE: Move(frozenset({VersionStatus.PUBLISHED}), VersionStatus.SUPERSEDED),
     },
     subject_type="catalog.version", conflict=ItemConflict,
-    invalid_transition=InvalidTransition,
+    invalid_transition=InvalidTransition, conflict_message="事项版本已被他人修改，请刷新后重试。",
     settable=frozenset({"valid_from", "valid_to", "published_at", "published_by",
                         "change_reason"}),
 )

@@ -94,6 +94,7 @@ class Lifecycle:
     payload: Callable[[Any, Any], dict[str, Any]] | None = None
     refusal: Callable[[Any, str], str] | None = None
     settable: frozenset[str] = field(default_factory=frozenset)
+    conflict_message: str = "已被他人抢先处理，请刷新后重试。"
 
     def __post_init__(self):
         if self.audit_prefix and self.audit is None:
@@ -124,7 +125,7 @@ class Lifecycle:
             raise ValueError(f"{self.subject_type}: unknown move {kind!r}")
         if (expected_version is not None and self.version_field
                 and expected_version != getattr(obj, self.version_field)):
-            raise self.conflict()
+            raise self.conflict(self.conflict_message)
         status = self.status_of(obj)
         if status not in move.sources:
             message = self.refusal(obj, kind) if self.refusal else (
@@ -164,7 +165,7 @@ class Lifecycle:
         if self.stamp_field:
             values[self.stamp_field] = now
         if type(obj)._default_manager.filter(**guard).update(**values) != 1:
-            raise self.conflict()
+            raise self.conflict(self.conflict_message)
         for name, value in values.items():
             if name != self.version_field:
                 setattr(obj, name, value)
@@ -206,7 +207,7 @@ class Lifecycle:
             values[self.version_field] = F(self.version_field) + 1
         moved = queryset.filter(**{f"{self.status_field}__in": move.sources}).update(**values)
         if moved != expected:
-            raise self.conflict()
+            raise self.conflict(self.conflict_message)
         return moved
 
     # --- pieces -------------------------------------------------------------------------

@@ -41,6 +41,7 @@ LIFECYCLE = Lifecycle(
         "identifier": licence.identifier, "type_code": licence.type_code,
         "issuer_code": licence.issuer_code},
     refusal=_refusal, settable=frozenset({"status_reason"}),
+    conflict_message="证照状态已被他人变更，请刷新后重试。",
 )
 
 

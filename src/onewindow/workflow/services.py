@@ -24,7 +24,7 @@ from onewindow.audit.services import audit_record
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
-from . import bpmn, engine, events
+from . import bpmn, engine, events, lifecycle
 from .errors import (
     AlreadyStarted,
     InvalidState,
@@ -183,12 +183,9 @@ def _sync(subject_type: str, subject_id: str, instance: engine.Instance,
     ready = {task.task_id: task for task in instance.ready_tasks}
     mirrored = {str(item.task_id) for item in current}
     vanished = [item for item in current if str(item.task_id) not in ready]
-    if vanished:
-        WorkItem.objects.filter(pk__in=[item.pk for item in vanished],
-                                status=Status.READY).update(
-            status=Status.CANCELLED, completed_at=now)
-        for item in vanished:
-            item.status, item.completed_at = Status.CANCELLED, now
+    for item in vanished:
+        lifecycle.LIFECYCLE.transition(item, lifecycle.CANCEL, actor=None, now=now,
+                                       fields={"completed_at": now})
     new_items = []
     for task in instance.ready_tasks:
         if task.task_id in mirrored:
@@ -321,14 +318,6 @@ def _load(adapter, item: WorkItem, expected_state_version: int | None) -> Stored
     return stored
 
 
-def _leave_ready(item: WorkItem, **changes) -> None:
-    changed = WorkItem.objects.filter(pk=item.pk, status=Status.READY).update(**changes)
-    if changed != 1:  # unreachable while the subject lock is held; kept as the last guard
-        raise TaskAlreadyCompleted("该任务已由他人办结，请刷新待办列表。")
-    for name, value in changes.items():
-        setattr(item, name, value)
-
-
 def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
                   opinion: str = "", expected_state_version: int | None = None,
                   now: dt.datetime) -> Step:
@@ -352,18 +341,12 @@ def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
         instance = engine.complete(state_json=stored.state_json, task_id=str(item.task_id),
                                    data=values)
         decision = values.get("decision")
-        _leave_ready(
-            item, status=Status.COMPLETED, completed_at=now, completed_by=actor,
-            opinion=opinion, decision="" if decision is None else str(decision)[:64],
-            data=values,
-        )
-        publish(
-            name=events.TASK_COMPLETED, aggregate_type=item.subject_type,
-            aggregate_id=item.subject_id,
-            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
-                     "work_item_id": item.pk, "task_name": item.task_name,
-                     "decision": item.decision, "actor_id": getattr(actor, "pk", None)},
-            now=now,
+        decision = "" if decision is None else str(decision)[:64]
+        lifecycle.LIFECYCLE.transition(
+            item, lifecycle.COMPLETE, actor=actor, now=now,
+            fields={"completed_at": now, "completed_by": actor, "opinion": opinion,
+                    "decision": decision, "data": values},
+            payload={"decision": decision, "actor_id": getattr(actor, "pk", None)},
         )
         sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
                                   _ready(rows, besides=item), now)
@@ -420,15 +403,11 @@ def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
         instance = engine.send_back(state_json=stored.state_json, task_id=str(item.task_id),
                                     reason=reason)
         reason = reason.strip()
-        _leave_ready(item, status=Status.RETURNED, completed_at=now, completed_by=actor,
-                     opinion=reason, decision="return")
-        publish(
-            name=events.TASK_RETURNED, aggregate_type=item.subject_type,
-            aggregate_id=item.subject_id,
-            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
-                     "work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
-                     "actor_id": getattr(actor, "pk", None)},
-            now=now,
+        lifecycle.LIFECYCLE.transition(
+            item, lifecycle.RETURN, actor=actor, now=now,
+            fields={"completed_at": now, "completed_by": actor, "opinion": reason,
+                    "decision": "return"},
+            payload={"reason": reason, "actor_id": getattr(actor, "pk", None)},
         )
         sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
                                   _ready(rows, besides=item), now)
