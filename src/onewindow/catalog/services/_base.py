@@ -1,10 +1,8 @@
 """Helpers shared by the catalog services (not part of the public API)."""
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch
 
 from onewindow.common.lifecycle import account_or_none  # noqa: F401  for the services
@@ -23,17 +21,6 @@ from ..models import (
 )
 from ..search import index_text
 from ..validators import normalize_code
-
-
-def durable(func):
-    """Run a public service as the outermost transaction (DESIGN rule 1)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with transaction.atomic(durable=True):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def require_reason(reason: str) -> str:

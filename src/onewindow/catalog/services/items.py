@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -46,7 +47,6 @@ from ._base import (
     current_of,
     diff,
     draft_of,
-    durable,
     event_payload,
     lock,
     require_reason,
@@ -60,7 +60,7 @@ def compose_code(*, credit_code: str, level: str, basic_code: str, handling_item
     return f"{credit_code}{level}{basic_code}{handling_item}"
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_create(
     *, actor, organisation, basic_code: str, elements: Mapping[str, Any],
     level: str | None = None, handling_item: str = "", in_hall: bool = True,
@@ -127,7 +127,7 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
     return implementation
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_draft_update(
     *, actor, code: str, changes: Mapping[str, Any], reason: str = "", now: dt.datetime
 ) -> ImplementationVersion:
@@ -174,7 +174,7 @@ def item_draft_update_inner(*, actor, code, changes, reason="", now) -> Implemen
     return draft
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> None:
     """Throw away the open draft (a first draft cannot be discarded: cancel the item)."""
     reason = require_reason(reason)
@@ -196,7 +196,7 @@ def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> No
     )
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_publish(
     *, actor, code: str, reason: str, valid_to: dt.datetime | None = None, now: dt.datetime
 ) -> ImplementationVersion:
@@ -270,28 +270,28 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
     return implementation
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_suspend(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """暂停: the item stops accepting applications until resumed."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.SUSPEND, action=perms.SUSPEND_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_resume(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """恢复 a suspended item."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.RESUME, action=perms.SUSPEND_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_cancel(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """取消: final. Published versions stay readable for the cases that used them."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.CANCEL, action=perms.CANCEL_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
                   now: dt.datetime) -> Implementation:
     """Put an item on (in_hall=False) or take it off the 进驻负面清单, with a reason."""
