@@ -153,8 +153,8 @@ def _find_or_register_person(*, actor, id_number: str, name: str, phone: str, ad
         message = "该身份证号码尚未登记，请填写申请人姓名。"
         raise CaseInvalid(message, details={"name": message})
     try:
-        return identity_services.person_register(actor=actor, name=name, id_number=id_number,
-                                                 phone=phone, address=address, now=now)
+        return identity_services.person_register_inner(actor=actor, name=name, id_number=id_number,
+                                                       phone=phone, address=address, now=now)
     except InvalidIdentifier as exc:
         raise CaseInvalid(str(exc.message), details=exc.details) from exc
 
@@ -171,8 +171,8 @@ def _find_or_register_legal(*, actor, credit_code: str, name: str,
         message = "该统一社会信用代码尚未登记，请填写单位名称。"
         raise CaseInvalid(message, details={"legal_name": message})
     try:
-        return identity_services.legal_person_register(actor=actor, name=name,
-                                                       credit_code=code, now=now)
+        return identity_services.legal_person_register_inner(actor=actor, name=name,
+                                                             credit_code=code, now=now)
     except InvalidIdentifier as exc:
         raise CaseInvalid(str(exc.message), details=exc.details) from exc
 

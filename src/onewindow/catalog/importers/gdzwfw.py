@@ -33,7 +33,7 @@ from onewindow.audit.services import audit_record
 from onewindow.common.ids import is_digits
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
-from onewindow.identity.services import organisation_create
+from onewindow.identity.services import organisation_create_inner
 from onewindow.identity.validators import validate_region_code
 
 from .. import events
@@ -350,7 +350,7 @@ def _government(region_code: str, region_text: str, level: str, *, actor, now, c
         name = REGION_GOVERNMENTS.get(region_code) or (
             (region_text.split("省")[-1] or region_text or region_code) + "人民政府"
         )
-        existing = organisation_create(
+        existing = organisation_create_inner(
             actor=actor, name=name, kind=Organisation.Kind.GOVERNMENT, region_code=region_code,
             level=2 if region_code == province else 3, parent=parent, now=now,
         )
@@ -371,7 +371,7 @@ def ensure_organisations(records: list[Parsed], *, actor, now, report) -> dict[s
                              now=now, cache=governments, report=report)
         kind = (Organisation.Kind.DEPARTMENT if record.credit_code[:2] == "11"
                 else Organisation.Kind.PUBLIC_SERVICE)
-        found[record.credit_code] = organisation_create(
+        found[record.credit_code] = organisation_create_inner(
             actor=actor, name=record.dept_name, kind=kind, region_code=record.region_code,
             level=int(record.level), parent=parent, credit_code=record.credit_code, now=now,
         )
