@@ -177,9 +177,9 @@ def stop_route(event) -> None:
     waiting = workflow_selectors.work_items_of_subject(
         subject_type=SUBJECT_TYPE, subject_id=case_id).filter(status="READY").exists()
     if waiting:
-        workflow_services.process_cancel(actor=None, subject_type=SUBJECT_TYPE,
-                                         subject_id=case_id, reason="申请人撤回申请",
-                                         now=event.occurred_at)
+        workflow_services.process_cancel_inner(actor=None, subject_type=SUBJECT_TYPE,
+                                               subject_id=case_id, reason="申请人撤回申请",
+                                               now=event.occurred_at)
 
 
 @handler(events.CASE_SUSPENDED)

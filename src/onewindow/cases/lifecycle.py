@@ -36,17 +36,17 @@ transaction.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
 
 from onewindow.audit.services import audit_record
+from onewindow.common.lifecycle import Lifecycle, Move, account_or_none
 from onewindow.events.services import publish
 
 from . import deadlines, events
 from .codes import ActionKind, CaseStatus
-from .errors import CaseConflict, InvalidTransition
+from .errors import CONFLICT_MESSAGE, CaseConflict, InvalidTransition
 from .models import Case, CaseAction
 
 S = CaseStatus
@@ -55,13 +55,6 @@ K = ActionKind
 _ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED})
 _REVIEWING = frozenset({S.IN_REVIEW, S.SUSPENDED})
 _DECIDED = frozenset({S.APPROVED, S.DENIED})
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[str]
-    target: str | None  # None: the status stays as it is
-    event: str | None = None
 
 
 TRANSITIONS: dict[str, Move] = {
@@ -116,8 +109,7 @@ _SETTABLE = frozenset(
 
 
 def can_move(case: Case, kind: str) -> bool:
-    move = TRANSITIONS[kind]
-    return case.status in move.sources
+    return LIFECYCLE.can(case, kind)
 
 
 def actor_label(actor) -> str:
@@ -127,10 +119,6 @@ def actor_label(actor) -> str:
     if not name and getattr(actor, "person_id", None):
         name = actor.person.name
     return name or actor.get_username()
-
-
-def _account(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def start(case: Case, *, actor, now: dt.datetime, data: dict | None = None) -> CaseAction:
@@ -144,7 +132,7 @@ def start(case: Case, *, actor, now: dt.datetime, data: dict | None = None) -> C
     case.lock_version += 1
     action = CaseAction.objects.create(
         case=case, region_code=case.region_code, seq=1, kind=K.CREATE, from_status="",
-        to_status=S.DRAFT, actor=_account(actor), actor_label=actor_label(actor),
+        to_status=S.DRAFT, actor=account_or_none(actor), actor_label=actor_label(actor),
         occurred_at=now, data=data or {},
     )
     audit_record(actor=actor, action="cases.case.created", subject_type=SUBJECT_TYPE,
@@ -156,15 +144,7 @@ def check(case: Case, kind: str, *, expected_version: int | None = None) -> Move
     """Raise unless ``kind`` may happen now: ``CaseConflict`` if the actor's page is stale,
     ``InvalidTransition`` if the table does not allow it from the current status. Services
     call it before their own writes; ``transition`` calls it again."""
-    move = TRANSITIONS[kind]
-    if expected_version is not None and expected_version != case.lock_version:
-        raise CaseConflict()
-    if case.status not in move.sources:
-        raise InvalidTransition(
-            f"办件当前状态为“{CaseStatus(case.status).label}”，不能{ActionKind(kind).label}。",
-            details={"status": case.status, "action": kind},
-        )
-    return move
+    return LIFECYCLE.check(case, kind, expected_version=expected_version)
 
 
 def transition(
@@ -179,55 +159,29 @@ def transition(
     expected_version: int | None = None,
     event_payload: dict[str, Any] | None = None,
 ) -> CaseAction:
-    """Move ``case`` by ``kind`` (see the table), in the caller's transaction.
+    """Move ``case`` by ``kind`` (see the table), in the caller's transaction, through the
+    kernel mechanism (common.lifecycle); then recompute the deadlines from the log.
 
     ``fields`` are other columns set in the same conditional UPDATE (submission time,
     number …). ``expected_version`` is the ``lock_version`` the actor saw (a stale page
-    gets ``CaseConflict``); without it the version loaded with ``case`` is used. After
-    the move, deadlines are recomputed from the action log. Updates ``case`` in place.
+    gets ``CaseConflict``); without it the version loaded with ``case`` is used. Updates
+    ``case`` in place.
     """
-    move = check(case, kind, expected_version=expected_version)
     fields = dict(fields or {})
     unknown = set(fields) - _SETTABLE
     if unknown:
         raise ValueError(f"transition cannot set {sorted(unknown)}")
-    from_status = case.status
-    to_status = move.target or from_status
     seq = case.action_count + 1
-    updated = Case.objects.filter(pk=case.pk, lock_version=case.lock_version).update(
-        status=to_status, lock_version=F("lock_version") + 1, action_count=seq,
-        updated_at=now, **fields,
-    )
-    if updated != 1:
-        raise CaseConflict()
-    for key, value in fields.items():
-        setattr(case, key, value)
-    case.status = to_status
-    case.lock_version += 1
-    case.action_count = seq
-    case.updated_at = now
     data = data or {}
-    action = CaseAction.objects.create(
-        case=case, region_code=case.region_code, seq=seq, kind=kind, from_status=from_status,
-        to_status=to_status, actor=_account(actor), actor_label=actor_label(actor),
-        occurred_at=now, reason=reason, data=data,
+    action = LIFECYCLE.transition(
+        case, kind, actor=actor, now=now, reason=reason, expected_version=expected_version,
+        fields={**fields, "action_count": seq},
+        action={"region_code": case.region_code, "seq": seq, "actor_label": actor_label(actor),
+                "data": data},
+        after={"number": fields.get("number", case.number), "seq": seq, **_audit_safe(data)},
+        payload=event_payload,
     )
     deadlines.store(case, kind=kind)
-    if move.event:
-        publish(
-            name=move.event,
-            payload={**payload_of(case, action), **(event_payload or {})},
-            aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now,
-        )
-    # Audit last: its chain head is one row every audited transaction locks.
-    audit_record(
-        actor=actor, action=f"cases.case.{kind.lower()}", subject_type=SUBJECT_TYPE,
-        subject_id=str(case.pk),
-        before={"status": from_status},
-        after={"number": case.number, "status": to_status, "seq": seq, "reason": reason,
-               **_audit_safe(data)},
-        now=now,
-    )
     return action
 
 
@@ -253,5 +207,20 @@ _NOT_AUDITED = frozenset({"notice", "applicant", "signature", "recipient_id_numb
                           "recipient_name", "address"})
 
 
+def _refusal(case: Case, kind: str) -> str:
+    return f"办件当前状态为“{CaseStatus(case.status).label}”，不能{ActionKind(kind).label}。"
+
+
+LIFECYCLE = Lifecycle(
+    model=Case, moves=TRANSITIONS, subject_type=SUBJECT_TYPE, conflict=CaseConflict,
+    invalid_transition=InvalidTransition, audit=audit_record, publish=publish,
+    audit_prefix="cases.case", version_field="lock_version", stamp_field="updated_at",
+    action_model=CaseAction, action_subject="case", action_kind="kind",
+    aggregate=lambda case: (SUBJECT_TYPE, case.number or str(case.pk)),
+    payload=payload_of, refusal=_refusal, settable=_SETTABLE | {"action_count"},
+    conflict_message=CONFLICT_MESSAGE,
+)
+
+
 def allowed_kinds(case: Case) -> list[str]:
-    return [kind for kind, move in TRANSITIONS.items() if case.status in move.sources]
+    return LIFECYCLE.allowed(case)

@@ -60,3 +60,9 @@ class VersionImmutable(ApplicationError):
 
     code = "catalog.version-immutable"
     http_status = 409
+
+
+class ItemConflict(Conflict):
+    """Someone else changed the item's status first (the conditional UPDATE found none)."""
+
+    code = "catalog.conflict"

@@ -13,46 +13,68 @@ it (DESIGN rule 2). Nothing else assigns ``Implementation.status``.
 import datetime as dt
 
 from onewindow.audit.services import audit_record
+from onewindow.common.lifecycle import Lifecycle, Move
 from onewindow.events.services import publish
 
 from . import events
-from .codes import ImplementationStatus, Operation
-from .errors import InvalidTransition
+from .codes import ImplementationStatus, Operation, VersionStatus
+from .errors import InvalidTransition, ItemConflict
 from .models import Implementation, ImplementationAction, ImplementationVersion
 
 Status = ImplementationStatus
+_OPEN = frozenset({Status.ACTIVE, Status.SUSPENDED})
 
-# operation → (statuses it may start from, status it ends in; None = unchanged)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    Operation.CREATE: (frozenset({Status.ACTIVE}), Status.ACTIVE),
-    Operation.CHANGE: (frozenset({Status.ACTIVE, Status.SUSPENDED}), None),
-    Operation.SUSPEND: (frozenset({Status.ACTIVE}), Status.SUSPENDED),
-    Operation.RESUME: (frozenset({Status.SUSPENDED}), Status.ACTIVE),
-    Operation.CANCEL: (frozenset({Status.ACTIVE, Status.SUSPENDED}), Status.CANCELLED),
-    Operation.HALL: (frozenset({Status.ACTIVE, Status.SUSPENDED}), None),
-}
-
-_EVENT_OF = {
-    Operation.SUSPEND: events.ITEM_SUSPENDED,
-    Operation.RESUME: events.ITEM_RESUMED,
-    Operation.CANCEL: events.ITEM_CANCELLED,
-    Operation.HALL: events.ITEM_HALL_CHANGED,
+TRANSITIONS: dict[str, Move] = {
+    Operation.CREATE: Move(frozenset({Status.ACTIVE}), Status.ACTIVE, events.ITEM_PUBLISHED),
+    Operation.CHANGE: Move(_OPEN, None, events.ITEM_PUBLISHED),
+    Operation.SUSPEND: Move(frozenset({Status.ACTIVE}), Status.SUSPENDED, events.ITEM_SUSPENDED),
+    Operation.RESUME: Move(frozenset({Status.SUSPENDED}), Status.ACTIVE, events.ITEM_RESUMED),
+    Operation.CANCEL: Move(_OPEN, Status.CANCELLED, events.ITEM_CANCELLED),
+    Operation.HALL: Move(_OPEN, None, events.ITEM_HALL_CHANGED),
 }
 
 SUBJECT_TYPE = "catalog.implementation"
 
+def _refusal(implementation: Implementation, operation: str) -> str:
+    return (f"事项当前状态为“{implementation.get_status_display()}”，不能执行"
+            f"“{Operation(operation).label}”。")
 
-def account_or_none(actor):
-    """The account to store in a FK column (None for the system or an anonymous user)."""
-    return actor if getattr(actor, "pk", None) else None
+
+LIFECYCLE = Lifecycle(
+    model=Implementation, moves=TRANSITIONS, subject_type=SUBJECT_TYPE,
+    conflict=ItemConflict, invalid_transition=InvalidTransition,
+    audit=audit_record, publish=publish, audit_prefix="catalog.item",
+    stamp_field="updated_at", action_model=ImplementationAction,
+    action_subject="implementation", action_kind="operation",
+    subject_id=lambda implementation: implementation.code,
+    aggregate=lambda implementation: (SUBJECT_TYPE, implementation.code),
+    payload=lambda implementation, _action: {
+        "code": implementation.code, "organisation_id": implementation.organisation_id},
+    refusal=_refusal, conflict_message="事项已被他人修改，请刷新后重试。",
+    settable=frozenset({"current_version", "in_hall", "not_in_hall_reason"}),
+)
+
+# The versions of an implementation: a DRAFT is published once and superseded once by
+# the next publication. The item's CREATE/CHANGE move (its action row, audit row and
+# event) records both, so the version lifecycle writes only the status.
+PUBLISH, SUPERSEDE = "PUBLISH", "SUPERSEDE"
+VERSION_LIFECYCLE = Lifecycle(
+    model=ImplementationVersion,
+    moves={
+        PUBLISH: Move(frozenset({VersionStatus.DRAFT}), VersionStatus.PUBLISHED),
+        SUPERSEDE: Move(frozenset({VersionStatus.PUBLISHED}), VersionStatus.SUPERSEDED),
+    },
+    subject_type="catalog.version", conflict=ItemConflict,
+    invalid_transition=InvalidTransition, conflict_message="事项版本已被他人修改，请刷新后重试。",
+    settable=frozenset({"valid_from", "valid_to", "published_at", "published_by",
+                        "change_reason"}),
+)
 
 
 def allowed_operations(implementation: Implementation) -> list[str]:
     """Operations the lifecycle table allows now (pages show only these buttons)."""
     result = []
-    for operation, (sources, _) in TRANSITIONS.items():
-        if implementation.status not in sources:
-            continue
+    for operation in LIFECYCLE.allowed(implementation):
         if operation == Operation.CREATE and implementation.current_version_id:
             continue
         if operation in (Operation.SUSPEND, Operation.RESUME, Operation.CHANGE) and (
@@ -66,38 +88,18 @@ def allowed_operations(implementation: Implementation) -> list[str]:
 def transition(
     implementation: Implementation, operation: str, *, actor, reason: str, now: dt.datetime,
     version: ImplementationVersion | None = None, before: dict | None = None,
-    after: dict | None = None, payload: dict | None = None,
+    after: dict | None = None, payload: dict | None = None, fields: dict | None = None,
 ) -> ImplementationAction:
-    """Check a move against TRANSITIONS, log it, set the status, audit and publish it."""
-    sources, target = TRANSITIONS[operation]
-    if implementation.status not in sources:
-        raise InvalidTransition(
-            f"事项当前状态为“{implementation.get_status_display()}”，不能执行"
-            f"“{Operation(operation).label}”。",
-            details={"status": implementation.status, "operation": operation},
-        )
-    old_status = implementation.status
-    new_status = target or old_status
-    action = ImplementationAction.objects.create(
-        implementation=implementation, operation=operation, from_status=old_status,
-        to_status=new_status, version=version, reason=reason,
-        actor=account_or_none(actor), occurred_at=now,
+    """Check a move against TRANSITIONS, set the status (and ``fields``: current version,
+    hall presence) in one conditional UPDATE, log, publish and audit it."""
+    return LIFECYCLE.transition(
+        implementation, operation, actor=actor, reason=reason, now=now, fields=fields,
+        action={"version": version}, before=before, after=after,
+        payload=payload or {"reason": reason},
     )
-    implementation.status = new_status
-    implementation.updated_at = now
-    implementation.save(update_fields=["status", "current_version", "in_hall",
-                                       "not_in_hall_reason", "updated_at"])
-    audit_record(
-        actor=actor, action=f"catalog.item.{Operation(operation).name.lower()}",
-        subject_type=SUBJECT_TYPE, subject_id=implementation.code,
-        before={"status": old_status, **(before or {})},
-        after={"status": new_status, "reason": reason, **(after or {})}, now=now,
-    )
-    event_name = _EVENT_OF.get(operation, events.ITEM_PUBLISHED)
-    publish(
-        name=event_name,
-        payload={"code": implementation.code, "organisation_id": implementation.organisation_id,
-                 **(payload or {"reason": reason})},
-        aggregate_type=SUBJECT_TYPE, aggregate_id=implementation.code, now=now,
-    )
-    return action
+
+
+def version_move(version: ImplementationVersion, kind: str, *, now: dt.datetime,
+                 fields: dict | None = None) -> None:
+    """Publish or supersede one version (inside the item's CREATE/CHANGE service)."""
+    VERSION_LIFECYCLE.transition(version, kind, actor=None, now=now, fields=fields)

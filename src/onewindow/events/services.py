@@ -274,6 +274,9 @@ def _record_failure(delivery_id: int, attempt: int, exc: Exception, now: dt.date
 
 
 def _deliver_ids(delivery_ids: list[int], now: dt.datetime) -> DeliveryReport:
+    # Deliberately not one transaction: each delivery's claim, handler run and failure
+    # record commit on their own (durable blocks in _claim/_run/_record_failure), so one
+    # failing handler never rolls back the deliveries before it.
     attempted = succeeded = failed = 0
     for delivery_id in delivery_ids:
         attempt = _claim(delivery_id, now)

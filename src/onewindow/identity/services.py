@@ -1,4 +1,8 @@
-"""Every write of the identity domain. Keyword-only, ``actor`` and ``now`` passed in."""
+"""Every write of the identity domain. Keyword-only, ``actor`` and ``now`` passed in.
+
+Public services are ``transaction.atomic(durable=True)``. Those that others compose
+inside their own transaction (a walk-in case registers its applicant, importers and the
+demo create organisations and accounts) have a non-durable ``*_inner`` body."""
 
 import datetime as dt
 import hashlib
@@ -49,12 +53,23 @@ def _masked_person(person: NaturalPerson) -> dict:
 # --- organisations ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def organisation_create(
     *, actor, name: str, kind: str, region_code: str, level: int,
     parent: Organisation | None = None, credit_code: str | None = None, short_name: str = "",
     address: str = "", phone: str = "", now: dt.datetime,
 ) -> Organisation:
+    return organisation_create_inner(actor=actor, name=name, kind=kind, region_code=region_code,
+                                     level=level, parent=parent, credit_code=credit_code,
+                                     short_name=short_name, address=address, phone=phone, now=now)
+
+
+def organisation_create_inner(
+    *, actor, name: str, kind: str, region_code: str, level: int,
+    parent: Organisation | None = None, credit_code: str | None = None, short_name: str = "",
+    address: str = "", phone: str = "", now: dt.datetime,
+) -> Organisation:
+    """The body of ``organisation_create``, in the caller's transaction."""
     if credit_code:
         credit_code = normalize_credit_code(credit_code)
         problem = credit_code_problem(credit_code)
@@ -81,10 +96,18 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def window_create(
     *, actor, centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
 ) -> Window:
+    return window_create_inner(actor=actor, centre=centre, number=number, name=name, domain=domain,
+                               now=now)
+
+
+def window_create_inner(
+    *, actor, centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
+) -> Window:
+    """The body of ``window_create``, in the caller's transaction."""
     if not centre.is_centre:
         raise InvalidIdentifier("窗口只能设在政务服务中心或便民服务中心。",
                                 code="identity.window-needs-centre")
@@ -102,11 +125,19 @@ def window_create(
 # --- persons ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_register(
     *, actor, name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
 ) -> NaturalPerson:
     """Record a natural person (at the window or on sign-up); the ID number is checked."""
+    return person_register_inner(actor=actor, name=name, id_number=id_number, phone=phone,
+                                 address=address, now=now)
+
+
+def person_register_inner(
+    *, actor, name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
+) -> NaturalPerson:
+    """The body of ``person_register``, in the caller's transaction."""
     id_number = normalize_id_number(id_number)
     problem = id_number_problem(id_number)
     if problem:
@@ -124,11 +155,21 @@ def person_register(
     return person
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def legal_person_register(
     *, actor, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
     legal_representative: str = "", address: str = "", now: dt.datetime,
 ) -> LegalPerson:
+    return legal_person_register_inner(actor=actor, name=name, credit_code=credit_code, kind=kind,
+                                       legal_representative=legal_representative, address=address,
+                                       now=now)
+
+
+def legal_person_register_inner(
+    *, actor, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
+    legal_representative: str = "", address: str = "", now: dt.datetime,
+) -> LegalPerson:
+    """The body of ``legal_person_register``, in the caller's transaction."""
     credit_code = normalize_credit_code(credit_code)
     problem = credit_code_problem(credit_code)
     if problem:
@@ -151,12 +192,23 @@ def legal_person_register(
 # --- accounts ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def account_create(
     *, actor, username: str, password: str, kind: str, person: NaturalPerson | None = None,
     organisation: Organisation | None = None, display_name: str = "", is_staff: bool = False,
     now: dt.datetime,
 ) -> Account:
+    return account_create_inner(actor=actor, username=username, password=password, kind=kind,
+                                person=person, organisation=organisation, display_name=display_name,
+                                is_staff=is_staff, now=now)
+
+
+def account_create_inner(
+    *, actor, username: str, password: str, kind: str, person: NaturalPerson | None = None,
+    organisation: Organisation | None = None, display_name: str = "", is_staff: bool = False,
+    now: dt.datetime,
+) -> Account:
+    """The body of ``account_create``, in the caller's transaction."""
     if kind != Account.Kind.STAFF and person is None:
         raise InvalidIdentifier("个人和企业经办人账户须实名（关联身份证）。",
                                 code="identity.real-name-required")
@@ -180,9 +232,16 @@ def account_create(
     return account
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def role_grant(*, actor, account: Account, role: str, organisation: Organisation,
                now: dt.datetime) -> RoleAssignment:
+    return role_grant_inner(actor=actor, account=account, role=role, organisation=organisation,
+                            now=now)
+
+
+def role_grant_inner(*, actor, account: Account, role: str, organisation: Organisation,
+               now: dt.datetime) -> RoleAssignment:
+    """The body of ``role_grant``, in the caller's transaction."""
     if account.kind != Account.Kind.STAFF:
         raise InvalidIdentifier("只有工作人员账户可以授予角色。", code="identity.role-needs-staff")
     if role not in Role.values:
@@ -200,7 +259,7 @@ def role_grant(*, actor, account: Account, role: str, organisation: Organisation
     return assignment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def role_revoke(*, actor, assignment: RoleAssignment, now: dt.datetime) -> None:
     before = {"role": assignment.role, "organisation": assignment.organisation_id}
     account = assignment.account
@@ -212,10 +271,18 @@ def role_revoke(*, actor, assignment: RoleAssignment, now: dt.datetime) -> None:
     forget_scopes(account)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def authorization_grant(*, actor, account: Account, legal_person: LegalPerson,
                         valid_until: dt.date | None = None,
                         now: dt.datetime) -> AgentAuthorization:
+    return authorization_grant_inner(actor=actor, account=account, legal_person=legal_person,
+                                     valid_until=valid_until, now=now)
+
+
+def authorization_grant_inner(*, actor, account: Account, legal_person: LegalPerson,
+                        valid_until: dt.date | None = None,
+                        now: dt.datetime) -> AgentAuthorization:
+    """The body of ``authorization_grant``, in the caller's transaction."""
     if account.kind != Account.Kind.AGENT:
         raise InvalidIdentifier("只有企业经办人账户可以获得单位授权。",
                                 code="identity.authorization-needs-agent")
@@ -284,7 +351,7 @@ def login_check(*, identifier: str, password: str, portal: str, now: dt.datetime
     raise InvalidCredentials("账号或密码不正确。")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def account_unlock(*, actor, account: Account, now: dt.datetime) -> None:
     Account.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=None)
     audit_record(
@@ -306,7 +373,7 @@ def _hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def token_issue(*, actor: Account, now: dt.datetime) -> IssuedToken:
     secret = "ow_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -337,7 +404,7 @@ def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
     return token.account
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def token_revoke(*, actor: Account, token: ApiToken, now: dt.datetime) -> None:
     if token.account_id != actor.pk and not actor.is_superuser:
         raise InvalidToken("访问令牌无效、已过期或已撤销。")

@@ -13,7 +13,7 @@ from django.db import transaction
 from onewindow.identity.models import LegalPerson, NaturalPerson, Organisation
 
 from .models import HolderKind, LicenceType
-from .services import licence_issue, licence_type_create
+from .services import licence_issue_inner, licence_type_create_inner
 
 AMR_CODE = "11371000MB1000002T"  # 威海市市场监督管理局
 PSB_CODE = "11371000MB1000007A"  # 威海市公安局
@@ -68,7 +68,8 @@ def seed_demo_licence_types(*, now: dt.datetime) -> dict[str, LicenceType]:
     types = {}
     with transaction.atomic():
         for code, name, issuer_code, holder_kind, months, fields in TYPES:
-            types[code] = LicenceType.objects.filter(code=code).first() or licence_type_create(
+            types[code] = LicenceType.objects.filter(code=code).first()
+            types[code] = types[code] or licence_type_create_inner(
                 actor=None, code=code, name=name,
                 issuers=list(Organisation.objects.filter(credit_code=issuer_code)),
                 holder_kind=holder_kind, validity_months=months, field_schema=fields, now=now,
@@ -86,7 +87,7 @@ def seed_demo_licences(*, now: dt.datetime) -> list:
         return []
     with transaction.atomic():
         types = seed_demo_licence_types(now=now)
-        business = licence_issue(
+        business = licence_issue_inner(
             actor=None, licence_type=types[BUSINESS_LICENCE_TYPE], holder_legal=legal,
             case_number="DEMO-LIC-1",
             fields={"entity_type": "有限责任公司（自然人投资或控股）",
@@ -95,7 +96,7 @@ def seed_demo_licences(*, now: dt.datetime) -> list:
                     "business_scope": "软件开发；信息技术咨询服务"},
             now=now,
         )
-        food = licence_issue(
+        food = licence_issue_inner(
             actor=None, licence_type=types[FOOD_LICENCE_TYPE], holder_person=person,
             case_number="DEMO-LIC-2",
             fields={"category": "预包装食品销售", "premises": "山东省威海市环翠区新威路 18 号"},

@@ -371,3 +371,43 @@ class LicenceUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.licence_id} {self.used_at:%Y-%m-%d}"
+
+
+class LicenceAction(models.Model):
+    """The append-only log of a licence's status moves (注销, 换发): who, when, why.
+
+    ``Licence.status`` and ``status_reason`` are its denormalised latest state, written
+    only by the licence lifecycle (licences.lifecycle) together with a row here."""
+
+    class Kind(models.TextChoices):
+        REVOKE = "REVOKE", "注销"
+        SUPERSEDE = "SUPERSEDE", "换发"
+
+    licence = models.ForeignKey(
+        Licence, on_delete=models.PROTECT, related_name="actions", verbose_name="电子证照",
+    )
+    kind = models.CharField("操作", max_length=10, choices=Kind.choices)
+    from_status = models.CharField("原状态", max_length=10)
+    to_status = models.CharField("新状态", max_length=10)
+    actor = models.ForeignKey(
+        "identity.Account", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name="操作人",
+    )
+    occurred_at = models.DateTimeField("时间")
+    reason = models.TextField("理由")
+
+    class Meta:
+        verbose_name = "证照状态变更记录"
+        verbose_name_plural = "证照状态变更记录"
+        ordering = ["licence", "occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["licence", "occurred_at"], name="licence_action_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["REVOKE", "SUPERSEDE"]), name="licence_action_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.get_kind_display()}"

@@ -89,38 +89,38 @@ def load_identity(*, now: dt.datetime) -> None:
     orgs: dict[str, Organisation] = {}
     for key, name, kind, region, level, credit, parent in ORGANISATIONS:
         existing = Organisation.objects.filter(name=name).first()
-        orgs[key] = existing or identity.organisation_create(
+        orgs[key] = existing or identity.organisation_create_inner(
             actor=None, name=name, kind=kind, region_code=region, level=level,
             parent=orgs.get(parent), credit_code=credit, now=now,
         )
     for key, number, name, domain in WINDOWS:
         if not orgs[key].windows.filter(number=number).exists():
-            identity.window_create(actor=None, centre=orgs[key], number=number, name=name,
-                                   domain=domain, now=now)
+            identity.window_create_inner(actor=None, centre=orgs[key], number=number, name=name,
+                                         domain=domain, now=now)
 
     for username, (name, id_number, phone, address) in PEOPLE.items():
         if Account.objects.filter(username=username).exists():
             continue
         person = NaturalPerson.objects.filter(id_number=id_number).first() or (
-            identity.person_register(actor=None, name=name, id_number=id_number, phone=phone,
-                                     address=address, now=now)
+            identity.person_register_inner(actor=None, name=name, id_number=id_number, phone=phone,
+                                           address=address, now=now)
         )
         kind = Account.Kind.AGENT if username == "agent1" else Account.Kind.CITIZEN
-        identity.account_create(actor=None, username=username, password=DEMO_PASSWORD,
-                                kind=kind, person=person, now=now)
+        identity.account_create_inner(actor=None, username=username, password=DEMO_PASSWORD,
+                                      kind=kind, person=person, now=now)
 
     agent = Account.objects.get(username="agent1")
     name, credit, representative = ENTERPRISE
     enterprise = LegalPerson.objects.filter(credit_code=credit).first() or (
-        identity.legal_person_register(actor=None, name=name, credit_code=credit,
-                                       legal_representative=representative, now=now)
+        identity.legal_person_register_inner(actor=None, name=name, credit_code=credit,
+                                             legal_representative=representative, now=now)
     )
-    identity.authorization_grant(actor=None, account=agent, legal_person=enterprise, now=now)
+    identity.authorization_grant_inner(actor=None, account=agent, legal_person=enterprise, now=now)
 
     for username, display, role, scope, home in STAFF:
         account = Account.objects.filter(username=username).first()
         if account is None:
-            account = identity.account_create(
+            account = identity.account_create_inner(
                 actor=None, username=username, password=DEMO_PASSWORD, kind=Account.Kind.STAFF,
                 organisation=orgs[home], display_name=display, now=now,
                 is_staff=(role == Role.SYSTEM_ADMIN),
@@ -128,5 +128,5 @@ def load_identity(*, now: dt.datetime) -> None:
             if role == Role.SYSTEM_ADMIN:
                 account.is_superuser = True
                 account.save(update_fields=["is_superuser"])
-        identity.role_grant(actor=None, account=account, role=role, organisation=orgs[scope],
-                            now=now)
+        identity.role_grant_inner(actor=None, account=account, role=role, organisation=orgs[scope],
+                                  now=now)

@@ -241,6 +241,6 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
         account = Account.objects.filter(username=username).first()
         organisation = Organisation.objects.filter(name=organisation_name).first()
         if account is not None and organisation is not None:
-            identity.role_grant(actor=None, account=account, role=Role.WINDOW_CLERK,
-                                organisation=organisation, now=now)
+            identity.role_grant_inner(actor=None, account=account, role=Role.WINDOW_CLERK,
+                                      organisation=organisation, now=now)
     return result

@@ -40,14 +40,16 @@ class SpecialDayAdmin(admin.ModelAdmin):
         base = ["source", "notice_year", "updated_at"]
         return ["date", *base] if obj is not None else base
 
+    # save_model and delete_model run inside the admin's own transaction: the *_inner
+    # bodies join it. delete_queryset (the bulk action) runs outside one.
     def save_model(self, request, obj, form, change):
-        saved = services.holiday_set(actor=request.user, date=obj.date, kind=obj.kind,
-                                     name=obj.name, now=timezone.now())
+        saved = services.holiday_set_inner(actor=request.user, date=obj.date, kind=obj.kind,
+                                           name=obj.name, now=timezone.now())
         obj.pk, obj.source, obj.notice_year, obj.updated_at = (
             saved.pk, saved.source, saved.notice_year, saved.updated_at)
 
     def delete_model(self, request, obj):
-        services.holiday_delete(actor=request.user, date=obj.date, now=timezone.now())
+        services.holiday_delete_inner(actor=request.user, date=obj.date, now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         now = timezone.now()
@@ -65,14 +67,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["year", "loaded_at"] if obj is not None else ["loaded_at"]
 
-    def save_model(self, request, obj, form, change):
-        saved = services.calendar_year_set(actor=request.user, year=obj.year,
-                                           official=obj.official, paper=obj.paper,
-                                           now=timezone.now())
+    def save_model(self, request, obj, form, change):  # inside the admin's transaction
+        saved = services.calendar_year_set_inner(actor=request.user, year=obj.year,
+                                                 official=obj.official, paper=obj.paper,
+                                                 now=timezone.now())
         obj.pk, obj.loaded_at = saved.pk, saved.loaded_at
 
-    def delete_model(self, request, obj):
-        services.calendar_year_delete(actor=request.user, year=obj.year, now=timezone.now())
+    def delete_model(self, request, obj):  # inside the admin's transaction
+        services.calendar_year_delete_inner(actor=request.user, year=obj.year,
+                                            now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         now = timezone.now()

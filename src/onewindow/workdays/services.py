@@ -1,6 +1,10 @@
 """Every write of the working-day calendar. Keyword-only, ``actor`` and ``now`` passed in;
 each write is audited in its transaction, bumps the revision counter and drops this
-process's cached calendar."""
+process's cached calendar.
+
+Public services are ``transaction.atomic(durable=True)``; the Django admin saves and
+deletes one row inside its own transaction, so its ``save_model``/``delete_model`` call
+the non-durable ``*_inner`` bodies."""
 
 from __future__ import annotations
 
@@ -89,11 +93,18 @@ def special_day_problem(*, date: dt.date, kind: str, name: str = "") -> str | No
     return None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def holiday_set(
     *, actor, date: dt.date, kind: str, name: str = "", now: dt.datetime
 ) -> SpecialDay:
     """Create or change the special day on ``date`` as an administrator's decision."""
+    return holiday_set_inner(actor=actor, date=date, kind=kind, name=name, now=now)
+
+
+def holiday_set_inner(
+    *, actor, date: dt.date, kind: str, name: str = "", now: dt.datetime
+) -> SpecialDay:
+    """The body of ``holiday_set``, in the caller's transaction."""
     problem = special_day_problem(date=date, kind=kind, name=name)
     if problem:
         raise InvalidSpecialDay(problem, details={"date": date.isoformat(), "kind": kind})
@@ -110,9 +121,14 @@ def holiday_set(
     return day
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def holiday_delete(*, actor, date: dt.date, now: dt.datetime) -> None:
     """Remove the special day on ``date``: the weekend rule applies to it again."""
+    return holiday_delete_inner(actor=actor, date=date, now=now)
+
+
+def holiday_delete_inner(*, actor, date: dt.date, now: dt.datetime) -> None:
+    """The body of ``holiday_delete``, in the caller's transaction."""
     existing = SpecialDay.objects.select_for_update().filter(date=date).first()
     if existing is None:
         raise SpecialDayNotFound("该日期没有节假日调整记录。", details={"date": date.isoformat()})
@@ -124,11 +140,18 @@ def holiday_delete(*, actor, date: dt.date, now: dt.datetime) -> None:
                  before=before, after=None, now=now)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def calendar_year_set(
     *, actor, year: int, official: bool, paper: str = "", now: dt.datetime
 ) -> CalendarYear:
     """Mark a year's notice as loaded (or not) by hand, e.g. after entering it day by day."""
+    return calendar_year_set_inner(actor=actor, year=year, official=official, paper=paper, now=now)
+
+
+def calendar_year_set_inner(
+    *, actor, year: int, official: bool, paper: str = "", now: dt.datetime
+) -> CalendarYear:
+    """The body of ``calendar_year_set``, in the caller's transaction."""
     if not 1900 <= year <= 2200:
         raise InvalidSpecialDay("年度须在 1900 到 2200 之间。", details={"year": year})
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
@@ -148,8 +171,13 @@ def calendar_year_set(
     return row
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def calendar_year_delete(*, actor, year: int, now: dt.datetime) -> None:
+    return calendar_year_delete_inner(actor=actor, year=year, now=now)
+
+
+def calendar_year_delete_inner(*, actor, year: int, now: dt.datetime) -> None:
+    """The body of ``calendar_year_delete``, in the caller's transaction."""
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     if row is None:
         raise SpecialDayNotFound("该年度没有记录。", details={"year": year})
@@ -208,7 +236,7 @@ def _parse_holiday_cn(data: Any) -> tuple[int, list[str], list[tuple[dt.date, st
     return year, papers, parsed
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def holidays_load_holiday_cn(*, actor, data: Any, now: dt.datetime) -> NoticeLoadResult:
     """Load one year's State Council notice in holiday-cn format.
 

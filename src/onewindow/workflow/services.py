@@ -1,10 +1,11 @@
 """Every write of the workflow app: routes, starting instances, the worklist mirror,
 completing and sending back tasks.
 
-Transactions: these functions open non-durable ``transaction.atomic()`` blocks so that the
-cases app can call them inside its own durable service (accepting a case starts its
-route in the same transaction). The API calls them directly; each call is then one
-transaction. Audit rows are written inside, events go through the outbox.
+Transactions: the public services are Django's ``transaction.atomic(durable=True)``; the
+cases app calls their ``*_inner`` bodies inside its own durable service (accepting a case
+starts its route in the same transaction). ``work_items_lock``, ``work_items_reschedule``
+and ``route_for`` only ever run inside a caller's transaction. Audit rows are written
+inside, events go through the outbox.
 
 Concurrency: completing, sending back and cancelling lock every work item of the subject
 (``select_for_update``, in id order) before reading the state, and a work item only
@@ -25,7 +26,7 @@ from onewindow.audit.services import audit_record
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
-from . import bpmn, engine, events, outcomes
+from . import bpmn, engine, events, lifecycle, outcomes
 from .errors import (
     AlreadyStarted,
     InvalidState,
@@ -80,7 +81,9 @@ def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
                 raise UnknownDepartment(
                     f"泳道“{lane.name}”：{exc.message}", details={"lane": lane.name}
                 ) from None
-    with transaction.atomic():
+    # Durable, but opened only here: the BPMN is parsed and checked before the write
+    # transaction starts (SQLite opens it IMMEDIATE, i.e. holding the write lock).
+    with transaction.atomic(durable=True):
         route = RouteDefinition.objects.create(
             version=version,
             source=RouteDefinition.Source.UPLOADED,
@@ -160,6 +163,7 @@ def _due_date_of(task: engine.ReadyTask, due_date: DueDate) -> dt.date | None:
     return due_date.get(task.name, due_date.get(task.lane))
 
 
+@transaction.atomic(durable=True)
 def worklist_sync(*, subject_type: str, subject_id: str, instance: engine.Instance,
                   organisation_for_lane: OrganisationForLane, due_date: DueDate = None,
                   now: dt.datetime) -> SyncResult:
@@ -172,11 +176,10 @@ def worklist_sync(*, subject_type: str, subject_id: str, instance: engine.Instan
     mirrored are left as they are. Idempotent.
     """
     subject_id = str(subject_id)
-    with transaction.atomic():
-        current = list(WorkItem.objects.filter(subject_type=subject_type, subject_id=subject_id,
-                                               status=Status.READY))
-        return _sync(subject_type, subject_id, instance, current, organisation_for_lane,
-                     due_date, now)
+    current = list(WorkItem.objects.filter(subject_type=subject_type, subject_id=subject_id,
+                                           status=Status.READY))
+    return _sync(subject_type, subject_id, instance, current, organisation_for_lane,
+                 due_date, now)
 
 
 def _sync(subject_type: str, subject_id: str, instance: engine.Instance,
@@ -186,12 +189,9 @@ def _sync(subject_type: str, subject_id: str, instance: engine.Instance,
     ready = {task.task_id: task for task in instance.ready_tasks}
     mirrored = {str(item.task_id) for item in current}
     vanished = [item for item in current if str(item.task_id) not in ready]
-    if vanished:
-        WorkItem.objects.filter(pk__in=[item.pk for item in vanished],
-                                status=Status.READY).update(
-            status=Status.CANCELLED, completed_at=now)
-        for item in vanished:
-            item.status, item.completed_at = Status.CANCELLED, now
+    for item in vanished:
+        lifecycle.LIFECYCLE.transition(item, lifecycle.CANCEL, actor=None, now=now,
+                                       fields={"completed_at": now})
     new_items = []
     for task in instance.ready_tasks:
         if task.task_id in mirrored:
@@ -265,30 +265,37 @@ def _finished(subject_type, subject_id, instance, now) -> None:
         )
 
 
+@transaction.atomic(durable=True)
 def process_start(*, actor, route: RouteDefinition, subject_type: str, subject_id: str,
                   data: dict | None = None, now: dt.datetime) -> Step:
     """Start ``route`` for a subject (e.g. on acceptance of a case): store the state
     through the subject's adapter and put the first tasks into worklists."""
+    return process_start_inner(actor=actor, route=route, subject_type=subject_type,
+                               subject_id=subject_id, data=data, now=now)
+
+
+def process_start_inner(*, actor, route: RouteDefinition, subject_type: str, subject_id: str,
+                        data: dict | None = None, now: dt.datetime) -> Step:
+    """The body of ``process_start``, in the caller's transaction."""
     subject_id = str(subject_id)
     adapter = adapter_for(subject_type)
-    with transaction.atomic():
-        # Same lock order as task_complete (work items, then the subject): no deadlock.
-        current = _ready(_lock_subject(subject_type, subject_id))
-        stored = adapter.load_state(subject_id)
-        if stored is not None and engine.ready_tasks(state_json=stored.state_json):
-            raise AlreadyStarted("该业务的审批流程已在进行中。")
-        instance = engine.start(route=route, data=data)
-        version = (stored.version if stored is not None else 0) + 1
-        sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now)
-        adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
-        audit_record(
-            actor=actor, action="workflow.process_started", subject_type=subject_type,
-            subject_id=subject_id,
-            after={"route_id": route.pk, "process_id": route.process_id,
-                   "ready": [task.name for task in instance.ready_tasks]},
-            now=now,
-        )
-        _finished(subject_type, subject_id, instance, now)
+    # Same lock order as task_complete (work items, then the subject): no deadlock.
+    current = _ready(_lock_subject(subject_type, subject_id))
+    stored = adapter.load_state(subject_id)
+    if stored is not None and engine.ready_tasks(state_json=stored.state_json):
+        raise AlreadyStarted("该业务的审批流程已在进行中。")
+    instance = engine.start(route=route, data=data)
+    version = (stored.version if stored is not None else 0) + 1
+    sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now)
+    adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+    audit_record(
+        actor=actor, action="workflow.process_started", subject_type=subject_type,
+        subject_id=subject_id,
+        after={"route_id": route.pk, "process_id": route.process_id,
+               "ready": [task.name for task in instance.ready_tasks]},
+        now=now,
+    )
+    _finished(subject_type, subject_id, instance, now)
     return Step(instance=instance, state_version=version, created=sync.created,
                 cancelled=sync.cancelled)
 
@@ -324,14 +331,7 @@ def _load(adapter, item: WorkItem, expected_state_version: int | None) -> Stored
     return stored
 
 
-def _leave_ready(item: WorkItem, **changes) -> None:
-    changed = WorkItem.objects.filter(pk=item.pk, status=Status.READY).update(**changes)
-    if changed != 1:  # unreachable while the subject lock is held; kept as the last guard
-        raise TaskAlreadyCompleted("该任务已由他人办结，请刷新待办列表。")
-    for name, value in changes.items():
-        setattr(item, name, value)
-
-
+@transaction.atomic(durable=True)
 def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
                   opinion: str = "", expected_state_version: int | None = None,
                   subject_context: Mapping[str, Any] | None = None,
@@ -344,48 +344,51 @@ def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
     current → workflow.state-changed (409). ``subject_context`` is handed unchanged to the
     subject adapter's ``after_step`` (``StepDone.context``).
     """
+    return task_complete_inner(actor=actor, work_item=work_item, data=data, opinion=opinion,
+                               expected_state_version=expected_state_version,
+                               subject_context=subject_context, now=now)
+
+
+def task_complete_inner(*, actor, work_item: WorkItem | int, data: dict | None = None,
+                        opinion: str = "", expected_state_version: int | None = None,
+                        subject_context: Mapping[str, Any] | None = None,
+                        now: dt.datetime) -> Step:
+    """The body of ``task_complete``, in the caller's transaction."""
     opinion = (opinion or "").strip()
     if len(opinion) > MAX_OPINION_CHARS:
         raise InvalidTaskData(f"办理意见不能超过 {MAX_OPINION_CHARS} 字。")
     values = engine.clean_data(data)
     # Like decision, the opinion belongs to this step: an earlier one must not carry on.
     values["opinion"] = opinion
-    with transaction.atomic():
-        item, rows = _lock_item(work_item, actor)
-        adapter = adapter_for(item.subject_type)
-        stored = _load(adapter, item, expected_state_version)
-        instance = engine.complete(state_json=stored.state_json, task_id=str(item.task_id),
-                                   data=values)
-        decision = values.get("decision")
-        _leave_ready(
-            item, status=Status.COMPLETED, completed_at=now, completed_by=actor,
-            opinion=opinion, decision="" if decision is None else str(decision)[:64],
-            data=values,
-        )
-        publish(
-            name=events.TASK_COMPLETED, aggregate_type=item.subject_type,
-            aggregate_id=item.subject_id,
-            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
-                     "work_item_id": item.pk, "task_name": item.task_name,
-                     "decision": item.decision, "actor_id": getattr(actor, "pk", None)},
-            now=now,
-        )
-        sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
-                                  _ready(rows, besides=item), now)
-        version = stored.version + 1
-        adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
-        audit_record(
-            actor=actor, action="workflow.task_completed", subject_type=item.subject_type,
-            subject_id=item.subject_id,
-            after={"work_item_id": item.pk, "task_name": item.task_name,
-                   "task_label": item.task_label, "decision": item.decision,
-                   "opinion": opinion, "next": [task.name for task in instance.ready_tasks],
-                   "finished": instance.finished},
-            now=now,
-        )
-        _finished(item.subject_type, item.subject_id, instance, now)
-        _after_step(adapter, item, kind="complete", actor=actor, instance=instance,
-                    data=values, context=subject_context, now=now)
+    item, rows = _lock_item(work_item, actor)
+    adapter = adapter_for(item.subject_type)
+    stored = _load(adapter, item, expected_state_version)
+    instance = engine.complete(state_json=stored.state_json, task_id=str(item.task_id),
+                               data=values)
+    decision = values.get("decision")
+    decision = "" if decision is None else str(decision)[:64]
+    lifecycle.LIFECYCLE.transition(
+        item, lifecycle.COMPLETE, actor=actor, now=now,
+        fields={"completed_at": now, "completed_by": actor, "opinion": opinion,
+                "decision": decision, "data": values},
+        payload={"decision": decision, "actor_id": getattr(actor, "pk", None)},
+    )
+    sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
+                              _ready(rows, besides=item), now)
+    version = stored.version + 1
+    adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+    audit_record(
+        actor=actor, action="workflow.task_completed", subject_type=item.subject_type,
+        subject_id=item.subject_id,
+        after={"work_item_id": item.pk, "task_name": item.task_name,
+               "task_label": item.task_label, "decision": item.decision,
+               "opinion": opinion, "next": [task.name for task in instance.ready_tasks],
+               "finished": instance.finished},
+        now=now,
+    )
+    _finished(item.subject_type, item.subject_id, instance, now)
+    _after_step(adapter, item, kind="complete", actor=actor, instance=instance,
+                data=values, context=subject_context, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
 
@@ -414,6 +417,7 @@ def work_items_reschedule(*, subject_type: str, subject_id: str, due_date: dt.da
             .exclude(due_date=due_date).update(due_date=due_date))
 
 
+@transaction.atomic(durable=True)
 def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
                    expected_state_version: int | None = None,
                    subject_context: Mapping[str, Any] | None = None,
@@ -421,60 +425,72 @@ def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
     """退回: send the subject from this task back one user-task step, with a reason (the
     previous step's tasks come back into their worklists carrying the reason).
     ``subject_context`` goes to the adapter's ``after_step`` as for ``task_complete``."""
-    with transaction.atomic():
-        item, rows = _lock_item(work_item, actor)
-        adapter = adapter_for(item.subject_type)
-        stored = _load(adapter, item, expected_state_version)
-        instance = engine.send_back(state_json=stored.state_json, task_id=str(item.task_id),
-                                    reason=reason)
-        reason = reason.strip()
-        _leave_ready(item, status=Status.RETURNED, completed_at=now, completed_by=actor,
-                     opinion=reason, decision="return")
-        publish(
-            name=events.TASK_RETURNED, aggregate_type=item.subject_type,
-            aggregate_id=item.subject_id,
-            payload={"subject_type": item.subject_type, "subject_id": item.subject_id,
-                     "work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
-                     "actor_id": getattr(actor, "pk", None)},
-            now=now,
-        )
-        sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
-                                  _ready(rows, besides=item), now)
-        version = stored.version + 1
-        adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
-        audit_record(
-            actor=actor, action="workflow.task_returned", subject_type=item.subject_type,
-            subject_id=item.subject_id,
-            after={"work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
-                   "back_to": [task.name for task in instance.ready_tasks]},
-            now=now,
-        )
-        _after_step(adapter, item, kind="send_back", actor=actor, instance=instance,
-                    data={"reason": reason}, context=subject_context, now=now)
+    return task_send_back_inner(actor=actor, work_item=work_item, reason=reason,
+                                expected_state_version=expected_state_version,
+                                subject_context=subject_context, now=now)
+
+
+def task_send_back_inner(*, actor, work_item: WorkItem | int, reason: str,
+                         expected_state_version: int | None = None,
+                         subject_context: Mapping[str, Any] | None = None,
+                         now: dt.datetime) -> Step:
+    """The body of ``task_send_back``, in the caller's transaction."""
+    item, rows = _lock_item(work_item, actor)
+    adapter = adapter_for(item.subject_type)
+    stored = _load(adapter, item, expected_state_version)
+    instance = engine.send_back(state_json=stored.state_json, task_id=str(item.task_id),
+                                reason=reason)
+    reason = reason.strip()
+    lifecycle.LIFECYCLE.transition(
+        item, lifecycle.RETURN, actor=actor, now=now,
+        fields={"completed_at": now, "completed_by": actor, "opinion": reason,
+                "decision": "return"},
+        payload={"reason": reason, "actor_id": getattr(actor, "pk", None)},
+    )
+    sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
+                              _ready(rows, besides=item), now)
+    version = stored.version + 1
+    adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+    audit_record(
+        actor=actor, action="workflow.task_returned", subject_type=item.subject_type,
+        subject_id=item.subject_id,
+        after={"work_item_id": item.pk, "task_name": item.task_name, "reason": reason,
+               "back_to": [task.name for task in instance.ready_tasks]},
+        now=now,
+    )
+    _after_step(adapter, item, kind="send_back", actor=actor, instance=instance,
+                data={"reason": reason}, context=subject_context, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
                 created=sync.created, cancelled=sync.cancelled)
 
 
+@transaction.atomic(durable=True)
 def process_cancel(*, actor, subject_type: str, subject_id: str, reason: str,
                    now: dt.datetime) -> Step:
     """Stop the route of a subject (withdrawn, terminated): every READY item is CANCELLED."""
+    return process_cancel_inner(actor=actor, subject_type=subject_type, subject_id=subject_id,
+                                reason=reason, now=now)
+
+
+def process_cancel_inner(*, actor, subject_type: str, subject_id: str, reason: str,
+                         now: dt.datetime) -> Step:
+    """The body of ``process_cancel``, in the caller's transaction."""
     subject_id = str(subject_id)
     adapter = adapter_for(subject_type)
-    with transaction.atomic():
-        rows = _lock_subject(subject_type, subject_id)
-        stored = adapter.load_state(subject_id)
-        if stored is None:
-            raise InvalidState("该业务没有进行中的审批流程。")
-        instance = engine.cancel(state_json=stored.state_json)
-        sync = _sync(subject_type, subject_id, instance, _ready(rows), {}, None, now)
-        version = stored.version + 1
-        adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
-        audit_record(
-            actor=actor, action="workflow.process_cancelled", subject_type=subject_type,
-            subject_id=subject_id, after={"reason": reason,
-                                          "cancelled": [i.pk for i in sync.cancelled]},
-            now=now,
-        )
-        _finished(subject_type, subject_id, instance, now)
+    rows = _lock_subject(subject_type, subject_id)
+    stored = adapter.load_state(subject_id)
+    if stored is None:
+        raise InvalidState("该业务没有进行中的审批流程。")
+    instance = engine.cancel(state_json=stored.state_json)
+    sync = _sync(subject_type, subject_id, instance, _ready(rows), {}, None, now)
+    version = stored.version + 1
+    adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+    audit_record(
+        actor=actor, action="workflow.process_cancelled", subject_type=subject_type,
+        subject_id=subject_id, after={"reason": reason,
+                                      "cancelled": [i.pk for i in sync.cancelled]},
+        now=now,
+    )
+    _finished(subject_type, subject_id, instance, now)
     return Step(instance=instance, state_version=version, cancelled=sync.cancelled)
 

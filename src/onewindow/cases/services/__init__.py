@@ -8,10 +8,14 @@ stable codes (``cases.*``, see cases.errors).
 ``expected_version`` is the ``lock_version`` the actor's page showed: if someone acted in
 between, ``CaseConflict`` (HTTP 409, "该办件刚被其他人处理，请刷新后查看。").
 
-Non-durable ``*_inner`` functions are for event handlers (ADR 0007).
+Transactions: public ``noun_verb`` services carry Django's own
+``@transaction.atomic(durable=True)``. ``*_inner`` functions are their non-durable bodies
+for callers that already hold a transaction (event handlers, ADR 0007; other services);
+module-private ones are named ``_<name>_inner``.
 """
 
 from ..lifecycle import TRANSITIONS, transition
+from ._common import remedies_text
 from .acceptance import (
     case_accept,
     case_decide_instant,
@@ -71,6 +75,7 @@ __all__ = [
     "case_withdraw",
     "cases_deem_accepted",
     "issue_result_licence_inner",
+    "remedies_text",
     "satisfy_materials_from_licences_inner",
     "transition",
 ]

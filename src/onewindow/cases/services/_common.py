@@ -1,11 +1,9 @@
 """Helpers shared by the case services (not part of the public API)."""
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
 from onewindow.common.ids import is_digits
@@ -22,17 +20,6 @@ DEFAULT_REMEDIES = (
 )
 
 MAX_REASON = 2000
-
-
-def durable(func):
-    """Run a public service as the outermost transaction (DESIGN rule 1)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with transaction.atomic(durable=True):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def remedies_text() -> str:

@@ -21,7 +21,6 @@ from ..errors import (
 from ..models import Case, CaseMaterial
 from . import decision, review
 from ._common import (
-    durable,
     ensure_item_active,
     iso,
     lock_case,
@@ -132,7 +131,7 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
     return action
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_accept(
     *, actor, case: Case | int | str, tolerated: list[int] | None = None,
     supply_days: int | None = None, note: str = "", expected_version: int | None = None,
@@ -152,7 +151,7 @@ def case_accept(
 # --- refuse -------------------------------------------------------------------------------
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_reject(*, actor, case: Case | int | str, reason: str,
                 expected_version: int | None = None, now: dt.datetime) -> Case:
     """不予受理 with a mandatory reason; the decision tells the applicant their remedies
@@ -208,7 +207,7 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
     return cleaned
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_request_correction(
     *, actor, case: Case | int | str, items: list[dict[str, Any]], note: str = "",
     expected_version: int | None = None, now: dt.datetime,
@@ -247,7 +246,7 @@ def case_request_correction(
 # --- 即办件 -------------------------------------------------------------------------------
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_decide_instant(
     *, actor, case: Case | int | str, approve: bool, reason: str = "",
     expected_version: int | None = None, now: dt.datetime,

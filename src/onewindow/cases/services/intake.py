@@ -31,7 +31,7 @@ from ..errors import (
     MaterialsIncomplete,
 )
 from ..models import Case, CaseFile, CaseMaterial
-from ._common import durable, ensure_item_active, lock_case, require_reason
+from ._common import ensure_item_active, lock_case, require_reason
 from .licensing import satisfy_materials_from_licences_inner
 
 K = ActionKind
@@ -94,7 +94,7 @@ def _create_draft(
     return case
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_draft_save(
     *, actor, implementation_code: str | None = None, case: Case | int | None = None,
     form_data: dict[str, Any] | None = None, applicant_legal: LegalPerson | None = None,
@@ -103,6 +103,13 @@ def case_draft_save(
     """Start a draft application (give ``implementation_code``) or save an open one
     (give ``case``). Citizens apply for themselves; an agent may name the enterprise they
     act for (``applicant_legal``). Required fields may still be empty in a draft."""
+    return _case_draft_save_inner(actor=actor, implementation_code=implementation_code,
+                                  case=case, form_data=form_data,
+                                  applicant_legal=applicant_legal, now=now)
+
+
+def _case_draft_save_inner(*, actor, implementation_code=None, case=None, form_data=None,
+                           applicant_legal=None, now: dt.datetime) -> Case:
     if case is None:
         if actor is None or actor.kind == Account.Kind.STAFF or actor.person_id is None:
             raise CaseInvalid("请使用个人或企业经办人账户在线申请。")
@@ -146,8 +153,8 @@ def _find_or_register_person(*, actor, id_number: str, name: str, phone: str, ad
         message = "该身份证号码尚未登记，请填写申请人姓名。"
         raise CaseInvalid(message, details={"name": message})
     try:
-        return identity_services.person_register(actor=actor, name=name, id_number=id_number,
-                                                 phone=phone, address=address, now=now)
+        return identity_services.person_register_inner(actor=actor, name=name, id_number=id_number,
+                                                       phone=phone, address=address, now=now)
     except InvalidIdentifier as exc:
         raise CaseInvalid(str(exc.message), details=exc.details) from exc
 
@@ -164,13 +171,13 @@ def _find_or_register_legal(*, actor, credit_code: str, name: str,
         message = "该统一社会信用代码尚未登记，请填写单位名称。"
         raise CaseInvalid(message, details={"legal_name": message})
     try:
-        return identity_services.legal_person_register(actor=actor, name=name,
-                                                       credit_code=code, now=now)
+        return identity_services.legal_person_register_inner(actor=actor, name=name,
+                                                             credit_code=code, now=now)
     except InvalidIdentifier as exc:
         raise CaseInvalid(str(exc.message), details=exc.details) from exc
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_register_walk_in(
     *, actor, implementation_code: str, id_number: str, name: str = "", phone: str = "",
     address: str = "", legal_credit_code: str = "", legal_name: str = "",
@@ -205,7 +212,7 @@ def _material_of(case: Case, material_id: int) -> CaseMaterial:
     return material
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_material_receive_paper(
     *, actor, case: Case | int | str, material_ids: list[int], original_seen: bool = True,
     expected_version: int | None = None, now: dt.datetime,
@@ -423,7 +430,7 @@ def case_submit(
 
     def inner() -> Case:
         if case is None:
-            draft = case_draft_save.__wrapped__(
+            draft = _case_draft_save_inner(
                 actor=actor, implementation_code=implementation_code, form_data=form_data,
                 applicant_legal=applicant_legal, now=now,
             )
@@ -469,7 +476,7 @@ def case_submit_at_window(
 # --- corrections and 容缺 -------------------------------------------------------------------
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_supply_materials(
     *, actor, case: Case | int | str, form_data: dict[str, Any] | None = None, note: str = "",
     expected_version: int | None = None, now: dt.datetime,
@@ -551,7 +558,7 @@ def _tolerated_ids(case: Case) -> tuple[set[int], set[int]]:
 # --- withdrawal ---------------------------------------------------------------------------
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_withdraw(*, actor, case: Case | int | str, reason: str,
                   expected_version: int | None = None, now: dt.datetime) -> Case:
     """The applicant withdraws before a decision (a clerk may record it at the window)."""

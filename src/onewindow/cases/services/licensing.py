@@ -107,7 +107,7 @@ def issue_result_licence_inner(*, case: Case, actor, now: dt.datetime) -> Licenc
                     f"{case.organisation.name}不是{licence_type.name}的颁发机构。",
                     details={"organisation": case.organisation.name})
     try:
-        return licence_services.licence_issue(
+        return licence_services.licence_issue_inner(
             actor=None, licence_type=licence_type, **_holder(case, licence_type),
             fields=licence_fields_from_form(licence_type, case.form_data),
             issuer=case.organisation, issue_date=deadlines.local_date(now),
@@ -166,7 +166,7 @@ def satisfy_materials_from_licences_inner(*, case: Case, actor,
         material.problem = ""
         material.updated_at = now
         material.save(update_fields=["state", "trust_grade", "problem", "updated_at"])
-        licence_services.licence_usage_record(
+        licence_services.licence_usage_record_inner(
             actor=actor if getattr(actor, "pk", None) else None, licence=licence,
             purpose=f"办件 {case} 免提交 {material.name}", case_number=case.number or "",
             organisation=case.organisation, now=now,

@@ -10,13 +10,15 @@ import binascii
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+
 from onewindow.common.redaction import mask_id_number
 
 from .. import lifecycle, permissions
 from ..codes import ActionKind, CaseStatus, DeliveryChannel
 from ..errors import CaseNotFound, DeliveryInvalid, IdentityNotChecked, InvalidTransition
 from ..models import Case
-from ._common import durable, lock_case
+from ._common import lock_case
 
 K = ActionKind
 S = CaseStatus
@@ -62,7 +64,7 @@ def _mail_dispatched(case: Case) -> bool:
     return case.actions.filter(kind=K.MAIL_DISPATCH).exists()
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_deliver(*, actor, case, channel: str, expected_version: int | None = None,
                  now: dt.datetime, **details: Any) -> Case:
     """Hand the result to the applicant.
@@ -138,7 +140,7 @@ def case_deliver(*, actor, case, channel: str, expected_version: int | None = No
     return locked
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_delivery_choose(*, actor, case, channel: str, address: str = "",
                          now: dt.datetime) -> Case:
     """The applicant (or the window for them) chooses how to receive the result: at the

@@ -42,7 +42,7 @@ from ..errors import (
 )
 from ..models import Case, CaseAction
 from . import decision as decisions
-from ._common import durable, iso, lock_case, notice_base, preview_deadlines, require_reason
+from ._common import iso, lock_case, notice_base, preview_deadlines, require_reason
 
 K = ActionKind
 S = CaseStatus
@@ -96,7 +96,7 @@ def start_review(case: Case, *, actor, now: dt.datetime) -> None:
     """On acceptance of a non-即办 item: start its route (the version's uploaded one, else
     the generated default) and move the case to IN_REVIEW (caller's transaction)."""
     route = workflow_services.route_for(version=case.version)
-    step = workflow_services.process_start(
+    step = workflow_services.process_start_inner(
         actor=actor, route=route, subject_type=SUBJECT_TYPE, subject_id=str(case.pk),
         data={"case_number": case.number or ""}, now=now,
     )
@@ -224,7 +224,7 @@ def recompute_provisional_deadlines(*, now: dt.datetime) -> int:
     )
     moved = 0
     for case_id in candidates:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
             case = lock_case(case_id)
             if not case.deadlines_provisional:
@@ -266,7 +266,7 @@ def _case_after(item) -> Case:
     return case_queryset().get(pk=int(item.subject_id))
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_task_complete(*, actor, work_item, opinion: str, decision: str | None = None,
                        reasons: str = "", expected_version: int | None = None,
                        now: dt.datetime) -> Case:
@@ -286,20 +286,21 @@ def case_task_complete(*, actor, work_item, opinion: str, decision: str | None =
         data["decision"] = decision
     if reasons:
         data["reasons"] = reasons
-    workflow_services.task_complete(actor=actor, work_item=item.pk, data=data,
-                                    opinion=opinion or "", now=now,
-                                    subject_context={"expected_version": expected_version})
+    workflow_services.task_complete_inner(
+        actor=actor, work_item=item.pk, data=data, opinion=opinion or "", now=now,
+        subject_context={"expected_version": expected_version})
     return _case_after(item)
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_return(*, actor, work_item, reason: str, expected_version: int | None = None,
                 now: dt.datetime) -> Case:
     """退回: send the case from this step back to the previous one, with a reason."""
     item = _case_item(work_item, actor)
     reason = require_reason(reason, label="退回理由")
-    workflow_services.task_send_back(actor=actor, work_item=item.pk, reason=reason, now=now,
-                                     subject_context={"expected_version": expected_version})
+    workflow_services.task_send_back_inner(
+        actor=actor, work_item=item.pk, reason=reason, now=now,
+        subject_context={"expected_version": expected_version})
     return _case_after(item)
 
 
@@ -333,7 +334,7 @@ def item_procedures(version) -> list[str]:
             if str(row.get("kind")) == SpecialProcedureKind.OTHER]
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str,
                  expected_version: int | None = None, now: dt.datetime) -> Case:
     """Stop the clock for a special procedure (Art. 45) or while waiting for 容缺
@@ -375,7 +376,7 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
     return locked
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_resume(*, actor, case, note: str = "", expected_version: int | None = None,
                 now: dt.datetime) -> Case:
     """The special procedure is over: the clock runs again; the due dates move by exactly
@@ -433,7 +434,7 @@ def extension_state(case: Case) -> tuple[str, CaseAction | None]:
     return state, request
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_extend_request(*, actor, case, days: int, reason: str,
                         expected_version: int | None = None, now: dt.datetime) -> Case:
     """The handler asks for the Art. 42 extension: at most the item's allowed extension
@@ -462,7 +463,7 @@ def case_extend_request(*, actor, case, days: int, reason: str,
     return locked
 
 
-@durable
+@transaction.atomic(durable=True)
 def case_extend_decide(*, actor, case, approve: bool, note: str = "",
                        expected_version: int | None = None, now: dt.datetime) -> Case:
     """The chief representative approves or refuses the pending extension request. An

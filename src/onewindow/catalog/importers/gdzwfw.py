@@ -33,7 +33,7 @@ from onewindow.audit.services import audit_record
 from onewindow.common.ids import is_digits
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
-from onewindow.identity.services import organisation_create
+from onewindow.identity.services import organisation_create_inner
 from onewindow.identity.validators import validate_region_code
 
 from .. import events
@@ -52,7 +52,7 @@ from ..codes import (
 )
 from ..elements import content_hash, validate_elements
 from ..errors import ElementsInvalid
-from ..lifecycle import SUBJECT_TYPE
+from ..lifecycle import SUBJECT_TYPE, SUPERSEDE, VERSION_LIFECYCLE
 from ..models import (
     CatalogEntry,
     Implementation,
@@ -350,7 +350,7 @@ def _government(region_code: str, region_text: str, level: str, *, actor, now, c
         name = REGION_GOVERNMENTS.get(region_code) or (
             (region_text.split("省")[-1] or region_text or region_code) + "人民政府"
         )
-        existing = organisation_create(
+        existing = organisation_create_inner(
             actor=actor, name=name, kind=Organisation.Kind.GOVERNMENT, region_code=region_code,
             level=2 if region_code == province else 3, parent=parent, now=now,
         )
@@ -371,7 +371,7 @@ def ensure_organisations(records: list[Parsed], *, actor, now, report) -> dict[s
                              now=now, cache=governments, report=report)
         kind = (Organisation.Kind.DEPARTMENT if record.credit_code[:2] == "11"
                 else Organisation.Kind.PUBLIC_SERVICE)
-        found[record.credit_code] = organisation_create(
+        found[record.credit_code] = organisation_create_inner(
             actor=actor, name=record.dept_name, kind=kind, region_code=record.region_code,
             level=int(record.level), parent=parent, credit_code=record.credit_code, now=now,
         )
@@ -498,8 +498,9 @@ def _write(plans: list[_Plan], *, organisations, entries, themes, service_object
         plan.implementation = implementation
     superseded = [p.previous[0] for p in plans if p.previous]
     if superseded:
-        ImplementationVersion.objects.filter(pk__in=superseded).update(
-            status=VersionStatus.SUPERSEDED, valid_to=now)
+        VERSION_LIFECYCLE.transition_all(
+            ImplementationVersion.objects.filter(pk__in=superseded), SUPERSEDE,
+            expected=len(superseded), fields={"valid_to": now})
     account = actor if getattr(actor, "pk", None) else None
     versions = ImplementationVersion.objects.bulk_create(
         _version(p, entries, now=now, account=account) for p in plans

@@ -1,17 +1,16 @@
 """Helpers shared by the catalog services (not part of the public API)."""
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch
+
+from onewindow.common.lifecycle import account_or_none  # noqa: F401  for the services
 
 from .. import permissions as perms
 from ..codes import ServiceObjectCode, VersionStatus
 from ..elements import SCALAR_FIELDS, content_hash
 from ..errors import ElementsInvalid, ItemNotFound, ReasonRequired
-from ..lifecycle import account_or_none  # noqa: F401  re-exported for the services
 from ..models import (
     CatalogEntry,
     Implementation,
@@ -22,17 +21,6 @@ from ..models import (
 )
 from ..search import index_text
 from ..validators import normalize_code
-
-
-def durable(func):
-    """Run a public service as the outermost transaction (DESIGN rule 1)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with transaction.atomic(durable=True):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def require_reason(reason: str) -> str:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db import transaction
+
 from onewindow.audit.services import audit_record
 
 from .. import permissions as perms
@@ -9,10 +11,10 @@ from ..codes import ExerciseLevel, ItemType, ThemeAudience
 from ..errors import ElementsInvalid, EntryNotFound
 from ..models import CatalogEntry, Theme
 from ..validators import basic_code_problem, normalize_code
-from ._base import diff, durable
+from ._base import diff
 
 
-@durable
+@transaction.atomic(durable=True)
 def entry_upsert(
     *, actor, basic_code: str, name: str, item_type: str,
     exercise_level: str = ExerciseLevel.PROVINCE, legal_basis: str = "",
@@ -68,7 +70,7 @@ def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, le
     return entry
 
 
-@durable
+@transaction.atomic(durable=True)
 def theme_create(*, actor, name: str, audience: str = ThemeAudience.GENERAL,
                  sort_order: int = 0, now: dt.datetime) -> Theme:
     if not perms.can_manage_entries(actor=actor):

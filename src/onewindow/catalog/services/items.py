@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ from ..errors import (
     NoDraft,
     OrganisationNotFound,
 )
-from ..lifecycle import SUBJECT_TYPE, TRANSITIONS, transition
+from ..lifecycle import PUBLISH, SUBJECT_TYPE, SUPERSEDE, TRANSITIONS, transition, version_move
 from ..models import CatalogEntry, Implementation, ImplementationVersion
 from ..validators import implementation_code_problem, normalize_code
 from ._base import (
@@ -46,7 +47,6 @@ from ._base import (
     current_of,
     diff,
     draft_of,
-    durable,
     event_payload,
     lock,
     require_reason,
@@ -60,7 +60,7 @@ def compose_code(*, credit_code: str, level: str, basic_code: str, handling_item
     return f"{credit_code}{level}{basic_code}{handling_item}"
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_create(
     *, actor, organisation, basic_code: str, elements: Mapping[str, Any],
     level: str | None = None, handling_item: str = "", in_hall: bool = True,
@@ -127,7 +127,7 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
     return implementation
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_draft_update(
     *, actor, code: str, changes: Mapping[str, Any], reason: str = "", now: dt.datetime
 ) -> ImplementationVersion:
@@ -174,7 +174,7 @@ def item_draft_update_inner(*, actor, code, changes, reason="", now) -> Implemen
     return draft
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> None:
     """Throw away the open draft (a first draft cannot be discarded: cancel the item)."""
     reason = require_reason(reason)
@@ -196,7 +196,7 @@ def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> No
     )
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_publish(
     *, actor, code: str, reason: str, valid_to: dt.datetime | None = None, now: dt.datetime
 ) -> ImplementationVersion:
@@ -224,8 +224,7 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
         if implementation.current_version_id else None
     )
     operation = Operation.CHANGE if previous else Operation.CREATE
-    sources, _ = TRANSITIONS[operation]
-    if implementation.status not in sources:
+    if implementation.status not in TRANSITIONS[operation].sources:
         raise InvalidTransition(
             f"事项当前状态为“{implementation.get_status_display()}”，不能发布。",
             details={"status": implementation.status},
@@ -240,18 +239,14 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
             details={"current_valid_from": previous.valid_from.isoformat()},
         )
     if previous:
-        ImplementationVersion.objects.filter(pk=previous.pk).update(
-            status=VersionStatus.SUPERSEDED, valid_to=now
-        )
-    published_by = account_or_none(actor)
-    ImplementationVersion.objects.filter(pk=draft.pk).update(
-        status=VersionStatus.PUBLISHED, valid_from=now, valid_to=valid_to, published_at=now,
-        published_by=published_by, change_reason=reason,
-    )
+        version_move(previous, SUPERSEDE, now=now, fields={"valid_to": now})
+    version_move(draft, PUBLISH, now=now, fields={
+        "valid_from": now, "valid_to": valid_to, "published_at": now,
+        "published_by": account_or_none(actor), "change_reason": reason})
     draft.refresh_from_db()
-    implementation.current_version = draft
     transition(
         implementation, operation, actor=actor, reason=reason, now=now, version=draft,
+        fields={"current_version": draft},
         before={"version": previous.number if previous else None,
                 "content_hash": previous.content_hash if previous else None},
         after={"version": draft.number, "content_hash": draft.content_hash},
@@ -275,28 +270,28 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
     return implementation
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_suspend(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """暂停: the item stops accepting applications until resumed."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.SUSPEND, action=perms.SUSPEND_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_resume(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """恢复 a suspended item."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.RESUME, action=perms.SUSPEND_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_cancel(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
     """取消: final. Published versions stay readable for the cases that used them."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.CANCEL, action=perms.CANCEL_ITEM)
 
 
-@durable
+@transaction.atomic(durable=True)
 def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
                   now: dt.datetime) -> Implementation:
     """Put an item on (in_hall=False) or take it off the 进驻负面清单, with a reason."""
@@ -306,12 +301,12 @@ def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
         raise NoChanges("进驻状态没有变化。")
     before = {"in_hall": implementation.in_hall,
               "not_in_hall_reason": implementation.not_in_hall_reason}
-    implementation.in_hall = in_hall
-    implementation.not_in_hall_reason = "" if in_hall else reason
+    not_in_hall_reason = "" if in_hall else reason
     transition(
         implementation, Operation.HALL, actor=actor, reason=reason, now=now,
         version=implementation.current_version, before=before,
-        after={"in_hall": in_hall, "not_in_hall_reason": implementation.not_in_hall_reason},
+        fields={"in_hall": in_hall, "not_in_hall_reason": not_in_hall_reason},
+        after={"in_hall": in_hall, "not_in_hall_reason": not_in_hall_reason},
         payload={"in_hall": in_hall, "reason": reason},
     )
     return implementation

@@ -18,12 +18,6 @@ from ..models import (
 
 Status = Licence.Status
 
-# The one table of allowed status moves (DESIGN rule 2).
-TRANSITIONS = {
-    (Status.VALID, Status.REVOKED),
-    (Status.VALID, Status.SUPERSEDED),
-}
-
 FIELD_TYPES = {"text", "date", "integer", "boolean"}
 MAX_SHARE_HOURS = 30 * 24
 

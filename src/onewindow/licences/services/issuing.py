@@ -12,7 +12,7 @@ from onewindow.common.errors import ValidationFailed
 from onewindow.events.services import publish
 from onewindow.identity.models import Account, LegalPerson, NaturalPerson, Organisation
 
-from .. import events, permissions, signing
+from .. import events, lifecycle, permissions, signing
 from ..errors import (
     HolderMismatch,
     InvalidTransition,
@@ -29,7 +29,6 @@ from ..models import (
     SerialCounter,
 )
 from .common import (
-    TRANSITIONS,
     LicencePermissionDenied,
     ReasonRequired,
     Status,
@@ -43,11 +42,26 @@ from .keys import seal_licence, signer_for, signing_key_active
 # --- licence types -----------------------------------------------------------------------
 
 
+@transaction.atomic(durable=True)
 def licence_type_create(
     *, actor, code: str, name: str, issuers: list[Organisation], holder_kind: str,
     validity_months: int | None = None, field_schema: list[dict] | None = None,
     display_template: str = "", now: dt.datetime,
 ) -> LicenceType:
+    """A licence type (证照类型): its code, the organisations that issue it, the holder
+    kind, default validity and 照面 field list."""
+    return licence_type_create_inner(actor=actor, code=code, name=name, issuers=issuers,
+                                     holder_kind=holder_kind, validity_months=validity_months,
+                                     field_schema=field_schema, display_template=display_template,
+                                     now=now)
+
+
+def licence_type_create_inner(
+    *, actor, code: str, name: str, issuers: list[Organisation], holder_kind: str,
+    validity_months: int | None = None, field_schema: list[dict] | None = None,
+    display_template: str = "", now: dt.datetime,
+) -> LicenceType:
+    """The body of ``licence_type_create``, in the caller's transaction."""
     code = (code or "").strip().upper()
     if not TYPE_CODE_RE.match(code):
         raise ValidationFailed(
@@ -56,20 +70,19 @@ def licence_type_create(
         )
     if holder_kind not in HolderKind.values:
         raise ValidationFailed("持证主体类别无效。", code="licences.invalid-holder-kind")
-    with transaction.atomic():
-        licence_type = LicenceType.objects.create(
-            code=code, name=name, holder_kind=holder_kind, validity_months=validity_months,
-            field_schema=validate_field_schema(field_schema or []),
-            display_template=display_template or "licences/pdf/licence.html", created_at=now,
-        )
-        licence_type.issuers.set(issuers)
-        audit_record(
-            actor=actor, action="licences.type.created", subject_type="licences.type",
-            subject_id=code,
-            after={"name": name, "issuers": [o.credit_code for o in issuers],
-                   "holder_kind": holder_kind, "validity_months": validity_months},
-            now=now,
-        )
+    licence_type = LicenceType.objects.create(
+        code=code, name=name, holder_kind=holder_kind, validity_months=validity_months,
+        field_schema=validate_field_schema(field_schema or []),
+        display_template=display_template or "licences/pdf/licence.html", created_at=now,
+    )
+    licence_type.issuers.set(issuers)
+    audit_record(
+        actor=actor, action="licences.type.created", subject_type="licences.type",
+        subject_id=code,
+        after={"name": name, "issuers": [o.credit_code for o in issuers],
+               "holder_kind": holder_kind, "validity_months": validity_months},
+        now=now,
+    )
     return licence_type
 
 
@@ -125,6 +138,7 @@ def _next_identifier(licence_type: LicenceType, issuer: Organisation) -> tuple[s
     return serial, identifier
 
 
+@transaction.atomic(durable=True)
 def licence_issue(
     *,
     actor: Account | None,
@@ -146,6 +160,28 @@ def licence_issue(
     returns the licence issued the first time (a retried approval never issues twice).
     ``valid_until`` defaults to the type's default validity (None = 长期有效).
     """
+    return licence_issue_inner(actor=actor, licence_type=licence_type, holder_person=holder_person,
+                               holder_legal=holder_legal, fields=fields, issuer=issuer,
+                               number=number, issue_date=issue_date, valid_from=valid_from,
+                               valid_until=valid_until, case_number=case_number, now=now)
+
+
+def licence_issue_inner(
+    *,
+    actor: Account | None,
+    licence_type: LicenceType,
+    holder_person: NaturalPerson | None = None,
+    holder_legal: LegalPerson | None = None,
+    fields: dict | None = None,
+    issuer: Organisation | None = None,
+    number: str = "",
+    issue_date: dt.date | None = None,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    case_number: str = "",
+    now: dt.datetime,
+) -> Licence:
+    """The body of ``licence_issue``, in the caller's transaction."""
     if not licence_type.is_active:
         raise IssuerNotAllowed(f"证照类型{licence_type.name}已停用。")
     holder_name, holder_code, holder_code_type = _holder_of(
@@ -163,48 +199,47 @@ def licence_issue(
     if valid_until is not None and valid_until < valid_from:
         raise ValidationFailed("有效期截止日期不能早于起始日期。", code="licences.invalid-validity")
 
-    with transaction.atomic():
-        if case_number:
+    if case_number:
+        existing = Licence.objects.filter(
+            licence_type=licence_type, case_number=case_number
+        ).first()
+        if existing is not None:
+            return _same_case(existing, holder_code)
+    serial, identifier = _next_identifier(licence_type, issuer)
+    licence = Licence(
+        identifier=identifier, licence_type=licence_type, serial=serial, version=1,
+        name=licence_type.name, type_code=licence_type.code,
+        number=(number or "").strip() or f"{issue_date:%Y}{serial}",
+        issuer=issuer, issuer_name=issuer.name, issuer_code=issuer.credit_code,
+        issue_date=issue_date, holder_name=holder_name, holder_code=holder_code,
+        holder_code_type=holder_code_type, valid_from=valid_from, valid_until=valid_until,
+        fields=clean, status=Status.VALID,
+        origin=Licence.Origin.CASE if case_number else Licence.Origin.MANUAL,
+        case_number=case_number, issued_at=now, issued_by=actor,
+    )
+    seal_licence(licence, signing_key_active(organisation=issuer, now=now))
+    try:
+        with transaction.atomic():
+            licence.save()
+    except IntegrityError:
+        if case_number:  # a concurrent call for the same case won the race
             existing = Licence.objects.filter(
                 licence_type=licence_type, case_number=case_number
             ).first()
             if existing is not None:
                 return _same_case(existing, holder_code)
-        serial, identifier = _next_identifier(licence_type, issuer)
-        licence = Licence(
-            identifier=identifier, licence_type=licence_type, serial=serial, version=1,
-            name=licence_type.name, type_code=licence_type.code,
-            number=(number or "").strip() or f"{issue_date:%Y}{serial}",
-            issuer=issuer, issuer_name=issuer.name, issuer_code=issuer.credit_code,
-            issue_date=issue_date, holder_name=holder_name, holder_code=holder_code,
-            holder_code_type=holder_code_type, valid_from=valid_from, valid_until=valid_until,
-            fields=clean, status=Status.VALID,
-            origin=Licence.Origin.CASE if case_number else Licence.Origin.MANUAL,
-            case_number=case_number, issued_at=now, issued_by=actor,
-        )
-        seal_licence(licence, signing_key_active(organisation=issuer, now=now))
-        try:
-            with transaction.atomic():
-                licence.save()
-        except IntegrityError:
-            if case_number:  # a concurrent call for the same case won the race
-                existing = Licence.objects.filter(
-                    licence_type=licence_type, case_number=case_number
-                ).first()
-                if existing is not None:
-                    return _same_case(existing, holder_code)
-            raise
-        audit_record(
-            actor=actor, action="licences.licence.issued", subject_type="licences.licence",
-            subject_id=str(licence.pk), after=audit_snapshot(licence), now=now,
-        )
-        publish(
-            name=events.LICENCE_ISSUED,
-            payload={"identifier": licence.identifier, "type_code": licence.type_code,
-                     "issuer_code": licence.issuer_code, "case_number": case_number,
-                     "origin": licence.origin},
-            aggregate_type="licences.licence", aggregate_id=str(licence.pk), now=now,
-        )
+        raise
+    audit_record(
+        actor=actor, action="licences.licence.issued", subject_type="licences.licence",
+        subject_id=str(licence.pk), after=audit_snapshot(licence), now=now,
+    )
+    publish(
+        name=events.LICENCE_ISSUED,
+        payload={"identifier": licence.identifier, "type_code": licence.type_code,
+                 "issuer_code": licence.issuer_code, "case_number": case_number,
+                 "origin": licence.origin},
+        aggregate_type="licences.licence", aggregate_id=str(licence.pk), now=now,
+    )
     return licence
 
 
@@ -218,17 +253,7 @@ def _lock(licence: Licence) -> Licence:
     return Licence.objects.select_for_update().select_related("issuer").get(pk=licence.pk)
 
 
-def _transition(licence: Licence, to: str, *, reason: str, now: dt.datetime) -> None:
-    if (licence.status, to) not in TRANSITIONS:
-        raise InvalidTransition(
-            f"证照当前状态为{licence.get_status_display()}，不能变更为{Status(to).label}。"
-        )
-    licence.status = to
-    licence.status_reason = reason
-    licence.status_changed_at = now
-    licence.save(update_fields=["status", "status_reason", "status_changed_at"])
-
-
+@transaction.atomic(durable=True)
 def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) -> Licence:
     """注销: the licence stops being valid; its seal, PDF and QR stay as they were."""
     reason = (reason or "").strip()
@@ -236,28 +261,16 @@ def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) ->
         raise ReasonRequired("注销证照须说明理由。")
     if actor is not None and not permissions.can_revoke_licence(actor=actor, licence=licence):
         raise LicencePermissionDenied("无权注销该证照。")
-    with transaction.atomic():
-        locked = _lock(licence)
-        before = {"status": locked.status}
-        _transition(locked, Status.REVOKED, reason=reason[:500], now=now)
-        audit_record(
-            actor=actor, action="licences.licence.revoked", subject_type="licences.licence",
-            subject_id=str(locked.pk), before=before,
-            after={"identifier": locked.identifier, "status": locked.status,
-                   "reason": locked.status_reason}, now=now,
-        )
-        publish(
-            name=events.LICENCE_REVOKED,
-            payload={"identifier": locked.identifier, "type_code": locked.type_code,
-                     "issuer_code": locked.issuer_code, "reason": locked.status_reason},
-            aggregate_type="licences.licence", aggregate_id=str(locked.pk), now=now,
-        )
+    locked = _lock(licence)
+    lifecycle.transition(locked, lifecycle.Kind.REVOKE, actor=actor, reason=reason,
+                         now=now)
     return locked
 
 
 _UNSET: Any = object()
 
 
+@transaction.atomic(durable=True)
 def licence_amend(
     *, actor, licence: Licence, reason: str, fields: dict | None = None,
     holder_name: str | None = None, valid_until: Any = _UNSET, number: str | None = None,
@@ -269,51 +282,46 @@ def licence_amend(
         raise ReasonRequired("变更证照须说明理由。")
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
         raise LicencePermissionDenied("无权变更该证照。")
-    with transaction.atomic():
-        old = _lock(licence)
-        if old.status != Status.VALID:
-            raise InvalidTransition("只有有效的证照才能变更。")
-        licence_type = old.licence_type
-        new = Licence(
-            identifier=build_identifier(
-                type_code=old.type_code, issuer_code=old.issuer_code, serial=old.serial,
-                version=old.version + 1,
-            ),
-            licence_type=licence_type, serial=old.serial, version=old.version + 1, previous=old,
-            name=old.name, type_code=old.type_code,
-            number=(number or "").strip() or old.number,
-            issuer=old.issuer, issuer_name=old.issuer.name, issuer_code=old.issuer_code,
-            issue_date=timezone.localdate(now),
-            holder_name=(holder_name or "").strip() or old.holder_name,
-            holder_code=old.holder_code, holder_code_type=old.holder_code_type,
-            valid_from=old.valid_from,
-            valid_until=old.valid_until if valid_until is _UNSET else valid_until,
-            fields=clean_fields(licence_type.field_schema,
-                                old.fields if fields is None else fields),
-            status=Status.VALID,
-            origin=Licence.Origin.CASE if case_number else Licence.Origin.MANUAL,
-            case_number=(case_number or "").strip(), issued_at=now, issued_by=actor,
-        )
-        if new.valid_until is not None and new.valid_until < new.valid_from:
-            raise ValidationFailed("有效期截止日期不能早于起始日期。",
-                                   code="licences.invalid-validity")
-        _transition(old, Status.SUPERSEDED, reason=reason[:500], now=now)
-        seal_licence(new, signing_key_active(organisation=old.issuer, now=now))
-        new.save()
-        audit_record(
-            actor=actor, action="licences.licence.amended", subject_type="licences.licence",
-            subject_id=str(new.pk), before=audit_snapshot(old), after=audit_snapshot(new),
-            now=now,
-        )
-        publish(
-            name=events.LICENCE_SUPERSEDED,
-            payload={"identifier": old.identifier, "type_code": old.type_code,
-                     "issuer_code": old.issuer_code, "new_identifier": new.identifier},
-            aggregate_type="licences.licence", aggregate_id=str(old.pk), now=now,
-        )
+    old = _lock(licence)
+    if old.status != Status.VALID:
+        raise InvalidTransition("只有有效的证照才能变更。")
+    licence_type = old.licence_type
+    new = Licence(
+        identifier=build_identifier(
+            type_code=old.type_code, issuer_code=old.issuer_code, serial=old.serial,
+            version=old.version + 1,
+        ),
+        licence_type=licence_type, serial=old.serial, version=old.version + 1, previous=old,
+        name=old.name, type_code=old.type_code,
+        number=(number or "").strip() or old.number,
+        issuer=old.issuer, issuer_name=old.issuer.name, issuer_code=old.issuer_code,
+        issue_date=timezone.localdate(now),
+        holder_name=(holder_name or "").strip() or old.holder_name,
+        holder_code=old.holder_code, holder_code_type=old.holder_code_type,
+        valid_from=old.valid_from,
+        valid_until=old.valid_until if valid_until is _UNSET else valid_until,
+        fields=clean_fields(licence_type.field_schema,
+                            old.fields if fields is None else fields),
+        status=Status.VALID,
+        origin=Licence.Origin.CASE if case_number else Licence.Origin.MANUAL,
+        case_number=(case_number or "").strip(), issued_at=now, issued_by=actor,
+    )
+    if new.valid_until is not None and new.valid_until < new.valid_from:
+        raise ValidationFailed("有效期截止日期不能早于起始日期。",
+                               code="licences.invalid-validity")
+    lifecycle.transition(old, lifecycle.Kind.SUPERSEDE, actor=actor, reason=reason, now=now,
+                         payload={"new_identifier": new.identifier})
+    seal_licence(new, signing_key_active(organisation=old.issuer, now=now))
+    new.save()
+    audit_record(
+        actor=actor, action="licences.licence.amended", subject_type="licences.licence",
+        subject_id=str(new.pk), before=audit_snapshot(old), after=audit_snapshot(new),
+        now=now,
+    )
     return new
 
 
+@transaction.atomic(durable=True)
 def licence_annotate(*, actor, licence: Licence, text: str, now: dt.datetime) -> LicenceAnnotation:
     """加注: append a dated, separately sealed note (e.g. 年检合格, 变更登记事项)."""
     text = (text or "").strip()
@@ -321,35 +329,34 @@ def licence_annotate(*, actor, licence: Licence, text: str, now: dt.datetime) ->
         raise ValidationFailed("加注内容不能为空。", code="licences.annotation-empty")
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
         raise LicencePermissionDenied("无权为该证照加注。")
-    with transaction.atomic():
-        locked = _lock(licence)
-        if locked.status != Status.VALID:
-            raise InvalidTransition("只有有效的证照才能加注。")
-        seq = (locked.annotations.aggregate(m=Max("seq"))["m"] or 0) + 1
-        key = signing_key_active(organisation=locked.issuer, now=now)
-        annotation = LicenceAnnotation(
-            licence=locked, seq=seq, text=text[:500], annotation_date=timezone.localdate(now),
-            annotated_at=now, annotated_by=actor, signing_key=key,
-        )
-        digest = signing.sha256_b64u(
-            signing.canonical_bytes(annotation.canonical_payload(locked.identifier))
-        )
-        annotation.payload_sha256 = digest
-        annotation.seal_signature = signing.seal_sign(
-            signer_for(key), identifier=annotation.seal_id(locked.identifier),
-            payload_sha256=digest,
-        )
-        annotation.save()
-        audit_record(
-            actor=actor, action="licences.licence.annotated", subject_type="licences.licence",
-            subject_id=str(locked.pk),
-            after={"identifier": locked.identifier, "seq": seq, "text": annotation.text},
-            now=now,
-        )
-        publish(
-            name=events.LICENCE_ANNOTATED, payload={"identifier": locked.identifier, "seq": seq},
-            aggregate_type="licences.licence", aggregate_id=str(locked.pk), now=now,
-        )
+    locked = _lock(licence)
+    if locked.status != Status.VALID:
+        raise InvalidTransition("只有有效的证照才能加注。")
+    seq = (locked.annotations.aggregate(m=Max("seq"))["m"] or 0) + 1
+    key = signing_key_active(organisation=locked.issuer, now=now)
+    annotation = LicenceAnnotation(
+        licence=locked, seq=seq, text=text[:500], annotation_date=timezone.localdate(now),
+        annotated_at=now, annotated_by=actor, signing_key=key,
+    )
+    digest = signing.sha256_b64u(
+        signing.canonical_bytes(annotation.canonical_payload(locked.identifier))
+    )
+    annotation.payload_sha256 = digest
+    annotation.seal_signature = signing.seal_sign(
+        signer_for(key), identifier=annotation.seal_id(locked.identifier),
+        payload_sha256=digest,
+    )
+    annotation.save()
+    audit_record(
+        actor=actor, action="licences.licence.annotated", subject_type="licences.licence",
+        subject_id=str(locked.pk),
+        after={"identifier": locked.identifier, "seq": seq, "text": annotation.text},
+        now=now,
+    )
+    publish(
+        name=events.LICENCE_ANNOTATED, payload={"identifier": locked.identifier, "seq": seq},
+        aggregate_type="licences.licence", aggregate_id=str(locked.pk), now=now,
+    )
     return annotation
 
 

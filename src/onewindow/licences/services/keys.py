@@ -92,6 +92,7 @@ def signing_key_active(*, organisation: Organisation, now: dt.datetime) -> Signi
     return key
 
 
+@transaction.atomic(durable=True)
 def signing_key_rotate(
     *, actor, organisation: Organisation, algorithm: str | None = None, now: dt.datetime
 ) -> SigningKey:
@@ -102,27 +103,26 @@ def signing_key_rotate(
     ):
         raise LicencePermissionDenied("无权轮换该机构的签章密钥。")
     algorithm = algorithm or _default_algorithm()
-    with transaction.atomic():
-        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        old = SigningKey.objects.filter(organisation=organisation, retired_at__isnull=True).first()
-        if old is not None:
-            old.retired_at = now
-            old.save(update_fields=["retired_at"])
-        key = _create_key(organisation=organisation, algorithm=algorithm, now=now)
-        audit_record(
-            actor=actor, action="licences.key.rotated", subject_type="licences.key",
-            subject_id=key.kid,
-            before={"kid": old.kid} if old else None,
-            after={"organisation": organisation.credit_code, "kid": key.kid,
-                   "algorithm": key.algorithm},
-            now=now,
-        )
-        publish(
-            name=events.KEY_ROTATED,
-            payload={"organisation_code": organisation.credit_code, "kid": key.kid,
-                     "retired_kid": old.kid if old else None},
-            aggregate_type="licences.key", aggregate_id=key.kid, now=now,
-        )
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    old = SigningKey.objects.filter(organisation=organisation, retired_at__isnull=True).first()
+    if old is not None:
+        old.retired_at = now
+        old.save(update_fields=["retired_at"])
+    key = _create_key(organisation=organisation, algorithm=algorithm, now=now)
+    audit_record(
+        actor=actor, action="licences.key.rotated", subject_type="licences.key",
+        subject_id=key.kid,
+        before={"kid": old.kid} if old else None,
+        after={"organisation": organisation.credit_code, "kid": key.kid,
+               "algorithm": key.algorithm},
+        now=now,
+    )
+    publish(
+        name=events.KEY_ROTATED,
+        payload={"organisation_code": organisation.credit_code, "kid": key.kid,
+                 "retired_kid": old.kid if old else None},
+        aggregate_type="licences.key", aggregate_id=key.kid, now=now,
+    )
     return key
 
 

@@ -41,6 +41,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256((token or "").encode()).hexdigest()
 
 
+@transaction.atomic(durable=True)
 def licence_share(
     *, actor, licence: Licence, purpose: str, valid_hours: int = 72, now: dt.datetime
 ) -> IssuedShare:
@@ -57,33 +58,32 @@ def licence_share(
     if licence.state_on(today) != "valid":
         raise InvalidTransition("只有有效的证照才能分享。")
     token = secrets.token_urlsafe(24)
-    with transaction.atomic():
-        share = LicenceShare.objects.create(
-            licence=licence, token_hash=_hash_token(token), purpose=purpose[:200],
-            created_by=actor, created_at=now, expires_at=now + dt.timedelta(hours=int(valid_hours)),
-        )
-        audit_record(
-            actor=actor, action="licences.share.created", subject_type="licences.licence",
-            subject_id=str(licence.pk),
-            after={"identifier": licence.identifier, "share": share.pk,
-                   "purpose": share.purpose, "expires_at": share.expires_at},
-            now=now,
-        )
+    share = LicenceShare.objects.create(
+        licence=licence, token_hash=_hash_token(token), purpose=purpose[:200],
+        created_by=actor, created_at=now, expires_at=now + dt.timedelta(hours=int(valid_hours)),
+    )
+    audit_record(
+        actor=actor, action="licences.share.created", subject_type="licences.licence",
+        subject_id=str(licence.pk),
+        after={"identifier": licence.identifier, "share": share.pk,
+               "purpose": share.purpose, "expires_at": share.expires_at},
+        now=now,
+    )
     return IssuedShare(share=share, token=token)
 
 
+@transaction.atomic(durable=True)
 def share_revoke(*, actor, share: LicenceShare, now: dt.datetime) -> LicenceShare:
     if share.created_by_id != getattr(actor, "pk", None):
         raise ShareNotFound("未找到该分享链接。")
-    with transaction.atomic():
-        updated = LicenceShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
-            revoked_at=now
+    updated = LicenceShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    if updated:
+        audit_record(
+            actor=actor, action="licences.share.revoked", subject_type="licences.licence",
+            subject_id=str(share.licence_id), after={"share": share.pk}, now=now,
         )
-        if updated:
-            audit_record(
-                actor=actor, action="licences.share.revoked", subject_type="licences.licence",
-                subject_id=str(share.licence_id), after={"share": share.pk}, now=now,
-            )
     share.refresh_from_db()
     return share
 
@@ -101,19 +101,20 @@ def share_peek(*, token: str, now: dt.datetime) -> LicenceShare:
     return share
 
 
+@transaction.atomic(durable=True)
 def share_open(*, token: str, now: dt.datetime) -> LicenceShare:
     """Someone chose to view a shared licence: log the use (用证记录) and return the
     share."""
-    with transaction.atomic():
-        share = share_peek(token=token, now=now)
-        LicenceShare.objects.filter(pk=share.pk).update(view_count=F("view_count") + 1)
-        LicenceUsage.objects.create(
-            licence=share.licence, kind=LicenceUsage.Kind.SHARE_VIEW, used_at=now,
-            user_label="分享链接访问者", purpose=share.purpose, share=share,
-        )
+    share = share_peek(token=token, now=now)
+    LicenceShare.objects.filter(pk=share.pk).update(view_count=F("view_count") + 1)
+    LicenceUsage.objects.create(
+        licence=share.licence, kind=LicenceUsage.Kind.SHARE_VIEW, used_at=now,
+        user_label="分享链接访问者", purpose=share.purpose, share=share,
+    )
     return share
 
 
+@transaction.atomic(durable=True)
 def licence_lookup(
     *, actor, holder_code: str, purpose: str, type_code: str = "", now: dt.datetime
 ) -> list[Licence]:
@@ -134,24 +135,23 @@ def licence_lookup(
     )
     if type_code:
         queryset = queryset.filter(type_code=type_code.strip().upper())
-    with transaction.atomic():
-        found = list(queryset[:200])
-        organisation = actor.organisation
-        label = organisation.name if organisation else actor.name
-        LicenceUsage.objects.bulk_create(
-            LicenceUsage(
-                licence=licence, kind=LicenceUsage.Kind.DEPARTMENT_LOOKUP, used_at=now,
-                actor=actor, organisation=organisation, user_label=f"{label}（{actor.name}）",
-                purpose=purpose[:200],
-            )
-            for licence in found
+    found = list(queryset[:200])
+    organisation = actor.organisation
+    label = organisation.name if organisation else actor.name
+    LicenceUsage.objects.bulk_create(
+        LicenceUsage(
+            licence=licence, kind=LicenceUsage.Kind.DEPARTMENT_LOOKUP, used_at=now,
+            actor=actor, organisation=organisation, user_label=f"{label}（{actor.name}）",
+            purpose=purpose[:200],
         )
-        audit_record(
-            actor=actor, action="licences.lookup", subject_type="licences.holder",
-            subject_id=masked_holder_code(code_type, code),
-            after={"purpose": purpose[:200], "type_code": type_code, "found": len(found)},
-            now=now,
-        )
+        for licence in found
+    )
+    audit_record(
+        actor=actor, action="licences.lookup", subject_type="licences.holder",
+        subject_id=masked_holder_code(code_type, code),
+        after={"purpose": purpose[:200], "type_code": type_code, "found": len(found)},
+        now=now,
+    )
     return found
 
 
@@ -166,27 +166,36 @@ def _code_type_of(code: str) -> str:
                            code="licences.invalid-holder-code")
 
 
+@transaction.atomic(durable=True)
 def licence_usage_record(
     *, actor, licence: Licence, purpose: str, case_number: str = "",
     organisation: Organisation | None = None, now: dt.datetime,
 ) -> LicenceUsage:
     """Log that a case used a licence instead of a paper material (免证办). For the cases
     side, inside its submission transaction."""
+    return licence_usage_record_inner(actor=actor, licence=licence, purpose=purpose,
+                                      case_number=case_number, organisation=organisation, now=now)
+
+
+def licence_usage_record_inner(
+    *, actor, licence: Licence, purpose: str, case_number: str = "",
+    organisation: Organisation | None = None, now: dt.datetime,
+) -> LicenceUsage:
+    """The body of ``licence_usage_record``, in the caller's transaction."""
     purpose = (purpose or "").strip()
     if not purpose:
         raise PurposeRequired("用证须说明用途。")
     organisation = organisation or getattr(actor, "organisation", None)
     label = organisation.name if organisation else "一网通办平台"
-    with transaction.atomic():
-        usage = LicenceUsage.objects.create(
-            licence=licence, kind=LicenceUsage.Kind.CASE_MATERIAL, used_at=now,
-            actor=actor, organisation=organisation, user_label=label, purpose=purpose[:200],
-            case_number=(case_number or "")[:64],
-        )
-        audit_record(
-            actor=actor, action="licences.licence.used", subject_type="licences.licence",
-            subject_id=str(licence.pk),
-            after={"identifier": licence.identifier, "purpose": usage.purpose,
-                   "case_number": usage.case_number}, now=now,
-        )
+    usage = LicenceUsage.objects.create(
+        licence=licence, kind=LicenceUsage.Kind.CASE_MATERIAL, used_at=now,
+        actor=actor, organisation=organisation, user_label=label, purpose=purpose[:200],
+        case_number=(case_number or "")[:64],
+    )
+    audit_record(
+        actor=actor, action="licences.licence.used", subject_type="licences.licence",
+        subject_id=str(licence.pk),
+        after={"identifier": licence.identifier, "purpose": usage.purpose,
+               "case_number": usage.case_number}, now=now,
+    )
     return usage

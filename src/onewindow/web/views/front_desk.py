@@ -73,7 +73,7 @@ STAFF_NEXT = {
 
 def remedies() -> str:
     """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them."""
-    from onewindow.cases.services._common import remedies_text
+    from onewindow.cases.services import remedies_text
 
     return remedies_text()
 

@@ -1,0 +1,57 @@
+"""The lifecycle of a licence: one table of status moves, run by the kernel mechanism
+(common.lifecycle). Nothing else assigns ``Licence.status`` or ``status_reason``; each
+move appends a ``LicenceAction`` (who, when, from, to, why), audits and publishes.
+
+    注销 REVOKE      VALID → REVOKED
+    换发 SUPERSEDE   VALID → SUPERSEDED (a newer version was issued)
+
+Expiry is not a move: a VALID licence past its 有效期截止日期 is expired by date.
+"""
+
+from onewindow.audit.services import audit_record
+from onewindow.common.lifecycle import Lifecycle, Move
+from onewindow.events.services import publish
+
+from . import events
+from .errors import InvalidTransition, LicenceConflict
+from .models import Licence, LicenceAction
+
+Status = Licence.Status
+Kind = LicenceAction.Kind
+SUBJECT_TYPE = "licences.licence"
+
+TRANSITIONS: dict[str, Move] = {
+    Kind.REVOKE: Move(frozenset({Status.VALID}), Status.REVOKED, events.LICENCE_REVOKED),
+    Kind.SUPERSEDE: Move(frozenset({Status.VALID}), Status.SUPERSEDED,
+                         events.LICENCE_SUPERSEDED),
+}
+
+
+def _refusal(licence: Licence, kind: str) -> str:
+    target = TRANSITIONS[kind].target
+    return f"证照当前状态为{licence.get_status_display()}，不能变更为{Status(target).label}。"
+
+
+LIFECYCLE = Lifecycle(
+    model=Licence, moves=TRANSITIONS, subject_type=SUBJECT_TYPE, conflict=LicenceConflict,
+    invalid_transition=InvalidTransition, audit=audit_record, publish=publish,
+    audit_prefix="licences.licence", stamp_field="status_changed_at",
+    action_model=LicenceAction, action_subject="licence", action_kind="kind",
+    payload=lambda licence, _action: {
+        "identifier": licence.identifier, "type_code": licence.type_code,
+        "issuer_code": licence.issuer_code},
+    refusal=_refusal, settable=frozenset({"status_reason"}),
+    conflict_message="证照状态已被他人变更，请刷新后重试。",
+)
+
+
+def transition(licence: Licence, kind: str, *, actor, reason: str, now, payload=None):
+    """Move ``licence`` by ``kind`` (the caller holds its row lock); the reason is kept in
+    the log and, as the latest one, in ``status_reason`` for the pages."""
+    reason = reason[:500]
+    return LIFECYCLE.transition(
+        licence, kind, actor=actor, now=now, reason=reason,
+        fields={"status_reason": reason},
+        after={"identifier": licence.identifier},
+        payload={"reason": reason, **(payload or {})},
+    )
