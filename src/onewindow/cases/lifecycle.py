@@ -45,6 +45,7 @@ from onewindow.common.lifecycle import Lifecycle, Move, account_or_none
 from onewindow.events.services import publish
 
 from . import deadlines, events
+from .codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
 from .codes import ActionKind, CaseStatus
 from .errors import CONFLICT_MESSAGE, CaseConflict, InvalidTransition
 from .models import Case, CaseAction
@@ -95,7 +96,7 @@ TRANSITIONS: dict[str, Move] = {
     K.CHOOSE_DELIVERY: Move(_ACTIVE | _REVIEWING | _DECIDED, None),
 }
 
-SUBJECT_TYPE = "cases.case"
+SUBJECT_TYPE = CASE_SUBJECT_TYPE  # codes.SUBJECT_TYPE: one name for a case everywhere
 
 # Fields a transition may set together with the status (everything else is derived).
 _SETTABLE = frozenset(
