@@ -32,7 +32,7 @@ def case_material_upload(request, ref: str, material_id: int, file: File[Uploade
 
 
 @router.get("/{ref}/files/{file_id}", operation_id="case_file_download",
-            response={200: None, **errors(401, 404)})
+            response={200: None, **errors(401, 404, 422)})
 def case_file_download(request, ref: str, file_id: int):
     selectors.case_get_for_actor(actor=request.auth, number=ref)
     record = selectors.file_for_actor(actor=request.auth, file_id=file_id)
