@@ -219,6 +219,12 @@ def transition(
             payload={**payload_of(case, action), **(event_payload or {})},
             aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now,
         )
+    if to_status != from_status and to_status in events.CLOSING_STATUSES:
+        # Every ending, whichever move made it, also publishes the one closed event.
+        publish(name=events.CASE_CLOSED,
+                payload=events.closed_payload(payload_of(case, action), case,
+                                              from_status=from_status),
+                aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now)
     # Audit last: its chain head is one row every audited transaction locks.
     audit_record(
         actor=actor, action=f"cases.case.{kind.lower()}", subject_type=SUBJECT_TYPE,
