@@ -12,7 +12,7 @@ from .schemas import CaseOut, DraftIn, DraftSaveIn, SubmitIn
 
 
 @router.post("/drafts", operation_id="case_draft_create",
-             response={201: CaseOut, **errors(401, 404, 422)})
+             response={201: CaseOut, **errors(401, 422)})
 def case_draft_create(request, body: DraftIn):
     """Start a draft application for an item (form prefilled from the account)."""
     now = timezone.now()
