@@ -12,6 +12,7 @@ ALIASES = {
     "import-licences": "import_licences",
     "export-catalog": "export_catalog",
     "audit-verify": "audit_verify",
+    "export-openapi": "export_openapi",
 }
 
 

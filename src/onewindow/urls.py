@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from onewindow.api.urls import api
+from onewindow.api.urls import api, legacy_urlpatterns
 from onewindow.licences import views as licences_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("api/", include(legacy_urlpatterns())),
     path("i18n/", include("django.conf.urls.i18n")),
     path("licences/", include("onewindow.licences.urls")),
     path(".well-known/jwks.json", licences_views.jwks, name="jwks"),

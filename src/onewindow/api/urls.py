@@ -1,10 +1,19 @@
 """The JSON API: one NinjaAPI, OpenAPI 3.1 at /api/openapi.json, docs at /api/docs.
 
-Each app owns its router (``<app>/api.py``); this module only mounts them, authenticates
-bearer tokens (or the browser session) and maps domain errors to
-``{"code", "message", "details"}``.
+Each app owns its router (``<app>/api.py`` or the ``<app>/api`` package); this module only
+mounts them at ``/api/v1/<app>/``, authenticates bearer tokens (or the browser session) and
+maps domain errors to ``{"code", "message", "details"}``. The served OpenAPI document is
+committed as docs/openapi.json (``onewindow export-openapi``); a test fails when they
+differ, so every change of the contract is deliberate.
+
+Identity's router is the one exception to ``/v1/<app>/``: it answers at ``/v1/auth/``
+(tokens, the caller's own account) because that is what it offers clients; the people
+registry behind it has no API (docs/decisions/0018-api-contract.md).
 """
 
+import functools
+
+from django.urls import path
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -70,4 +79,40 @@ api.add_router("/v1/auth/", identity_router)
 api.add_router("/v1/catalog/", catalog_router)
 api.add_router("/v1/licences/", licences_router)
 api.add_router("/v1/workflow/", workflow_router)
-api.add_router("/v1/", cases_router)
+# No trailing slash: the collection is /api/v1/cases, as it was before the move.
+api.add_router("/v1/cases", cases_router)
+
+
+# Until release 2 the case routes that moved keep answering at their old paths (the rest
+# of the old /v1/cases/... paths did not change). The old path calls the same view, so the
+# method, body and answer are exactly those of the new one; it is left out of the OpenAPI
+# document, marked deprecated, and names its successor in a Link header.
+LEGACY_CASE_ROUTES = {
+    "v1/case-drafts": "v1/cases/drafts",
+    "v1/case-drafts/<draft_id>": "v1/cases/drafts/<draft_id>",
+    "v1/case-tasks/<task_id>/complete": "v1/cases/tasks/<task_id>/complete",
+    "v1/case-tasks/<task_id>/return": "v1/cases/tasks/<task_id>/return",
+    "v1/progress": "v1/cases/progress",
+    "v1/output-queue": "v1/cases/output-queue",
+}
+
+
+def _deprecated(view, old: str, new: str):
+    old_prefix, new_prefix = "/" + old.split("<")[0], "/" + new.split("<")[0]
+
+    @functools.wraps(view)
+    def legacy(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        successor = request.path.replace(old_prefix, new_prefix, 1)
+        response["Deprecation"] = "true"
+        response["Link"] = f'<{successor}>; rel="successor-version"'
+        return response
+
+    return legacy
+
+
+def legacy_urlpatterns() -> list:
+    """URL patterns for the old case paths, to include under ``api/`` after ``api.urls``."""
+    views = {str(pattern.pattern): pattern.callback for pattern in api.urls[0]}
+    return [path(old, _deprecated(views[new], old, new)) for old, new in
+            LEGACY_CASE_ROUTES.items()]

@@ -183,6 +183,12 @@ def transition(
         payload=event_payload,
     )
     deadlines.store(case, kind=kind)
+    if action.to_status != action.from_status and action.to_status in events.CLOSING_STATUSES:
+        # Every ending, whichever move made it, also publishes the one closed event.
+        publish(name=events.CASE_CLOSED,
+                payload=events.closed_payload(payload_of(case, action), case,
+                                              from_status=action.from_status),
+                aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now)
     return action
 
 

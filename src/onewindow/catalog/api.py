@@ -10,6 +10,8 @@ import datetime as dt
 
 from ninja import Query, Router, Schema
 
+from onewindow.common.schemas import errors
+
 from . import selectors
 
 router = Router(tags=["catalog"])
@@ -191,7 +193,8 @@ class FacetsOut(Schema):
     item_types: list[FacetOut]
 
 
-@router.get("/items", response=ItemPageOut, auth=None, operation_id="item_list")
+@router.get("/items", operation_id="item_list", auth=None,
+            response={200: ItemPageOut, **errors(422)})
 def item_list(request, params: Query[ItemListQuery]):
     """Published items that accept applications, 20 a page by default (``limit`` ≤ 100).
 
@@ -206,15 +209,16 @@ def item_list(request, params: Query[ItemListQuery]):
     return {"items": [dataclasses.asdict(i) for i in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/items/{code}", response=GuideOut, auth=None, operation_id="item_get")
+@router.get("/items/{code}", operation_id="item_get", auth=None,
+            response={200: GuideOut, **errors(404, 422)})
 def item_get(request, code: str, version: str | None = None):
     """The service guide (办事指南) of an item by 实施编码: every element, materials, fees,
     limits and where to go. The current published version, or ``version`` (a number)."""
     return selectors.guide(code=code, version=version).as_dict()
 
 
-@router.get("/items/{code}/versions", response=VersionListOut, auth=None,
-            operation_id="item_versions")
+@router.get("/items/{code}/versions", operation_id="item_versions", auth=None,
+            response={200: VersionListOut, **errors(404)})
 def item_versions(request, code: str):
     """Published versions of an item, newest first, with their validity."""
     rows = selectors.implementation_versions(code=code)

@@ -5,6 +5,8 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from onewindow.common.schemas import errors
+
 from . import selectors, services
 from .errors import InvalidToken
 
@@ -39,7 +41,8 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-@router.post("/token", response=TokenOut, auth=None, operation_id="auth_token")
+@router.post("/token", operation_id="auth_token", auth=None,
+             response={200: TokenOut, **errors(401, 422, 423)})
 def auth_token(request, body: TokenRequest):
     """Exchange a username (or, for citizens, an ID number or phone) and password for a
     bearer token. Repeated failures lock the account like the login pages do."""
@@ -56,7 +59,8 @@ def auth_token(request, body: TokenRequest):
     return TokenOut(access_token=issued.secret, expires_at=issued.token.expires_at)
 
 
-@router.delete("/token", response={204: None}, operation_id="auth_token_revoke")
+@router.delete("/token", operation_id="auth_token_revoke",
+               response={204: None, **errors(401)})
 def auth_token_revoke(request):
     """Revoke the bearer token used for this request."""
     token = getattr(request.auth, "_api_token", None)
@@ -66,7 +70,8 @@ def auth_token_revoke(request):
     return Status(204, None)
 
 
-@router.get("/me", response=MeOut, operation_id="auth_me")
+@router.get("/me", operation_id="auth_me",
+            response={200: MeOut, **errors(401)})
 def auth_me(request):
     account = request.auth
     person = (

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.pagination import keyset_page
+from onewindow.common.schemas import errors
 from onewindow.identity import selectors as identity_selectors
 from onewindow.identity.models import LegalPerson
 
@@ -181,8 +182,8 @@ def _out(licence: Licence, *, actor, today: dt.date) -> LicenceOut:
     )
 
 
-@router.get("/types", response=list[LicenceTypeOut], auth=None,
-            operation_id="licence_type_list")
+@router.get("/types", operation_id="licence_type_list", auth=None,
+            response={200: list[LicenceTypeOut]})
 def licence_type_list(request):
     """Licence types the library knows, with the fields each carries."""
     return [
@@ -196,7 +197,8 @@ def licence_type_list(request):
     ]
 
 
-@router.get("/jwks", auth=None, operation_id="jwks")
+@router.get("/jwks", operation_id="jwks", auth=None,
+            response={200: None, **errors(422)})
 def jwks(request, include_sm2: bool = False):
     """The issuing organisations' public keys (JWKS), active and retired. Also served at
     /.well-known/jwks.json. ``include_sm2`` adds SM2 keys (not a registered JOSE curve)."""
@@ -210,7 +212,8 @@ def jwks(request, include_sm2: bool = False):
     return response
 
 
-@router.post("/verify", response=VerifyOut, auth=None, operation_id="licence_verify")
+@router.post("/verify", operation_id="licence_verify", auth=None,
+             response={200: VerifyOut, **errors(422)})
 def licence_verify(request, body: VerifyIn):
     """Answer valid / revoked / expired / not_yet_valid / tampered / unknown for a QR link
     (``url``), an identifier (with the QR's ``s`` if at hand) or a VC-JWT."""
@@ -219,7 +222,8 @@ def licence_verify(request, body: VerifyIn):
     return result.public()
 
 
-@router.get("/mine", response=LicencePage, operation_id="licence_list_mine")
+@router.get("/mine", operation_id="licence_list_mine",
+            response={200: LicencePage, **errors(401, 422)})
 def licence_list_mine(request, cursor: str | None = None, limit: int = 50):
     """The caller's own licences (and those of enterprises an agent acts for)."""
     today = timezone.localdate()
@@ -231,7 +235,8 @@ def licence_list_mine(request, cursor: str | None = None, limit: int = 50):
                        next_cursor=page.next_cursor)
 
 
-@router.get("/usage/mine", response=UsagePage, operation_id="licence_usage_mine")
+@router.get("/usage/mine", operation_id="licence_usage_mine",
+            response={200: UsagePage, **errors(401, 422)})
 def licence_usage_mine(request, cursor: str | None = None, limit: int = 50):
     """用证记录: who used the caller's licences, when and for what."""
     page = keyset_page(
@@ -249,7 +254,8 @@ def _usage_out(usage: LicenceUsage) -> UsageOut:
     )
 
 
-@router.post("/lookup", response=list[LicenceOut], operation_id="licence_lookup")
+@router.post("/lookup", operation_id="licence_lookup",
+             response={200: list[LicenceOut], **errors(401, 403, 422)})
 def licence_lookup(request, body: LookupIn):
     """A department looks up a holder's licences, with a purpose (logged for the holder)."""
     now = timezone.now()
@@ -259,7 +265,8 @@ def licence_lookup(request, body: LookupIn):
     return [_out(lic, actor=request.auth, today=today) for lic in found]
 
 
-@router.post("", response={201: LicenceOut}, operation_id="licence_issue")
+@router.post("", operation_id="licence_issue",
+             response={201: LicenceOut, **errors(401, 403, 404, 409, 422, 500)})
 def licence_issue(request, body: IssueIn):
     """Issue a licence by hand (staff with ``licences.issue`` over the issuer)."""
     from .models import LicenceType
@@ -292,7 +299,8 @@ def licence_issue(request, body: IssueIn):
     return Status(201, _out(licence, actor=request.auth, today=timezone.localdate(now)))
 
 
-@router.get("/{identifier}", response=LicenceOut, operation_id="licence_get")
+@router.get("/{identifier}", operation_id="licence_get",
+            response={200: LicenceOut, **errors(401, 404)})
 def licence_get(request, identifier: str):
     """One licence: the holder's own, or one issued within a staff member's scope."""
     today = timezone.localdate()
@@ -300,7 +308,8 @@ def licence_get(request, identifier: str):
     return _out(licence, actor=request.auth, today=today)
 
 
-@router.get("/{identifier}/vc", response=VcOut, operation_id="licence_export_vc")
+@router.get("/{identifier}/vc", operation_id="licence_export_vc",
+            response={200: VcOut, **errors(401, 404, 500)})
 def licence_export_vc(request, identifier: str):
     """The licence as a W3C Verifiable Credential (JWT, EdDSA) verifiable with the JWKS."""
     now = timezone.now()
@@ -310,7 +319,8 @@ def licence_export_vc(request, identifier: str):
                  vc_jwt=exports.licence_vc(licence=licence, now=now))
 
 
-@router.get("/{identifier}/pdf", operation_id="licence_pdf")
+@router.get("/{identifier}/pdf", operation_id="licence_pdf",
+            response={200: None, **errors(401, 404)})
 def licence_pdf(request, identifier: str):
     """The licence as PDF (embedded fonts, QR code, signed payload attached)."""
     now = timezone.now()
@@ -328,7 +338,8 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"licence.pdf\"; filename*=UTF-8''{quote(filename)}"
 
 
-@router.post("/{identifier}/revoke", response=LicenceOut, operation_id="licence_revoke")
+@router.post("/{identifier}/revoke", operation_id="licence_revoke",
+             response={200: LicenceOut, **errors(401, 403, 404, 409, 422)})
 def licence_revoke(request, identifier: str, body: RevokeIn):
     """注销 a licence (chief representative or system administrator over the issuer)."""
     now = timezone.now()
@@ -338,7 +349,8 @@ def licence_revoke(request, identifier: str, body: RevokeIn):
     return _out(licence, actor=request.auth, today=timezone.localdate(now))
 
 
-@router.post("/{identifier}/shares", response={201: ShareOut}, operation_id="licence_share")
+@router.post("/{identifier}/shares", operation_id="licence_share",
+             response={201: ShareOut, **errors(401, 404, 409, 422)})
 def licence_share(request, identifier: str, body: ShareIn):
     """The holder shares a licence for a stated purpose through a time-limited link."""
     now = timezone.now()

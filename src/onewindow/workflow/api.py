@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from onewindow.common.schemas import errors
 from onewindow.identity.models import Role
 
 from . import bpmn, selectors, services
@@ -211,7 +212,8 @@ def _step_out(step: services.Step) -> dict:
 # --- routes ---------------------------------------------------------------------------------
 
 
-@router.post("/routes/{code}/{version}", response={201: RouteOut}, operation_id="route_upload")
+@router.post("/routes/{code}/{version}", operation_id="route_upload",
+             response={201: RouteOut, **errors(401, 404, 422)})
 def route_upload(request, code: str, version: int, file: File[UploadedFile] = None):
     """Upload the BPMN 2.0 route of one item version, made in Camunda Modeler or bpmn.io:
     as a multipart file (field ``file``) or as the XML request body
@@ -233,7 +235,8 @@ def route_upload(request, code: str, version: int, file: File[UploadedFile] = No
     return Status(201, _route_out(route, target))
 
 
-@router.get("/routes/{code}/{version}", response=RouteOut, operation_id="route_get")
+@router.get("/routes/{code}/{version}", operation_id="route_get",
+            response={200: RouteOut, **errors(401, 404, 422)})
 def route_get(request, code: str, version: int):
     """The route new cases of this item version run: the newest upload, else the default
     generated from its handling type (即办件 / 承诺件 / 联合审查). ``bpmn_xml`` opens in a
@@ -246,7 +249,8 @@ def route_get(request, code: str, version: int):
 # --- tasks ----------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=TaskPageOut, operation_id="task_list")
+@router.get("/tasks", operation_id="task_list",
+            response={200: TaskPageOut, **errors(401, 422)})
 def task_list(request, query: Query[TaskListQuery]):
     """My worklist: ready tasks of the roles I hold, in the organisations I hold them over,
     sorted by deadline (``sort``: due_date, -due_date, created_at, -created_at), each with
@@ -260,14 +264,16 @@ def task_list(request, query: Query[TaskListQuery]):
     return {"items": [_task_out(row) for row in page.rows], "next_cursor": page.next_cursor}
 
 
-@router.get("/tasks/{task_id}", response=TaskOut, operation_id="task_get")
+@router.get("/tasks/{task_id}", operation_id="task_get",
+            response={200: TaskOut, **errors(401, 404, 422)})
 def task_get(request, task_id: int):
     """One task of my worklist (any status); tasks of other departments are not found."""
     item = selectors.work_item_get_for_actor(actor=request.auth, work_item_id=task_id)
     return _task_out(selectors.work_item_row(item=item, today=_today()))
 
 
-@router.post("/tasks/{task_id}/complete", response=StepOut, operation_id="task_complete")
+@router.post("/tasks/{task_id}/complete", operation_id="task_complete",
+             response={200: StepOut, **errors(401, 404, 409, 422)})
 def task_complete(request, task_id: int, body: CompleteIn):
     """Complete a task with a decision (e.g. ``approve`` / ``deny`` / ``return`` at 决定),
     an opinion and optional data; the route moves on. Twice → 409
@@ -282,7 +288,8 @@ def task_complete(request, task_id: int, body: CompleteIn):
     return _step_out(step)
 
 
-@router.post("/tasks/{task_id}/send-back", response=StepOut, operation_id="task_send_back")
+@router.post("/tasks/{task_id}/send-back", operation_id="task_send_back",
+             response={200: StepOut, **errors(401, 404, 409, 422)})
 def task_send_back(request, task_id: int, body: SendBackIn):
     """退回: send the case back one step with a reason; the previous step's tasks return
     to their worklists carrying the reason."""

@@ -24,7 +24,7 @@ class HeaderUser(APIKeyHeader):
 
 
 api = NinjaAPI(urls_namespace="cases-api-test", auth=[HeaderUser()])
-api.add_router("/v1/", router)
+api.add_router("/v1/cases", router)
 
 
 @api.exception_handler(ApplicationError)
@@ -51,7 +51,7 @@ def test_operation_ids_are_stable():
 
 
 def test_apply_online_through_the_api(world):
-    response = client.post("/v1/case-drafts", json={"implementation_code": world.item.code,
+    response = client.post("/v1/cases/drafts", json={"implementation_code": world.item.code,
                                                     "form_data": FORM}, **as_(world.citizen))
     assert response.status_code == 201, response.json()
     draft = response.json()
@@ -117,12 +117,12 @@ def test_outside_staff_get_404_and_masked_fields_for_supervisors(world, now):
 
 def test_public_progress_needs_no_login_and_shows_status_only(world, now):
     case = submit_online(world, now)
-    response = client.get(f"/v1/progress?number={case.number}&code={case.query_code}")
+    response = client.get(f"/v1/cases/progress?number={case.number}&code={case.query_code}")
     assert response.status_code == 200
     body = response.json()
     assert body["status_label"] == "待受理" and "applicant" not in body
     assert world.citizen.person.name not in str(body)
-    wrong = client.get(f"/v1/progress?number={case.number}&code=AAAAAAAA")
+    wrong = client.get(f"/v1/cases/progress?number={case.number}&code=AAAAAAAA")
     assert wrong.status_code == 404
 
 
@@ -133,9 +133,9 @@ def test_public_progress_pauses_after_ten_wrong_codes(world, now):
     case = submit_online(world, now)
     try:
         for attempt in range(10):
-            miss = client.get(f"/v1/progress?number={case.number}&code=WRONG{attempt:03d}")
+            miss = client.get(f"/v1/cases/progress?number={case.number}&code=WRONG{attempt:03d}")
             assert miss.status_code == 404
-        blocked = client.get(f"/v1/progress?number={case.number}&code={case.query_code}")
+        blocked = client.get(f"/v1/cases/progress?number={case.number}&code={case.query_code}")
         assert blocked.status_code == 429
         assert blocked.json()["code"] == "too-many-attempts"
     finally:
@@ -143,7 +143,7 @@ def test_public_progress_pauses_after_ten_wrong_codes(world, now):
 
 
 def test_upload_of_disguised_executable_is_refused_with_a_clear_error(world, now):
-    response = client.post("/v1/case-drafts", json={"implementation_code": world.item.code},
+    response = client.post("/v1/cases/drafts", json={"implementation_code": world.item.code},
                            **as_(world.citizen))
     draft = response.json()
     material = draft["materials"][0]

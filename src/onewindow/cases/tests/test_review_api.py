@@ -31,7 +31,7 @@ class HeaderUser(APIKeyHeader):
 
 api = NinjaAPI(urls_namespace="cases-review-api-test", auth=[HeaderUser()])
 api.add_router("/v1/workflow/", workflow_router)
-api.add_router("/v1/", cases_router)
+api.add_router("/v1/cases", cases_router)
 
 
 @api.exception_handler(ApplicationError)
@@ -93,11 +93,11 @@ def test_workflow_api_completion_decides_the_case(world, now):
     assert mine.status_code == 404 and mine.json()["code"] == "cases.not-found"
     pdf = client.get(f"/v1/cases/{case.number}/decision.pdf", **as_(world.citizen))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    queue = client.get("/v1/output-queue", **as_(world.clerk)).json()
+    queue = client.get("/v1/cases/output-queue", **as_(world.clerk)).json()
     assert [row["number"] for row in queue["items"]] == [case.number]
     assert queue["items"][0]["output_due_date"] == "2026-12-07"
     assert queue["total"] == 1 and queue["next_cursor"] is None
-    stale = client.get("/v1/output-queue?cursor=zz", **as_(world.clerk))
+    stale = client.get("/v1/cases/output-queue?cursor=zz", **as_(world.clerk))
     assert stale.status_code == 422
     assert stale.json()["code"] == "pagination.invalid-cursor"
     bad = client.post(f"/v1/cases/{case.number}/deliver",
@@ -145,10 +145,10 @@ def test_case_return_endpoint(world, now):
     case = submit_online(world, now)
     client.post(f"/v1/cases/{case.number}/accept", json={}, **as_(world.clerk))
     [review] = ready(case)
-    client.post(f"/v1/case-tasks/{review.pk}/complete", json={"opinion": "通过"},
+    client.post(f"/v1/cases/tasks/{review.pk}/complete", json={"opinion": "通过"},
                 **as_(world.handler))
     [decide] = ready(case)
-    back = client.post(f"/v1/case-tasks/{decide.pk}/return", json={"reason": "补充核查"},
+    back = client.post(f"/v1/cases/tasks/{decide.pk}/return", json={"reason": "补充核查"},
                        **as_(world.chief))
     assert back.status_code == 200 and back.json()["status"] == "IN_REVIEW"
     [again] = ready(case)

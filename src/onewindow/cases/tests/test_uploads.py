@@ -130,7 +130,7 @@ def test_only_the_applicant_uploads_to_their_draft(world, now):
 def test_a_failed_transaction_removes_the_stored_file(world, now, settings, monkeypatch):
     from pathlib import Path
 
-    from onewindow.cases.services import intake
+    from onewindow.cases.models import CaseMaterial
 
     draft = services.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
                                      now=now)
@@ -138,7 +138,7 @@ def test_a_failed_transaction_removes_the_stored_file(world, now, settings, monk
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(intake.CaseMaterial, "save", broken)
+    monkeypatch.setattr(CaseMaterial, "save", broken)
     with pytest.raises(RuntimeError):
         services.case_material_upload(actor=world.citizen, case=draft,
                                       material_id=draft.materials.first().pk,

@@ -1,0 +1,27 @@
+"""The public progress query: by 办件编号 and 查询码, no login, no personal data."""
+
+from ninja import Query
+
+from onewindow.common.ratelimit import client_address
+from onewindow.common.schemas import errors
+
+from .. import selectors
+from .base import router
+from .schemas import ProgressOut, ProgressQuery
+
+
+@router.get("/progress", operation_id="case_progress_public", auth=None,
+            response={200: ProgressOut, **errors(404, 422, 429)})
+def case_progress_public(request, query: Query[ProgressQuery]):
+    """Status only, by 办件编号 + 查询码 (printed on the notices). No personal data.
+    After ten wrong pairs from one address in 15 minutes: 429 too-many-attempts."""
+    progress = selectors.public_progress_guarded(
+        number=query.number, query_code=query.code, client=client_address(request))
+    return {
+        "number": progress.number, "item_name": progress.item_name,
+        "organisation": progress.organisation_name, "centre": progress.centre_name,
+        "status": progress.status, "status_label": progress.status_label,
+        "submitted_date": progress.submitted_date, "accepted_date": progress.accepted_date,
+        "promised_due_date": progress.promised_due_date, "closed_date": progress.closed_date,
+        "steps": [{"label": label, "date": day} for label, day in progress.steps],
+    }

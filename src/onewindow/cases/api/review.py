@@ -1,0 +1,86 @@
+"""The back office: complete or return a review step, special procedures (suspend and
+resume), the Art. 42 extension."""
+
+from django.utils import timezone
+
+from onewindow.common.schemas import errors
+
+from .. import services
+from .base import case_in_scope, detail, router
+from .schemas import (
+    CaseOut,
+    CaseTaskCompleteIn,
+    ExtendDecideIn,
+    ExtendIn,
+    ResumeIn,
+    ReturnIn,
+    SuspendIn,
+)
+
+
+@router.post("/tasks/{task_id}/complete", operation_id="case_task_complete",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
+    """Complete a review step (opinion) or the decision step (``decision``: approve, deny
+    with ``reasons``, return). The same as ``task_complete`` of the workflow API, answered
+    with the case."""
+    now = timezone.now()
+    case = services.case_task_complete(
+        actor=request.auth, work_item=task_id, opinion=body.opinion, decision=body.decision,
+        reasons=body.reasons, expected_version=body.version, now=now)
+    return detail(request, case.number, now)
+
+
+@router.post("/tasks/{task_id}/return", operation_id="case_return",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_return(request, task_id: int, body: ReturnIn):
+    """退回: send the case from this step back to the previous one, with a reason."""
+    now = timezone.now()
+    case = services.case_return(actor=request.auth, work_item=task_id, reason=body.reason,
+                                expected_version=body.version, now=now)
+    return detail(request, case.number, now)
+
+
+@router.post("/{ref}/suspend", operation_id="case_suspend",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_suspend(request, ref: str, body: SuspendIn):
+    """Stop the clock for an Art. 45 special procedure (``procedure``: HEARING, TENDER,
+    AUCTION, INSPECTION, TESTING, QUARANTINE, APPRAISAL, EXPERT_REVIEW, ITEM_PROCEDURE,
+    TOLERANCE) with the expected working days; the applicant is told in writing."""
+    now = timezone.now()
+    case = services.case_suspend(actor=request.auth, case=case_in_scope(request, ref),
+                                 procedure=body.procedure, expected_days=body.expected_days,
+                                 reason=body.reason, expected_version=body.version, now=now)
+    return detail(request, case.number, now)
+
+
+@router.post("/{ref}/resume", operation_id="case_resume",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_resume(request, ref: str, body: ResumeIn):
+    now = timezone.now()
+    case = services.case_resume(actor=request.auth, case=case_in_scope(request, ref),
+                                note=body.note,
+                                expected_version=body.version, now=now)
+    return detail(request, case.number, now)
+
+
+@router.post("/{ref}/extension", operation_id="case_extend_request",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_extend_request(request, ref: str, body: ExtendIn):
+    """Ask for the Art. 42 extension (at most the item's allowed working days, once)."""
+    now = timezone.now()
+    case = services.case_extend_request(actor=request.auth, case=case_in_scope(request, ref),
+                                        days=body.days, reason=body.reason,
+                                        expected_version=body.version, now=now)
+    return detail(request, case.number, now)
+
+
+@router.post("/{ref}/extension/decision", operation_id="case_extend_decide",
+             response={200: CaseOut, **errors(401, 404, 409, 422)})
+def case_extend_decide(request, ref: str, body: ExtendDecideIn):
+    """The chief representative approves or refuses the pending extension request."""
+    now = timezone.now()
+    case = services.case_extend_decide(actor=request.auth, case=case_in_scope(request, ref),
+                                       approve=body.approve, note=body.note,
+                                       expected_version=body.version, now=now)
+    return detail(request, case.number, now)

@@ -1,0 +1,231 @@
+"""Materials: uploads, paper received at the window, supplying corrections or 容缺
+materials after acceptance."""
+
+import datetime as dt
+from typing import Any, BinaryIO
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from ... import lifecycle, permissions, uploads
+from ...applications import application_form, clean_form
+from ...codes import ActionKind, CaseStatus, Channel, MaterialState, TrustGrade
+from ...errors import (
+    CaseInvalid,
+    CaseNotFound,
+    InvalidTransition,
+    MaterialsIncomplete,
+)
+from ...models import Case, CaseFile, CaseMaterial
+from .._common import lock_case
+
+K = ActionKind
+S = CaseStatus
+
+
+def _material_of(case: Case, material_id: int) -> CaseMaterial:
+    material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
+    if material is None:
+        message = "该办件没有这项材料。"
+        raise CaseInvalid(message, details={"material_id": message})
+    return material
+
+
+@transaction.atomic(durable=True)
+def case_material_receive_paper(
+    *, actor, case: Case | int | str, material_ids: list[int], original_seen: bool = True,
+    expected_version: int | None = None, now: dt.datetime,
+) -> Case:
+    """The clerk records paper materials received at the window (原件核验 → trust B)."""
+    locked = lock_case(case)
+    if not permissions.can_accept_case(actor=actor, case=locked) and not (
+        locked.status == S.DRAFT and locked.created_by_id == getattr(actor, "pk", None)
+        and locked.channel == Channel.WINDOW
+    ):
+        raise CaseNotFound("没有找到该办件。")
+    if not material_ids:
+        raise CaseInvalid("请选择收到的材料。", details={"material_ids": "请选择收到的材料。"})
+    lifecycle.check(locked, K.RECEIVE_PAPER, expected_version=expected_version)
+    materials = [_material_of(locked, int(pk)) for pk in dict.fromkeys(material_ids)]
+    for material in materials:
+        material.paper_received = True
+        material.original_seen = material.original_seen or original_seen
+        material.trust_grade = _better_grade(material.trust_grade,
+                                             TrustGrade.B if original_seen else TrustGrade.C)
+        material.state = _state_after_supply(locked, material, paper=True)
+        material.updated_at = now
+        material.save(update_fields=["paper_received", "original_seen", "trust_grade",
+                                     "state", "updated_at"])
+    lifecycle.transition(
+        locked, K.RECEIVE_PAPER, actor=actor, now=now, expected_version=expected_version,
+        data={"materials": [{"id": m.pk, "name": m.name} for m in materials],
+              "original_seen": original_seen},
+    )
+    return locked
+
+
+def _better_grade(current: str, new: str) -> str:
+    return min(filter(None, [current, new]))  # "A" < "B" < "C" < "D"
+
+
+def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> str:
+    if case.status == S.CORRECTION_REQUESTED and material.state in (
+        MaterialState.DEFECTIVE, MaterialState.MISSING
+    ):
+        return MaterialState.SUPPLIED
+    if material.state == MaterialState.TOLERATED:
+        return MaterialState.SUPPLIED
+    if material.state in (MaterialState.MISSING, MaterialState.DEFECTIVE):
+        return MaterialState.RECEIVED if paper else MaterialState.UPLOADED
+    return material.state
+
+
+# After acceptance the route runs (IN_REVIEW, SUSPENDED): 容缺 materials may still come in.
+_ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
+
+
+_UPLOAD_STATES = (S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, *_ACCEPTED_STATES)
+
+
+def case_material_upload(
+    *, actor, case: Case | int | str, material_id: int, stream: BinaryIO | bytes,
+    filename: str, now: dt.datetime,
+) -> CaseFile:
+    """Attach one file to a material. The content is sniffed (PDF, JPEG, PNG, OFD, DOCX),
+    executables and oversize files are refused (``UploadRejected`` / ``UploadTooLarge``,
+    HTTP 422). Allowed while drafting, while corrections are requested (the flagged
+    materials), for 容缺 materials after acceptance, and for window staff while checking.
+
+    The bytes are read and checked before the transaction starts (no lock is held while
+    a large upload is read); a file stored by a transaction that then fails is removed.
+    """
+    checked = uploads.check_upload(stream=stream, filename=filename)
+    stored: list[str] = []
+    try:
+        with transaction.atomic(durable=True):
+            return _attach(actor=actor, case=case, material_id=material_id, checked=checked,
+                           stored=stored, now=now)
+    except BaseException:
+        for name in stored:
+            CaseFile.file.field.storage.delete(name)
+        raise
+
+
+def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
+            stored: list[str], now: dt.datetime) -> CaseFile:
+    locked = lock_case(case)
+    if not permissions.can_view_case(actor=actor, case=locked) or not (
+        permissions.can_act_as_applicant(actor=actor, case=locked)
+    ):
+        raise CaseNotFound("没有找到该办件。")
+    material = _material_of(locked, material_id)
+    staff = permissions.can_accept_case(actor=actor, case=locked)
+    if locked.status not in _UPLOAD_STATES:
+        raise InvalidTransition("该办件已办结，不能再上传材料。")
+    if locked.status == S.SUBMITTED and not staff:
+        raise InvalidTransition("申请已提交，正在等待受理；如需补充材料请等待补正通知。")
+    if locked.status == S.CORRECTION_REQUESTED and not material.problem and not staff:
+        raise InvalidTransition("这项材料不在补正清单中，无需重新上传。")
+    if locked.status in _ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
+        raise InvalidTransition("已受理的办件只能补交容缺材料。")
+    record = CaseFile(
+        case=locked, region_code=locked.region_code, case_material=material,
+        original_name=checked.original_name, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, correction_round=locked.correction_rounds,
+        uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=now,
+    )
+    record.file.save(f"upload.{checked.kind.extension}", ContentFile(checked.content),
+                     save=False)
+    stored.append(record.file.name)
+    record.save()
+    material.state = _state_after_supply(locked, material, paper=False)
+    material.trust_grade = _better_grade(material.trust_grade, TrustGrade.C)
+    material.updated_at = now
+    material.save(update_fields=["state", "trust_grade", "updated_at"])
+    # The move (with its audit row) last: see acceptance._accept.
+    lifecycle.transition(
+        locked, K.ADD_FILE, actor=actor, now=now,
+        data={"material": {"id": material.pk, "name": material.name},
+              "file": {"name": checked.original_name, "content_type": checked.content_type,
+                       "size": checked.size, "sha256": checked.sha256}},
+    )
+    return record
+
+
+@transaction.atomic(durable=True)
+def case_supply_materials(
+    *, actor, case: Case | int | str, form_data: dict[str, Any] | None = None, note: str = "",
+    expected_version: int | None = None, now: dt.datetime,
+) -> Case:
+    """Declare the requested corrections (uploaded or handed in on paper) complete: the
+    case goes back to the front-desk queue with a new receipt time. After a 容缺
+    acceptance, records the tolerated materials supplied so far instead."""
+    locked = lock_case(case)
+    if not permissions.can_view_case(actor=actor, case=locked) or not (
+        permissions.can_act_as_applicant(actor=actor, case=locked)
+    ):
+        raise CaseNotFound("没有找到该办件。")
+    materials = list(locked.materials.all())
+    if locked.status in _ACCEPTED_STATES:
+        return _supply_tolerated(actor=actor, case=locked, materials=materials, note=note,
+                                 expected_version=expected_version, now=now)
+    if locked.status != S.CORRECTION_REQUESTED:
+        raise InvalidTransition("该办件当前无需补正材料。")
+    flagged = [m for m in materials if m.problem]
+    outstanding = [m for m in flagged
+                   if m.state in (MaterialState.DEFECTIVE, MaterialState.MISSING)]
+    if outstanding:
+        names = "、".join(m.name for m in outstanding)
+        raise MaterialsIncomplete(
+            f"以下材料尚未补正：{names}。",
+            details={"materials": {str(m.pk): m.problem for m in outstanding}},
+        )
+    form = locked.form_data
+    if form_data is not None:
+        fields = application_form(version=locked.version, person=locked.applicant_person,
+                                  legal_person=locked.applicant_legal)
+        form = clean_form(fields, {**locked.form_data, **form_data}, partial=False)
+    lifecycle.transition(
+        locked, K.SUPPLY, actor=actor, now=now, reason=(note or "").strip(),
+        expected_version=expected_version, fields={"received_at": now, "form_data": form},
+        data={"round": locked.correction_rounds,
+              "materials": [{"id": m.pk, "name": m.name, "state": m.state} for m in flagged],
+              "form_changed": form != locked.form_data},
+    )
+    CaseMaterial.objects.filter(case=locked, pk__in=[m.pk for m in flagged]).update(
+        problem="", updated_at=now
+    )
+    return locked
+
+
+def _supply_tolerated(*, actor, case, materials, note, expected_version, now) -> Case:
+    tolerated, reported = _tolerated_ids(case)
+    pending = [m for m in materials if m.state == MaterialState.TOLERATED]
+    newly = [m for m in materials if m.pk in tolerated and m.pk not in reported
+             and m.state != MaterialState.TOLERATED]
+    if not newly:
+        raise MaterialsIncomplete("请先上传或在窗口提交容缺材料。",
+                                  details={"materials": {str(m.pk): "待补交" for m in pending}})
+    lifecycle.transition(
+        case, K.SUPPLY_TOLERATED, actor=actor, now=now, reason=(note or "").strip(),
+        expected_version=expected_version,
+        data={"materials": [{"id": m.pk, "name": m.name} for m in newly],
+              "pending": [{"id": m.pk, "name": m.name} for m in pending],
+              "all_supplied": not pending},
+    )
+    return case
+
+
+def _tolerated_ids(case: Case) -> tuple[set[int], set[int]]:
+    """(materials tolerated at acceptance, those already reported as supplied)."""
+    tolerated: set[int] = set()
+    reported: set[int] = set()
+    rows = case.actions.filter(kind__in=[K.ACCEPT, K.SUPPLY_TOLERATED]).values_list(
+        "kind", "data"
+    )
+    for kind, data in rows:
+        key = "tolerated" if kind == K.ACCEPT else "materials"
+        (tolerated if kind == K.ACCEPT else reported).update(
+            item["id"] for item in (data or {}).get(key, [])
+        )
+    return tolerated, reported
