@@ -22,6 +22,21 @@ NOT_LIFECYCLES = {
 }
 
 
+def _writes_status(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name == "update":
+        return any(k.arg == "status" for k in call.keywords)
+    if name == "setattr":
+        return len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and (
+            call.args[1].value == "status")
+    if name == "bulk_update":
+        return any(isinstance(c, ast.Constant) and c.value == "status"
+                   for arg in [*call.args[1:], *(k.value for k in call.keywords)]
+                   for c in ast.walk(arg))
+    return False
+
+
 def _status_writes(tree: ast.AST) -> list[int]:
     lines = []
     for node in ast.walk(tree):
@@ -31,21 +46,8 @@ def _status_writes(tree: ast.AST) -> list[int]:
                 for part in ast.walk(target):
                     if isinstance(part, ast.Attribute) and part.attr == "status":
                         lines.append(node.lineno)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name == "update" and any(k.arg == "status" for k in node.keywords):
-                lines.append(node.lineno)
-            elif name == "setattr" and len(node.args) > 1 and (
-                isinstance(node.args[1], ast.Constant) and node.args[1].value == "status"
-            ):
-                lines.append(node.lineno)
-            elif name == "bulk_update" and any(
-                isinstance(c, ast.Constant) and c.value == "status"
-                for arg in [*node.args[1:], *(k.value for k in node.keywords)]
-                for c in ast.walk(arg)
-            ):
-                lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and _writes_status(node):
+            lines.append(node.lineno)
     return lines
 
 
