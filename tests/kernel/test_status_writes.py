@@ -23,14 +23,13 @@ NOT_LIFECYCLES = {
 
 
 def _writes_status(call: ast.Call) -> bool:
-    """``.update(status=…)``, ``setattr(x, "status", …)`` or ``bulk_update(…, ["status"])``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     if name == "update":
         return any(k.arg == "status" for k in call.keywords)
     if name == "setattr":
-        return (len(call.args) > 1 and isinstance(call.args[1], ast.Constant)
-                and call.args[1].value == "status")
+        return len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and (
+            call.args[1].value == "status")
     if name == "bulk_update":
         return any(isinstance(c, ast.Constant) and c.value == "status"
                    for arg in [*call.args[1:], *(k.value for k in call.keywords)]
