@@ -29,7 +29,7 @@ def decide(world, now, decision: str, **extra):
     services.case_accept(actor=world.clerk, case=case, now=now)
 
     def step():
-        return WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
+        return WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk),
                                     status="READY")
 
     services.case_task_complete(actor=world.handler, work_item=step(), opinion="审查", now=now)
@@ -107,7 +107,7 @@ def test_online_delivery_at_decision_closes_the_case_once(world, now):
                                   now=now)
     services.case_accept(actor=world.clerk, case=case, now=now)
     for actor, extra in ((world.handler, {}), (world.chief, {"decision": "approve"})):
-        item = WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
+        item = WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk),
                                     status="READY")
         case = services.case_task_complete(actor=actor, work_item=item, opinion="同意",
                                            now=now, **extra)
