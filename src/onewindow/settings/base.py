@@ -139,7 +139,8 @@ LOGIN_URL = "web:citizen-login"
 LOGIN_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language is named in itself, so a reader finds theirs whatever the page is in.
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
