@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONEWINDOW_VAR_DIR", Path.cwd() / "var"))
