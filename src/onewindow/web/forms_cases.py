@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.validators import validate_credit_code, validate_id_number
 
@@ -24,7 +25,7 @@ def validate_mobile(value: str) -> None:
 class ApplicantForm(forms.Form):
     """Step 1: who applies. Agents choose the enterprise they act for (or themselves)."""
 
-    applicant = forms.ChoiceField(label="以谁的名义申请", widget=forms.RadioSelect)
+    applicant = forms.ChoiceField(label=_("以谁的名义申请"), widget=forms.RadioSelect)
 
     def __init__(self, *args, enterprises=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class UploadForm(forms.Form):
     """One file for one material."""
 
     material_id = forms.IntegerField(widget=forms.HiddenInput)
-    file = forms.FileField(label="选择文件", error_messages={
+    file = forms.FileField(label=_("选择文件"), error_messages={
         "required": "请选择要上传的文件。", "empty": "文件为空，请重新选择。",
     })
 
@@ -80,25 +81,25 @@ class VersionForm(forms.Form):
 
 
 class SupplyForm(VersionForm):
-    note = forms.CharField(label="补充说明", required=False, max_length=500,
+    note = forms.CharField(label=_("补充说明"), required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class WithdrawForm(VersionForm):
-    reason = forms.CharField(label="撤回理由", max_length=2000,
+    reason = forms.CharField(label=_("撤回理由"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请填写撤回理由。"})
     confirm = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ProgressForm(forms.Form):
-    number = forms.CharField(label="办件编号", max_length=48,
+    number = forms.CharField(label=_("办件编号"), max_length=48,
                              error_messages={"required": "请填写办件编号。"},
                              widget=forms.TextInput(attrs={"autocomplete": "off",
                                                            "spellcheck": "false"}))
-    code = forms.CharField(label="查询码", max_length=8,
+    code = forms.CharField(label=_("查询码"), max_length=8,
                            error_messages={"required": "请填写查询码。"},
-                           help_text="查询码印在受理通知书上，也在提交申请后的短信里。",
+                           help_text=_("查询码印在受理通知书上，也在提交申请后的短信里。"),
                            widget=forms.TextInput(attrs={"autocomplete": "off",
                                                          "spellcheck": "false"}))
 
@@ -109,10 +110,10 @@ class ProgressForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """Filters of the front-desk queue; they stay in the URL."""
 
-    item = forms.CharField(label="事项实施编码", required=False, max_length=64)
-    org = forms.TypedChoiceField(label="实施部门", required=False, coerce=int,
+    item = forms.CharField(label=_("事项实施编码"), required=False, max_length=64)
+    org = forms.TypedChoiceField(label=_("实施部门"), required=False, coerce=int,
                                  empty_value=None)
-    status = forms.ChoiceField(label="状态", required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
 
     STATUS_CHOICES = [
         ("SUBMITTED", "待受理"), ("CORRECTION_REQUESTED", "待补正"), ("ACCEPTED", "已受理"),
@@ -130,17 +131,17 @@ class AcceptForm(VersionForm):
     """受理, optionally 容缺 for the materials the catalog allows."""
 
     tolerated = forms.TypedMultipleChoiceField(
-        label="容缺受理的材料", required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("容缺受理的材料"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
     )
     supply_days = forms.IntegerField(
-        label="补齐期限（工作日）", required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
+        label=_("补齐期限（工作日）"), required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
         help_text=f"容缺受理时必填：申请人须在受理后多少个工作日内补交（1–{MAX_SUPPLY_DAYS}）。",
         error_messages={"min_value": f"补齐期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
                         "max_value": f"补齐期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
                         "invalid": "补齐期限应为整数。"},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    note = forms.CharField(label="受理意见", required=False, max_length=2000,
+    note = forms.CharField(label=_("受理意见"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, tolerable=(), **kwargs):
@@ -155,9 +156,9 @@ class AcceptForm(VersionForm):
 
 
 class RejectForm(VersionForm):
-    reason = forms.CharField(label="不予受理的理由", max_length=2000,
+    reason = forms.CharField(label=_("不予受理的理由"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="写明依据和具体原因，将印在不予受理决定书上。",
+                             help_text=_("写明依据和具体原因，将印在不予受理决定书上。"),
                              error_messages={"required": "请填写不予受理的理由。"})
 
 
@@ -165,9 +166,9 @@ class CorrectionForm(VersionForm):
     """补正告知: every material is one row (tick + the problem); one free row for things
     that are not on the materials list. Everything is told at once (一次性告知)."""
 
-    extra_name = forms.CharField(label="其他需补正的内容", required=False, max_length=300)
-    extra_problem = forms.CharField(label="其他内容的问题", required=False, max_length=500)
-    note = forms.CharField(label="补正说明", required=False, max_length=2000,
+    extra_name = forms.CharField(label=_("其他需补正的内容"), required=False, max_length=300)
+    extra_problem = forms.CharField(label=_("其他内容的问题"), required=False, max_length=500)
+    note = forms.CharField(label=_("补正说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, materials=(), **kwargs):
@@ -211,10 +212,10 @@ class CorrectionForm(VersionForm):
 
 
 class DecideForm(VersionForm):
-    decision = forms.ChoiceField(label="决定", widget=forms.RadioSelect,
+    decision = forms.ChoiceField(label=_("决定"), widget=forms.RadioSelect,
                                  choices=[("approve", "准予许可"), ("deny", "不予许可")],
                                  error_messages={"required": "请选择准予或不予许可。"})
-    reason = forms.CharField(label="理由（不予许可时必填）", required=False, max_length=2000,
+    reason = forms.CharField(label=_("理由（不予许可时必填）"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
@@ -226,10 +227,10 @@ class DecideForm(VersionForm):
 
 class PaperForm(VersionForm):
     material_ids = forms.TypedMultipleChoiceField(
-        label="收到的纸质材料", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("收到的纸质材料"), coerce=int, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请勾选收到的材料。"},
     )
-    original_seen = forms.BooleanField(label="已核验原件", required=False, initial=True)
+    original_seen = forms.BooleanField(label=_("已核验原件"), required=False, initial=True)
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,8 +238,8 @@ class PaperForm(VersionForm):
 
 
 class ScanForm(forms.Form):
-    material_id = forms.TypedChoiceField(label="材料", coerce=int)
-    file = forms.FileField(label="扫描件", error_messages={"required": "请选择扫描件。"})
+    material_id = forms.TypedChoiceField(label=_("材料"), coerce=int)
+    file = forms.FileField(label=_("扫描件"), error_messages={"required": "请选择扫描件。"})
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,8 +247,8 @@ class ScanForm(forms.Form):
 
 
 class WindowSubmitForm(VersionForm):
-    proxy = forms.BooleanField(label="帮办代办：由窗口工作人员代申请人填写并提交", required=False,
-                               initial=True)
+    proxy = forms.BooleanField(label=_("帮办代办：由窗口工作人员代申请人填写并提交"),
+                               required=False, initial=True)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
@@ -256,25 +257,25 @@ class WindowSubmitForm(VersionForm):
 
 class WalkInForm(forms.Form):
     id_number = forms.CharField(
-        label="申请人身份证号码", max_length=18, validators=[validate_id_number],
+        label=_("申请人身份证号码"), max_length=18, validators=[validate_id_number],
         error_messages={"required": "请填写申请人身份证号码。"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    name = forms.CharField(label="姓名", required=False, max_length=50,
-                           help_text="未登记的申请人必填；已登记的会与证件核对。")
-    phone = forms.CharField(label="手机号码", max_length=11, validators=[validate_mobile],
-                            help_text="用于申请表的联系电话和办理进度短信。",
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50,
+                           help_text=_("未登记的申请人必填；已登记的会与证件核对。"))
+    phone = forms.CharField(label=_("手机号码"), max_length=11, validators=[validate_mobile],
+                            help_text=_("用于申请表的联系电话和办理进度短信。"),
                             error_messages={"required": "请填写申请人的手机号码。"},
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    address = forms.CharField(label="联系地址", required=False, max_length=200)
-    legal_credit_code = forms.CharField(label="代办单位统一社会信用代码（单位申请时填写）",
+    address = forms.CharField(label=_("联系地址"), required=False, max_length=200)
+    legal_credit_code = forms.CharField(label=_("代办单位统一社会信用代码（单位申请时填写）"),
                                         required=False, max_length=18,
                                         validators=[validate_credit_code])
-    legal_name = forms.CharField(label="单位名称", required=False, max_length=200)
-    implementation_code = forms.ChoiceField(label="申请事项",
+    legal_name = forms.CharField(label=_("单位名称"), required=False, max_length=200)
+    implementation_code = forms.ChoiceField(label=_("申请事项"),
                                             error_messages={"required": "请选择申请事项。"})
     application_content = forms.CharField(
-        label="申请内容", max_length=2000, error_messages={"required": "请填写申请内容。"},
+        label=_("申请内容"), max_length=2000, error_messages={"required": "请填写申请内容。"},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
