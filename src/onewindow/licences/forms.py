@@ -22,15 +22,15 @@ class VerifyForm(forms.Form):
         upload = data.get("vc_file")
         if upload:
             if upload.size > 20000:
-                raise forms.ValidationError("文件过大。")
+                raise forms.ValidationError(_("文件过大。"))
             data["vc_jwt"] = upload.read().decode("utf-8", "replace").strip()
         if not data.get("text") and not data.get("vc_jwt"):
-            raise forms.ValidationError("请输入证照标识、二维码链接，或提供 VC-JWT。")
+            raise forms.ValidationError(_("请输入证照标识、二维码链接，或提供 VC-JWT。"))
         return data
 
 
 class ShareForm(forms.Form):
-    HOURS = [(24, "1 天"), (72, "3 天"), (168, "7 天"), (720, "30 天")]
+    HOURS = [(24, _("1 天")), (72, _("3 天")), (168, _("7 天")), (720, _("30 天"))]
 
     purpose = forms.CharField(label=_("用途"), max_length=200,
                               help_text=_("例如：向某银行办理贷款提供营业执照。"))

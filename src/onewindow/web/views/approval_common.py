@@ -181,7 +181,7 @@ REVIEW_ACTIONS = ("suspend", "resume", "extend", "extend_decide")
 def suspension_procedures() -> list[tuple[str, str]]:
     from onewindow.cases.codes import SuspensionProcedure
 
-    return list(SuspensionProcedure.choices)
+    return [(value, gettext(label)) for value, label in SuspensionProcedure.choices]
 
 
 def review_forms(case) -> dict:
