@@ -13,7 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from onewindow.cases import selectors
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
@@ -75,9 +75,32 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
         "extension": extension_text(timing),
         "provisional": timing.provisional,
         "start_date": timing.start_date,
-        "lines": [{"date": line.date, "kind": line.kind, "text": line.label,
+        "lines": [{"date": line.date, "kind": line.kind, "text": day_line_text(line),
                    "is_due": line.is_due} for line in timing.explanation],
     }
+
+
+# The day-by-day lines in other languages, by kind; cases.timing writes the Chinese.
+DAY_LINES = {
+    "COUNTED": gettext_lazy("%(weekday)s，计第 %(n)s 天"),
+    "ADJUSTED_WORKDAY": gettext_lazy("%(weekday)s，调休上班，计第 %(n)s 天"),
+    "EXTENDED": gettext_lazy("%(weekday)s，延长期限，计第 %(n)s 天"),
+    "OVERDUE": gettext_lazy("%(weekday)s，已超过办结期限，计第 %(n)s 天"),
+    "WEEKEND": gettext_lazy("%(weekday)s，休息日，不计"),
+    "HOLIDAY": gettext_lazy("%(weekday)s，%(holiday)s放假，不计"),
+    "SUSPENDED": gettext_lazy("%(weekday)s，特别程序期间，不计入办理时限"),
+}
+
+
+def day_line_text(line) -> str:
+    """One line of the explanation in the reader's language: Chinese readers get the
+    domain's own sentence, others one built from the line's facts."""
+    template = DAY_LINES.get(line.kind)
+    if get_language().startswith("zh") or template is None:
+        return line.label
+    text = template % {"weekday": date_format(line.date, "l"), "n": line.counted,
+                       "holiday": line.holiday or gettext("法定节假日")}
+    return text + gettext("（办结期限）") if line.is_due else text
 
 
 def extension_text(timing) -> str:

@@ -188,7 +188,7 @@ def _licence_sources(case) -> dict:
 
 def upload_limits() -> dict:
     size = uploads.max_bytes()
-    return {"types": uploads.ALLOWED_LABEL,
+    return {"types": gettext("、").join(gettext(kind.label) for kind in uploads.ALLOWED),
             "accept": ".pdf,.jpg,.jpeg,.png,.ofd,.docx,application/pdf,image/jpeg,image/png",
             "max_mb": size // (1024 * 1024) if size >= 1024 * 1024 else 0, "max_bytes": size}
 

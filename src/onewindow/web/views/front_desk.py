@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.cases import selectors, services
@@ -75,10 +76,11 @@ STAFF_NEXT = {
 
 
 def remedies() -> str:
-    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them."""
+    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them:
+    quoted from the Chinese document, so marked as Chinese for readers of other languages."""
     from onewindow.cases.services._common import remedies_text
 
-    return remedies_text()
+    return format_html('<span lang="zh-Hans">{}</span>', remedies_text())
 
 
 # --- the queue -------------------------------------------------------------------------------
