@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from .errors import CaseInvalid
 
@@ -49,7 +49,8 @@ def application_form(*, version, person=None, legal_person=None) -> list[FormFie
         ))
     fields.append(FormField(
         "application_content", gettext_noop("申请内容"), "textarea", max_length=2000,
-        help_text=f"简要说明申请“{version.name}”的具体内容。",
+        # Built per request (the page and the API), so in the reader's language.
+        help_text=gettext("简要说明申请“%(name)s”的具体内容。") % {"name": version.name},
     ))
     return fields
 
