@@ -228,7 +228,9 @@ def test_english_catalogue_is_complete_checked_and_compiled():
             forms, sources = [e["msgstr"]], [e["msgid"]]
             assert forms[0], e["msgid"]
             # The committed .mo is compiled from this .po (compilemessages was run).
-            assert compiled.gettext(e["msgid"]) == forms[0], e["msgid"]
+            found = (compiled.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e
+                     else compiled.gettext(e["msgid"]))
+            assert found == forms[0], e["msgid"]
         for source, form in zip(sources, forms, strict=True):
             assert sorted(set(PLACEHOLDER.findall(form))) == \
                 sorted(set(PLACEHOLDER.findall(sources[0]))), e["msgid"]

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from onewindow.cases import selectors, services, uploads
 from onewindow.cases.codes import CaseStatus, Channel
@@ -35,7 +35,8 @@ from .cases_common import (
 STEPS = [
     ("applicant", gettext_lazy("申请人")),
     ("form", gettext_lazy("填写申请表")),
-    ("materials", gettext_lazy("上传材料")),
+    # The same words name an action in the case history ("a document was uploaded").
+    ("materials", pgettext_lazy("apply step", "上传材料")),
     ("check", gettext_lazy("核对并提交")),
 ]
 
