@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from .errors import CaseInvalid
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -30,21 +32,25 @@ def application_form(*, version, person=None, legal_person=None) -> list[FormFie
     """The fields of ``version``'s application form with initial values for the person
     (and enterprise) applying."""
     fields = [
-        FormField("contact_name", "联系人", "text", initial=getattr(person, "name", "") or "",
-                  max_length=50),
-        FormField("contact_phone", "联系电话", "tel", initial=getattr(person, "phone", "") or "",
-                  max_length=11, help_text="11 位手机号码，用于接收办理进度短信。"),
-        FormField("contact_address", "联系地址", "text", required=False,
+        FormField("contact_name", gettext_noop("联系人"), "text",
+                  initial=getattr(person, "name", "") or "", max_length=50),
+        FormField("contact_phone", gettext_noop("联系电话"), "tel",
+                  initial=getattr(person, "phone", "") or "",
+                  max_length=11, help_text=gettext_noop("11 位手机号码，用于接收办理进度短信。")),
+        FormField("contact_address", gettext_noop("联系地址"), "text",
+                  required=False,
                   initial=getattr(person, "address", "") or ""),
     ]
     if legal_person is not None:
         fields.append(FormField(
-            "legal_representative", "法定代表人", "text", required=False, max_length=50,
+            "legal_representative", gettext_noop("法定代表人"), "text", required=False,
+            max_length=50,
             initial=getattr(legal_person, "legal_representative", "") or "",
         ))
     fields.append(FormField(
-        "application_content", "申请内容", "textarea", max_length=2000,
-        help_text=f"简要说明申请“{version.name}”的具体内容。",
+        "application_content", gettext_noop("申请内容"), "textarea", max_length=2000,
+        # Built per request (the page and the API), so in the reader's language.
+        help_text=gettext("简要说明申请“%(name)s”的具体内容。") % {"name": version.name},
     ))
     return fields
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from onewindow.common import ratelimit
 from onewindow.common.errors import TooManyAttempts
@@ -242,8 +244,9 @@ class AcceptanceClock:
     state_label: str
 
 
-_CLOCK_LABELS = {"NORMAL": "正常", "DUE_SOON": "即将到期", "OVERDUE": "已逾期",
-                 "STOPPED": "补正中（计时暂停）", "DONE": "已处理"}
+_CLOCK_LABELS = {"NORMAL": gettext_noop("正常"), "DUE_SOON": gettext_noop("即将到期"),
+                 "OVERDUE": gettext_noop("已逾期"), "STOPPED": gettext_noop("补正中（计时暂停）"),
+                 "DONE": gettext_noop("已处理")}
 
 
 def acceptance_clock(case: Case, *, today: dt.date) -> AcceptanceClock:
@@ -463,15 +466,20 @@ class Expectation:
     due_date: dt.date | None = None
 
 
+def _day(date: dt.date) -> str:
+    return date_format(date, gettext("Y年n月j日"))
+
+
 def expected_of_applicant(*, case: Case) -> Expectation:
+    """Said in the reader's language (the pages and the API show it as it is)."""
     status = case.status
     if status == S.DRAFT:
-        return Expectation("请完善申请表、上传必要材料后提交申请。", True)
+        return Expectation(gettext("请完善申请表、上传必要材料后提交申请。"), True)
     if status == S.SUBMITTED:
         return Expectation(
-            f"申请已提交，等待窗口受理；{case.centre.name}将在 "
-            f"{case.acceptance_due_date:%Y年%m月%d日} 前作出受理决定。"
-            if case.acceptance_due_date else "申请已提交，等待窗口受理。",
+            gettext("申请已提交，等待窗口受理；%(centre)s将在 %(day)s 前作出受理决定。")
+            % {"centre": case.centre.name, "day": _day(case.acceptance_due_date)}
+            if case.acceptance_due_date else gettext("申请已提交，等待窗口受理。"),
             False, due_date=case.acceptance_due_date,
         )
     if status == S.CORRECTION_REQUESTED:
@@ -485,8 +493,9 @@ def expected_of_applicant(*, case: Case) -> Expectation:
                 items.append({"material_id": None, "name": item["name"],
                               "problem": item["problem"], "state": ""})
         return Expectation(
-            f"请按补正告知书（第 {case.correction_rounds} 次）补正以下 {len(items)} 项内容，"
-            "补正完成后点“提交补正”。",
+            gettext("请按补正告知书（第 %(round)s 次）补正以下 %(n)s 项内容，"
+                    "补正完成后点“提交补正”。") % {"round": case.correction_rounds,
+                                                "n": len(items)},
             True, items=items,
         )
     if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED):
@@ -494,39 +503,43 @@ def expected_of_applicant(*, case: Case) -> Expectation:
                        .order_by("position").values("id", "name"))
         if pending:
             return Expectation(
-                f"已容缺受理，请在 {case.tolerance_due_date:%Y年%m月%d日} 前补交以下材料。"
-                if case.tolerance_due_date else "已容缺受理，请尽快补交以下材料。",
+                gettext("已容缺受理，请在 %(day)s 前补交以下材料。")
+                % {"day": _day(case.tolerance_due_date)}
+                if case.tolerance_due_date else gettext("已容缺受理，请尽快补交以下材料。"),
                 True, items=[{"material_id": p["id"], "name": p["name"]} for p in pending],
                 due_date=case.tolerance_due_date,
             )
         if status == S.SUSPENDED:
             return Expectation(
-                "办件处于特别程序（听证、检验、专家评审等），所需时间不计入办理时限，"
-                "详见特别程序告知书；结束后恢复计时。",
+                gettext("办件处于特别程序（听证、检验、专家评审等），所需时间不计入办理时限，"
+                        "详见特别程序告知书；结束后恢复计时。"),
                 False, due_date=case.promised_due_date,
             )
         return Expectation(
-            f"已受理，承诺于 {case.promised_due_date:%Y年%m月%d日} 前办结，无需您操作。"
-            if case.promised_due_date else "已受理，无需您操作。",
+            gettext("已受理，承诺于 %(day)s 前办结，无需您操作。")
+            % {"day": _day(case.promised_due_date)}
+            if case.promised_due_date else gettext("已受理，无需您操作。"),
             False, due_date=case.promised_due_date,
         )
     if status in (S.APPROVED, S.DENIED):
-        outcome = ("已准予许可" if status == S.APPROVED
-                   else "不予许可，理由和救济途径见决定书")
+        outcome = (gettext("已准予许可") if status == S.APPROVED
+                   else gettext("不予许可，理由和救济途径见决定书"))
         if case.delivery_channel == "MAIL":
-            how = "结果将邮寄送达，寄出后可查询快递单号。"
+            how = gettext("结果将邮寄送达，寄出后可查询快递单号。")
         elif case.delivery_channel == "ELECTRONIC":
-            how = "结果已在网上送达，可在办件详情中下载决定书。"
+            how = gettext("结果已在网上送达，可在办件详情中下载决定书。")
         else:
-            how = f"请携带身份证件到{case.centre.name}出件窗口领取办理结果。"
-        return Expectation(f"{outcome}；{how}", case.delivery_channel == "PICKUP",
+            how = gettext("请携带身份证件到%(centre)s出件窗口领取办理结果。") % {
+                "centre": case.centre.name}
+        return Expectation(gettext("%(outcome)s；%(how)s") % {"outcome": outcome, "how": how},
+                           case.delivery_channel == "PICKUP",
                            due_date=case.output_due_date)
     summaries = {
-        S.REJECTED: "申请不予受理，理由和救济途径见不予受理决定书。",
-        S.WITHDRAWN: "申请已撤回。",
-        S.DELIVERED: "已办结，办理结果已送达。",
+        S.REJECTED: gettext("申请不予受理，理由和救济途径见不予受理决定书。"),
+        S.WITHDRAWN: gettext("申请已撤回。"),
+        S.DELIVERED: gettext("已办结，办理结果已送达。"),
     }
-    return Expectation(summaries.get(status, CaseStatus(status).label), False)
+    return Expectation(summaries.get(status, gettext(CaseStatus(status).label)), False)
 
 
 # --- actions allowed now ----------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from .errors import UploadRejected, UploadTooLarge
 
@@ -30,12 +31,12 @@ class FileKind:
 
 
 PDF = FileKind("application/pdf", "pdf", "PDF")
-JPEG = FileKind("image/jpeg", "jpg", "JPEG 图片")
-PNG = FileKind("image/png", "png", "PNG 图片")
-OFD = FileKind("application/ofd", "ofd", "OFD 版式文件")
+JPEG = FileKind("image/jpeg", "jpg", gettext_noop("JPEG 图片"))
+PNG = FileKind("image/png", "png", gettext_noop("PNG 图片"))
+OFD = FileKind("application/ofd", "ofd", gettext_noop("OFD 版式文件"))
 DOCX = FileKind(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx",
-    "Word 文档（docx）",
+    gettext_noop("Word 文档（docx）"),
 )
 ALLOWED = (PDF, JPEG, PNG, OFD, DOCX)
 ALLOWED_LABEL = "、".join(kind.label for kind in ALLOWED)

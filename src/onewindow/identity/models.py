@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .validators import (
     validate_credit_code,
@@ -26,13 +27,13 @@ class Level(models.IntegerChoices):
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        GOVERNMENT = "GOVERNMENT", "人民政府"
-        DEPARTMENT = "DEPARTMENT", "政府部门"
-        SERVICE_CENTRE = "SERVICE_CENTRE", "政务服务中心"
-        TOWN_CENTRE = "TOWN_CENTRE", "镇(街道)便民服务中心"
-        VILLAGE_STATION = "VILLAGE_STATION", "村(社区)便民服务站"
-        PUBLIC_SERVICE = "PUBLIC_SERVICE", "公共服务单位"
-        OTHER = "OTHER", "其他组织"
+        GOVERNMENT = "GOVERNMENT", gettext_noop("人民政府")
+        DEPARTMENT = "DEPARTMENT", gettext_noop("政府部门")
+        SERVICE_CENTRE = "SERVICE_CENTRE", gettext_noop("政务服务中心")
+        TOWN_CENTRE = "TOWN_CENTRE", gettext_noop("镇(街道)便民服务中心")
+        VILLAGE_STATION = "VILLAGE_STATION", gettext_noop("村(社区)便民服务站")
+        PUBLIC_SERVICE = "PUBLIC_SERVICE", gettext_noop("公共服务单位")
+        OTHER = "OTHER", gettext_noop("其他组织")
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
@@ -131,11 +132,11 @@ class LegalPerson(models.Model):
 
     class Kind(models.TextChoices):
         # Codes follow 服务对象 (GB/T 39046 A.4).
-        ENTERPRISE = "2", "企业法人"
-        INSTITUTION = "3", "事业法人"
-        SOCIAL_ORGANISATION = "4", "社会组织法人"
-        AUTHORITY = "5", "行政机关"
-        OTHER = "6", "其他组织"
+        ENTERPRISE = "2", gettext_noop("企业法人")
+        INSTITUTION = "3", gettext_noop("事业法人")
+        SOCIAL_ORGANISATION = "4", gettext_noop("社会组织法人")
+        AUTHORITY = "5", gettext_noop("行政机关")
+        OTHER = "6", gettext_noop("其他组织")
 
     name = models.CharField("名称", max_length=200)
     credit_code = models.CharField(
@@ -173,9 +174,9 @@ class AccountManager(BaseUserManager):
 
 class Account(AbstractBaseUser, PermissionsMixin):
     class Kind(models.TextChoices):
-        CITIZEN = "CITIZEN", "个人用户"
-        AGENT = "AGENT", "企业经办人"
-        STAFF = "STAFF", "工作人员"
+        CITIZEN = "CITIZEN", gettext_noop("个人用户")
+        AGENT = "AGENT", gettext_noop("企业经办人")
+        STAFF = "STAFF", gettext_noop("工作人员")
 
     username = models.CharField("用户名", max_length=64, unique=True)
     kind = models.CharField("账户类型", max_length=10, choices=Kind.choices)
@@ -270,14 +271,14 @@ class AgentAuthorization(models.Model):
 
 
 class Role(models.TextChoices):
-    WINDOW_CLERK = "WINDOW_CLERK", "综合受理"
-    HANDLER = "HANDLER", "承办人"
-    CHIEF_REPRESENTATIVE = "CHIEF_REPRESENTATIVE", "首席代表"
-    SUPERVISOR = "SUPERVISOR", "电子监察"
-    CATALOG_ADMIN = "CATALOG_ADMIN", "事项管理员"
-    HALL_MANAGER = "HALL_MANAGER", "大厅管理员"
-    HOTLINE_AGENT = "HOTLINE_AGENT", "12345话务员"
-    SYSTEM_ADMIN = "SYSTEM_ADMIN", "系统管理员"
+    WINDOW_CLERK = "WINDOW_CLERK", gettext_noop("综合受理")
+    HANDLER = "HANDLER", gettext_noop("承办人")
+    CHIEF_REPRESENTATIVE = "CHIEF_REPRESENTATIVE", gettext_noop("首席代表")
+    SUPERVISOR = "SUPERVISOR", gettext_noop("电子监察")
+    CATALOG_ADMIN = "CATALOG_ADMIN", gettext_noop("事项管理员")
+    HALL_MANAGER = "HALL_MANAGER", gettext_noop("大厅管理员")
+    HOTLINE_AGENT = "HOTLINE_AGENT", gettext_noop("12345话务员")
+    SYSTEM_ADMIN = "SYSTEM_ADMIN", gettext_noop("系统管理员")
 
 
 class RoleAssignment(models.Model):
@@ -366,13 +367,13 @@ class OutgoingMessage(models.Model):
     for sending; pages show it masked. The demo SMS backend only records rows here."""
 
     class Channel(models.TextChoices):
-        SMS = "SMS", "短信"
-        EMAIL = "EMAIL", "电子邮件"
+        SMS = "SMS", gettext_noop("短信")
+        EMAIL = "EMAIL", gettext_noop("电子邮件")
 
     class Status(models.TextChoices):
-        PENDING = "PENDING", "待发送"
-        SENT = "SENT", "已发送"
-        FAILED = "FAILED", "发送失败"
+        PENDING = "PENDING", gettext_noop("待发送")
+        SENT = "SENT", gettext_noop("已发送")
+        FAILED = "FAILED", gettext_noop("发送失败")
 
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,18 +9,19 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 
 class HolderKind(models.TextChoices):
-    PERSON = "PERSON", "自然人"
-    LEGAL_PERSON = "LEGAL_PERSON", "法人和其他组织"
+    PERSON = "PERSON", gettext_noop("自然人")
+    LEGAL_PERSON = "LEGAL_PERSON", gettext_noop("法人和其他组织")
 
 
 class HolderCodeType(models.TextChoices):
     """持证主体代码类型 (GB/T 36903)."""
 
-    ID_CARD = "111", "居民身份证"
-    CREDIT_CODE = "001", "统一社会信用代码"
+    ID_CARD = "111", gettext_noop("居民身份证")
+    CREDIT_CODE = "001", gettext_noop("统一社会信用代码")
 
 
 HOLDER_CODE_TYPE_FOR_KIND = {
@@ -77,7 +78,7 @@ class SigningKey(models.Model):
 
     class Algorithm(models.TextChoices):
         ED25519 = "Ed25519", "Ed25519"
-        SM2 = "SM2", "SM2/SM3（国密）"
+        SM2 = "SM2", gettext_noop("SM2/SM3（国密）")
 
     organisation = models.ForeignKey(
         "identity.Organisation", on_delete=models.PROTECT, related_name="licence_signing_keys",
@@ -131,14 +132,14 @@ class Licence(models.Model):
     """One version of one licence. GB/T 36903 metadata is copied at issue and sealed."""
 
     class Status(models.TextChoices):
-        VALID = "VALID", "有效"
-        REVOKED = "REVOKED", "已注销"
-        SUPERSEDED = "SUPERSEDED", "已换发（被新版本取代）"
+        VALID = "VALID", gettext_noop("有效")
+        REVOKED = "REVOKED", gettext_noop("已注销")
+        SUPERSEDED = "SUPERSEDED", gettext_noop("已换发（被新版本取代）")
 
     class Origin(models.TextChoices):
-        CASE = "CASE", "办件审批"
-        MANUAL = "MANUAL", "人工签发"
-        IMPORT = "IMPORT", "存量导入"
+        CASE = "CASE", gettext_noop("办件审批")
+        MANUAL = "MANUAL", gettext_noop("人工签发")
+        IMPORT = "IMPORT", gettext_noop("存量导入")
 
     identifier = models.CharField("证照标识", max_length=100, unique=True)
     licence_type = models.ForeignKey(
@@ -338,9 +339,9 @@ class LicenceUsage(models.Model):
     """用证记录: every use of a licence by a department, a shared link or a case."""
 
     class Kind(models.TextChoices):
-        DEPARTMENT_LOOKUP = "LOOKUP", "部门查证"
-        SHARE_VIEW = "SHARE", "分享链接查看"
-        CASE_MATERIAL = "CASE", "办件免提交（免证办）"
+        DEPARTMENT_LOOKUP = "LOOKUP", gettext_noop("部门查证")
+        SHARE_VIEW = "SHARE", gettext_noop("分享链接查看")
+        CASE_MATERIAL = "CASE", gettext_noop("办件免提交（免证办）")
 
     licence = models.ForeignKey(
         Licence, on_delete=models.PROTECT, related_name="usages", verbose_name="证照",

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from . import selectors, signing
 from .exports import public_view
@@ -25,12 +26,12 @@ UNKNOWN = "unknown"
 OUTCOMES = (VALID, REVOKED, EXPIRED, NOT_YET_VALID, TAMPERED, UNKNOWN)
 
 OUTCOME_LABELS = {
-    VALID: "有效",
-    REVOKED: "已注销",
-    EXPIRED: "已过期",
-    NOT_YET_VALID: "尚未生效",
-    TAMPERED: "签章校验失败（可能被篡改）",
-    UNKNOWN: "未查到该证照",
+    VALID: gettext_noop("有效"),
+    REVOKED: gettext_noop("已注销"),
+    EXPIRED: gettext_noop("已过期"),
+    NOT_YET_VALID: gettext_noop("尚未生效"),
+    TAMPERED: gettext_noop("签章校验失败（可能被篡改）"),
+    UNKNOWN: gettext_noop("未查到该证照"),
 }
 
 
@@ -78,30 +79,30 @@ def seal_ok(licence: Licence) -> bool:
 def _state(licence: Licence, on_date: dt.date, checks: dict, disclosed: bool) -> Verification:
     state = licence.state_on(on_date)
     if state == VALID:
-        message = "证照有效，签章校验通过。"
+        message = gettext("证照有效，签章校验通过。")
     elif state == REVOKED:
         if licence.status == Licence.Status.SUPERSEDED:
-            message = "该版本已换发新版本，本版本不再有效。"
+            message = gettext("该版本已换发新版本，本版本不再有效。")
         else:
-            message = "证照已注销。"
+            message = gettext("证照已注销。")
             if licence.status_reason:
-                message = f"证照已注销：{licence.status_reason}"
+                message = gettext("证照已注销：%(reason)s") % {"reason": licence.status_reason}
     elif state == EXPIRED:
-        message = f"证照已于 {licence.valid_until:%Y-%m-%d} 到期。"
+        message = gettext("证照已于 %(day)s 到期。") % {"day": f"{licence.valid_until:%Y-%m-%d}"}
     else:
-        message = f"证照自 {licence.valid_from:%Y-%m-%d} 起生效。"
+        message = gettext("证照自 %(day)s 起生效。") % {"day": f"{licence.valid_from:%Y-%m-%d}"}
     return Verification(state, message, licence.identifier, licence, disclosed, checks)
 
 
 def _tampered(identifier: str, checks: dict, message: str = "") -> Verification:
     return Verification(
-        TAMPERED, message or "签章校验未通过：证照内容与电子签章不符，可能被篡改。",
+        TAMPERED, message or gettext("签章校验未通过：证照内容与电子签章不符，可能被篡改。"),
         identifier, None, False, checks,
     )
 
 
 def _unknown(identifier: str, message: str = "") -> Verification:
-    return Verification(UNKNOWN, message or "证照库中没有该证照。", identifier)
+    return Verification(UNKNOWN, message or gettext("证照库中没有该证照。"), identifier)
 
 
 def verify_identifier(*, identifier: str, qr_signature: str = "", now: dt.datetime) -> Verification:
@@ -129,7 +130,8 @@ def verify_identifier(*, identifier: str, qr_signature: str = "", now: dt.dateti
                 and parts.signature == licence.seal_signature
             )
         if not checks["qr"]:
-            return _tampered(normal, checks, "二维码中的签章与证照库不符，可能被篡改或伪造。")
+            return _tampered(normal, checks,
+                             gettext("二维码中的签章与证照库不符，可能被篡改或伪造。"))
         disclosed = True
     return _state(licence, timezone.localdate(now), checks, disclosed)
 
@@ -138,18 +140,19 @@ def verify_vc(*, token: str, now: dt.datetime) -> Verification:
     try:
         decoded = signing.jws_split(token)
     except signing.SignatureError:
-        return _tampered("", {"vc": False}, "无法解析该 VC-JWT：内容不完整或被改动。")
+        return _tampered("", {"vc": False}, gettext("无法解析该 VC-JWT：内容不完整或被改动。"))
     identifier = str(decoded.claims.get("jti", ""))
     key = selectors.signing_key_by_kid(kid=str(decoded.header.get("kid", "")))
     if key is None:
-        return _unknown(identifier, "签名密钥不是本平台颁发机构的密钥。")
+        return _unknown(identifier, gettext("签名密钥不是本平台颁发机构的密钥。"))
     ok = decoded.header.get("alg") == signing.JWS_ALG[key.algorithm] and signing.verify_raw(
         algorithm=key.algorithm, public_raw=bytes(key.public_key),
         data=decoded.signing_input, signature=decoded.signature,
     )
     checks = {"vc": ok}
     if not ok:
-        return _tampered(identifier, checks, "VC 签名校验未通过：内容被改动或不是本平台签发。")
+        return _tampered(identifier, checks,
+                         gettext("VC 签名校验未通过：内容被改动或不是本平台签发。"))
     licence = selectors.licence_by_identifier(identifier=identifier)
     if licence is None:
         return _unknown(identifier)
@@ -177,10 +180,10 @@ def licence_verify(
         try:
             parts = signing.parse_qr_text(url)
         except signing.SignatureError:
-            return _unknown("", "无法识别该二维码链接。")
+            return _unknown("", gettext("无法识别该二维码链接。"))
         return verify_identifier(identifier=parts.identifier,
                                  qr_signature=f"{parts.kid}.{parts.payload_sha256}."
                                               f"{parts.signature}", now=now)
     if identifier:
         return verify_identifier(identifier=identifier, qr_signature=qr_signature, now=now)
-    return _unknown("", "请提供证照标识、二维码链接或 VC。")
+    return _unknown("", gettext("请提供证照标识、二维码链接或 VC。"))

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onewindow.common.errors import ApplicationError
@@ -261,7 +262,7 @@ def wallet_share(request, identifier):
 def wallet_share_revoke(request, share_id):
     share = _or_404(selectors.share_of_holder, actor=request.user, share_id=share_id)
     services.share_revoke(actor=request.user, share=share, now=timezone.now())
-    messages.success(request, "分享链接已撤销。")
+    messages.success(request, gettext("分享链接已撤销。"))
     return redirect("licences:wallet-detail", share.licence.identifier)
 
 
@@ -317,7 +318,8 @@ def staff_issue(request):
                     if f"f_{name}" in form.fields:
                         form.add_error(f"f_{name}", message)
         else:
-            messages.success(request, f"已签发{licence.name}，编号 {licence.number}。")
+            messages.success(request, gettext("已签发%(name)s，编号 %(number)s。")
+                             % {"name": licence.name, "number": licence.number})
             return redirect("licences:staff-detail", licence.identifier)
     return render(request, "licences/staff_issue.html", {
         "form": form, "licence_type": licence_type, "error": error, "nav_active": "licences",
@@ -332,7 +334,7 @@ def _issue_from_form(request, licence_type: LicenceType, issuers, form):
     else:
         holder_legal = LegalPerson.objects.filter(credit_code=code).first()
     if holder_person is None and holder_legal is None:
-        raise ApplicationError("持证主体尚未登记，请先在受理系统中登记其身份信息。",
+        raise ApplicationError(gettext("持证主体尚未登记，请先在受理系统中登记其身份信息。"),
                                code="licences.holder-not-registered")
     issuer = issuers[0]
     if "issuer" in form.cleaned_data:
@@ -384,7 +386,7 @@ def staff_revoke(request, identifier):
             return render(request, "licences/staff_detail.html",
                           _staff_context(request, licence, revoke_form=form, error=exc.message),
                           status=400)
-        messages.success(request, "证照已注销。")
+        messages.success(request, gettext("证照已注销。"))
         return redirect("licences:staff-detail", licence.identifier)
     return render(request, "licences/staff_detail.html",
                   _staff_context(request, licence, revoke_form=form), status=400)
@@ -403,7 +405,7 @@ def staff_annotate(request, identifier):
             return render(request, "licences/staff_detail.html",
                           _staff_context(request, licence, annotate_form=form,
                                          error=exc.message), status=400)
-        messages.success(request, "已加注。")
+        messages.success(request, gettext("已加注。"))
         return redirect("licences:staff-detail", licence.identifier)
     return render(request, "licences/staff_detail.html",
                   _staff_context(request, licence, annotate_form=form), status=400)

@@ -7,6 +7,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.validators import validate_id_number
 
@@ -22,8 +24,9 @@ def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = ""
     return forms.CharField(
         label=label, required=required, max_length=max_length, help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": missing or f"请填写{label}。",
-                        "max_length": f"{label}不能超过 {max_length} 个字。"},
+        error_messages={"required": missing or format_lazy(_("请填写{label}。"), label=label),
+                        "max_length": format_lazy(_("{label}不能超过 {n} 个字。"), label=label,
+                                                  n=max_length)},
     )
 
 
@@ -32,14 +35,14 @@ def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = ""
 
 class WorklistFilterForm(forms.Form):
     deadline = forms.ChoiceField(
-        label="期限状态", required=False,
-        choices=[("", "全部"), ("OVERDUE", "已超期"), ("DUE_SOON", "临近期限"),
-                 ("NORMAL", "正常")],
+        label=_("期限状态"), required=False,
+        choices=[("", _("全部")), ("OVERDUE", _("已超期")), ("DUE_SOON", _("临近期限")),
+                 ("NORMAL", _("正常"))],
     )
     sort = forms.ChoiceField(
-        label="排序", required=False,
-        choices=[("due_date", "期限最早的在前"), ("-due_date", "期限最晚的在前"),
-                 ("created_at", "最早到达的在前"), ("-created_at", "最新到达的在前")],
+        label=_("排序"), required=False,
+        choices=[("due_date", _("期限最早的在前")), ("-due_date", _("期限最晚的在前")),
+                 ("created_at", _("最早到达的在前")), ("-created_at", _("最新到达的在前"))],
     )
 
 
@@ -49,71 +52,72 @@ class WorklistFilterForm(forms.Form):
 class OpinionForm(VersionForm):
     """A review step: the opinion (审查意见) that goes to the next step."""
 
-    opinion = _text("审查意见", rows=4, missing="请填写审查意见。")
+    opinion = _text(_("审查意见"), rows=4, missing=_("请填写审查意见。"))
 
 
 class DecisionForm(VersionForm):
     """The decision step: approve, deny (reasons required) or send back (reason)."""
 
     decision = forms.ChoiceField(
-        label="决定", widget=forms.RadioSelect,
-        choices=[("approve", "准予许可"), ("deny", "不予许可"), ("return", "退回上一环节")],
-        error_messages={"required": "请选择准予、不予许可或退回。"},
+        label=_("决定"), widget=forms.RadioSelect,
+        choices=[("approve", _("准予许可")), ("deny", _("不予许可")),
+                 ("return", _("退回上一环节"))],
+        error_messages={"required": _("请选择准予、不予许可或退回。")},
     )
-    opinion = _text("审批意见", rows=3, missing="请填写审批意见。")
-    reasons = _text("不予许可的理由", required=False,
-                    help_text="不予许可时必填，将写入不予行政许可决定书。")
+    opinion = _text(_("审批意见"), rows=3, missing=_("请填写审批意见。"))
+    reasons = _text(_("不予许可的理由"), required=False,
+                    help_text=_("不予许可时必填，将写入不予行政许可决定书。"))
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "deny" and not (data.get("reasons") or "").strip():
-            self.add_error("reasons", "不予许可须写明理由。")
+            self.add_error("reasons", _("不予许可须写明理由。"))
         return data
 
 
 class ReturnForm(VersionForm):
-    reason = _text("退回理由", missing="请填写退回理由。")
+    reason = _text(_("退回理由"), missing=_("请填写退回理由。"))
 
 
 class SuspendForm(VersionForm):
-    procedure = forms.ChoiceField(label="特别程序", error_messages={
-        "required": "请选择特别程序。", "invalid_choice": "请选择列出的特别程序。"})
+    procedure = forms.ChoiceField(label=_("特别程序"), error_messages={
+        "required": _("请选择特别程序。"), "invalid_choice": _("请选择列出的特别程序。")})
     expected_days = forms.IntegerField(
-        label="预计所需时间（工作日）", min_value=1, max_value=250,
-        error_messages={"required": "请填写预计所需的工作日数。",
-                        "min_value": "预计所需时间至少 1 个工作日。",
-                        "max_value": "预计所需时间不能超过 250 个工作日。",
-                        "invalid": "请填写整数。"},
+        label=_("预计所需时间（工作日）"), min_value=1, max_value=250,
+        error_messages={"required": _("请填写预计所需的工作日数。"),
+                        "min_value": _("预计所需时间至少 1 个工作日。"),
+                        "max_value": _("预计所需时间不能超过 250 个工作日。"),
+                        "invalid": _("请填写整数。")},
     )
-    reason = _text("理由", missing="请填写启动特别程序的理由。",
-                   help_text="将写入书面告知，发给申请人。")
+    reason = _text(_("理由"), missing=_("请填写启动特别程序的理由。"),
+                   help_text=_("将写入书面告知，发给申请人。"))
 
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", "请选择"), *procedures]
+        self.fields["procedure"].choices = [("", _("请选择")), *procedures]
 
 
 class ResumeForm(VersionForm):
-    note = _text("说明", required=False, rows=2)
+    note = _text(_("说明"), required=False, rows=2)
 
 
 class ExtendRequestForm(VersionForm):
     days = forms.IntegerField(
-        label="延长工作日数", min_value=1, max_value=60,
-        error_messages={"required": "请填写延长的工作日数。",
-                        "min_value": "至少延长 1 个工作日。",
-                        "max_value": "延长的工作日数过大。", "invalid": "请填写整数。"},
+        label=_("延长工作日数"), min_value=1, max_value=60,
+        error_messages={"required": _("请填写延长的工作日数。"),
+                        "min_value": _("至少延长 1 个工作日。"),
+                        "max_value": _("延长的工作日数过大。"), "invalid": _("请填写整数。")},
     )
-    reason = _text("延期理由", missing="请填写延期理由。", help_text="批准后告知申请人。")
+    reason = _text(_("延期理由"), missing=_("请填写延期理由。"), help_text=_("批准后告知申请人。"))
 
 
 class ExtendDecideForm(VersionForm):
     approve = forms.TypedChoiceField(
-        label="是否批准延期", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
-        choices=[("yes", "批准延期"), ("no", "不批准")],
-        error_messages={"required": "请选择批准或不批准。"},
+        label=_("是否批准延期"), widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        choices=[("yes", _("批准延期")), ("no", _("不批准"))],
+        error_messages={"required": _("请选择批准或不批准。")},
     )
-    note = _text("说明", required=False, rows=2)
+    note = _text(_("说明"), required=False, rows=2)
 
 
 # --- the output window -----------------------------------------------------------------------
@@ -121,24 +125,24 @@ class ExtendDecideForm(VersionForm):
 
 def validate_signature(value: str) -> None:
     if value and (len(value) > MAX_SIGNATURE_CHARS or not SIGNATURE.match(value)):
-        raise ValidationError("签名图像无效，请清除后重新签名。")
+        raise ValidationError(_("签名图像无效，请清除后重新签名。"))
 
 
 class HandOverForm(VersionForm):
-    recipient_name = forms.CharField(label="领取人姓名", max_length=50,
-                                     error_messages={"required": "请填写领取人姓名。"})
+    recipient_name = forms.CharField(label=_("领取人姓名"), max_length=50,
+                                     error_messages={"required": _("请填写领取人姓名。")})
     recipient_id_number = forms.CharField(
-        label="领取人身份证号码", max_length=18, validators=[validate_id_number],
-        error_messages={"required": "请填写领取人身份证号码。"},
+        label=_("领取人身份证号码"), max_length=18, validators=[validate_id_number],
+        error_messages={"required": _("请填写领取人身份证号码。")},
     )
     id_checked = forms.BooleanField(
-        label="已核验领取人身份证件原件",
-        error_messages={"required": "请核验领取人的身份证件后勾选。"})
+        label=_("已核验领取人身份证件原件"),
+        error_messages={"required": _("请核验领取人的身份证件后勾选。")})
     signature = forms.CharField(
-        label="领取人签名", widget=forms.HiddenInput, validators=[validate_signature],
+        label=_("领取人签名"), widget=forms.HiddenInput, validators=[validate_signature],
         required=False)
     paper_receipt = forms.BooleanField(
-        label="领取人不便使用签名板，已在纸质领取回执上签字（回执由窗口归档）", required=False)
+        label=_("领取人不便使用签名板，已在纸质领取回执上签字（回执由窗口归档）"), required=False)
 
     def clean_recipient_id_number(self):
         return (self.cleaned_data.get("recipient_id_number") or "").strip().upper()
@@ -147,16 +151,16 @@ class HandOverForm(VersionForm):
         data = super().clean()
         if not data.get("signature") and not data.get("paper_receipt"):
             self.add_error("signature",
-                           "请让领取人在签名板上签名，或在纸质回执上签字后勾选下方选项。")
+                           _("请让领取人在签名板上签名，或在纸质回执上签字后勾选下方选项。"))
         return data
 
 
 class MailDispatchForm(VersionForm):
-    address = _text("邮寄地址", rows=2, max_length=300, missing="请填写邮寄地址。")
-    carrier = forms.CharField(label="寄递企业", max_length=50,
-                              error_messages={"required": "请填写寄递企业，如中国邮政 EMS。"})
-    tracking_number = forms.CharField(label="运单号", max_length=40,
-                                      error_messages={"required": "请填写运单号。"})
+    address = _text(_("邮寄地址"), rows=2, max_length=300, missing=_("请填写邮寄地址。"))
+    carrier = forms.CharField(label=_("寄递企业"), max_length=50,
+                              error_messages={"required": _("请填写寄递企业，如中国邮政 EMS。")})
+    tracking_number = forms.CharField(label=_("运单号"), max_length=40,
+                                      error_messages={"required": _("请填写运单号。")})
 
 
 class MailDeliveredForm(VersionForm):
@@ -172,18 +176,18 @@ class ElectronicForm(VersionForm):
 
 class DeliveryChoiceForm(VersionForm):
     channel = forms.ChoiceField(
-        label="领取方式", widget=forms.RadioSelect,
-        choices=[("PICKUP", "到政务服务中心统一出件窗口领取"), ("MAIL", "邮寄送达（免费）"),
-                 ("ELECTRONIC", "电子送达（在本网站下载）")],
-        error_messages={"required": "请选择领取方式。"},
+        label=_("领取方式"), widget=forms.RadioSelect,
+        choices=[("PICKUP", _("到政务服务中心统一出件窗口领取")), ("MAIL", _("邮寄送达（免费）")),
+                 ("ELECTRONIC", _("电子送达（在本网站下载）"))],
+        error_messages={"required": _("请选择领取方式。")},
     )
-    address = _text("邮寄地址", required=False, rows=2, max_length=300,
-                    help_text="选择邮寄时必填：省、市、区、街道和门牌号，收件人和电话。")
+    address = _text(_("邮寄地址"), required=False, rows=2, max_length=300,
+                    help_text=_("选择邮寄时必填：省、市、区、街道和门牌号，收件人和电话。"))
 
     def clean(self):
         data = super().clean()
         if data.get("channel") == "MAIL" and not (data.get("address") or "").strip():
-            self.add_error("address", "选择邮寄送达时请填写邮寄地址。")
+            self.add_error("address", _("选择邮寄送达时请填写邮寄地址。"))
         return data
 
 
@@ -192,15 +196,15 @@ class DeliveryChoiceForm(VersionForm):
 
 class RouteUploadForm(forms.Form):
     file = forms.FileField(
-        label="BPMN 文件",
-        help_text="在 Camunda Modeler 或 bpmn.io 中修改后导出的 .bpmn 文件。",
-        error_messages={"required": "请选择要上传的 BPMN 文件。",
-                        "empty": "文件是空的。"},
+        label=_("BPMN 文件"),
+        help_text=_("在 Camunda Modeler 或 bpmn.io 中修改后导出的 .bpmn 文件。"),
+        error_messages={"required": _("请选择要上传的 BPMN 文件。"),
+                        "empty": _("文件是空的。")},
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if not (name.endswith(".bpmn") or name.endswith(".xml")):
-            raise ValidationError("请上传 .bpmn 或 .xml 文件。")
+            raise ValidationError(_("请上传 .bpmn 或 .xml 文件。"))
         return upload

@@ -4,6 +4,8 @@ are the catalog services', whose Chinese messages the views put next to these fi
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import (
     CrossRegionScope,
@@ -26,16 +28,21 @@ MAX_ROWS = 200
 TEXTAREA = {"rows": 3}
 
 
+def _shown(choices) -> list[tuple[str, str]]:
+    """A code table's choices with their (Chinese) labels shown in the reader's language."""
+    return [(value, _(label)) for value, label in choices]
+
+
 def _blank(label: str, choices) -> list[tuple[str, str]]:
-    return [("", label), *choices]
+    return [("", label), *_shown(choices)]
 
 
 def _int(label: str, **kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, required=False, min_value=0, max_value=1_000_000,
-        error_messages={"invalid": f"{label}应为整数。",
-                        "min_value": f"{label}不能小于 0。",
-                        "max_value": f"{label}太大了。"},
+        error_messages={"invalid": format_lazy(_("{label}应为整数。"), label=label),
+                        "min_value": format_lazy(_("{label}不能小于 0。"), label=label),
+                        "max_value": format_lazy(_("{label}太大了。"), label=label)},
         **kwargs,
     )
 
@@ -51,79 +58,83 @@ class ElementsForm(forms.Form):
     """The elements (要素) of one version, except the row lists (materials, fees and
     special procedures, which are formsets)."""
 
-    name = forms.CharField(label="事项名称", max_length=200,
-                           error_messages={"required": "请填写事项名称。"})
-    short_name = _text("简称", 100)
-    daily_name = _text("常用名称", 200, help_text="群众日常的叫法，便于搜索，如“社保卡补办”。")
-    subject_nature = forms.ChoiceField(label="实施主体性质", choices=SubjectNature.choices)
+    name = forms.CharField(label=_("事项名称"), max_length=200,
+                           error_messages={"required": _("请填写事项名称。")})
+    short_name = _text(_("简称"), 100)
+    daily_name = _text(_("常用名称"), 200,
+                       help_text=_("群众日常的叫法，便于搜索，如“社保卡补办”。"))
+    subject_nature = forms.ChoiceField(label=_("实施主体性质"),
+                                       choices=_shown(SubjectNature.choices))
     service_objects = forms.MultipleChoiceField(
-        label="服务对象", choices=ServiceObjectCode.choices, required=False,
+        label=_("服务对象"), choices=_shown(ServiceObjectCode.choices), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    themes = forms.MultipleChoiceField(label="主题", choices=(), required=False,
+    themes = forms.MultipleChoiceField(label=_("主题"), choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     handling_forms = forms.MultipleChoiceField(
-        label="办理形式", choices=HandlingForm.choices, required=False,
+        label=_("办理形式"), choices=_shown(HandlingForm.choices), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    handling_type = forms.ChoiceField(label="办件类型", choices=HandlingType.choices)
-    online_depth = forms.ChoiceField(label="网办深度",
-                                     choices=_blank("未评定", OnlineDepth.choices),
+    handling_type = forms.ChoiceField(label=_("办件类型"), choices=_shown(HandlingType.choices))
+    online_depth = forms.ChoiceField(label=_("网办深度"),
+                                     choices=_blank(_("未评定"), OnlineDepth.choices),
                                      required=False)
-    visit_count = _int("到办事现场次数")
-    cross_region_scope = forms.ChoiceField(label="通办范围", choices=CrossRegionScope.choices)
-    online_platform = _text("网上办理平台", 200)
-    online_apply_url = _text("网上办理地址", 500, help_text="以 http:// 或 https:// 开头。")
-    appointment_url = _text("网上预约地址", 500)
-    legal_limit_amount = _int("法定办结时限", help_text="填数字，没有法定时限请留空。")
-    legal_limit_unit = forms.ChoiceField(label="法定时限单位",
-                                         choices=_blank("（无）", LimitUnit.choices),
+    visit_count = _int(_("到办事现场次数"))
+    cross_region_scope = forms.ChoiceField(label=_("通办范围"),
+                                           choices=_shown(CrossRegionScope.choices))
+    online_platform = _text(_("网上办理平台"), 200)
+    online_apply_url = _text(_("网上办理地址"), 500, help_text=_("以 http:// 或 https:// 开头。"))
+    appointment_url = _text(_("网上预约地址"), 500)
+    legal_limit_amount = _int(_("法定办结时限"), help_text=_("填数字，没有法定时限请留空。"))
+    legal_limit_unit = forms.ChoiceField(label=_("法定时限单位"),
+                                         choices=_blank(_("（无）"), LimitUnit.choices),
                                          required=False)
-    legal_limit_note = _text("法定时限说明", 500)
-    promised_limit_amount = _int("承诺办结时限",
-                                 help_text="不能超过法定办结时限；即办件填 0。")
-    promised_limit_unit = forms.ChoiceField(label="承诺时限单位",
-                                            choices=_blank("（无）", LimitUnit.choices),
+    legal_limit_note = _text(_("法定时限说明"), 500)
+    promised_limit_amount = _int(_("承诺办结时限"),
+                                 help_text=_("不能超过法定办结时限；即办件填 0。"))
+    promised_limit_unit = forms.ChoiceField(label=_("承诺时限单位"),
+                                            choices=_blank(_("（无）"), LimitUnit.choices),
                                             required=False)
-    promised_limit_note = _text("承诺时限说明", 500)
-    acceptance_conditions = _text("受理条件", area=True)
-    process_description = _text("办理流程", area=True)
-    quantity_limit = _text("数量限制", area=True)
-    commitment_allowed = forms.BooleanField(label="可实行告知承诺制", required=False)
+    promised_limit_note = _text(_("承诺时限说明"), 500)
+    acceptance_conditions = _text(_("受理条件"), area=True)
+    process_description = _text(_("办理流程"), area=True)
+    quantity_limit = _text(_("数量限制"), area=True)
+    commitment_allowed = forms.BooleanField(label=_("可实行告知承诺制"), required=False)
     fee_charged = forms.TypedChoiceField(
-        label="是否收费", choices=[("0", "不收费"), ("1", "收费")], coerce=lambda v: v == "1",
+        label=_("是否收费"), choices=[("0", _("不收费")), ("1", _("收费"))],
+        coerce=lambda v: v == "1",
         widget=forms.RadioSelect, initial="0",
     )
-    location = _text("办理地点", area=True)
-    office_hours = _text("办理时间", area=True)
-    consult_phone = _text("咨询电话", 500)
-    complaint_phone = _text("监督投诉电话", 500)
-    joint_departments = _text("联办机构", area=True)
-    intermediary_services = _text("中介服务", area=True)
-    result_name = _text("审批结果名称", 200)
-    result_kind = forms.ChoiceField(label="审批结果类型",
-                                    choices=_blank("（未填）", ResultKind.choices),
+    location = _text(_("办理地点"), area=True)
+    office_hours = _text(_("办理时间"), area=True)
+    consult_phone = _text(_("咨询电话"), 500)
+    complaint_phone = _text(_("监督投诉电话"), 500)
+    joint_departments = _text(_("联办机构"), area=True)
+    intermediary_services = _text(_("中介服务"), area=True)
+    result_name = _text(_("审批结果名称"), 200)
+    result_kind = forms.ChoiceField(label=_("审批结果类型"),
+                                    choices=_blank(_("（未填）"), ResultKind.choices),
                                     required=False)
-    result_licence_type = _text("结果证照类型代码", 64)
-    change_reason = _text("变更理由", 2000, area=True,
-                          help_text="说明为什么修改，发布时会带出，可再修改。")
+    result_licence_type = _text(_("结果证照类型代码"), 64)
+    change_reason = _text(_("变更理由"), 2000, area=True,
+                          help_text=_("说明为什么修改，发布时会带出，可再修改。"))
 
     GROUPS = [
-        ("basic", "基本信息", ["name", "short_name", "daily_name", "subject_nature",
+        ("basic", _("基本信息"), ["name", "short_name", "daily_name", "subject_nature",
                                "service_objects", "themes"]),
-        ("handling", "办理方式", ["handling_type", "handling_forms", "online_depth",
+        ("handling", _("办理方式"), ["handling_type", "handling_forms", "online_depth",
                                   "visit_count", "cross_region_scope", "online_platform",
                                   "online_apply_url", "appointment_url"]),
-        ("limits", "办理时限", ["legal_limit_amount", "legal_limit_unit", "legal_limit_note",
+        ("limits", _("办理时限"), ["legal_limit_amount", "legal_limit_unit", "legal_limit_note",
                                 "promised_limit_amount", "promised_limit_unit",
                                 "promised_limit_note"]),
-        ("conditions", "受理条件和流程", ["acceptance_conditions", "process_description",
+        ("conditions", _("受理条件和流程"), ["acceptance_conditions", "process_description",
                                           "quantity_limit", "commitment_allowed"]),
-        ("fees", "收费", ["fee_charged"]),
-        ("where", "地点、时间和咨询", ["location", "office_hours", "consult_phone",
+        ("fees", _("收费"), ["fee_charged"]),
+        ("where", _("地点、时间和咨询"), ["location", "office_hours", "consult_phone",
                                         "complaint_phone", "joint_departments",
                                         "intermediary_services"]),
-        ("result", "审批结果", ["result_name", "result_kind", "result_licence_type"]),
+        ("result", _("审批结果"), ["result_name", "result_kind", "result_licence_type"]),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -154,21 +165,22 @@ class ElementsForm(forms.Form):
 
 
 class MaterialForm(forms.Form):
-    name = _text("材料名称", 300)
-    requirement = forms.ChoiceField(label="是否必须", choices=MaterialRequirement.choices,
+    name = _text(_("材料名称"), 300)
+    requirement = forms.ChoiceField(label=_("是否必须"),
+                                    choices=_shown(MaterialRequirement.choices),
                                     initial=MaterialRequirement.REQUIRED.value)
-    condition = _text("提交条件", help_text="“视情况提交”时必填。")
-    original_count = _int("原件份数", initial=1)
-    copy_count = _int("复印件份数", initial=0)
-    medium = forms.ChoiceField(label="材料形式", choices=MaterialMedium.choices,
+    condition = _text(_("提交条件"), help_text=_("“视情况提交”时必填。"))
+    original_count = _int(_("原件份数"), initial=1)
+    copy_count = _int(_("复印件份数"), initial=0)
+    medium = forms.ChoiceField(label=_("材料形式"), choices=_shown(MaterialMedium.choices),
                                initial=MaterialMedium.PAPER.value)
-    source = forms.ChoiceField(label="来源渠道", choices=MaterialSource.choices,
+    source = forms.ChoiceField(label=_("来源渠道"), choices=_shown(MaterialSource.choices),
                                initial=MaterialSource.APPLICANT.value)
-    issuing_agency = _text("出具单位", 200)
-    tolerance_allowed = forms.BooleanField(label="可容缺受理", required=False)
-    commitment_allowed = forms.BooleanField(label="可承诺替代", required=False)
-    licence_type_code = _text("可替代的电子证照类型代码", 64)
-    note = _text("填报说明")
+    issuing_agency = _text(_("出具单位"), 200)
+    tolerance_allowed = forms.BooleanField(label=_("可容缺受理"), required=False)
+    commitment_allowed = forms.BooleanField(label=_("可承诺替代"), required=False)
+    licence_type_code = _text(_("可替代的电子证照类型代码"), 64)
+    note = _text(_("填报说明"))
     # Files already attached to the material travel through the form unchanged.
     blank_form = forms.CharField(required=False, widget=forms.HiddenInput)
     sample_file = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -182,22 +194,22 @@ class MaterialForm(forms.Form):
 
 
 class FeeForm(forms.Form):
-    name = _text("收费项目名称", 200)
-    amount = _text("收费标准（元）", 40)
-    basis = _text("收费依据")
+    name = _text(_("收费项目名称"), 200)
+    amount = _text(_("收费标准（元）"), 40)
+    basis = _text(_("收费依据"))
 
     def row(self) -> dict:
         return dict(self.cleaned_data)
 
 
 class SpecialProcedureForm(forms.Form):
-    kind = forms.ChoiceField(label="特别程序种类", choices=SpecialProcedureKind.choices,
+    kind = forms.ChoiceField(label=_("特别程序种类"), choices=_shown(SpecialProcedureKind.choices),
                              initial=SpecialProcedureKind.OTHER.value)
-    name = _text("特别程序名称", 200, help_text="如 专家评审、现场核查、检验检测。")
-    limit_amount = _int("时限")
-    limit_unit = forms.ChoiceField(label="时限单位", choices=_blank("（无）", LimitUnit.choices),
-                                   required=False)
-    basis = _text("依据")
+    name = _text(_("特别程序名称"), 200, help_text=_("如 专家评审、现场核查、检验检测。"))
+    limit_amount = _int(_("时限"))
+    limit_unit = forms.ChoiceField(label=_("时限单位"),
+                                   choices=_blank(_("（无）"), LimitUnit.choices), required=False)
+    basis = _text(_("依据"))
 
     def row(self) -> dict:
         return dict(self.cleaned_data)
@@ -231,10 +243,10 @@ def _formset(form, prefix, label, row_label):
     return cls
 
 
-MaterialFormSet = _formset(MaterialForm, "materials", "申请材料", "材料")
-FeeFormSet = _formset(FeeForm, "fees", "收费项目", "收费项目")
-SpecialProcedureFormSet = _formset(SpecialProcedureForm, "special_procedures", "特别程序",
-                                   "特别程序")
+MaterialFormSet = _formset(MaterialForm, "materials", _("申请材料"), _("材料"))
+FeeFormSet = _formset(FeeForm, "fees", _("收费项目"), _("收费项目"))
+SpecialProcedureFormSet = _formset(SpecialProcedureForm, "special_procedures", _("特别程序"),
+                                   _("特别程序"))
 SECTIONS = [MaterialFormSet, FeeFormSet, SpecialProcedureFormSet]
 
 
@@ -292,27 +304,27 @@ class NewItemForm(forms.Form):
     composed from these by the catalog service."""
 
     organisation = forms.ModelChoiceField(
-        label="实施主体", queryset=None, empty_label="请选择",
-        error_messages={"required": "请选择实施主体。",
-                        "invalid_choice": "请从列表中选择实施主体。"},
+        label=_("实施主体"), queryset=None, empty_label=_("请选择"),
+        error_messages={"required": _("请选择实施主体。"),
+                        "invalid_choice": _("请从列表中选择实施主体。")},
     )
     basic_code = forms.CharField(
-        label="基本编码", max_length=36,
-        help_text="基本目录中的 12 位编码，如 440101007000。实施编码 = 实施主体统一社会信用代码"
-                  "（18 位）+ 行使层级（1 位）+ 基本编码（12 位）。",
-        error_messages={"required": "请填写基本编码。"},
+        label=_("基本编码"), max_length=36,
+        help_text=_("基本目录中的 12 位编码，如 440101007000。实施编码 = 实施主体统一社会信用代码"
+                    "（18 位）+ 行使层级（1 位）+ 基本编码（12 位）。"),
+        error_messages={"required": _("请填写基本编码。")},
     )
     level = forms.ChoiceField(
-        label="行使层级",
-        choices=_blank("与实施主体相同", [(c, lbl) for c, lbl in ExerciseLevel.choices
+        label=_("行使层级"),
+        choices=_blank(_("与实施主体相同"), [(c, lbl) for c, lbl in ExerciseLevel.choices
                                           if c != ExerciseLevel.TIERED]),
         required=False,
     )
-    handling_item = forms.CharField(label="业务办理项序号", max_length=2, required=False,
-                                    help_text="同一事项分多个办理项时填 2 位数字，否则留空。")
-    in_hall = forms.BooleanField(label="进驻政务服务大厅", required=False, initial=True)
-    not_in_hall_reason = _text("不进驻理由", area=True,
-                               help_text="不进驻大厅（列入进驻负面清单）时必填。")
+    handling_item = forms.CharField(label=_("业务办理项序号"), max_length=2, required=False,
+                                    help_text=_("同一事项分多个办理项时填 2 位数字，否则留空。"))
+    in_hall = forms.BooleanField(label=_("进驻政务服务大厅"), required=False, initial=True)
+    not_in_hall_reason = _text(_("不进驻理由"), area=True,
+                               help_text=_("不进驻大厅（列入进驻负面清单）时必填。"))
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,23 +334,23 @@ class NewItemForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写理由。",
-                        "max_length": "理由不能超过 2000 个字。"},
+        label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写理由。"),
+                        "max_length": _("理由不能超过 2000 个字。")},
     )
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Excel 文件（.xlsx）",
-        help_text="先导出事项清单，修改后上传。文件不超过 20 MB。",
-        error_messages={"required": "请选择要上传的 Excel 文件。",
-                        "empty": "上传的文件是空的。"},
+        label=_("Excel 文件（.xlsx）"),
+        help_text=_("先导出事项清单，修改后上传。文件不超过 20 MB。"),
+        error_messages={"required": _("请选择要上传的 Excel 文件。"),
+                        "empty": _("上传的文件是空的。")},
     )
-    publish = forms.BooleanField(label="导入后直接发布（不勾选则只保存为草稿）", required=False)
-    reason = forms.CharField(label="变更理由", max_length=2000, required=False,
+    publish = forms.BooleanField(label=_("导入后直接发布（不勾选则只保存为草稿）"), required=False)
+    reason = forms.CharField(label=_("变更理由"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="直接发布时必填，会记入每个事项的操作记录。")
+                             help_text=_("直接发布时必填，会记入每个事项的操作记录。"))
 
     MAX_BYTES = 20 * 1024 * 1024
 
@@ -346,13 +358,13 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(
-                "只能上传 .xlsx 格式的 Excel 文件（可先导出一份作为模板）。")
+                _("只能上传 .xlsx 格式的 Excel 文件（可先导出一份作为模板）。"))
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("文件超过 20 MB，请按部门分开导入。")
+            raise forms.ValidationError(_("文件超过 20 MB，请按部门分开导入。"))
         return upload
 
     def clean(self):
         data = super().clean()
         if data.get("publish") and not (data.get("reason") or "").strip():
-            self.add_error("reason", "直接发布时请填写变更理由。")
+            self.add_error("reason", _("直接发布时请填写变更理由。"))
         return data

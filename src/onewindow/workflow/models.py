@@ -8,6 +8,7 @@ index scan by organisation, role, status and deadline instead of a walk through 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 
 class RouteDefinition(models.Model):
@@ -18,8 +19,8 @@ class RouteDefinition(models.Model):
     """
 
     class Source(models.TextChoices):
-        UPLOADED = "UPLOADED", "上传"
-        DEFAULT = "DEFAULT", "默认生成"
+        UPLOADED = "UPLOADED", gettext_noop("上传")
+        DEFAULT = "DEFAULT", gettext_noop("默认生成")
 
     version = models.ForeignKey(
         "catalog.ImplementationVersion", on_delete=models.PROTECT, related_name="+",
@@ -69,10 +70,10 @@ class WorkItem(models.Model):
     """One READY user task of one subject (a case), in one organisation's worklist."""
 
     class Status(models.TextChoices):
-        READY = "READY", "待办"
-        COMPLETED = "COMPLETED", "已办"
-        RETURNED = "RETURNED", "已退回"
-        CANCELLED = "CANCELLED", "已撤销"
+        READY = "READY", gettext_noop("待办")
+        COMPLETED = "COMPLETED", gettext_noop("已办")
+        RETURNED = "RETURNED", gettext_noop("已退回")
+        CANCELLED = "CANCELLED", gettext_noop("已撤销")
 
     subject_type = models.CharField("业务类型", max_length=40)
     subject_id = models.CharField("业务编号", max_length=64)

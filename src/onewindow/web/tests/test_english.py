@@ -228,7 +228,9 @@ def test_english_catalogue_is_complete_checked_and_compiled():
             forms, sources = [e["msgstr"]], [e["msgid"]]
             assert forms[0], e["msgid"]
             # The committed .mo is compiled from this .po (compilemessages was run).
-            assert compiled.gettext(e["msgid"]) == forms[0], e["msgid"]
+            found = (compiled.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e
+                     else compiled.gettext(e["msgid"]))
+            assert found == forms[0], e["msgid"]
         for source, form in zip(sources, forms, strict=True):
             assert sorted(set(PLACEHOLDER.findall(form))) == \
                 sorted(set(PLACEHOLDER.findall(sources[0]))), e["msgid"]
@@ -236,3 +238,246 @@ def test_english_catalogue_is_complete_checked_and_compiled():
         # Only the language's own name may stay in Chinese.
         if e["msgid"] != "简体中文":
             assert all(quotes_only(f) for f in forms), e["msgid"]
+
+
+# --- every page, in English, as the person who uses it -------------------------------------
+#
+# A page's own words must be English; what people typed stays as written. "Typed" is
+# everything the database holds as text (item and material names, organisations, people,
+# addresses, opinions, notice titles: the notices themselves are official documents and
+# stay Chinese, see docs/decisions/0015-i18n.md), plus any element the template marks with
+# lang="zh-Hans" (the language switcher's "中文"). What remains must have no Chinese.
+
+# URL names that are not pages: downloads, POST-only actions and the JSON keys. A new URL
+# name must be added either here or to PAGES below, so no page can be left out.
+NOT_PAGES = {
+    "web:logout", "web:catalog-export", "web:catalog-item-operation",
+    "web:my-case-upload", "web:my-case-supply", "web:case-notice", "web:case-file",
+    "web:staff-case-accept", "web:staff-case-reject", "web:staff-case-correction",
+    "web:staff-case-decide", "web:staff-case-paper", "web:staff-case-scan",
+    "web:staff-case-submit", "web:staff-case-supply", "web:staff-case-withdraw",
+    "web:task-opinion", "web:task-decision", "web:task-return", "web:task-suspend",
+    "web:task-resume", "web:task-extend", "web:task-extend-decide",
+    "web:staff-case-suspend", "web:staff-case-resume", "web:staff-case-extend",
+    "web:staff-case-extend-decide", "web:output-hand-over", "web:output-mail",
+    "web:output-mail-delivered", "web:output-electronic", "web:my-case-delivery",
+    "web:route-download",
+    "licences:jwks", "licences:wallet-share-revoke", "licences:wallet-pdf",
+    "licences:wallet-vc", "licences:wallet-share", "licences:staff-revoke",
+    "licences:staff-annotate", "jwks", "set_language",
+}
+
+# URL name -> (who opens it, the URL's arguments from the scene).
+PAGES = {
+    "web:home": ("citizen", lambda s: []),
+    "web:citizen-login": (None, lambda s: []),
+    "web:staff-login": (None, lambda s: []),
+    "web:account": ("citizen", lambda s: []),
+    "web:items": (None, lambda s: []),
+    "web:item-guide": (None, lambda s: [s.world.item.code]),
+    "web:apply": ("citizen", lambda s: [s.world.item.code]),
+    "web:apply-form": ("citizen", lambda s: [s.draft.pk]),
+    "web:apply-materials": ("citizen", lambda s: [s.draft.pk]),
+    "web:apply-check": ("citizen", lambda s: [s.draft.pk]),
+    "web:my-cases": ("citizen", lambda s: []),
+    "web:my-case": ("citizen", lambda s: [s.correction.number]),
+    "web:portal-case": ("citizen", lambda s: [s.approved.number]),
+    "web:my-case-withdraw": ("citizen", lambda s: [s.correction.number]),
+    "web:inbox": ("citizen", lambda s: []),
+    "web:progress": (None, lambda s: []),
+    "web:public-progress": (None, lambda s: []),
+    "web:workbench": ("clerk", lambda s: []),
+    "web:staff-account": ("clerk", lambda s: []),
+    "web:front-desk": ("clerk", lambda s: []),
+    "web:staff-case": ("clerk", lambda s: [s.submitted.number]),
+    "web:walk-in": ("clerk", lambda s: []),
+    "web:demo-messages": ("clerk", lambda s: []),
+    "web:worklist": ("handler", lambda s: []),
+    "web:task": ("handler", lambda s: [s.task.pk]),
+    "web:output-queue": ("clerk", lambda s: []),
+    "web:output-case": ("clerk", lambda s: [s.approved.number]),
+    "web:route": ("catalog_admin", lambda s: [s.world.item.code, 1]),
+    "web:catalog-admin": ("catalog_admin", lambda s: []),
+    "web:catalog-item-new": ("catalog_admin", lambda s: []),
+    "web:catalog-import": ("catalog_admin", lambda s: []),
+    "web:catalog-item": ("catalog_admin", lambda s: [s.world.item.code]),
+    "web:catalog-item-edit": ("catalog_admin", lambda s: [s.world.item.code]),
+    "web:catalog-item-version": ("catalog_admin", lambda s: [s.world.item.code, 1]),
+    "licences:verify": (None, lambda s: [s.licence.identifier]),
+    "licences:verify-form": (None, lambda s: []),
+    "licences:shared": (None, lambda s: [s.share_token]),
+    "licences:wallet": ("citizen", lambda s: []),
+    "licences:wallet-usage": ("citizen", lambda s: []),
+    "licences:wallet-detail": ("citizen", lambda s: [s.licence.identifier]),
+    "licences:staff-home": ("chief", lambda s: []),
+    "licences:staff-issue": ("chief", lambda s: []),
+    "licences:staff-lookup": ("clerk", lambda s: []),
+    "licences:staff-detail": ("chief", lambda s: [s.licence.identifier]),
+}
+
+# Other states of some pages (another template or panel), and the not-found page.
+EXTRA_VISITS = [
+    ("web:my-case", "citizen", lambda s: [s.approved.number], {}, 200),
+    ("web:staff-case", "clerk", lambda s: [s.correction.number], {}, 200),
+    ("web:task", "chief", lambda s: [s.decision_task.pk], {}, 200),
+    ("licences:staff-issue", "chief", lambda s: [], {"type": "TYPE"}, 200),
+    ("web:item-guide", None, lambda s: ["NO-SUCH-ITEM"], {}, 404),
+]
+
+
+def url_names() -> set[str]:
+    """Every named URL of our own apps (not the Django admin's, not the API's)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names: set[str] = set()
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in {"admin", "api-1.0.0"} or str(p.pattern) in {"admin/", "api/"}:
+                    continue
+                walk(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(prefix + p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_is_in_the_english_check_and_nothing_else_is():
+    names = url_names()
+    assert names - PAGES.keys() - NOT_PAGES == set(), "add the new page to PAGES (or NOT_PAGES)"
+    assert (PAGES.keys() | NOT_PAGES) - names == set()
+    assert PAGES.keys() & NOT_PAGES == set()
+
+
+def typed_text() -> list[str]:
+    """Every text value the database holds that contains Chinese, longest first."""
+    from django.apps import apps
+    from django.db import models
+
+    found: set[str] = set()
+
+    def collect(value):
+        if isinstance(value, str):
+            if HAN.search(value):
+                found.add(value)
+                # A long text shows line by line.
+                found.update(line.strip() for line in value.splitlines() if HAN.search(line))
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                collect(v)
+
+    for model in apps.get_models():
+        if not model.__module__.startswith("onewindow."):
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields
+                  if isinstance(f, models.CharField | models.TextField | models.JSONField)]
+        if fields:
+            for row in model.objects.values_list(*fields):
+                collect(row)
+    return sorted(found, key=len, reverse=True)
+
+
+def own_words(doc, typed: list[str]) -> list[str]:
+    """The Chinese a page says in its own words: its text and the attributes people read,
+    without typed data and without elements marked as Chinese."""
+    for el in doc.xpath("//script | //style | //*[starts-with(@lang, 'zh')][not(self::html)]"):
+        el.drop_tree()
+    pieces = [*doc.xpath("//body//text()"),
+              *doc.xpath("//@aria-label | //@placeholder | //@title | //@alt"),
+              *doc.xpath("//title/text()")]
+    left = []
+    for piece in pieces:
+        text = " ".join(str(piece).split())
+        if not HAN.search(text):
+            continue
+        for value in typed:
+            if value in text:
+                text = text.replace(value, " ")
+        if HAN.search(re.sub(r"“[^”]*”", "", text)):
+            left.append(text)
+    return left
+
+
+@pytest.fixture
+def scene(now, settings, tmp_path):
+    """One of every kind of page's subject: a draft, a case waiting at the front desk, one
+    sent back for correction, one with the handler, one approved, a licence and its share."""
+    from types import SimpleNamespace
+
+    from onewindow.cases import services as cases
+    from onewindow.cases.tests.factories import build_world, submit_online
+    from onewindow.licences import services as licences
+    from onewindow.licences.tests.factories import make_type
+    from onewindow.workflow.models import WorkItem
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = build_world(now=now)
+    catalog_admin = StaffFactory(organisation=world.city, display_name="事项管理员")
+    grant(catalog_admin, Role.CATALOG_ADMIN, world.city)
+
+    def ready(case, role):
+        return WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
+                                    status="READY", role=role)
+
+    draft = cases.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
+                                  form_data={"contact_name": "张三"}, now=now)
+    submitted = submit_online(world, now)
+    correction = submit_online(world, now)
+    cases.case_request_correction(actor=world.clerk, case=correction, now=now, items=[
+        {"material_id": correction.materials.get(name="营业执照").pk,
+         "problem": "复印件不清晰"}])
+    in_review = submit_online(world, now)
+    cases.case_accept(actor=world.clerk, case=in_review.pk, now=now)
+    approved = submit_online(world, now)
+    cases.case_accept(actor=world.clerk, case=approved.pk, now=now)
+    cases.case_task_complete(actor=world.handler, work_item=ready(approved, "HANDLER"),
+                             opinion="建议准予。", now=now)
+    decision_case = submit_online(world, now)
+    cases.case_accept(actor=world.clerk, case=decision_case.pk, now=now)
+    cases.case_task_complete(actor=world.handler, work_item=ready(decision_case, "HANDLER"),
+                             opinion="建议准予。", now=now)
+    decision_task = ready(decision_case, "CHIEF_REPRESENTATIVE")
+    cases.case_task_complete(actor=world.chief, work_item=ready(approved, "CHIEF_REPRESENTATIVE"),
+                             opinion="同意。", decision="approve", now=now)
+    licence_type = make_type(issuers=[world.dept], now=now)
+    licence = licences.licence_issue(actor=world.chief, licence_type=licence_type,
+                                     holder_person=world.citizen.person,
+                                     fields={"category": "预包装食品销售"}, now=now)
+    share = licences.licence_share(actor=world.citizen, licence=licence, purpose="银行开户",
+                                   now=now)
+    for case in (submitted, correction, in_review, approved):
+        case.refresh_from_db()
+    return SimpleNamespace(
+        world=world, people={"citizen": world.citizen, "clerk": world.clerk,
+                             "handler": world.handler, "chief": world.chief,
+                             "supervisor": world.supervisor, "catalog_admin": catalog_admin},
+        draft=draft, submitted=submitted, correction=correction, approved=approved,
+        task=ready(in_review, "HANDLER"), decision_task=decision_task, licence=licence,
+        licence_type=licence_type, share_token=share.token)
+
+
+def test_every_page_speaks_english_apart_from_what_people_typed(client, scene):
+    """Official notices and licences (PDF) stay Chinese; every page says its own words in
+    English: headings, labels, buttons, statuses, hints, dates and deadline words."""
+    typed = typed_text()
+    visits = [(name, who, args, {}, 200) for name, (who, args) in PAGES.items()] + EXTRA_VISITS
+    chinese = {}
+    for name, who, args, query, status in visits:
+        client.logout()
+        if who:
+            client.force_login(scene.people[who])
+        speak_english(client)
+        query = {k: (scene.licence_type.code if v == "TYPE" else v) for k, v in query.items()}
+        response = client.get(reverse(name, args=args(scene)), query)
+        assert response.status_code == status, (name, response.status_code)
+        doc = html.fromstring(response.content.decode())
+        assert doc.get("lang") == "en", name
+        left = own_words(doc, typed)
+        if left:
+            chinese[f"{name} {query or ''}".strip()] = left
+    assert chinese == {}

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from onewindow.cases import selectors
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
@@ -36,10 +38,11 @@ def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: str,
     if timing.state in ("DONE", "DONE_LATE"):
         late = timing.decision_date is not None and timing.decision_date > date
         return DeadlineView(label, date, None, "deadline-overdue" if late else "deadline-normal",
-                            "已办结", hint, note="超过此日办结" if late else "在此日前办结")
+                            gettext("已办结"), hint,
+                            note=gettext("超过此日办结") if late else gettext("在此日前办结"))
     if timing.suspended:
-        return DeadlineView(label, date, None, "deadline-suspended", "特别程序", hint,
-                            note="暂停计时，日期待程序结束后顺延")
+        return DeadlineView(label, date, None, "deadline-suspended", gettext("特别程序"), hint,
+                            note=gettext("暂停计时，日期待程序结束后顺延"))
     return deadline_view(label, date, today=today, hint=hint)
 
 
@@ -50,10 +53,12 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
     if timing.promised_due_date is None and timing.legal_due_date is None:
         return None
     deadlines = [d for d in (
-        _due_view("承诺办结日期", timing.promised_due_date, today=today, timing=timing,
-                  hint=f"承诺时限 {timing.promised_limit}，本中心承诺在此日前办结。"),
-        _due_view("法定办结日期", timing.legal_due_date, today=today, timing=timing,
-                  hint=f"法定时限 {timing.legal_limit}，法律规定的最后期限。"),
+        _due_view(gettext("承诺办结日期"), timing.promised_due_date, today=today, timing=timing,
+                  hint=gettext("承诺时限 %(limit)s，本中心承诺在此日前办结。")
+                  % {"limit": timing.promised_limit}),
+        _due_view(gettext("法定办结日期"), timing.legal_due_date, today=today, timing=timing,
+                  hint=gettext("法定时限 %(limit)s，法律规定的最后期限。")
+                  % {"limit": timing.legal_limit}),
     ) if d is not None]
     left = timing.working_days_left
     running = timing.state in ("NORMAL", "DUE_SOON", "OVERDUE")
@@ -70,20 +75,47 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
         "extension": extension_text(timing),
         "provisional": timing.provisional,
         "start_date": timing.start_date,
-        "lines": [{"date": line.date, "kind": line.kind, "text": line.label,
+        "lines": [{"date": line.date, "kind": line.kind, "text": day_line_text(line),
                    "is_due": line.is_due} for line in timing.explanation],
     }
+
+
+# The day-by-day lines in other languages, by kind; cases.timing writes the Chinese.
+DAY_LINES = {
+    "COUNTED": gettext_lazy("%(weekday)s，计第 %(n)s 天"),
+    "ADJUSTED_WORKDAY": gettext_lazy("%(weekday)s，调休上班，计第 %(n)s 天"),
+    "EXTENDED": gettext_lazy("%(weekday)s，延长期限，计第 %(n)s 天"),
+    "OVERDUE": gettext_lazy("%(weekday)s，已超过办结期限，计第 %(n)s 天"),
+    "WEEKEND": gettext_lazy("%(weekday)s，休息日，不计"),
+    "HOLIDAY": gettext_lazy("%(weekday)s，%(holiday)s放假，不计"),
+    "SUSPENDED": gettext_lazy("%(weekday)s，特别程序期间，不计入办理时限"),
+}
+
+
+def day_line_text(line) -> str:
+    """One line of the explanation in the reader's language: Chinese readers get the
+    domain's own sentence, others one built from the line's facts."""
+    template = DAY_LINES.get(line.kind)
+    if get_language().startswith("zh") or template is None:
+        return line.label
+    text = template % {"weekday": date_format(line.date, "l"), "n": line.counted,
+                       "holiday": line.holiday or gettext("法定节假日")}
+    return text + gettext("（办结期限）") if line.is_due else text
 
 
 def extension_text(timing) -> str:
     state = timing.extension_state
     if state == "PENDING":
-        return (f"承办人申请延期 {timing.extension_requested_days} 个工作日，待首席代表批准"
-                f"（本事项最多可延长 {timing.allowed_extension_days} 个工作日）。")
+        return gettext("承办人申请延期 %(asked)s 个工作日，待首席代表批准"
+                       "（本事项最多可延长 %(allowed)s 个工作日）。") % {
+            "asked": timing.extension_requested_days,
+            "allowed": timing.allowed_extension_days}
     if state == "APPROVED":
-        return f"已批准延期 {timing.extension_days} 个工作日（行政许可法第四十二条）。"
+        return gettext("已批准延期 %(n)s 个工作日（行政许可法第四十二条）。") % {
+            "n": timing.extension_days}
     if state == "REFUSED":
-        return f"延期申请（{timing.extension_requested_days} 个工作日）未获批准，期限不变。"
+        return gettext("延期申请（%(n)s 个工作日）未获批准，期限不变。") % {
+            "n": timing.extension_requested_days}
     return ""
 
 
@@ -93,15 +125,16 @@ def opinions_of(case) -> list:
 
 COLOUR_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
               "OVERDUE": "deadline-overdue"}
-ART_44 = "决定之日起 10 个工作日内送达（行政许可法第四十四条）。"
+# Lazy: the module is imported once, the page is read in its reader's language.
+ART_44 = gettext_lazy("决定之日起 10 个工作日内送达（行政许可法第四十四条）。")
 
 
 def output_clock(row, *, today: dt.date) -> DeadlineView | None:
     """The Art. 44 clock of an output queue row (its colour as the selector computed)."""
     if row.output_due_date is None:
         return None
-    return DeadlineView("送达期限", row.output_due_date, row.working_days_left,
-                        COLOUR_CSS[row.colour], row.colour_label, ART_44)
+    return DeadlineView(gettext("送达期限"), row.output_due_date, row.working_days_left,
+                        COLOUR_CSS[row.colour], gettext(row.colour_label), ART_44)
 
 
 def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
@@ -109,11 +142,12 @@ def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
     if case.output_due_date is None:
         return None
     if case.status == S.DELIVERED:
-        return DeadlineView("送达期限", case.output_due_date, None, "deadline-normal",
-                            "已送达", ART_44, note="已按时送达" if case.delivered_at is None
-                            or localtime(case.delivered_at).date() <= case.output_due_date
-                            else "超期送达")
-    return deadline_view("送达期限", case.output_due_date, today=today, hint=ART_44)
+        on_time = (case.delivered_at is None
+                   or localtime(case.delivered_at).date() <= case.output_due_date)
+        return DeadlineView(gettext("送达期限"), case.output_due_date, None, "deadline-normal",
+                            gettext("已送达"), ART_44,
+                            note=gettext("已按时送达") if on_time else gettext("超期送达"))
+    return deadline_view(gettext("送达期限"), case.output_due_date, today=today, hint=ART_44)
 
 
 def delivery_view(case) -> dict | None:
@@ -126,18 +160,21 @@ def delivery_view(case) -> dict | None:
     delivered = case.actions.filter(
         kind__in=[K.HAND_OVER, K.MAIL_DELIVER, K.PUBLISH_ONLINE]).order_by("-seq").first()
     if delivered is not None:
-        how = {K.HAND_OVER: "已在统一出件窗口当面领取", K.MAIL_DELIVER: "邮件已签收",
-               K.PUBLISH_ONLINE: "已网上送达，可在本页下载"}[delivered.kind]
-        state = f"{how}（{delivered.occurred_at:%Y年%m月%d日}）"
+        how = {K.HAND_OVER: gettext("已在统一出件窗口当面领取"),
+               K.MAIL_DELIVER: gettext("邮件已签收"),
+               K.PUBLISH_ONLINE: gettext("已网上送达，可在本页下载")}[delivered.kind]
+        state = gettext("%(how)s（%(day)s）") % {
+            "how": how, "day": date_format(delivered.occurred_at, gettext("Y年n月j日"))}
     elif dispatch is not None:
         data = dispatch.data or {}
-        state = (f"已于 {dispatch.occurred_at:%Y年%m月%d日} 交{data.get('carrier', '')}寄出，"
-                 f"运单号 {data.get('tracking_number', '')}")
+        state = gettext("已于 %(day)s 交%(carrier)s寄出，运单号 %(tracking)s") % {
+            "day": date_format(dispatch.occurred_at, gettext("Y年n月j日")),
+            "carrier": data.get("carrier", ""), "tracking": data.get("tracking_number", "")}
     else:
-        state = "等待送达"
+        state = gettext("等待送达")
     return {
         "approved": approved,
-        "decision_label": "准予许可" if approved else "不予许可",
+        "decision_label": gettext("准予许可") if approved else gettext("不予许可"),
         "channel": case.delivery_channel,
         "channel_label": DeliveryChannel(case.delivery_channel).label,
         "address": case.delivery_address,
@@ -167,7 +204,7 @@ REVIEW_ACTIONS = ("suspend", "resume", "extend", "extend_decide")
 def suspension_procedures() -> list[tuple[str, str]]:
     from onewindow.cases.codes import SuspensionProcedure
 
-    return list(SuspensionProcedure.choices)
+    return [(value, gettext(label)) for value, label in SuspensionProcedure.choices]
 
 
 def review_forms(case) -> dict:
@@ -208,7 +245,7 @@ def task_review_urls(item) -> dict[str, str]:
 
 # --- running one form action ----------------------------------------------------------------
 
-CONFLICT_TEXT = "该办件刚被其他人处理，页面上的信息已过期，请刷新页面后再办理。"
+CONFLICT_TEXT = gettext_lazy("该办件刚被其他人处理，页面上的信息已过期，请刷新页面后再办理。")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.cases import selectors, services
 from onewindow.cases.codes import CaseStatus
@@ -117,7 +118,7 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
         "review_urls": task_review_urls(item),
         "is_decision": is_decision_step(item),
         "task_css": "deadline-suspended" if suspended else DEADLINE_CSS[row.deadline_status],
-        "task_label": "特别程序，暂停计时" if suspended else row.deadline_label,
+        "task_label": gettext("特别程序，暂停计时") if suspended else row.deadline_label,
         "task_days_left": None if suspended else row.working_days_left,
         "nav_active": "worklist",
     })
@@ -165,7 +166,7 @@ def task_opinion(request, task_id: int):
         perform=lambda r, i, c, d: services.case_task_complete(
             actor=r.user, work_item=i.pk, opinion=d["opinion"],
             expected_version=_version(d), now=timezone.now()),
-        done="审查意见已提交，办件已转到下一环节。",
+        done=gettext("审查意见已提交，办件已转到下一环节。"),
     )
 
 
@@ -181,7 +182,7 @@ def task_decision(request, task_id: int):
             reasons=d.get("reasons", ""), expected_version=_version(d), now=timezone.now())
 
     return _act(request, task_id, name="decision", make_form=DecisionForm, perform=perform,
-                done="已作出决定，决定书已生成，办理结果转统一出件窗口。")
+                done=gettext("已作出决定，决定书已生成，办理结果转统一出件窗口。"))
 
 
 @staff_required
@@ -191,7 +192,7 @@ def task_return(request, task_id: int):
         perform=lambda r, i, c, d: services.case_return(
             actor=r.user, work_item=i.pk, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
-        done="已退回上一环节，退回理由已随件转达。",
+        done=gettext("已退回上一环节，退回理由已随件转达。"),
     )
 
 
@@ -223,10 +224,10 @@ def _extend_decide(r, case, d):
 
 
 DONE = {
-    "suspend": "已启动特别程序，办理时限暂停计算；已书面告知申请人所需时间。",
-    "resume": "特别程序已结束，办理时限恢复计算。",
-    "extend": "延期申请已提交首席代表审批。",
-    "extend_decide": "已对延期申请作出决定，结果已告知申请人。",
+    "suspend": gettext_lazy("已启动特别程序，办理时限暂停计算；已书面告知申请人所需时间。"),
+    "resume": gettext_lazy("特别程序已结束，办理时限恢复计算。"),
+    "extend": gettext_lazy("延期申请已提交首席代表审批。"),
+    "extend_decide": gettext_lazy("已对延期申请作出决定，结果已告知申请人。"),
 }
 
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from onewindow.cases import selectors, services, uploads
 from onewindow.cases.codes import CaseStatus, Channel
@@ -32,10 +33,11 @@ from .cases_common import (
 )
 
 STEPS = [
-    ("applicant", "申请人"),
-    ("form", "填写申请表"),
-    ("materials", "上传材料"),
-    ("check", "核对并提交"),
+    ("applicant", gettext_lazy("申请人")),
+    ("form", gettext_lazy("填写申请表")),
+    # The same words name an action in the case history ("a document was uploaded").
+    ("materials", pgettext_lazy("apply step", "上传材料")),
+    ("check", gettext_lazy("核对并提交")),
 ]
 
 
@@ -142,7 +144,7 @@ def apply_form(request, draft_id: int):
                 error = str(exc.message)
         else:
             if later:
-                messages.success(request, "草稿已保存。您可以在“我的办件”里继续填写。")
+                messages.success(request, gettext("草稿已保存。您可以在“我的办件”里继续填写。"))
                 return redirect("web:my-cases")
             return redirect("web:apply-materials", draft_id=case.pk)
     errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
@@ -187,7 +189,7 @@ def _licence_sources(case) -> dict:
 
 def upload_limits() -> dict:
     size = uploads.max_bytes()
-    return {"types": uploads.ALLOWED_LABEL,
+    return {"types": gettext("、").join(gettext(kind.label) for kind in uploads.ALLOWED),
             "accept": ".pdf,.jpg,.jpeg,.png,.ofd,.docx,application/pdf,image/jpeg,image/png",
             "max_mb": size // (1024 * 1024) if size >= 1024 * 1024 else 0, "max_bytes": size}
 
@@ -212,12 +214,12 @@ def apply_materials(request, draft_id: int):
             except ApplicationError as exc:
                 errors[material_id] = str(exc.message)
             else:
-                messages.success(request, f"已上传“{upload.name}”。")
+                messages.success(request, gettext("已上传“%(name)s”。") % {"name": upload.name})
                 url = reverse("web:apply-materials", kwargs={"draft_id": case.pk})
                 return redirect(f"{url}#material-{material_id}")
         else:
             material_id = form.data.get("material_id", "")
-            message = next(iter(form.errors.get("file", [])), "请选择要上传的文件。")
+            message = next(iter(form.errors.get("file", [])), gettext("请选择要上传的文件。"))
             if is_row_id(str(material_id)):
                 errors[int(material_id)] = str(message)
             else:
@@ -285,8 +287,9 @@ def _submit(request, draft_id: int):
     except ApplicationError as exc:
         return _submit_failed(request, draft_id, form, exc)
     messages.success(
-        request, f"申请已提交。办件编号 {case.number}，查询码 {case.query_code}。"
-                 "我们会通过消息和短信告诉您受理结果。",
+        request, gettext("申请已提交。办件编号 %(number)s，查询码 %(code)s。"
+                         "我们会通过消息和短信告诉您受理结果。")
+        % {"number": case.number, "code": case.query_code},
     )
     return redirect("web:my-case", number=case.number)
 
@@ -301,7 +304,8 @@ def _submit_failed(request, draft_id: int, form, exc: ApplicationError):
     if per_material:
         url = reverse("web:apply-materials", kwargs={"draft_id": case.pk})
         names = {r["m"].id: r["m"].name for r in material_rows(case)}
-        errors += [ErrorEntry(f"{names.get(pk, '材料')}：{msg}", f"{url}#material-{pk}")
+        errors += [ErrorEntry(gettext("%(name)s：%(problem)s") % {
+            "name": names.get(pk, gettext("材料")), "problem": msg}, f"{url}#material-{pk}")
                    for pk, msg in per_material.items()]
     fields = {f.name: f.label for f in selectors.application_form_for(case=case)}
     form_url = reverse("web:apply-form", kwargs={"draft_id": case.pk})

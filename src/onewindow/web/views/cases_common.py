@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import CaseStatus, MaterialState
@@ -49,12 +51,14 @@ class DeadlineView:
         if self.note:
             return self.note
         if self.days_left is None:
-            return "暂停计时"
+            return gettext("暂停计时")
         if self.days_left < 0:
-            return f"已逾期 {-self.days_left} 个工作日"
+            return ngettext("已逾期 %(n)s 个工作日", "已逾期 %(n)s 个工作日",
+                            -self.days_left) % {"n": -self.days_left}
         if self.days_left == 0:
-            return "今天到期"
-        return f"还剩 {self.days_left} 个工作日"
+            return gettext("今天到期")
+        return ngettext("还剩 %(n)s 个工作日", "还剩 %(n)s 个工作日", self.days_left) % {
+            "n": self.days_left}
 
 
 def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: str = "",
@@ -62,14 +66,14 @@ def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: str
     if date is None:
         return None
     if suspended:
-        return DeadlineView(label, date, None, "deadline-suspended", "暂停", hint)
+        return DeadlineView(label, date, None, "deadline-suspended", gettext("暂停"), hint)
     left = workdays.working_days_between(today, date)
     if left < 0:
-        css, state = "deadline-overdue", "已逾期"
+        css, state = "deadline-overdue", gettext("已逾期")
     elif left <= 1:
-        css, state = "deadline-due-soon", "即将到期"
+        css, state = "deadline-due-soon", gettext("即将到期")
     else:
-        css, state = "deadline-normal", "正常"
+        css, state = "deadline-normal", gettext("正常")
     return DeadlineView(label, date, left, css, state, hint)
 
 
@@ -79,32 +83,35 @@ def case_deadlines(case, *, today: dt.date, has_tolerated: bool = False) -> list
     status = case.status
     if status == S.SUBMITTED:
         items.append(deadline_view(
-            "受理期限", case.acceptance_due_date, today=today,
-            hint="窗口须在此日前决定受理、一次性告知补正或不予受理；逾期未处理的，自收到材料之日起视为受理。",
+            gettext("受理期限"), case.acceptance_due_date, today=today,
+            hint=gettext("窗口须在此日前决定受理、一次性告知补正或不予受理；"
+                         "逾期未处理的，自收到材料之日起视为受理。"),
         ))
     # Once accepted, the promised and legal dates are in the time panel (with the
     # day-by-day explanation, web.views.approval_common); only 容缺 is listed here.
     if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and has_tolerated:
-        items.append(deadline_view("容缺材料补齐期限", case.tolerance_due_date, today=today,
-                                   hint="请在此日前补交容缺受理的材料。"))
+        items.append(deadline_view(gettext("容缺材料补齐期限"), case.tolerance_due_date,
+                                   today=today, hint=gettext("请在此日前补交容缺受理的材料。")))
     return [d for d in items if d is not None]
 
 
 NEXT_STEPS = {
-    S.DRAFT: "申请还没有提交。填写完申请表、上传必要材料并核对无误后提交，窗口才会开始审核。",
-    S.SUBMITTED: "窗口工作人员审核您的材料，在受理期限前作出受理、一次性告知补正或不予受理的决定，"
-                 "结果会发到您的消息和手机短信。",
-    S.CORRECTION_REQUESTED: "受理计时已暂停。您补正全部内容并点“提交补正材料”后，"
-                            "申请回到窗口重新审核，受理期限重新计算。",
-    S.ACCEPTED: "申请已受理，正在审批。办结后会通知您领取结果。",
-    S.REJECTED: "办理已结束。如对不予受理决定不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
-    S.WITHDRAWN: "申请已撤回，办理结束。需要时可以重新申请。",
-    S.IN_REVIEW: "申请已受理，正在部门审批。办结后会通知您领取结果。",
-    S.SUSPENDED: "审批进入特别程序（如检验、专家评审），所需时间不计入办理时限；"
-                 "程序结束后继续审批，期限相应顺延。",
-    S.APPROVED: "已办结，准予许可。办理结果将在 10 个工作日内按您选择的方式送达。",
-    S.DENIED: "已办结，不予许可。如不服，可按决定书所列途径申请行政复议或提起行政诉讼。",
-    S.DELIVERED: "已办结，办理结果已送达。",
+    S.DRAFT: _("申请还没有提交。填写完申请表、上传必要材料并核对无误后提交，"
+               "窗口才会开始审核。"),
+    S.SUBMITTED: _("窗口工作人员审核您的材料，在受理期限前作出受理、一次性告知补正"
+                   "或不予受理的决定，结果会发到您的消息和手机短信。"),
+    S.CORRECTION_REQUESTED: _("受理计时已暂停。您补正全部内容并点“提交补正材料”后，"
+                              "申请回到窗口重新审核，受理期限重新计算。"),
+    S.ACCEPTED: _("申请已受理，正在审批。办结后会通知您领取结果。"),
+    S.REJECTED: _("办理已结束。如对不予受理决定不服，"
+                  "可按决定书所列途径申请行政复议或提起行政诉讼。"),
+    S.WITHDRAWN: _("申请已撤回，办理结束。需要时可以重新申请。"),
+    S.IN_REVIEW: _("申请已受理，正在部门审批。办结后会通知您领取结果。"),
+    S.SUSPENDED: _("审批进入特别程序（如检验、专家评审），所需时间不计入办理时限；"
+                   "程序结束后继续审批，期限相应顺延。"),
+    S.APPROVED: _("已办结，准予许可。办理结果将在 10 个工作日内按您选择的方式送达。"),
+    S.DENIED: _("已办结，不予许可。如不服，可按决定书所列途径申请行政复议或提起行政诉讼。"),
+    S.DELIVERED: _("已办结，办理结果已送达。"),
 }
 
 

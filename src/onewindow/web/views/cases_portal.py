@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onewindow.cases import notices, selectors, services
 from onewindow.cases.codes import CaseStatus
@@ -151,19 +152,20 @@ def my_case_upload(request, number: str):
         except ApplicationError as exc:
             upload_errors[material_id] = str(exc.message)
         else:
-            messages.success(request, f"已上传“{upload.name}”。全部补齐后请点“提交补正材料”。")
+            messages.success(request, gettext("已上传“%(name)s”。全部补齐后请点“提交补正材料”。")
+                             % {"name": upload.name})
             url = reverse("web:my-case", kwargs={"number": number})
             return redirect(f"{url}#material-{material_id}")
     else:
         raw = form.data.get("material_id", "")
-        message = next(iter(form.errors.get("file", [])), "请选择要上传的文件。")
+        message = next(iter(form.errors.get("file", [])), gettext("请选择要上传的文件。"))
         if is_row_id(str(raw)):
             upload_errors[int(raw)] = str(message)
     case.refresh_from_db()
     context = portal_case_context(request, case, upload_errors=upload_errors)
     context["errors"] = [ErrorEntry(f"{r['m'].name}：{r['error']}", f"#file-{r['m'].id}")
                          for r in context["rows"] if r["error"]] or [
-        ErrorEntry("上传没有完成，请重新选择文件。")]
+        ErrorEntry(gettext("上传没有完成，请重新选择文件。"))]
     return render(request, "web/cases/my_case.html", context, status=422)
 
 
@@ -186,7 +188,8 @@ def my_case_supply(request, number: str):
             errors.append(ErrorEntry(str(exc.message), "#supply" if not upload_errors else
                                      f"#file-{next(iter(upload_errors))}"))
         else:
-            messages.success(request, "补正材料已提交，申请回到窗口重新审核，受理期限重新计算。")
+            messages.success(request, gettext("补正材料已提交，申请回到窗口重新审核，"
+                                              "受理期限重新计算。"))
             return redirect("web:my-case", number=number)
     else:
         errors += form_errors(form)
@@ -203,7 +206,7 @@ def my_case_withdraw(request, number: str):
     case = _own_case(request, number)
     allowed = selectors.allowed_actions(actor=request.user, case=case)
     if "case_withdraw" not in allowed:
-        messages.error(request, "该申请当前不能撤回。")
+        messages.error(request, gettext("该申请当前不能撤回。"))
         return redirect("web:my-case", number=number)
     form = WithdrawForm(request.POST or None, initial={"expected_version": case.lock_version})
     confirming = False
@@ -222,7 +225,7 @@ def my_case_withdraw(request, number: str):
                 if not add_domain_errors(form, exc):
                     error = str(exc.message)
             else:
-                messages.success(request, "申请已撤回。")
+                messages.success(request, gettext("申请已撤回。"))
                 return redirect("web:my-case", number=number)
     errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
     context = {"case": case, "form": form, "confirming": confirming, "errors": errors,
@@ -243,7 +246,8 @@ def case_notice(request, number: str, seq: int):
         raise Http404 from exc
     except ApplicationError:
         # The PDF could not be made now: say so on the case page instead of a bare error.
-        messages.error(request, f"文书暂时无法生成，请稍后再试。参考编号：{request.request_id}")
+        messages.error(request, gettext("文书暂时无法生成，请稍后再试。参考编号：%(ref)s")
+                       % {"ref": request.request_id})
         page = "web:staff-case" if request.user.kind == "STAFF" else "web:my-case"
         return redirect(page, number=number)
     return pdf_download(pdf)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onewindow.catalog import selectors, services
@@ -47,10 +48,10 @@ IMPORT_EXPORT = "catalog.import_export"
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_CHOICES = [
-    (ImplementationStatus.ACTIVE.value, "在用"),
-    (ImplementationStatus.SUSPENDED.value, "暂停"),
-    (ImplementationStatus.CANCELLED.value, "已取消"),
-    ("DRAFT", "有待发布的草稿"),
+    (ImplementationStatus.ACTIVE.value, gettext_lazy("在用")),
+    (ImplementationStatus.SUSPENDED.value, gettext_lazy("暂停")),
+    (ImplementationStatus.CANCELLED.value, gettext_lazy("已取消")),
+    ("DRAFT", gettext_lazy("有待发布的草稿")),
 ]
 LIST_FILTERS = ("q", "status", "org", "type")
 
@@ -139,17 +140,21 @@ class OperationSpec:
 
 
 OPERATIONS = {
-    "publish": OperationSpec("publish", "发布草稿", "确认发布", services.item_publish,
-                             "已发布第 {version} 版，办事指南已更新。"),
-    "discard": OperationSpec("discard", "放弃草稿", "确认放弃草稿",
-                             services.item_draft_discard, "草稿已放弃，现行版本未改变。",
-                             danger=True),
-    "suspend": OperationSpec("suspend", "暂停办理", "确认暂停", services.item_suspend,
-                             "事项已暂停办理。", danger=True),
-    "resume": OperationSpec("resume", "恢复办理", "确认恢复", services.item_resume,
-                            "事项已恢复办理。"),
-    "cancel": OperationSpec("cancel", "取消事项", "确认取消事项", services.item_cancel,
-                            "事项已取消。", danger=True),
+    "publish": OperationSpec(
+        "publish", gettext_lazy("发布草稿"), gettext_lazy("确认发布"), services.item_publish,
+        gettext_lazy("已发布第 {version} 版，办事指南已更新。")),
+    "discard": OperationSpec(
+        "discard", gettext_lazy("放弃草稿"), gettext_lazy("确认放弃草稿"),
+        services.item_draft_discard, gettext_lazy("草稿已放弃，现行版本未改变。"), danger=True),
+    "suspend": OperationSpec(
+        "suspend", gettext_lazy("暂停办理"), gettext_lazy("确认暂停"), services.item_suspend,
+        gettext_lazy("事项已暂停办理。"), danger=True),
+    "resume": OperationSpec(
+        "resume", gettext_lazy("恢复办理"), gettext_lazy("确认恢复"), services.item_resume,
+        gettext_lazy("事项已恢复办理。")),
+    "cancel": OperationSpec(
+        "cancel", gettext_lazy("取消事项"), gettext_lazy("确认取消事项"), services.item_cancel,
+        gettext_lazy("事项已取消。"), danger=True),
 }
 
 
@@ -174,45 +179,68 @@ def _consequence(key: str, view) -> str:
     current = view.current.number if view.current else None
     if key == "publish":
         if current:
-            return (f"草稿（第 {draft} 版）将立即对公众生效，成为现行版本；现行的第 {current} 版"
-                    "变为历史版本，仍可查看。已经提交的申请继续按原版本办理。")
-        return f"第 {draft} 版将立即公开发布：事项出现在办事指南中并开始接受申请。"
+            return gettext("草稿（第 %(draft)s 版）将立即对公众生效，成为现行版本；"
+                           "现行的第 %(current)s 版变为历史版本，仍可查看。"
+                           "已经提交的申请继续按原版本办理。") % {
+                "draft": draft, "current": current}
+        return gettext("第 %(draft)s 版将立即公开发布：事项出现在办事指南中并开始接受申请。") % {
+            "draft": draft}
     if key == "discard":
-        return f"草稿（第 {draft} 版）的全部修改将被删除，不能恢复；现行的第 {current} 版不受影响。"
+        return gettext("草稿（第 %(draft)s 版）的全部修改将被删除，不能恢复；"
+                       "现行的第 %(current)s 版不受影响。") % {"draft": draft, "current": current}
     if key == "suspend":
-        return ("事项将暂停办理：办事指南显示“暂停办理”，不再接受新的申请；已受理的申请继续办理。"
-                "之后可以恢复。")
+        return gettext("事项将暂停办理：办事指南显示“暂停办理”，不再接受新的申请；"
+                       "已受理的申请继续办理。之后可以恢复。")
     if key == "resume":
-        return "事项将恢复办理，重新接受申请。"
+        return gettext("事项将恢复办理，重新接受申请。")
     if key == "cancel":
-        return ("事项将被取消，且不能恢复：从办事指南中移除，不再接受申请；已发布的版本保留，"
-                "供已受理的申请查阅。")
+        return gettext("事项将被取消，且不能恢复：从办事指南中移除，不再接受申请；"
+                       "已发布的版本保留，供已受理的申请查阅。")
     return ""
 
 
 GUIDE_LABELS = {
-    "name": "事项名称", "short_name": "简称", "daily_name": "常用名称",
-    "subject_nature": "实施主体性质", "service_objects": "服务对象", "themes": "主题",
-    "handling_forms": "办理形式", "handling_type": "办件类型", "legal_limit": "法定办结时限",
-    "promised_limit": "承诺办结时限", "visit_count": "到办事现场次数", "online_depth": "网办深度",
-    "cross_region_scope": "通办范围", "acceptance_conditions": "受理条件",
-    "process_description": "办理流程", "special_procedures": "特别程序",
-    "fee_charged": "是否收费", "fees": "收费项目", "result_name": "审批结果名称",
-    "result_kind": "审批结果类型", "result_licence_type": "结果证照类型代码",
-    "location": "办理地点", "office_hours": "办理时间", "consult_phone": "咨询电话",
-    "complaint_phone": "监督投诉电话", "joint_departments": "联办机构",
-    "intermediary_services": "中介服务", "quantity_limit": "数量限制",
-    "commitment_allowed": "可告知承诺", "online_platform": "网上办理平台",
-    "online_apply_url": "网上办理地址", "appointment_url": "网上预约地址",
-    "materials": "申请材料",
+    "name": gettext_lazy("事项名称"),
+    "short_name": gettext_lazy("简称"),
+    "daily_name": gettext_lazy("常用名称"),
+    "subject_nature": gettext_lazy("实施主体性质"),
+    "service_objects": gettext_lazy("服务对象"),
+    "themes": gettext_lazy("主题"),
+    "handling_forms": gettext_lazy("办理形式"),
+    "handling_type": gettext_lazy("办件类型"),
+    "legal_limit": gettext_lazy("法定办结时限"),
+    "promised_limit": gettext_lazy("承诺办结时限"),
+    "visit_count": gettext_lazy("到办事现场次数"),
+    "online_depth": gettext_lazy("网办深度"),
+    "cross_region_scope": gettext_lazy("通办范围"),
+    "acceptance_conditions": gettext_lazy("受理条件"),
+    "process_description": gettext_lazy("办理流程"),
+    "special_procedures": gettext_lazy("特别程序"),
+    "fee_charged": gettext_lazy("是否收费"),
+    "fees": gettext_lazy("收费项目"),
+    "result_name": gettext_lazy("审批结果名称"),
+    "result_kind": gettext_lazy("审批结果类型"),
+    "result_licence_type": gettext_lazy("结果证照类型代码"),
+    "location": gettext_lazy("办理地点"),
+    "office_hours": gettext_lazy("办理时间"),
+    "consult_phone": gettext_lazy("咨询电话"),
+    "complaint_phone": gettext_lazy("监督投诉电话"),
+    "joint_departments": gettext_lazy("联办机构"),
+    "intermediary_services": gettext_lazy("中介服务"),
+    "quantity_limit": gettext_lazy("数量限制"),
+    "commitment_allowed": gettext_lazy("可告知承诺"),
+    "online_platform": gettext_lazy("网上办理平台"),
+    "online_apply_url": gettext_lazy("网上办理地址"),
+    "appointment_url": gettext_lazy("网上预约地址"),
+    "materials": gettext_lazy("申请材料"),
 }
 
 
 def _short(value) -> str:
     if value is None or value == "":
-        return "（空）"
+        return gettext("（空）")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, Limit):
         return value.text + (f"（{value.note}）" if value.note else "")
     if isinstance(value, CodeLabel):
@@ -221,7 +249,8 @@ def _short(value) -> str:
         if value and all(isinstance(v, CodeLabel) for v in value):
             return "、".join(v.label for v in value)
         names = [getattr(v, "name", "") for v in value]
-        return f"{len(value)} 项" + (f"：{'、'.join(n for n in names if n)}" if any(names) else "")
+        count = gettext("%(n)s 项") % {"n": len(value)}
+        return count + (f"：{'、'.join(n for n in names if n)}" if any(names) else "")
     text = str(value)
     return text if len(text) <= 60 else text[:60] + "…"
 
@@ -266,7 +295,8 @@ def _render_detail(request, code: str, *, reason_forms=None, open_operation: str
         errors = op["form"].errors.get("reason", []) if op["form"].is_bound else []
         for message in errors:
             summary.append({"href": f"#id_{op['spec'].key}-reason",
-                            "text": f"{op['spec'].label}的理由：{message}"})
+                            "text": gettext("%(action)s的理由：%(message)s") % {
+                                "action": op["spec"].label, "message": message}})
     context = {
         "view": view,
         "item": view.implementation,
@@ -412,12 +442,17 @@ class EditForms:
             for index, form in enumerate(section.forms):
                 for message in form.non_field_errors():
                     items.append({"href": f"#{section.prefix}-row-{index}",
-                                  "text": f"第 {index + 1} 项{section.row_label}：{message}"})
-                where = f"第 {index + 1} 项{section.row_label}"
+                                  "text": gettext("第 %(n)s 项%(what)s：%(message)s") % {
+                                      "n": index + 1, "what": section.row_label,
+                                      "message": message}})
+                where = gettext("第 %(n)s 项%(what)s") % {"n": index + 1,
+                                                          "what": section.row_label}
                 for field in form:
                     for message in field.errors:
                         items.append({"href": "#" + (field.id_for_label or field.auto_id),
-                                      "text": f"{where}的{field.label}：{message}"})
+                                      "text": gettext("%(where)s的%(field)s：%(message)s") % {
+                                          "where": where, "field": field.label,
+                                          "message": message}})
         return items
 
 
@@ -483,15 +518,16 @@ def item_edit(request, code: str):
                 except ApplicationError as exc:
                     error, status = str(exc.message), exc.http_status
                 else:
-                    messages.success(request, f"已保存为草稿（第 {draft.number} 版）。"
-                                              "请检查后发布，发布后才对公众生效。")
+                    messages.success(request, gettext("已保存为草稿（第 %(n)s 版）。"
+                                                      "请检查后发布，发布后才对公众生效。")
+                                     % {"n": draft.number})
                     return redirect("web:catalog-item", code=draft.implementation.code)
         view = _item(request, code)
     else:
         row_action = False
         view = _item(request, code)
         if view.implementation.status == ImplementationStatus.CANCELLED:
-            messages.error(request, "该事项已取消，不能再修改。")
+            messages.error(request, gettext("该事项已取消，不能再修改。"))
             return redirect("web:catalog-item", code=view.implementation.code)
         forms = _initial_forms(view.elements)
     context = {"view": view, "item": view.implementation, "mode": "edit"}
@@ -527,8 +563,8 @@ def item_new(request):
                         error = message
                     status = exc.http_status
                 else:
-                    messages.success(request, "事项已创建为草稿（第 1 版）。"
-                                              "请检查后发布，发布后才对公众生效。")
+                    messages.success(request, gettext("事项已创建为草稿（第 1 版）。"
+                                                      "请检查后发布，发布后才对公众生效。"))
                     return redirect("web:catalog-item", code=implementation.code)
     else:
         forms = _initial_forms({}, organisations=organisations, blank_material=True)

@@ -2,6 +2,7 @@
 and read one service guide (办事指南). No login needed."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.catalog import selectors
 from onewindow.catalog.codes import HandlingForm, ImplementationStatus, ThemeAudience
@@ -13,9 +14,9 @@ PAGE_SIZE = 20
 FILTERS = ("q", "org", "theme", "service_object", "type", "level")
 ONLINE_FORMS = {HandlingForm.ONLINE_PC.value, HandlingForm.ONLINE_MOBILE.value}
 THEME_GROUPS = [
-    (ThemeAudience.INDIVIDUAL, "个人办事"),
-    (ThemeAudience.ENTERPRISE, "法人办事"),
-    (ThemeAudience.GENERAL, "其他主题"),
+    (ThemeAudience.INDIVIDUAL, gettext_lazy("个人办事")),
+    (ThemeAudience.ENTERPRISE, gettext_lazy("法人办事")),
+    (ThemeAudience.GENERAL, gettext_lazy("其他主题")),
 ]
 
 
@@ -68,18 +69,21 @@ def can_apply_online(guide) -> bool:
 def next_step(guide, *, online: bool) -> str:
     """What the person should do, in one sentence, at the top of the guide."""
     count = len(guide.materials)
-    materials = f"准备好下面的 {count} 项申请材料，" if count else ""
+    materials = gettext("准备好下面的 %(n)s 项申请材料，") % {"n": count} if count else ""
     if not guide.version.is_current:
-        return "这是历史版本，仅供查阅；办理请以现行版本为准。"
+        return gettext("这是历史版本，仅供查阅；办理请以现行版本为准。")
     if guide.status.code == ImplementationStatus.SUSPENDED:
-        return "该事项暂停办理，暂时不能申请。"
+        return gettext("该事项暂停办理，暂时不能申请。")
     if online and guide.in_hall:
-        return f"{materials}可以在网上申请，也可以到办理地点的窗口申请。"
-    if online:
-        return f"{materials}在网上申请即可，不用到现场。"
-    if guide.location:
-        return f"{materials}到办理地点的窗口申请。"
-    return f"{materials}按下面的说明申请；有疑问请拨打咨询电话。"
+        how = gettext("可以在网上申请，也可以到办理地点的窗口申请。")
+    elif online:
+        how = gettext("在网上申请即可，不用到现场。")
+    elif guide.location:
+        how = gettext("到办理地点的窗口申请。")
+    else:
+        how = gettext("按下面的说明申请；有疑问请拨打咨询电话。")
+    text = materials + how
+    return text[:1].upper() + text[1:]  # English starts "apply …" when nothing to prepare
 
 
 def item_guide(request, code: str):

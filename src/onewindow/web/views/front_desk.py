@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.cases import selectors, services
 from onewindow.cases.codes import CaseStatus
@@ -57,25 +59,28 @@ QUEUE_PAGE = 50
 
 # What the desk does next, by status (the applicant's version is in cases_common).
 STAFF_NEXT = {
-    S.DRAFT: "窗口登记的草稿：勾选收到的纸质材料、上传扫描件，然后代申请人提交。",
-    S.SUBMITTED: "请审核材料，在受理期限前作出决定：受理（可容缺）、一次性告知补正或不予受理。",
-    S.CORRECTION_REQUESTED: "等待申请人补正。受理计时暂停；申请人提交补正后办件回到待受理队列。",
-    S.ACCEPTED: "已受理，转入审批。容缺受理的材料请在补齐期限内收齐。",
-    S.REJECTED: "已不予受理，办件结束。",
-    S.WITHDRAWN: "申请人已撤回，办件结束。",
-    S.IN_REVIEW: "已受理，正在部门审批（见审批意见和办理时限）。",
-    S.SUSPENDED: "特别程序进行中，办理时限暂停计算；程序结束后由承办人恢复计时。",
-    S.APPROVED: "已准予许可（办结），办理结果在出件窗口等待送达。",
-    S.DENIED: "已不予许可（办结），决定书在出件窗口等待送达。",
-    S.DELIVERED: "已办结，办理结果已送达申请人。",
+    S.DRAFT: gettext_lazy("窗口登记的草稿：勾选收到的纸质材料、上传扫描件，然后代申请人提交。"),
+    S.SUBMITTED: gettext_lazy("请审核材料，在受理期限前作出决定：受理（可容缺）、"
+                              "一次性告知补正或不予受理。"),
+    S.CORRECTION_REQUESTED: gettext_lazy("等待申请人补正。受理计时暂停；"
+                                         "申请人提交补正后办件回到待受理队列。"),
+    S.ACCEPTED: gettext_lazy("已受理，转入审批。容缺受理的材料请在补齐期限内收齐。"),
+    S.REJECTED: gettext_lazy("已不予受理，办件结束。"),
+    S.WITHDRAWN: gettext_lazy("申请人已撤回，办件结束。"),
+    S.IN_REVIEW: gettext_lazy("已受理，正在部门审批（见审批意见和办理时限）。"),
+    S.SUSPENDED: gettext_lazy("特别程序进行中，办理时限暂停计算；程序结束后由承办人恢复计时。"),
+    S.APPROVED: gettext_lazy("已准予许可（办结），办理结果在出件窗口等待送达。"),
+    S.DENIED: gettext_lazy("已不予许可（办结），决定书在出件窗口等待送达。"),
+    S.DELIVERED: gettext_lazy("已办结，办理结果已送达申请人。"),
 }
 
 
 def remedies() -> str:
-    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them."""
+    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them:
+    quoted from the Chinese document, so marked as Chinese for readers of other languages."""
     from onewindow.cases.services import remedies_text
 
-    return remedies_text()
+    return format_html('<span lang="zh-Hans">{}</span>', remedies_text())
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -199,8 +204,8 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
         "timeline": timeline_rows(selectors.timeline(case=case)),
         "notices": selectors.notices_of(case=case) if case.number else [],
         "promised_limit": make_limit(version.promised_limit_amount,
-                                     version.promised_limit_unit).text,
-        "legal_limit": make_limit(version.legal_limit_amount, version.legal_limit_unit).text,
+                                     version.promised_limit_unit),
+        "legal_limit": make_limit(version.legal_limit_amount, version.legal_limit_unit),
         "instant": version.handling_type == "1",
         "next_round": case.correction_rounds + 1, "limits": upload_limits(),
         "nav_active": "front-desk",
@@ -278,7 +283,7 @@ def action_accept(request, number: str):
             actor=r.user, case=c.pk, tolerated=d.get("tolerated") or [],
             supply_days=d.get("supply_days"), note=d.get("note", ""),
             expected_version=_version(d), now=timezone.now()),
-        done="已受理，受理通知书已出具并告知申请人。",
+        done=gettext("已受理，受理通知书已出具并告知申请人。"),
     )
 
 
@@ -290,7 +295,7 @@ def action_reject(request, number: str):
         perform=lambda r, c, d: services.case_reject(
             actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
-        done="已作出不予受理决定，决定书已出具并告知申请人。",
+        done=gettext("已作出不予受理决定，决定书已出具并告知申请人。"),
     )
 
 
@@ -302,7 +307,7 @@ def action_correction(request, number: str):
         perform=lambda r, c, d: services.case_request_correction(
             actor=r.user, case=c.pk, items=d["items"], note=d.get("note", ""),
             expected_version=_version(d), now=timezone.now()),
-        done="已一次性告知补正，补正材料通知书已出具并告知申请人。",
+        done=gettext("已一次性告知补正，补正材料通知书已出具并告知申请人。"),
     )
 
 
@@ -314,7 +319,7 @@ def action_decide(request, number: str):
         perform=lambda r, c, d: services.case_decide_instant(
             actor=r.user, case=c.pk, approve=d["decision"] == "approve",
             reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
-        done="已当场作出决定，决定书已出具。",
+        done=gettext("已当场作出决定，决定书已出具。"),
     )
 
 
@@ -328,7 +333,7 @@ def action_paper(request, number: str):
             actor=r.user, case=c.pk, material_ids=d["material_ids"],
             original_seen=d.get("original_seen", False), expected_version=_version(d),
             now=timezone.now()),
-        done="已记录收到的纸质材料。",
+        done=gettext("已记录收到的纸质材料。"),
         aliases={"material_ids": "material_ids"},
     )
 
@@ -344,7 +349,7 @@ def action_scan(request, number: str):
     return _act(
         request, number, name="scan",
         make_form=lambda r, c, ms: ScanForm(r.POST, r.FILES, materials=ms),
-        perform=perform, done="扫描件已上传。", aliases={"material_id": "material_id"},
+        perform=perform, done=gettext("扫描件已上传。"), aliases={"material_id": "material_id"},
     )
 
 
@@ -357,7 +362,7 @@ def action_submit(request, number: str):
             actor=r.user, case=c.pk, proxy=d.get("proxy", False),
             idempotency_key=d["idempotency_key"], expected_version=_version(d),
             now=timezone.now()),
-        done="已提交，办件编号已生成，受理期限开始计算。",
+        done=gettext("已提交，办件编号已生成，受理期限开始计算。"),
     )
 
 
@@ -369,7 +374,7 @@ def action_supply(request, number: str):
         perform=lambda r, c, d: services.case_supply_materials(
             actor=r.user, case=c.pk, note=d.get("note", ""), expected_version=_version(d),
             now=timezone.now()),
-        done="已确认补正材料收齐。",
+        done=gettext("已确认补正材料收齐。"),
     )
 
 
@@ -381,5 +386,5 @@ def action_withdraw(request, number: str):
         perform=lambda r, c, d: services.case_withdraw(
             actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
-        done="已记录申请人撤回申请。",
+        done=gettext("已记录申请人撤回申请。"),
     )

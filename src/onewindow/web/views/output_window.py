@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onewindow.cases import permissions as case_permissions
 from onewindow.cases import selectors, services
@@ -96,7 +97,8 @@ def _mail_state(case) -> dict:
             dispatched = action
             data = action.data or {}
             lines = [part for part in (data.get("carrier", ""),
-                                       f"运单号 {data['tracking_number']}"
+                                       gettext("运单号 %(tracking)s")
+                                       % {"tracking": data["tracking_number"]}
                                        if data.get("tracking_number") else "",
                                        data.get("address", "")) if part]
         else:
@@ -178,7 +180,7 @@ def hand_over(request, number: str):
             paper_receipt=d["paper_receipt"])
 
     return _act(request, number, name="hand_over", make_form=HandOverForm, perform=perform,
-                done="已当面交付办理结果，领取记录已保存。")
+                done=gettext("已当面交付办理结果，领取记录已保存。"))
 
 
 @staff_required
@@ -189,7 +191,7 @@ def mail_dispatch(request, number: str):
             actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL,
             expected_version=_version(d), now=timezone.now(), address=d["address"],
             carrier=d["carrier"], tracking_number=d["tracking_number"]),
-        done="已记录邮寄发出，运单号已告知申请人。",
+        done=gettext("已记录邮寄发出，运单号已告知申请人。"),
     )
 
 
@@ -200,7 +202,7 @@ def mail_delivered(request, number: str):
         perform=lambda r, c, d: services.case_deliver(
             actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL, event="DELIVERED",
             expected_version=_version(d), now=timezone.now()),
-        done="已记录邮件签收，办理结果已送达。",
+        done=gettext("已记录邮件签收，办理结果已送达。"),
     )
 
 
@@ -211,7 +213,7 @@ def publish_online(request, number: str):
         perform=lambda r, c, d: services.case_deliver(
             actor=r.user, case=c.pk, channel=DeliveryChannel.ELECTRONIC,
             expected_version=_version(d), now=timezone.now()),
-        done="已在网上送达，申请人可在“我的办件”下载办理结果。",
+        done=gettext("已在网上送达，申请人可在“我的办件”下载办理结果。"),
     )
 
 
@@ -240,7 +242,7 @@ def delivery_choose(request, number: str):
             if not form.errors:
                 form.add_error(None, str(exc.message))
         else:
-            messages.success(request, "已保存您选择的领取方式。")
+            messages.success(request, gettext("已保存您选择的领取方式。"))
             return redirect("web:my-case", number=number)
     from .cases_portal import portal_case_context
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.catalog import permissions as catalog_permissions
 from onewindow.common.errors import ApplicationError, NotFound
@@ -22,8 +23,9 @@ from ..forms_approval import RouteUploadForm
 from .cases_common import form_errors
 from .catalog_admin import catalog_admin_required
 
-KIND_LABELS = {"instant": "即办件：窗口当场决定", "promise": "承诺件：承办人审查、首席代表决定",
-               "joint": "联合审查：各部门并联审查后首席代表决定"}
+KIND_LABELS = {"instant": gettext_lazy("即办件：窗口当场决定"),
+               "promise": gettext_lazy("承诺件：承办人审查、首席代表决定"),
+               "joint": gettext_lazy("联合审查：各部门并联审查后首席代表决定")}
 
 
 def _version(request, code: str, number: int):
@@ -88,13 +90,14 @@ def route_page(request, code: str, number: int):
         raise Http404 from exc
     except ApplicationError as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
-        prefix = "BPMN 文件未通过检查：" if isinstance(exc, RouteInvalid) else ""
+        prefix = gettext("BPMN 文件未通过检查：") if isinstance(exc, RouteInvalid) else ""
         form.add_error("file", f"{prefix}{exc.message}")
         return render(request, "web/approval/route.html",
                       _context(request, version, form=form, errors=form_errors(form),
                                error_details=details), status=422)
-    messages.success(request, f"已上传审批路线“{route.process_name or route.process_id}”，"
-                              "此后受理的办件按新路线审批；在办的办件仍按原路线。")
+    messages.success(request, gettext("已上传审批路线“%(name)s”，此后受理的办件按新路线审批；"
+                                      "在办的办件仍按原路线。")
+                     % {"name": route.process_name or route.process_id})
     return redirect("web:route", code=code, number=number)
 
 

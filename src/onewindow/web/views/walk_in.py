@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onewindow.cases import services
 from onewindow.catalog import selectors as catalog
@@ -66,7 +67,7 @@ def walk_in(request):
                 error = str(exc.message)
         else:
             messages.success(request,
-                             "已登记。请勾选收到的纸质材料、上传扫描件，然后代申请人提交。")
+                             gettext("已登记。请勾选收到的纸质材料、上传扫描件，然后代申请人提交。"))
             return redirect("web:staff-case", number=case.pk)
     elif request.method == "POST" and not form.errors.get("id_number"):
         match = _match(form.cleaned_data.get("id_number", "")) if form.cleaned_data.get(

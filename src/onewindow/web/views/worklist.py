@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
@@ -48,14 +49,15 @@ class TaskRow:
     @property
     def left_text(self) -> str:
         if self.css == "deadline-suspended":
-            return "暂停计时"
+            return gettext("暂停计时")
         if self.days_left is None:
-            return "无环节期限"
+            return gettext("无环节期限")
         if self.days_left < 0:
-            return f"逾期 {-self.days_left} 个工作日"
+            return gettext("逾期 %(n)s 个工作日") % {"n": -self.days_left}
         if self.days_left == 0:
-            return "今天到期"
-        return f"剩 {self.days_left} 个工作日"
+            return gettext("今天到期")
+        return ngettext("剩 %(n)s 个工作日", "剩 %(n)s 个工作日", self.days_left) % {
+            "n": self.days_left}
 
 
 def cases_by_subject(items) -> dict[str, Case]:
@@ -69,8 +71,8 @@ def cases_by_subject(items) -> dict[str, Case]:
 
 def task_row(row, case: Case | None) -> TaskRow:
     if case is not None and case.status == SUSPENDED:
-        return TaskRow(row.item, case, "deadline-suspended", "特别程序", None)
-    return TaskRow(row.item, case, DEADLINE_CSS[row.deadline_status], row.deadline_label,
+        return TaskRow(row.item, case, "deadline-suspended", gettext("特别程序"), None)
+    return TaskRow(row.item, case, DEADLINE_CSS[row.deadline_status], gettext(row.deadline_label),
                    row.working_days_left)
 
 
