@@ -421,7 +421,7 @@ def scene(now, settings, tmp_path):
     grant(catalog_admin, Role.CATALOG_ADMIN, world.city)
 
     def ready(case, role):
-        return WorkItem.objects.get(subject_type="case", subject_id=str(case.pk),
+        return WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk),
                                     status="READY", role=role)
 
     draft = cases.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
