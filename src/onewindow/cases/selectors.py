@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from onewindow.common import ratelimit
@@ -26,7 +27,7 @@ from . import deadlines, lifecycle, permissions
 from .applications import FormField, application_form
 from .codes import ActionKind, CaseStatus, Channel, MaterialState
 from .errors import CaseInvalid, CaseNotFound, NoReceivingCentre
-from .models import Case, CaseAction, CaseFile
+from .models import Case, CaseAction, CaseFile, CaseMaterial
 from .timing import (  # noqa: F401  Cases II reads, part of this module's interface
     DayLine,
     Opinion,
@@ -175,6 +176,7 @@ class MaterialView:
     problem: str
     files: list[FileView]
     licence_identifier: str = ""  # 免证办: the electronic licence that supplied it
+    supply_days: int | None = None  # 容缺: working days to supply it after acceptance
 
 
 def _file_view(f: CaseFile) -> FileView:
@@ -182,10 +184,20 @@ def _file_view(f: CaseFile) -> FileView:
                     f.correction_round, "")
 
 
+def tolerance_supply_days(*materials: CaseMaterial) -> int | None:
+    """容缺: the working days the catalog gives to supply these materials after acceptance
+    (the shortest when several are tolerated together); None if none may be tolerated."""
+    days = [m.material.supply_days if m.material_id else
+            (settings.ONEWINDOW_TOLERANCE_SUPPLY_DAYS if m.tolerance_allowed else None)
+            for m in materials]
+    known = [d for d in days if d]
+    return min(known) if known else None
+
+
 def materials_of(*, case: Case) -> list[MaterialView]:
     from onewindow.catalog.codes import MaterialRequirement, label
 
-    materials = case.materials.order_by("position").prefetch_related(
+    materials = case.materials.order_by("position").select_related("material").prefetch_related(
         Prefetch("files", CaseFile.objects.order_by("uploaded_at", "id"))
     )
     licences: dict[int, str] = {}
@@ -202,6 +214,7 @@ def materials_of(*, case: Case) -> list[MaterialView]:
             original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
             files=[_file_view(f) for f in m.files.all()],
             licence_identifier=licences.get(m.pk, ""),
+            supply_days=tolerance_supply_days(m),
         )
         for m in materials
     ]
@@ -614,6 +627,8 @@ def notices_of(*, case: Case) -> list[NoticeRef]:
         title = NOTICE_TITLES[notice["kind"]]
         if notice["kind"] == "decision":
             title = "准予行政许可决定书" if notice.get("approved") else "不予行政许可决定书"
+        if notice["kind"] == "acceptance" and notice.get("tolerated"):
+            title = "容缺受理通知书"
         if notice["kind"] == "correction":
             title = f"补正材料通知书（第{notice.get('round', 1)}次）"
         refs.append(NoticeRef(action.seq, notice["kind"], title, action.occurred_at,

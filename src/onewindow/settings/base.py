@@ -220,6 +220,8 @@ ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORI
 ONEWINDOW_CASES_ACCEPTANCE_DAYS = int(os.environ.get("ONEWINDOW_CASES_ACCEPTANCE_DAYS", "5"))
 ONEWINDOW_DUE_SOON_WORKING_DAYS = int(os.environ.get("ONEWINDOW_DUE_SOON_WORKING_DAYS", "3"))
 ONEWINDOW_CASES_REMEDIES_TEXT = os.environ.get("ONEWINDOW_CASES_REMEDIES_TEXT", "")
+# 容缺受理: working days to supply a tolerated material when its catalog entry sets none.
+ONEWINDOW_TOLERANCE_SUPPLY_DAYS = int(os.environ.get("ONEWINDOW_TOLERANCE_SUPPLY_DAYS", "10"))
 
 # Messages to citizens. The demo SMS backend stores texts so staff can read them at
 # 演示短信; a real gateway is another class with the same send() method.

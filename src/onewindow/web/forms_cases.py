@@ -134,7 +134,7 @@ class AcceptForm(VersionForm):
     )
     supply_days = forms.IntegerField(
         label="补齐期限（工作日）", required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
-        help_text=f"容缺受理时必填：申请人须在受理后多少个工作日内补交（1–{MAX_SUPPLY_DAYS}）。",
+        help_text="申请人须在受理后多少个工作日内补交；已按事项规定的期限填好，可以缩短，不能延长。",
         error_messages={"min_value": f"补齐期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
                         "max_value": f"补齐期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
                         "invalid": "补齐期限应为整数。"},
@@ -147,11 +147,6 @@ class AcceptForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["tolerated"].choices = [(m.id, m.name) for m in tolerable]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("tolerated") and not data.get("supply_days"):
-            self.add_error("supply_days", "容缺受理须设定补齐期限（工作日）。")
-        return data
 
 
 class RejectForm(VersionForm):

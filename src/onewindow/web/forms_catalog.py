@@ -166,6 +166,8 @@ class MaterialForm(forms.Form):
                                initial=MaterialSource.APPLICANT.value)
     issuing_agency = _text("出具单位", 200)
     tolerance_allowed = forms.BooleanField(label="可容缺受理", required=False)
+    tolerance_supply_days = _int("容缺补交期限（工作日）",
+                                 help_text="可容缺时填写：受理后多少个工作日内补交。")
     commitment_allowed = forms.BooleanField(label="可承诺替代", required=False)
     licence_type_code = _text("可替代的电子证照类型代码", 64)
     note = _text("填报说明")

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
 
-from .. import deadlines, lifecycle, permissions
+from .. import deadlines, lifecycle, permissions, selectors
 from ..codes import AcceptanceBasis, ActionKind, CaseStatus, MaterialState
 from ..errors import (
     CaseInvalid,
@@ -57,9 +57,11 @@ def _label(actor) -> str:
 
 
 def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
-                     ) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
-    """(materials to mark ACCEPTED, materials to mark TOLERATED) or raise."""
-    materials = list(case.materials.all())
+                     ) -> tuple[list[CaseMaterial], list[CaseMaterial], int | None]:
+    """(materials to mark ACCEPTED, materials to mark TOLERATED, working days to supply
+    them) or raise. Without ``supply_days`` the catalog's 容缺 period applies; a clerk may
+    shorten it, never lengthen it."""
+    materials = list(case.materials.select_related("material"))
     by_id = {m.pk: m for m in materials}
     tolerated_ids = list(dict.fromkeys(int(pk) for pk in tolerated or []))
     errors: dict[str, str] = {}
@@ -86,22 +88,31 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
             f"必要材料不齐全：{names}。请一次性告知补正，或对可容缺材料容缺受理。",
             details={"materials": {str(m.pk): "未提交或需补正" for m in missing}},
         )
+    tolerated_materials = [by_id[pk] for pk in tolerated_ids]
+    allowed_days = selectors.tolerance_supply_days(*tolerated_materials)
+    if tolerated_ids and supply_days is None:
+        # The catalog's period is the default, so the guide, the clerk's form and the
+        # notice all name the same number.
+        supply_days = allowed_days
     if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
         message = f"容缺受理须设定补齐期限（1–{MAX_SUPPLY_DAYS} 个工作日）。"
         raise ToleranceNotAllowed(message, details={"supply_days": message})
+    if tolerated_ids and allowed_days and int(supply_days) > allowed_days:
+        message = f"补齐期限不能超过事项规定的 {allowed_days} 个工作日。"
+        raise ToleranceNotAllowed(message, details={"supply_days": message})
     present = [m for m in materials if m.state in _PRESENT]
-    return present, [by_id[pk] for pk in tolerated_ids]
+    return present, tolerated_materials, (int(supply_days) if tolerated_ids else None)
 
 
 def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None, note: str,
             expected_version: int | None, now: dt.datetime):
     lifecycle.check(case, K.ACCEPT, expected_version=expected_version)
     ensure_item_active(case)
-    present, missing = _check_materials(case, tolerated, supply_days)
+    present, missing, supply_days = _check_materials(case, tolerated, supply_days)
     data: dict[str, Any] = {
         "basis": AcceptanceBasis.ACCEPTED,
         "tolerated": [{"id": m.pk, "name": m.name} for m in missing],
-        "supply_days": int(supply_days) if missing else None,
+        "supply_days": supply_days,
     }
     preview = preview_deadlines(case, K.ACCEPT, now=now, data=data)
     data["notice"] = {
@@ -113,6 +124,7 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
         "tolerance_due_date": iso(preview.tolerance_due_date),
         "materials": [m.name for m in present],
         "tolerated": [m.name for m in missing],
+        "supply_days": supply_days,
         "note": note,
     }
     # Own rows first, the move (with its audit row) last: the audit chain head is one

@@ -133,13 +133,20 @@ def _load(request, number: str):
         raise Http404 from exc
 
 
+def _supply_days(tolerable) -> int | None:
+    """The catalog's 容缺 period for these materials (the shortest of them)."""
+    days = [m.supply_days for m in tolerable if m.supply_days]
+    return min(days) if days else None
+
+
 def _action_forms(case, materials) -> dict:
     version = {"expected_version": case.lock_version}
     missing = [m for m in materials
                if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
     tolerable = [m for m in missing if m.tolerance_allowed]
     return {
-        "accept": AcceptForm(initial={**version, "supply_days": 5}, tolerable=tolerable),
+        "accept": AcceptForm(initial={**version, "supply_days": _supply_days(tolerable)},
+                             tolerable=tolerable),
         "reject": RejectForm(initial=version),
         "correction": CorrectionForm(initial=version, materials=materials),
         "decide": DecideForm(initial=version),
