@@ -376,6 +376,12 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Materials belong to their version: only a draft's may change.
+        if self.version.status != VersionStatus.DRAFT:
+            raise VersionImmutable("已发布版本的材料不能修改，请创建新版本。")
+        super().save(*args, **kwargs)
+
     @property
     def supply_days(self) -> int | None:
         """Working days to supply this material after a 容缺 acceptance: the catalog's
@@ -383,12 +389,6 @@ class Material(models.Model):
         if not self.tolerance_allowed:
             return None
         return self.tolerance_supply_days or settings.ONEWINDOW_TOLERANCE_SUPPLY_DAYS
-
-    def save(self, *args, **kwargs):
-        # Materials belong to their version: only a draft's may change.
-        if self.version.status != VersionStatus.DRAFT:
-            raise VersionImmutable("已发布版本的材料不能修改，请创建新版本。")
-        super().save(*args, **kwargs)
 
 
 class ImplementationAction(models.Model):

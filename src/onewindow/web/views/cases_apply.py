@@ -248,7 +248,8 @@ def _check_context(request, case, form, errors) -> dict:
     missing = [r for r in absent if not r["m"].tolerance_allowed]
     tolerable = [r for r in absent if r["m"].tolerance_allowed]
     return {"case": case, "form": form, "errors": errors, "answers": answers, "rows": rows,
-            "missing": missing, "tolerable": tolerable, "applicant": _applicant_summary(request.user, case),
+            "missing": missing, "tolerable": tolerable,
+            "applicant": _applicant_summary(request.user, case),
             **_step_context("check", case.pk)}
 
 
