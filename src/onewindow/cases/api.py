@@ -234,6 +234,7 @@ class CorrectionItemIn(Schema):
 class CorrectionIn(Schema):
     items: list[CorrectionItemIn]
     note: str = ""
+    supply_days: int | None = None  # 补正期限 in working days; default from settings
     version: int | None = None
 
 
@@ -502,7 +503,7 @@ def case_request_correction(request, ref: str, body: CorrectionIn):
     case = services.case_request_correction(
         actor=request.auth, case=_ref(request, ref),
         items=[item.dict() for item in body.items], note=body.note,
-        expected_version=body.version, now=now,
+        supply_days=body.supply_days, expected_version=body.version, now=now,
     )
     return _detail(request, case.number, now)
 

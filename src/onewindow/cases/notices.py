@@ -66,6 +66,7 @@ def notice_context(*, case: Case, seq: int) -> tuple[str, dict, str]:
         "promised_due_date": _cn_date(notice.get("promised_due_date")),
         "legal_due_date": _cn_date(notice.get("legal_due_date")),
         "tolerance_due_date": _cn_date(notice.get("tolerance_due_date")),
+        "supply_due_date": _cn_date(notice.get("supply_due_date")),
         "expected_end_date": _cn_date(notice.get("expected_end_date")),
         "deemed": notice.get("basis") == "DEEMED",
         "title": ref.title,

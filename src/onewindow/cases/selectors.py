@@ -20,7 +20,12 @@ from onewindow.common.ids import is_digits
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.models import Organisation, Role, RoleAssignment
-from onewindow.identity.permissions import can_view_personal_data
+from onewindow.identity.permissions import (
+    can_anywhere,
+    can_view_personal_data,
+    scope_paths,
+    scope_q,
+)
 from onewindow.workdays import selectors as workdays
 
 from . import deadlines, lifecycle, permissions
@@ -158,6 +163,13 @@ class FileView:
     uploaded_at: dt.datetime
     correction_round: int
     url: str
+
+    @property
+    def previewable(self) -> bool:
+        """A PDF or an image (as sniffed at upload) that a browser can show inline."""
+        from .uploads import preview_kind
+
+        return preview_kind(self.content_type) is not None
 
 
 @dataclass(frozen=True)
@@ -355,6 +367,32 @@ def _apply(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     return qs
 
 
+_CENTRE_KINDS = (Organisation.Kind.SERVICE_CENTRE, Organisation.Kind.TOWN_CENTRE,
+                 Organisation.Kind.VILLAGE_STATION)
+
+
+def front_desk_read_only(actor) -> bool:
+    """Staff who watch a front desk without acting at it: a city-wide 电子监察 may view
+    the cases of the service centres under them but accepts none."""
+    if can_anywhere(actor, permissions.ACCEPT_CASE):
+        return False
+    paths = scope_paths(actor, permissions.VIEW_CASE)
+    if not paths:
+        return False
+    under = Q()
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return Organisation.objects.filter(under, kind__in=_CENTRE_KINDS).exists()
+
+
+def front_desk_scope_q(actor) -> Q:
+    """The cases of the actor's front desk: those they may accept, or, for staff who only
+    watch, the cases received by the centres they may view."""
+    if front_desk_read_only(actor):
+        return scope_q(actor, permissions.VIEW_CASE, field="centre")
+    return permissions.staff_q(actor, permissions.ACCEPT_CASE)
+
+
 def front_desk_queue(
     *, actor, today: dt.date, filters: CaseFilters | None = None, cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
@@ -365,7 +403,7 @@ def front_desk_queue(
     filters = filters or CaseFilters()
     if not filters.statuses:
         filters = CaseFilters(**{**filters.__dict__, "statuses": (S.SUBMITTED,)})
-    qs = _cases().filter(permissions.staff_q(actor, permissions.ACCEPT_CASE))
+    qs = _cases().filter(front_desk_scope_q(actor))
     qs = _apply(qs.exclude(status=S.DRAFT), filters)
     page = keyset_page(qs, order=["received_at", "id"], cursor=cursor, limit=limit)
     return Page(items=[_row(c, today) for c in page.items], next_cursor=page.next_cursor)
@@ -497,10 +535,13 @@ def expected_of_applicant(*, case: Case) -> Expectation:
             if item.get("material_id") is None:
                 items.append({"material_id": None, "name": item["name"],
                               "problem": item["problem"], "state": ""})
+        due = (last.data or {}).get("supply_due_date") if last else None
+        due_date = dt.date.fromisoformat(due) if due else None
         return Expectation(
-            f"请按补正告知书（第 {case.correction_rounds} 次）补正以下 {len(items)} 项内容，"
-            "补正完成后点“提交补正”。",
-            True, items=items,
+            f"请按补正告知书（第 {case.correction_rounds} 次）补正以下 {len(items)} 项内容"
+            + (f"（补正期限：{due_date:%Y年%m月%d日}）" if due_date else "")
+            + "，补正完成后点“提交补正”。",
+            True, items=items, due_date=due_date,
         )
     if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED):
         pending = list(case.materials.filter(state=MaterialState.TOLERATED)

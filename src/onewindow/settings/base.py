@@ -220,6 +220,8 @@ ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORI
 ONEWINDOW_CASES_ACCEPTANCE_DAYS = int(os.environ.get("ONEWINDOW_CASES_ACCEPTANCE_DAYS", "5"))
 ONEWINDOW_DUE_SOON_WORKING_DAYS = int(os.environ.get("ONEWINDOW_DUE_SOON_WORKING_DAYS", "3"))
 ONEWINDOW_CASES_REMEDIES_TEXT = os.environ.get("ONEWINDOW_CASES_REMEDIES_TEXT", "")
+# 补正告知: working days the applicant gets to supply corrections (the clerk may change it).
+ONEWINDOW_CASES_CORRECTION_DAYS = int(os.environ.get("ONEWINDOW_CASES_CORRECTION_DAYS", "20"))
 # 容缺受理: working days to supply a tolerated material when its catalog entry sets none.
 ONEWINDOW_TOLERANCE_SUPPLY_DAYS = int(os.environ.get("ONEWINDOW_TOLERANCE_SUPPLY_DAYS", "10"))
 

@@ -5,9 +5,11 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
+from onewindow.workdays import selectors as workdays
 
 from .. import deadlines, lifecycle, permissions, selectors
 from ..codes import AcceptanceBasis, ActionKind, CaseStatus, MaterialState
@@ -220,23 +222,66 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
     return cleaned
 
 
+def correction_days() -> int:
+    """Default working days an applicant gets to supply corrections (setting)."""
+    return int(getattr(settings, "ONEWINDOW_CASES_CORRECTION_DAYS", 20))
+
+
+def _supply_due(supply_days: int | None, *, now: dt.datetime) -> tuple[int, dt.date]:
+    days = correction_days() if supply_days in (None, "") else supply_days
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_SUPPLY_DAYS:
+        message = f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。"
+        raise CaseInvalid(message, details={"supply_days": message})
+    return days, workdays.add_working_days(deadlines.local_date(now), days)
+
+
+def _add_other_materials(case: Case, cleaned: list[dict[str, Any]], *, now: dt.datetime):
+    """An item that is not on the catalog's list becomes a material of this case, so the
+    applicant can upload it online like any other (the item promises zero visits)."""
+    others = [item for item in cleaned if item["material_id"] is None]
+    if not others:
+        return
+    last = case.materials.order_by("-position").values_list("position", flat=True).first()
+    for offset, item in enumerate(others, start=1):
+        material = CaseMaterial.objects.create(
+            case=case, region_code=case.region_code, material=None,
+            position=(last or 0) + offset, name=item["name"],
+            # Not REQUIRED: the item may be answered by a corrected form or a note instead
+            # of a file, so it never blocks supplying or accepting by itself.
+            requirement=MaterialRequirement.OPTIONAL, state=MaterialState.MISSING,
+            problem=item["problem"], updated_at=now,
+        )
+        item["material_id"] = material.pk
+        item["added"] = True
+
+
 @durable
 def case_request_correction(
     *, actor, case: Case | int | str, items: list[dict[str, Any]], note: str = "",
-    expected_version: int | None = None, now: dt.datetime,
+    supply_days: int | None = None, expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """补正告知 (一次性告知): list ALL missing or defective materials at once, each
     ``{"material_id": CaseMaterial id | None, "name": str (when no material), "problem":
-    str}``. The Art. 32 clock stops; the applicant supplies them and the case returns
-    to the queue. Each round is numbered and kept."""
+    str}``. The Art. 32 clock stops; the applicant supplies them within ``supply_days``
+    working days (补正期限; default ``ONEWINDOW_CASES_CORRECTION_DAYS``) and the case
+    returns to the queue. An item without a material becomes an extra material of the
+    case that the applicant can upload. Each round is numbered and kept."""
     locked = _lock_for_desk(case, actor)
     lifecycle.check(locked, K.REQUEST_CORRECTION, expected_version=expected_version)
     cleaned = _clean_items(locked, items)
+    days, due = _supply_due(supply_days, now=now)
+    _add_other_materials(locked, cleaned, now=now)
     round_number = locked.correction_rounds + 1
     data = {
         "round": round_number, "items": cleaned,
+        "supply_days": days, "supply_due_date": due.isoformat(),
         "notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
                    "kind": "correction", "round": round_number, "items": cleaned,
+                   "supply_days": days, "supply_due_date": due.isoformat(),
                    "note": (note or "").strip()},
     }
     materials = {m.pk: m for m in locked.materials.all()}

@@ -29,6 +29,7 @@ from .cases_common import (
     case_deadlines,
     citizen_required,
     file_download,
+    file_preview,
     form_errors,
     material_errors,
     next_step_text,
@@ -256,6 +257,15 @@ def case_file(request, file_id: int):
     except CaseNotFound as exc:
         raise Http404 from exc
     return file_download(record)
+
+
+@login_required
+def case_file_preview(request, file_id: int):
+    try:
+        record = selectors.file_for_actor(actor=request.user, file_id=file_id)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+    return file_preview(record)
 
 
 # --- inbox -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ version the page showed; a stale page gets the conflict message and nothing is w
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -116,7 +117,7 @@ def front_desk_queue(request):
     items = catalog.implementation_list(limit=100).items
     context = {
         "centre": centre, "form": form, "rows": rows, "errors": errors, "items": items,
-        "nav_active": "front-desk",
+        "nav_active": "front-desk", "read_only": selectors.front_desk_read_only(actor),
         "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
         "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
     }
@@ -148,7 +149,9 @@ def _action_forms(case, materials) -> dict:
         "accept": AcceptForm(initial={**version, "supply_days": _supply_days(tolerable)},
                              tolerable=tolerable),
         "reject": RejectForm(initial=version),
-        "correction": CorrectionForm(initial=version, materials=materials),
+        "correction": CorrectionForm(
+            initial={**version, "supply_days": settings.ONEWINDOW_CASES_CORRECTION_DAYS},
+            materials=materials),
         "decide": DecideForm(initial=version),
         "paper": PaperForm(initial={**version, "original_seen": True},
                            materials=[m for m in materials if not m.paper_received]),
@@ -308,7 +311,8 @@ def action_correction(request, number: str):
         make_form=lambda r, c, ms: CorrectionForm(r.POST, materials=ms),
         perform=lambda r, c, d: services.case_request_correction(
             actor=r.user, case=c.pk, items=d["items"], note=d.get("note", ""),
-            expected_version=_version(d), now=timezone.now()),
+            supply_days=d.get("supply_days"), expected_version=_version(d),
+            now=timezone.now()),
         done="已一次性告知补正，补正材料通知书已出具并告知申请人。",
     )
 
