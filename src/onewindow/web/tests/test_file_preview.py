@@ -9,7 +9,6 @@ from onewindow.cases import services
 from onewindow.cases.tests.factories import (
     build_world,
     ofd_bytes,
-    pdf_bytes,
     png_bytes,
     submit_online,
 )
