@@ -204,8 +204,10 @@ ONEWINDOW_LOGIN_MAX_FAILURES = int(os.environ.get("ONEWINDOW_LOGIN_MAX_FAILURES"
 ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES", "15"))
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
 
-# Public links printed on notices and licences (QR codes) point here.
-ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Public links printed on notices and licences (QR codes) point here. Empty: the host of
+# the request being served, else the address `onewindow serve --bind` listens on
+# (onewindow.common.request_context.public_base_url).
+ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "")
 # Licence signing keys are encrypted at rest with a key derived from this (or SECRET_KEY).
 ONEWINDOW_LICENCES_KEY_SECRET = os.environ.get("ONEWINDOW_LICENCES_KEY_SECRET", "")
 ONEWINDOW_LICENCES_JWKS_URL = os.environ.get("ONEWINDOW_LICENCES_JWKS_URL", "")

@@ -299,8 +299,18 @@ def inbox(request):
 
 
 def progress(request):
-    asked = "number" in request.GET or "code" in request.GET
-    form = ProgressForm(request.GET if asked else None)
+    # The lookup is a POST: the query code is a secret and stays out of URLs, logs and
+    # browser history. A GET carrying both (the QR code of notices printed before this
+    # change) still works for one release; access logs record paths without queries.
+    # The QR code of new notices carries the code in the fragment, which never reaches a
+    # server: the page's script moves it into the form and posts it.
+    if request.method == "POST":
+        data, asked = request.POST, True
+    else:
+        data = request.GET
+        asked = "code" in request.GET
+    form = ProgressForm(data if asked else None,
+                        initial={"number": request.GET.get("number", "")[:48]})
     result = None
     error = ""
     status = 200

@@ -51,6 +51,7 @@ from .cases_common import (
     page_query,
 )
 from .cases_timeline import timeline_rows
+from .confirm import confirmation_page, wants_confirmation, wants_edit
 from .workbench import staff_required
 
 S = CaseStatus
@@ -224,6 +225,16 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
 
 @staff_required
 def staff_case(request, number: str):
+    if request.method == "POST":
+        # The case page's forms post to the page itself (``do`` names the action), so an
+        # error or a confirmation shows at the page's own address.
+        from .case_handling import CASE_REVIEW_ACTIONS
+
+        do = request.POST.get("do", "")
+        handler = CASE_ACTIONS.get(do) or CASE_REVIEW_ACTIONS.get(do)
+        if handler is None:
+            return redirect("web:staff-case", number=number)
+        return handler(request, number)
     case = _load(request, number)
     return render(request, "web/cases/staff_case.html", staff_case_context(request, case))
 
@@ -319,6 +330,16 @@ def action_correction(request, number: str):
 
 @staff_required
 def action_decide(request, number: str):
+    if request.method == "POST":
+        case = _load(request, number)
+        form = DecideForm(request.POST)
+        if wants_edit(request):
+            form.is_valid()
+            context = staff_case_context(request, case, bound={"decide": form},
+                                         open_action="decide")
+            return render(request, "web/cases/staff_case.html", context)
+        if wants_confirmation(request, form):
+            return _confirm_instant(request, case, form)
     return _act(
         request, number, name="decide",
         make_form=lambda r, c, ms: DecideForm(r.POST),
@@ -326,6 +347,26 @@ def action_decide(request, number: str):
             actor=r.user, case=c.pk, approve=d["decision"] == "approve",
             reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
         done="已当场作出决定，决定书已出具。",
+    )
+
+
+def _confirm_instant(request, case, form):
+    from .case_handling import decision_consequences
+
+    approve = form.cleaned_data["decision"] == "approve"
+    applicant = selectors.applicant_view(viewer=request.user, case=case)
+    facts = [("办件编号", case.number), ("事项", case.version.name),
+             ("申请人", applicant.legal_name or applicant.name)]
+    if not approve:
+        facts.append(("不予许可的理由", form.cleaned_data.get("reason", "")))
+    consequences = decision_consequences(case, approve=approve)
+    if case.status == S.SUBMITTED:
+        consequences.insert(0, "当场受理本件（出具受理通知书），并立即作出决定。")
+    return confirmation_page(
+        request, form=form, action_url=reverse("web:staff-case", args=[case.number]),
+        do="decide", title="确认准予许可？" if approve else "确认不予许可？",
+        consequences=consequences, facts=facts,
+        button="确认准予许可" if approve else "确认不予许可", danger=not approve,
     )
 
 
@@ -394,3 +435,11 @@ def action_withdraw(request, number: str):
             now=timezone.now()),
         done="已记录申请人撤回申请。",
     )
+
+
+# The case page's own forms, by the ``do`` value they post to the page itself.
+CASE_ACTIONS = {
+    "accept": action_accept, "reject": action_reject, "correction": action_correction,
+    "decide": action_decide, "paper": action_paper, "scan": action_scan,
+    "submit": action_submit, "supply": action_supply, "withdraw": action_withdraw,
+}
