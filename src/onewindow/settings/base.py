@@ -204,6 +204,8 @@ ONEWINDOW_LOGIN_MAX_FAILURES = int(os.environ.get("ONEWINDOW_LOGIN_MAX_FAILURES"
 ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES", "15"))
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
 
+# The service centre's phone line, on the error page (and wherever people are told to call).
+ONEWINDOW_SERVICE_PHONE = os.environ.get("ONEWINDOW_SERVICE_PHONE", "0631-12345")
 # Public links printed on notices and licences (QR codes) point here. Empty: the host of
 # the request being served, else the address `onewindow serve --bind` listens on
 # (onewindow.common.request_context.public_base_url).
