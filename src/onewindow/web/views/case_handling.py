@@ -211,6 +211,7 @@ def _confirm_decision(request, item: WorkItem, case: Case, form):
         title="确认准予许可？" if approve else "确认不予许可？",
         consequences=decision_consequences(case, approve=approve), facts=facts,
         button="确认准予许可" if approve else "确认不予许可", danger=not approve,
+        back_url=reverse("web:task", args=[item.pk]),
     )
 
 

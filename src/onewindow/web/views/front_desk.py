@@ -367,6 +367,7 @@ def _confirm_instant(request, case, form):
         do="decide", title="确认准予许可？" if approve else "确认不予许可？",
         consequences=consequences, facts=facts,
         button="确认准予许可" if approve else "确认不予许可", danger=not approve,
+        back_url=reverse("web:staff-case", args=[case.number]),
     )
 
 
