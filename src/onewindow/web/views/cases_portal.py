@@ -326,7 +326,10 @@ def progress(request):
     context = {"form": form, "result": result, "errors": errors, "nav_active": "progress"}
     response = render(request, "web/cases/progress.html", context,
                       status=status if error else 422 if errors else 200)
-    # The query code is a secret of the applicant: keep it out of shared caches and referrers.
+    # The query code is a secret of the applicant: keep the answer out of shared caches.
+    # Referrers stay within the site ("no-referrer" would make the browser send
+    # "Origin: null" with the lookup form, which the CSRF check rightly refuses); the code
+    # is posted, so no address carries it anyway.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
