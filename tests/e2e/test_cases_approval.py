@@ -126,7 +126,12 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     assert_accessible(chief)
     chief.get_by_label("准予许可").check()
     chief.get_by_label("审批意见").fill("同意准予许可。")
-    chief.get_by_role("button", name="确认决定").click()
+    chief.get_by_role("button", name="下一步：确认决定").click()
+    # The decision's consequence is shown before it is made (UI.md).
+    expect(chief.get_by_role("heading", name="确认准予许可？")).to_be_visible()
+    expect(chief.locator(".consequence")).to_contain_text("准予行政许可决定书")
+    assert_accessible(chief)
+    chief.get_by_role("button", name="确认准予许可").click()
     expect(chief.locator(".notice-list")).to_contain_text("已作出决定")
     context.close()
     assert Case.objects.get(number=number).status == "APPROVED"
@@ -199,7 +204,8 @@ def test_instant_item_is_decided_on_the_spot(desk_page, demo_data):
 
     panel = open_action(desk, "即办件当场决定")
     panel.get_by_label("准予许可").check()
-    panel.get_by_role("button", name="确认决定").click()
+    panel.get_by_role("button", name="下一步：确认决定").click()
+    desk.get_by_role("button", name="确认准予许可").click()
     expect(desk.locator(".case-head")).to_contain_text("准予许可")
     expect(desk.locator("#notices-title")).to_be_visible()
     case = Case.objects.get(number=number)

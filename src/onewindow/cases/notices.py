@@ -9,16 +9,15 @@ text. The QR code leads to the public progress page with the number and query co
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from onewindow.common.request_context import public_base_url
 from onewindow.documents.qr import qr_data_uri
 from onewindow.documents.rendering import RenderedPdf, render_pdf
 
 from . import selectors
 from .models import Case
 
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 PUBLIC_PROGRESS_URL_NAME = "web:public-progress"
 PUBLIC_PROGRESS_FALLBACK_PATH = "/progress/"
 
@@ -34,12 +33,15 @@ TEMPLATES = {
 
 def public_progress_url(*, number: str, query_code: str) -> str:
     """Absolute URL of the public progress page for a case (printed as a QR code)."""
-    base = (getattr(settings, "ONEWINDOW_PUBLIC_BASE_URL", "") or DEFAULT_PUBLIC_BASE_URL)
+    base = public_base_url()
     try:
         path = reverse(PUBLIC_PROGRESS_URL_NAME)
     except NoReverseMatch:
         path = PUBLIC_PROGRESS_FALLBACK_PATH
-    return f"{base.rstrip('/')}{path}?{urlencode({'number': number, 'code': query_code})}"
+    # The code goes in the fragment: a browser never sends it, so it stays out of server
+    # logs and referrers; the progress page's script posts it (web/static/web/progress.js).
+    return (f"{base.rstrip('/')}{path}?{urlencode({'number': number})}"
+            f"#{urlencode({'code': query_code})}")
 
 
 def _cn_date(value: str | None) -> str:
@@ -66,6 +68,7 @@ def notice_context(*, case: Case, seq: int) -> tuple[str, dict, str]:
         "promised_due_date": _cn_date(notice.get("promised_due_date")),
         "legal_due_date": _cn_date(notice.get("legal_due_date")),
         "tolerance_due_date": _cn_date(notice.get("tolerance_due_date")),
+        "supply_due_date": _cn_date(notice.get("supply_due_date")),
         "expected_end_date": _cn_date(notice.get("expected_end_date")),
         "deemed": notice.get("basis") == "DEEMED",
         "title": ref.title,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
@@ -21,14 +22,19 @@ from onewindow.common.ids import is_digits
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.models import Organisation, Role, RoleAssignment
-from onewindow.identity.permissions import can_view_personal_data
+from onewindow.identity.permissions import (
+    can_anywhere,
+    can_view_personal_data,
+    scope_paths,
+    scope_q,
+)
 from onewindow.workdays import selectors as workdays
 
 from . import deadlines, lifecycle, permissions
 from .applications import FormField, application_form
 from .codes import ActionKind, CaseStatus, Channel, MaterialState
 from .errors import CaseInvalid, CaseNotFound, NoReceivingCentre
-from .models import Case, CaseAction, CaseFile
+from .models import Case, CaseAction, CaseFile, CaseMaterial
 from .timing import (  # noqa: F401  Cases II reads, part of this module's interface
     DayLine,
     Opinion,
@@ -160,6 +166,13 @@ class FileView:
     correction_round: int
     url: str
 
+    @property
+    def previewable(self) -> bool:
+        """A PDF or an image (as sniffed at upload) that a browser can show inline."""
+        from .uploads import preview_kind
+
+        return preview_kind(self.content_type) is not None
+
 
 @dataclass(frozen=True)
 class MaterialView:
@@ -177,6 +190,7 @@ class MaterialView:
     problem: str
     files: list[FileView]
     licence_identifier: str = ""  # 免证办: the electronic licence that supplied it
+    supply_days: int | None = None  # 容缺: working days to supply it after acceptance
 
 
 def _file_view(f: CaseFile) -> FileView:
@@ -184,10 +198,20 @@ def _file_view(f: CaseFile) -> FileView:
                     f.correction_round, "")
 
 
+def tolerance_supply_days(*materials: CaseMaterial) -> int | None:
+    """容缺: the working days the catalog gives to supply these materials after acceptance
+    (the shortest when several are tolerated together); None if none may be tolerated."""
+    days = [m.material.supply_days if m.material_id else
+            (settings.ONEWINDOW_TOLERANCE_SUPPLY_DAYS if m.tolerance_allowed else None)
+            for m in materials]
+    known = [d for d in days if d]
+    return min(known) if known else None
+
+
 def materials_of(*, case: Case) -> list[MaterialView]:
     from onewindow.catalog.codes import MaterialRequirement, label
 
-    materials = case.materials.order_by("position").prefetch_related(
+    materials = case.materials.order_by("position").select_related("material").prefetch_related(
         Prefetch("files", CaseFile.objects.order_by("uploaded_at", "id"))
     )
     licences: dict[int, str] = {}
@@ -204,6 +228,7 @@ def materials_of(*, case: Case) -> list[MaterialView]:
             original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
             files=[_file_view(f) for f in m.files.all()],
             licence_identifier=licences.get(m.pk, ""),
+            supply_days=tolerance_supply_days(m),
         )
         for m in materials
     ]
@@ -345,6 +370,32 @@ def _apply(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     return qs
 
 
+_CENTRE_KINDS = (Organisation.Kind.SERVICE_CENTRE, Organisation.Kind.TOWN_CENTRE,
+                 Organisation.Kind.VILLAGE_STATION)
+
+
+def front_desk_read_only(actor) -> bool:
+    """Staff who watch a front desk without acting at it: a city-wide 电子监察 may view
+    the cases of the service centres under them but accepts none."""
+    if can_anywhere(actor, permissions.ACCEPT_CASE):
+        return False
+    paths = scope_paths(actor, permissions.VIEW_CASE)
+    if not paths:
+        return False
+    under = Q()
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return Organisation.objects.filter(under, kind__in=_CENTRE_KINDS).exists()
+
+
+def front_desk_scope_q(actor) -> Q:
+    """The cases of the actor's front desk: those they may accept, or, for staff who only
+    watch, the cases received by the centres they may view."""
+    if front_desk_read_only(actor):
+        return scope_q(actor, permissions.VIEW_CASE, field="centre")
+    return permissions.staff_q(actor, permissions.ACCEPT_CASE)
+
+
 def front_desk_queue(
     *, actor, today: dt.date, filters: CaseFilters | None = None, cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
@@ -355,7 +406,7 @@ def front_desk_queue(
     filters = filters or CaseFilters()
     if not filters.statuses:
         filters = CaseFilters(**{**filters.__dict__, "statuses": (S.SUBMITTED,)})
-    qs = _cases().filter(permissions.staff_q(actor, permissions.ACCEPT_CASE))
+    qs = _cases().filter(front_desk_scope_q(actor))
     qs = _apply(qs.exclude(status=S.DRAFT), filters)
     page = keyset_page(qs, order=["received_at", "id"], cursor=cursor, limit=limit)
     return Page(items=[_row(c, today) for c in page.items], next_cursor=page.next_cursor)
@@ -492,11 +543,18 @@ def expected_of_applicant(*, case: Case) -> Expectation:
             if item.get("material_id") is None:
                 items.append({"material_id": None, "name": item["name"],
                               "problem": item["problem"], "state": ""})
+        due = (last.data or {}).get("supply_due_date") if last else None
+        due_date = dt.date.fromisoformat(due) if due else None
         return Expectation(
-            gettext("请按补正告知书（第 %(round)s 次）补正以下 %(n)s 项内容，"
-                    "补正完成后点“提交补正”。") % {"round": case.correction_rounds,
-                                                "n": len(items)},
-            True, items=items,
+            (gettext("请按补正告知书（第 %(round)s 次）补正以下 %(n)s 项内容（补正期限："
+                     "%(due)s），补正完成后点“提交补正”。")
+             % {"round": case.correction_rounds, "n": len(items),
+                "due": date_format(due_date, gettext("Y年n月j日"))}
+             if due_date else
+             gettext("请按补正告知书（第 %(round)s 次）补正以下 %(n)s 项内容，"
+                     "补正完成后点“提交补正”。") % {"round": case.correction_rounds,
+                                                 "n": len(items)}),
+            True, items=items, due_date=due_date,
         )
     if status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED):
         pending = list(case.materials.filter(state=MaterialState.TOLERATED)
@@ -627,6 +685,8 @@ def notices_of(*, case: Case) -> list[NoticeRef]:
         title = NOTICE_TITLES[notice["kind"]]
         if notice["kind"] == "decision":
             title = "准予行政许可决定书" if notice.get("approved") else "不予行政许可决定书"
+        if notice["kind"] == "acceptance" and notice.get("tolerated"):
+            title = "容缺受理通知书"
         if notice["kind"] == "correction":
             title = f"补正材料通知书（第{notice.get('round', 1)}次）"
         refs.append(NoticeRef(action.seq, notice["kind"], title, action.occurred_at,

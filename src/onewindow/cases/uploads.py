@@ -39,6 +39,13 @@ DOCX = FileKind(
     gettext_noop("Word 文档（docx）"),
 )
 ALLOWED = (PDF, JPEG, PNG, OFD, DOCX)
+# What a browser can show by itself; OFD and Word files are only downloaded.
+PREVIEWABLE = (PDF, JPEG, PNG)
+
+
+def preview_kind(content_type: str) -> FileKind | None:
+    """The previewable kind the upload check recorded for a file, or None."""
+    return next((k for k in PREVIEWABLE if k.content_type == content_type), None)
 ALLOWED_LABEL = "、".join(kind.label for kind in ALLOWED)
 
 # Signatures of things that must never be stored, whatever they are called.

@@ -91,6 +91,7 @@ class MaterialOut(Schema):
     commitment_allowed: bool
     licence_type_code: str
     note: str
+    tolerance_supply_days: int | None = None
 
 
 class FeeOut(Schema):

@@ -123,6 +123,7 @@ MATERIAL_FIELDS: dict[str, Field] = {
                     default=MaterialSource.APPLICANT.value),
     "issuing_agency": Field("str", "出具单位", 200),
     "tolerance_allowed": Field("bool", "可容缺", default=False),
+    "tolerance_supply_days": Field("int", "容缺补交期限（工作日）", default=None),
     "commitment_allowed": Field("bool", "可承诺替代", default=False),
     "licence_type_code": Field("str", "可替代证照类型代码", 64),
     "note": Field("text", "填报说明"),
@@ -137,6 +138,8 @@ LIST_SECTIONS = {
 }
 
 MAX_INT = 1_000_000
+# The longest 容缺 period a catalog may promise (the database checks the same bound).
+MAX_TOLERANCE_SUPPLY_DAYS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOOL_TRUE = {"1", "true", "yes", "y", "是", "on", "√"}
 _BOOL_FALSE = {"0", "false", "no", "n", "否", "off", "", "none"}
@@ -356,6 +359,12 @@ def _check_rules(data: dict, errors: _Collector) -> None:
             errors.add(f"{key}.original_count", "纸质材料的原件和复印件份数不能都为 0。")
         if row["source"] == MaterialSource.AGENCY and not row["issuing_agency"]:
             errors.add(f"{key}.issuing_agency", "政府部门核发的材料请填写出具单位。")
+        days = row["tolerance_supply_days"]
+        if days is not None and not row["tolerance_allowed"]:
+            errors.add(f"{key}.tolerance_supply_days", "只有可容缺的材料才设补交期限。")
+        elif days is not None and not 1 <= days <= MAX_TOLERANCE_SUPPLY_DAYS:
+            errors.add(f"{key}.tolerance_supply_days",
+                       f"容缺补交期限应在 1 到 {MAX_TOLERANCE_SUPPLY_DAYS} 个工作日之间。")
 
 
 def content_hash(elements: Mapping[str, Any]) -> str:

@@ -95,6 +95,7 @@ class GuideMaterial:
     commitment_allowed: bool
     licence_type_code: str
     note: str
+    tolerance_supply_days: int | None = None  # working days after a 容缺 acceptance
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ def build_guide(version) -> Guide:
                 commitment_allowed=m.commitment_allowed,
                 licence_type_code=m.licence_type_code,
                 note=m.note,
+                tolerance_supply_days=m.supply_days,
             )
             for m in sorted(version.materials.all(), key=lambda m: m.position)
         ],

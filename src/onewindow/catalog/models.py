@@ -338,6 +338,12 @@ class Material(models.Model):
     blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
     sample_file = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
     tolerance_allowed = models.BooleanField("可容缺", default=False)
+    # One number the guide, the applicant's pages, the clerk's form and the acceptance
+    # notice all read, so they cannot disagree about how long the applicant has.
+    tolerance_supply_days = models.PositiveSmallIntegerField(
+        "容缺补交期限（工作日）", null=True, blank=True,
+        help_text="可容缺材料在受理后多少个工作日内补交；不填时使用系统默认期限。",
+    )
     commitment_allowed = models.BooleanField("可承诺替代", default=False)
     licence_type_code = models.CharField("可替代证照类型代码", max_length=64, blank=True)
     note = models.TextField("填报说明", blank=True)
@@ -359,6 +365,12 @@ class Material(models.Model):
                 | Q(medium="ELECTRONIC"),
                 name="catalog_material_paper_has_count",
             ),
+            models.CheckConstraint(
+                condition=Q(tolerance_supply_days__isnull=True)
+                | (Q(tolerance_allowed=True) & Q(tolerance_supply_days__gte=1)
+                   & Q(tolerance_supply_days__lte=60)),
+                name="catalog_material_supply_days_tolerated",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -369,6 +381,14 @@ class Material(models.Model):
         if self.version.status != VersionStatus.DRAFT:
             raise VersionImmutable("已发布版本的材料不能修改，请创建新版本。")
         super().save(*args, **kwargs)
+
+    @property
+    def supply_days(self) -> int | None:
+        """Working days to supply this material after a 容缺 acceptance: the catalog's
+        own period, else the centre-wide default; None when it cannot be tolerated."""
+        if not self.tolerance_allowed:
+            return None
+        return self.tolerance_supply_days or settings.ONEWINDOW_TOLERANCE_SUPPLY_DAYS
 
 
 class ImplementationAction(models.Model):

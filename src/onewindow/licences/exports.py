@@ -3,9 +3,9 @@
 import datetime as dt
 from urllib.parse import quote
 
-from django.conf import settings
 from django.utils import timezone
 
+from onewindow.common.request_context import public_base_url
 from onewindow.documents.qr import qr_data_uri
 from onewindow.documents.rendering import Attachment, RenderedPdf, render_pdf
 
@@ -17,8 +17,8 @@ VC_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 
 
 def public_base() -> str:
-    """Where the public pages live, for links printed on paper (setting, no request)."""
-    return getattr(settings, "ONEWINDOW_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    """Where the public pages live, for links printed on paper (see public_base_url)."""
+    return public_base_url()
 
 
 # Printed on paper and in QR codes, so a contract rather than a reverse(): the root
@@ -27,7 +27,8 @@ VERIFY_PATH = "/licences/v/{identifier}"
 
 
 def issuer_url(issuer_code: str) -> str:
-    return f"{public_base()}/licences/issuers/{issuer_code}"
+    # Part of signed credentials: the same whichever host served the request.
+    return f"{public_base_url(from_request=False)}/licences/issuers/{issuer_code}"
 
 
 def qr_param(licence: Licence) -> str:

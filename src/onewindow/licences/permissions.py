@@ -35,6 +35,11 @@ def can_issue_licence(*, actor, issuer) -> bool:
     return identity_permissions.can(actor, ISSUE, issuer)
 
 
+def can_issue_anywhere(*, actor) -> bool:
+    """Whether the actor may issue some licence (to offer the 签发证照 page at all)."""
+    return identity_permissions.can_anywhere(actor, ISSUE)
+
+
 def can_revoke_licence(*, actor, licence) -> bool:
     return identity_permissions.can(actor, REVOKE, licence.issuer)
 

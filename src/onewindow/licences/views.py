@@ -291,19 +291,24 @@ def staff_home(request):
         "rows": rows, "next_cursor": page.next_cursor, "nav_active": "licences",
         "types": selectors.licence_types(),
         "can_lookup": permissions.can_lookup_licences(actor=request.user),
+        "can_issue": permissions.can_issue_anywhere(actor=request.user),
     })
 
 
 @staff_required
 def staff_issue(request):
-    types = [t for t in selectors.licence_types()
+    defined = list(selectors.licence_types())
+    types = [t for t in defined
              if any(permissions.can_issue_licence(actor=request.user, issuer=o)
                     for o in t.issuers.all())]
     code = request.GET.get("type") or request.POST.get("type")
     licence_type = next((t for t in types if t.code == code), None)
     if licence_type is None:
+        # Types the actor may not issue are still named, with who issues them: "none
+        # defined" would be false when the types exist under another issuer.
+        others = [t for t in defined if t not in types]
         return render(request, "licences/staff_issue_type.html",
-                      {"types": types, "nav_active": "licences"})
+                      {"types": types, "others": others, "nav_active": "licences"})
     issuers = [o for o in licence_type.issuers.all()
                if permissions.can_issue_licence(actor=request.user, issuer=o)]
     form = forms.IssueForm(*_posted(request), licence_type=licence_type, issuers=issuers)

@@ -204,8 +204,12 @@ ONEWINDOW_LOGIN_MAX_FAILURES = int(os.environ.get("ONEWINDOW_LOGIN_MAX_FAILURES"
 ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES", "15"))
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
 
-# Public links printed on notices and licences (QR codes) point here.
-ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The service centre's phone line, on the error page (and wherever people are told to call).
+ONEWINDOW_SERVICE_PHONE = os.environ.get("ONEWINDOW_SERVICE_PHONE", "0631-12345")
+# Public links printed on notices and licences (QR codes) point here. Empty: the host of
+# the request being served, else the address `onewindow serve --bind` listens on
+# (onewindow.common.request_context.public_base_url).
+ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "")
 # Licence signing keys are encrypted at rest with a key derived from this (or SECRET_KEY).
 ONEWINDOW_LICENCES_KEY_SECRET = os.environ.get("ONEWINDOW_LICENCES_KEY_SECRET", "")
 ONEWINDOW_LICENCES_JWKS_URL = os.environ.get("ONEWINDOW_LICENCES_JWKS_URL", "")
@@ -220,6 +224,10 @@ ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORI
 ONEWINDOW_CASES_ACCEPTANCE_DAYS = int(os.environ.get("ONEWINDOW_CASES_ACCEPTANCE_DAYS", "5"))
 ONEWINDOW_DUE_SOON_WORKING_DAYS = int(os.environ.get("ONEWINDOW_DUE_SOON_WORKING_DAYS", "3"))
 ONEWINDOW_CASES_REMEDIES_TEXT = os.environ.get("ONEWINDOW_CASES_REMEDIES_TEXT", "")
+# 补正告知: working days the applicant gets to supply corrections (the clerk may change it).
+ONEWINDOW_CASES_CORRECTION_DAYS = int(os.environ.get("ONEWINDOW_CASES_CORRECTION_DAYS", "20"))
+# 容缺受理: working days to supply a tolerated material when its catalog entry sets none.
+ONEWINDOW_TOLERANCE_SUPPLY_DAYS = int(os.environ.get("ONEWINDOW_TOLERANCE_SUPPLY_DAYS", "10"))
 
 # Messages to citizens. The demo SMS backend stores texts so staff can read them at
 # 演示短信; a real gateway is another class with the same send() method.

@@ -72,7 +72,7 @@ ITEMS: list[dict[str, Any]] = [
                  "licence_type_code": BUSINESS_LICENCE_TYPE},
                 {"name": "经营场所使用证明（产权证明或租赁协议）", "original_count": 0,
                  "copy_count": 1, "medium": "BOTH", "tolerance_allowed": True,
-                 "note": "可容缺受理：受理后 10 个工作日内补交。"},
+                 "tolerance_supply_days": 10},
                 {"name": "食品安全管理制度文本", "original_count": 1, "medium": "BOTH"},
             ],
         },

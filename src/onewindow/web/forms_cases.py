@@ -141,8 +141,7 @@ class AcceptForm(VersionForm):
     )
     supply_days = forms.IntegerField(
         label=_("补齐期限（工作日）"), required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
-        help_text=format_lazy(_("容缺受理时必填：申请人须在受理后多少个工作日内补交（1–{max}）。"),
-                              max=MAX_SUPPLY_DAYS),
+        help_text=_("申请人须在受理后多少个工作日内补交；已按事项规定的期限填好，可以缩短，不能延长。"),
         error_messages={"min_value": format_lazy(_("补齐期限应为 1–{max} 个工作日。"),
                                                  max=MAX_SUPPLY_DAYS),
                         "max_value": format_lazy(_("补齐期限应为 1–{max} 个工作日。"),
@@ -157,11 +156,6 @@ class AcceptForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["tolerated"].choices = [(m.id, m.name) for m in tolerable]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("tolerated") and not data.get("supply_days"):
-            self.add_error("supply_days", _("容缺受理须设定补齐期限（工作日）。"))
-        return data
 
 
 class RejectForm(VersionForm):
@@ -179,6 +173,14 @@ class CorrectionForm(VersionForm):
     extra_problem = forms.CharField(label=_("其他内容的问题"), required=False, max_length=500)
     note = forms.CharField(label=_("补正说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    supply_days = forms.IntegerField(
+        label="补正期限（工作日）", required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
+        help_text="申请人须在告知后多少个工作日内补正；到期日印在补正材料通知书上。",
+        error_messages={"min_value": f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
+                        "max_value": f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
+                        "invalid": "补正期限应为整数。"},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)

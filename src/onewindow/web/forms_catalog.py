@@ -178,6 +178,8 @@ class MaterialForm(forms.Form):
                                initial=MaterialSource.APPLICANT.value)
     issuing_agency = _text(_("出具单位"), 200)
     tolerance_allowed = forms.BooleanField(label=_("可容缺受理"), required=False)
+    tolerance_supply_days = _int(_("容缺补交期限（工作日）"),
+                                 help_text=_("可容缺时填写：受理后多少个工作日内补交。"))
     commitment_allowed = forms.BooleanField(label=_("可承诺替代"), required=False)
     licence_type_code = _text(_("可替代的电子证照类型代码"), 64)
     note = _text(_("填报说明"))

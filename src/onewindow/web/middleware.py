@@ -1,6 +1,14 @@
 """Every request gets an id: in the log, in audit rows, on the error page, in a header."""
 
-from onewindow.common.request_context import new_request_id, reset_request_id, set_request_id
+from django.core.exceptions import DisallowedHost
+
+from onewindow.common.request_context import (
+    new_request_id,
+    reset_request_base,
+    reset_request_id,
+    set_request_base,
+    set_request_id,
+)
 
 
 class RequestIdMiddleware:
@@ -15,12 +23,22 @@ class RequestIdMiddleware:
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else new_request_id()
         request.request_id = request_id
         token = set_request_id(request_id)
+        base_token = set_request_base(_request_base(request))
         try:
             response = self.get_response(request)
         finally:
+            reset_request_base(base_token)
             reset_request_id(token)
         response[self.header] = request_id
         return response
+
+
+def _request_base(request) -> str:
+    """scheme://host of the request when the host is an allowed one, else ""."""
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return ""
 
 
 class FriendlyMethodNotAllowedMiddleware:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases import selectors as cases
 from onewindow.cases.permissions import DELIVER_RESULT
 from onewindow.identity import notifications, permissions
 from onewindow.workflow.permissions import WORK_AS
@@ -38,7 +39,7 @@ def portal_items(user) -> list[NavItem]:
 
 def workbench_items(user) -> list[NavItem]:
     items = [NavItem(_("工作台"), reverse("web:workbench"), "workbench")]
-    if permissions.can_anywhere(user, "cases.accept_case"):
+    if permissions.can_anywhere(user, "cases.accept_case") or cases.front_desk_read_only(user):
         items.append(NavItem(_("前台受理"), reverse("web:front-desk"), "front-desk"))
     if permissions.can_anywhere(user, "cases.register_walk_in"):
         items.append(NavItem(_("窗口登记"), reverse("web:walk-in"), "walk-in"))

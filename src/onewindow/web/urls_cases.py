@@ -28,6 +28,8 @@ urlpatterns = [
     # Downloads for applicants and staff alike; the selectors apply each one's scope.
     path("cases/<str:number>/notices/<int:seq>/", cases_portal.case_notice, name="case-notice"),
     path("cases/files/<int:file_id>/", cases_portal.case_file, name="case-file"),
+    path("cases/files/<int:file_id>/preview/", cases_portal.case_file_preview,
+         name="case-file-preview"),
     path("inbox/", cases_portal.inbox, name="inbox"),
     path("progress/", cases_portal.progress, name="progress"),
     path("progress/", cases_portal.progress, name="public-progress"),

@@ -40,7 +40,7 @@ def case_request_correction(request, ref: str, body: CorrectionIn):
     case = services.case_request_correction(
         actor=request.auth, case=case_in_scope(request, ref),
         items=[item.dict() for item in body.items], note=body.note,
-        expected_version=body.version, now=now,
+        supply_days=body.supply_days, expected_version=body.version, now=now,
     )
     return detail(request, case.number, now)
 

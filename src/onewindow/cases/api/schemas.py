@@ -211,6 +211,7 @@ class CorrectionItemIn(Schema):
 class CorrectionIn(Schema):
     items: list[CorrectionItemIn]
     note: str = ""
+    supply_days: int | None = None  # 补正期限 in working days; default from settings
     version: int | None = None
 
 

@@ -5,11 +5,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
+from onewindow.workdays import selectors as workdays
 
-from .. import deadlines, lifecycle, permissions
+from .. import deadlines, lifecycle, permissions, selectors
 from ..codes import AcceptanceBasis, ActionKind, CaseStatus, MaterialState
 from ..errors import (
     CaseInvalid,
@@ -56,9 +58,11 @@ def _label(actor) -> str:
 
 
 def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
-                     ) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
-    """(materials to mark ACCEPTED, materials to mark TOLERATED) or raise."""
-    materials = list(case.materials.all())
+                     ) -> tuple[list[CaseMaterial], list[CaseMaterial], int | None]:
+    """(materials to mark ACCEPTED, materials to mark TOLERATED, working days to supply
+    them) or raise. Without ``supply_days`` the catalog's 容缺 period applies; a clerk may
+    shorten it, never lengthen it."""
+    materials = list(case.materials.select_related("material"))
     by_id = {m.pk: m for m in materials}
     tolerated_ids = list(dict.fromkeys(int(pk) for pk in tolerated or []))
     errors: dict[str, str] = {}
@@ -85,22 +89,31 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
             f"必要材料不齐全：{names}。请一次性告知补正，或对可容缺材料容缺受理。",
             details={"materials": {str(m.pk): "未提交或需补正" for m in missing}},
         )
+    tolerated_materials = [by_id[pk] for pk in tolerated_ids]
+    allowed_days = selectors.tolerance_supply_days(*tolerated_materials)
+    if tolerated_ids and supply_days is None:
+        # The catalog's period is the default, so the guide, the clerk's form and the
+        # notice all name the same number.
+        supply_days = allowed_days
     if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
         message = f"容缺受理须设定补齐期限（1–{MAX_SUPPLY_DAYS} 个工作日）。"
         raise ToleranceNotAllowed(message, details={"supply_days": message})
+    if tolerated_ids and allowed_days and int(supply_days) > allowed_days:
+        message = f"补齐期限不能超过事项规定的 {allowed_days} 个工作日。"
+        raise ToleranceNotAllowed(message, details={"supply_days": message})
     present = [m for m in materials if m.state in _PRESENT]
-    return present, [by_id[pk] for pk in tolerated_ids]
+    return present, tolerated_materials, (int(supply_days) if tolerated_ids else None)
 
 
 def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None, note: str,
             expected_version: int | None, now: dt.datetime):
     lifecycle.check(case, K.ACCEPT, expected_version=expected_version)
     ensure_item_active(case)
-    present, missing = _check_materials(case, tolerated, supply_days)
+    present, missing, supply_days = _check_materials(case, tolerated, supply_days)
     data: dict[str, Any] = {
         "basis": AcceptanceBasis.ACCEPTED,
         "tolerated": [{"id": m.pk, "name": m.name} for m in missing],
-        "supply_days": int(supply_days) if missing else None,
+        "supply_days": supply_days,
     }
     preview = preview_deadlines(case, K.ACCEPT, now=now, data=data)
     data["notice"] = {
@@ -112,6 +125,7 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
         "tolerance_due_date": iso(preview.tolerance_due_date),
         "materials": [m.name for m in present],
         "tolerated": [m.name for m in missing],
+        "supply_days": supply_days,
         "note": note,
     }
     # Own rows first, the move (with its audit row) last: the audit chain head is one
@@ -207,23 +221,66 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
     return cleaned
 
 
+def correction_days() -> int:
+    """Default working days an applicant gets to supply corrections (setting)."""
+    return int(getattr(settings, "ONEWINDOW_CASES_CORRECTION_DAYS", 20))
+
+
+def _supply_due(supply_days: int | None, *, now: dt.datetime) -> tuple[int, dt.date]:
+    days = correction_days() if supply_days in (None, "") else supply_days
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_SUPPLY_DAYS:
+        message = f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。"
+        raise CaseInvalid(message, details={"supply_days": message})
+    return days, workdays.add_working_days(deadlines.local_date(now), days)
+
+
+def _add_other_materials(case: Case, cleaned: list[dict[str, Any]], *, now: dt.datetime):
+    """An item that is not on the catalog's list becomes a material of this case, so the
+    applicant can upload it online like any other (the item promises zero visits)."""
+    others = [item for item in cleaned if item["material_id"] is None]
+    if not others:
+        return
+    last = case.materials.order_by("-position").values_list("position", flat=True).first()
+    for offset, item in enumerate(others, start=1):
+        material = CaseMaterial.objects.create(
+            case=case, region_code=case.region_code, material=None,
+            position=(last or 0) + offset, name=item["name"],
+            # Not REQUIRED: the item may be answered by a corrected form or a note instead
+            # of a file, so it never blocks supplying or accepting by itself.
+            requirement=MaterialRequirement.OPTIONAL, state=MaterialState.MISSING,
+            problem=item["problem"], updated_at=now,
+        )
+        item["material_id"] = material.pk
+        item["added"] = True
+
+
 @transaction.atomic(durable=True)
 def case_request_correction(
     *, actor, case: Case | int | str, items: list[dict[str, Any]], note: str = "",
-    expected_version: int | None = None, now: dt.datetime,
+    supply_days: int | None = None, expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """补正告知 (一次性告知): list ALL missing or defective materials at once, each
     ``{"material_id": CaseMaterial id | None, "name": str (when no material), "problem":
-    str}``. The Art. 32 clock stops; the applicant supplies them and the case returns
-    to the queue. Each round is numbered and kept."""
+    str}``. The Art. 32 clock stops; the applicant supplies them within ``supply_days``
+    working days (补正期限; default ``ONEWINDOW_CASES_CORRECTION_DAYS``) and the case
+    returns to the queue. An item without a material becomes an extra material of the
+    case that the applicant can upload. Each round is numbered and kept."""
     locked = _lock_for_desk(case, actor)
     lifecycle.check(locked, K.REQUEST_CORRECTION, expected_version=expected_version)
     cleaned = _clean_items(locked, items)
+    days, due = _supply_due(supply_days, now=now)
+    _add_other_materials(locked, cleaned, now=now)
     round_number = locked.correction_rounds + 1
     data = {
         "round": round_number, "items": cleaned,
+        "supply_days": days, "supply_due_date": due.isoformat(),
         "notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
                    "kind": "correction", "round": round_number, "items": cleaned,
+                   "supply_days": days, "supply_due_date": due.isoformat(),
                    "note": (note or "").strip()},
     }
     materials = {m.pk: m for m in locked.materials.all()}

@@ -23,7 +23,7 @@ FOOD_MATERIALS = [
     {"name": "营业执照", "original_count": 0, "copy_count": 1, "source": "AGENCY",
      "issuing_agency": "市场监督管理局", "licence_type_code": "LIC-BL"},
     {"name": "经营场所使用证明", "original_count": 0, "copy_count": 1,
-     "tolerance_allowed": True},
+     "tolerance_allowed": True, "tolerance_supply_days": 10},
     {"name": "食品安全管理制度", "original_count": 1},
     {"name": "委托书", "requirement": "OPTIONAL", "original_count": 1},
 ]

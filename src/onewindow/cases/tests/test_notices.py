@@ -28,12 +28,15 @@ def test_acceptance_notice_has_centre_number_dates_deadlines_and_qr(world, now, 
     services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=10,
                          now=now)
     ref = selectors.notices_of(case=case)[0]
-    assert ref.title == "受理通知书"
-    assert ref.filename == f"食品经营许可（新办）-{case.number}-受理通知书.pdf"
+    assert ref.title == "容缺受理通知书"
+    assert ref.filename == f"食品经营许可（新办）-{case.number}-容缺受理通知书.pdf"
     pdf = notices.render_notice(case=case, seq=ref.seq)
     assert pdf.content.startswith(b"%PDF") and pdf.filename == ref.filename
     text = text_of(pdf.content, tmp_path)
-    for expected in ("受理通知书", "测试市政务服务中心", case.number, "2026年11月23日",
+    # A 容缺 acceptance never claims the materials are complete; it says what is owed.
+    assert "申请材料齐全、符合法定形式，依照" not in text
+    for expected in ("容缺受理通知书", "决定予以容缺受理", "2026年12月7日前补交下列容缺材料",
+                     "受理后10个工作日内", "测试市政务服务中心", case.number, "2026年11月23日",
                      "2026年11月30日", "2026年12月21日", "2026年12月7日", "经营场所使用证明",
                      "食品经营许可（新办）", case.query_code, "第三十二条"):
         assert expected in text, expected

@@ -143,12 +143,17 @@ def test_accept_with_tolerance_only_for_tolerable_materials(world, now):
                              now=now)
     services.case_material_receive_paper(actor=world.clerk, case=case, material_ids=[rules.pk],
                                          now=now)
-    with pytest.raises(ToleranceNotAllowed):  # no supply deadline
-        services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], now=now)
-    services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=10,
-                         now=now)
+    # The catalog gives 10 working days: a clerk may shorten them, never lengthen them.
+    with pytest.raises(ToleranceNotAllowed) as too_long:
+        services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=15,
+                             now=now)
+    assert too_long.value.code == "cases.tolerance-not-allowed"
+    assert "10 个工作日" in too_long.value.details["supply_days"]
+    # Without a period from the clerk, the catalog's own applies.
+    services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], now=now)
     case.refresh_from_db()
     assert case.tolerance_due_date == dt.date(2026, 12, 7)
+    assert case.actions.get(kind="ACCEPT").data["supply_days"] == 10
     site.refresh_from_db()
     assert site.state == MaterialState.TOLERATED
     expected = selectors.expected_of_applicant(case=case)

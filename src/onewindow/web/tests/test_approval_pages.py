@@ -228,7 +228,7 @@ def test_review_then_decision_with_reasons_and_a_stale_page(client, world, now):
     assert "材料齐全，建议准予。" in page and "作出决定" in page
     # The page the chief opened earlier is stale once someone else acted.
     conflict = client.post(reverse("web:task-decision", args=[decide.pk]),
-                           {"decision": "approve", "opinion": "同意",
+                           {"decision": "approve", "opinion": "同意", "confirm": "yes",
                             "expected_version": stale})
     assert conflict.status_code == 409 and "请刷新页面" in _text(conflict)
     case.refresh_from_db()
@@ -241,7 +241,7 @@ def test_review_then_decision_with_reasons_and_a_stale_page(client, world, now):
     body = _text(no_reasons)
     assert "不予许可须写明理由" in body and "行政复议" in body
     denied = client.post(reverse("web:task-decision", args=[decide.pk]),
-                         {"decision": "deny", "opinion": "不同意",
+                         {"decision": "deny", "opinion": "不同意", "confirm": "yes",
                           "reasons": "经营场所与申请的经营项目不符。",
                           "expected_version": case.lock_version})
     assert denied.status_code == 302
@@ -453,7 +453,8 @@ def test_chief_decides_an_extension_from_the_case_page_while_the_handler_has_the
     assert reverse("web:staff-case", args=[case.number]) in worklist
     page = _text(client.get(reverse("web:staff-case", args=[case.number])))
     assert "审批延期申请" in page and "申请延期 5 个工作日" in page
-    assert reverse("web:staff-case-extend-decide", args=[case.number]) in page
+    # The panel posts to the case page itself (``do`` names the action).
+    assert 'name="do" value="extend_decide"' in page
     missing = client.post(reverse("web:staff-case-extend-decide", args=[case.number]), {})
     assert missing.status_code == 422 and "请选择批准或不批准" in _text(missing)
     refused = client.post(reverse("web:staff-case-extend-decide", args=[case.number]),

@@ -323,7 +323,8 @@ def test_instant_item_decided_on_the_spot(client, world, now):
     url = reverse("web:staff-case-decide", args=[case.number])
     denied = client.post(url, {"decision": "deny", "expected_version": case.lock_version})
     assert denied.status_code == 422 and "请填写不予许可的理由" in _text(denied)
-    approved = client.post(url, {"decision": "approve", "expected_version": case.lock_version})
+    approved = client.post(url, {"decision": "approve", "confirm": "yes",
+                                 "expected_version": case.lock_version})
     assert approved.status_code == 302
     case.refresh_from_db()
     assert case.status == "APPROVED"

@@ -234,13 +234,15 @@ def review_actions(allowed: set[str], timing, *, may_request: bool = True) -> se
 
 
 def case_review_urls(case) -> dict[str, str]:
-    return {name: reverse(f"web:staff-case-{name.replace('_', '-')}", args=[case.number])
-            for name in REVIEW_ACTIONS}
+    # Every form posts to the page itself (its ``do`` field names the action): errors and
+    # confirmations then show at the page's own address.
+    url = reverse("web:staff-case", args=[case.number])
+    return dict.fromkeys(REVIEW_ACTIONS, url)
 
 
 def task_review_urls(item) -> dict[str, str]:
-    return {name: reverse(f"web:task-{name.replace('_', '-')}", args=[item.pk])
-            for name in REVIEW_ACTIONS}
+    url = reverse("web:task", args=[item.pk])
+    return dict.fromkeys(REVIEW_ACTIONS, url)
 
 
 # --- running one form action ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -44,7 +45,8 @@ from .approval_common import (
     task_review_urls,
 )
 from .cases_common import ErrorEntry, distinct_ids
-from .front_desk import staff_case_context
+from .confirm import confirmation_page, wants_confirmation, wants_edit
+from .front_desk import remedies, staff_case_context
 from .workbench import staff_required
 from .worklist import DEADLINE_CSS, SUBJECT
 
@@ -127,6 +129,13 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
 
 @staff_required
 def task_page(request, task_id: int):
+    if request.method == "POST":
+        # The forms post to the page itself (``do`` names the action), so an error or the
+        # confirmation step shows at the page's own address, not at an action URL.
+        handler = TASK_ACTIONS.get(request.POST.get("do", ""))
+        if handler is None:
+            return redirect("web:task", task_id=task_id)
+        return handler(request, task_id)
     item = _task(request, task_id)
     case = _case(item)
     return render(request, "web/approval/task.html", task_context(request, item, case))
@@ -170,8 +179,57 @@ def task_opinion(request, task_id: int):
     )
 
 
+def decision_consequences(case: Case, *, approve: bool) -> list[str]:
+    """What a final decision does, in the words the confirmation page shows."""
+    if not approve:
+        return ["办件办结，出具《不予行政许可决定书》，写明理由，作出后不能撤回。",
+                f"决定书告知申请人救济途径：{remedies()}",
+                f"决定书转{case.centre.name}统一出件窗口，送达申请人；申请人会收到消息和短信。"]
+    lines = ["办件办结，出具《准予行政许可决定书》（加盖印章），作出后不能撤回。"]
+    version = case.version
+    if version.result_kind == "LICENCE" and version.result_licence_type:
+        name = version.result_name or "许可证"
+        lines.append(f"同时签发电子证照“{name}”，申请人可在“我的证照”中查看。")
+    lines.append(f"办理结果转{case.centre.name}统一出件窗口，自决定之日起 10 个工作日内送达申请人"
+                 "（行政许可法第四十四条）；申请人会收到消息和短信。")
+    return lines
+
+
+def _applicant_name(request, case: Case) -> str:
+    view = selectors.applicant_view(viewer=request.user, case=case)
+    return view.legal_name or view.name
+
+
+def _confirm_decision(request, item: WorkItem, case: Case, form):
+    approve = form.cleaned_data["decision"] == "approve"
+    facts = [("办件编号", case.number), ("事项", case.version.name),
+             ("申请人", _applicant_name(request, case)),
+             ("审批意见", form.cleaned_data["opinion"])]
+    if not approve:
+        facts.append(("不予许可的理由", form.cleaned_data.get("reasons", "")))
+    return confirmation_page(
+        request, form=form, action_url=reverse("web:task", args=[item.pk]), do="decision",
+        title="确认准予许可？" if approve else "确认不予许可？",
+        consequences=decision_consequences(case, approve=approve), facts=facts,
+        button="确认准予许可" if approve else "确认不予许可", danger=not approve,
+        back_url=reverse("web:task", args=[item.pk]),
+    )
+
+
 @staff_required
 def task_decision(request, task_id: int):
+    if request.method == "POST":
+        item = _task(request, task_id)
+        case = _case(item)
+        form = DecisionForm(request.POST)
+        if wants_edit(request):
+            form.is_valid()
+            context = task_context(request, item, case, bound={"decision": form},
+                                   open_action="decision")
+            return render(request, "web/approval/task.html", context)
+        if wants_confirmation(request, form):
+            return _confirm_decision(request, item, case, form)
+
     def perform(r, item, case, d):
         if d["decision"] == "return":
             return services.case_return(actor=r.user, work_item=item.pk,
@@ -300,3 +358,17 @@ def case_extend(request, number: str):
 def case_extend_decide(request, number: str):
     return _case_act(request, number, name="extend_decide", make_form=ExtendDecideForm,
                      perform=_extend_decide)
+
+
+# The task page's forms, by the ``do`` value they post to the page itself.
+TASK_ACTIONS = {
+    "opinion": task_opinion, "decision": task_decision, "return": task_return,
+    "suspend": task_suspend, "resume": task_resume, "extend": task_extend,
+    "extend_decide": task_extend_decide,
+}
+
+# The case page's review forms (the front desk's own are in front_desk.CASE_ACTIONS).
+CASE_REVIEW_ACTIONS = {
+    "suspend": case_suspend, "resume": case_resume, "extend": case_extend,
+    "extend_decide": case_extend_decide,
+}

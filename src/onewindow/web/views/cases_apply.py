@@ -246,9 +246,12 @@ def _check_context(request, case, form, errors) -> dict:
                 "required": f.required}
                for f in fields]
     rows = material_rows(case, licences=_licence_sources(case))
-    missing = [r for r in rows if r["required"] and not r["present"]]
+    absent = [r for r in rows if r["required"] and not r["present"]]
+    missing = [r for r in absent if not r["m"].tolerance_allowed]
+    tolerable = [r for r in absent if r["m"].tolerance_allowed]
     return {"case": case, "form": form, "errors": errors, "answers": answers, "rows": rows,
-            "missing": missing, "applicant": _applicant_summary(request.user, case),
+            "missing": missing, "tolerable": tolerable,
+            "applicant": _applicant_summary(request.user, case),
             **_step_context("check", case.pk)}
 
 

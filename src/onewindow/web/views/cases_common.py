@@ -198,6 +198,24 @@ def file_download(record) -> FileResponse:
     return response
 
 
+def file_preview(record) -> FileResponse:
+    """A PDF or image shown in the browser (clerks check materials without downloading).
+    The type comes from the upload check's sniffing, never from the uploader; the
+    response is sandboxed (no scripts, no same-origin access, even if a PDF carries
+    JavaScript) and never re-sniffed. Anything else is downloaded as before."""
+    from onewindow.cases.uploads import preview_kind
+
+    kind = preview_kind(record.content_type)
+    if kind is None:
+        return file_download(record)
+    response = FileResponse(record.file.open("rb"), content_type=kind.content_type)
+    name = case_selectors.file_download_name(record)
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def page_query(request, **changes: Any) -> str:
     """The current query string with ``changes`` applied (filters stay in the URL)."""
     query = request.GET.copy()

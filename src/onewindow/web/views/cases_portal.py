@@ -30,6 +30,7 @@ from .cases_common import (
     case_deadlines,
     citizen_required,
     file_download,
+    file_preview,
     form_errors,
     material_errors,
     next_step_text,
@@ -262,6 +263,15 @@ def case_file(request, file_id: int):
     return file_download(record)
 
 
+@login_required
+def case_file_preview(request, file_id: int):
+    try:
+        record = selectors.file_for_actor(actor=request.user, file_id=file_id)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+    return file_preview(record)
+
+
 # --- inbox -----------------------------------------------------------------------------------
 
 
@@ -293,8 +303,18 @@ def inbox(request):
 
 
 def progress(request):
-    asked = "number" in request.GET or "code" in request.GET
-    form = ProgressForm(request.GET if asked else None)
+    # The lookup is a POST: the query code is a secret and stays out of URLs, logs and
+    # browser history. A GET carrying both (the QR code of notices printed before this
+    # change) still works for one release; access logs record paths without queries.
+    # The QR code of new notices carries the code in the fragment, which never reaches a
+    # server: the page's script moves it into the form and posts it.
+    if request.method == "POST":
+        data, asked = request.POST, True
+    else:
+        data = request.GET
+        asked = "code" in request.GET
+    form = ProgressForm(data if asked else None,
+                        initial={"number": request.GET.get("number", "")[:48]})
     result = None
     error = ""
     status = 200
@@ -310,7 +330,10 @@ def progress(request):
     context = {"form": form, "result": result, "errors": errors, "nav_active": "progress"}
     response = render(request, "web/cases/progress.html", context,
                       status=status if error else 422 if errors else 200)
-    # The query code is a secret of the applicant: keep it out of shared caches and referrers.
+    # The query code is a secret of the applicant: keep the answer out of shared caches.
+    # Referrers stay within the site ("no-referrer" would make the browser send
+    # "Origin: null" with the lookup form, which the CSRF check rightly refuses); the code
+    # is posted, so no address carries it anyway.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response

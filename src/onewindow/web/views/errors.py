@@ -1,6 +1,9 @@
 """Friendly error pages that never show a stack trace; the reference id is the request id
 also written in the log."""
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponseServerError
 from django.shortcuts import render
 
 
@@ -13,11 +16,24 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    # Rendered without the full context machinery: the database may be the thing that broke.
+    # Rendered without the full context machinery (no user, no session, no database: the
+    # database may be the thing that broke), but with the site header, the centre's
+    # service phone and the reference id a caller can quote.
     from django.template import loader
 
     template = loader.get_template("web/error_500.html")
-    body = template.render({"request_id": getattr(request, "request_id", "")})
-    from django.http import HttpResponseServerError
-
+    body = template.render({
+        "request_id": getattr(request, "request_id", ""),
+        "service_phone": getattr(settings, "ONEWINDOW_SERVICE_PHONE", ""),
+    })
     return HttpResponseServerError(body)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for by themselves (pages link the SVG too)."""
+    path = finders.find("web/favicon.ico")
+    if path is None:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

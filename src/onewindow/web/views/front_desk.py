@@ -6,6 +6,7 @@ version the page showed; a stale page gets the conflict message and nothing is w
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -52,6 +53,7 @@ from .cases_common import (
     page_query,
 )
 from .cases_timeline import timeline_rows
+from .confirm import confirmation_page, wants_confirmation, wants_edit
 from .workbench import staff_required
 
 S = CaseStatus
@@ -121,7 +123,7 @@ def front_desk_queue(request):
     items = catalog.implementation_list(limit=100).items
     context = {
         "centre": centre, "form": form, "rows": rows, "errors": errors, "items": items,
-        "nav_active": "front-desk",
+        "nav_active": "front-desk", "read_only": selectors.front_desk_read_only(actor),
         "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",
         "first_url": page_query(request, cursor=None) if request.GET.get("cursor") else "",
     }
@@ -138,15 +140,24 @@ def _load(request, number: str):
         raise Http404 from exc
 
 
+def _supply_days(tolerable) -> int | None:
+    """The catalog's 容缺 period for these materials (the shortest of them)."""
+    days = [m.supply_days for m in tolerable if m.supply_days]
+    return min(days) if days else None
+
+
 def _action_forms(case, materials) -> dict:
     version = {"expected_version": case.lock_version}
     missing = [m for m in materials
                if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
     tolerable = [m for m in missing if m.tolerance_allowed]
     return {
-        "accept": AcceptForm(initial={**version, "supply_days": 5}, tolerable=tolerable),
+        "accept": AcceptForm(initial={**version, "supply_days": _supply_days(tolerable)},
+                             tolerable=tolerable),
         "reject": RejectForm(initial=version),
-        "correction": CorrectionForm(initial=version, materials=materials),
+        "correction": CorrectionForm(
+            initial={**version, "supply_days": settings.ONEWINDOW_CASES_CORRECTION_DAYS},
+            materials=materials),
         "decide": DecideForm(initial=version),
         "paper": PaperForm(initial={**version, "original_seen": True},
                            materials=[m for m in materials if not m.paper_received]),
@@ -219,6 +230,16 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
 
 @staff_required
 def staff_case(request, number: str):
+    if request.method == "POST":
+        # The case page's forms post to the page itself (``do`` names the action), so an
+        # error or a confirmation shows at the page's own address.
+        from .case_handling import CASE_REVIEW_ACTIONS
+
+        do = request.POST.get("do", "")
+        handler = CASE_ACTIONS.get(do) or CASE_REVIEW_ACTIONS.get(do)
+        if handler is None:
+            return redirect("web:staff-case", number=number)
+        return handler(request, number)
     case = _load(request, number)
     return render(request, "web/cases/staff_case.html", staff_case_context(request, case))
 
@@ -306,13 +327,24 @@ def action_correction(request, number: str):
         make_form=lambda r, c, ms: CorrectionForm(r.POST, materials=ms),
         perform=lambda r, c, d: services.case_request_correction(
             actor=r.user, case=c.pk, items=d["items"], note=d.get("note", ""),
-            expected_version=_version(d), now=timezone.now()),
+            supply_days=d.get("supply_days"), expected_version=_version(d),
+            now=timezone.now()),
         done=gettext("已一次性告知补正，补正材料通知书已出具并告知申请人。"),
     )
 
 
 @staff_required
 def action_decide(request, number: str):
+    if request.method == "POST":
+        case = _load(request, number)
+        form = DecideForm(request.POST)
+        if wants_edit(request):
+            form.is_valid()
+            context = staff_case_context(request, case, bound={"decide": form},
+                                         open_action="decide")
+            return render(request, "web/cases/staff_case.html", context)
+        if wants_confirmation(request, form):
+            return _confirm_instant(request, case, form)
     return _act(
         request, number, name="decide",
         make_form=lambda r, c, ms: DecideForm(r.POST),
@@ -320,6 +352,27 @@ def action_decide(request, number: str):
             actor=r.user, case=c.pk, approve=d["decision"] == "approve",
             reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
         done=gettext("已当场作出决定，决定书已出具。"),
+    )
+
+
+def _confirm_instant(request, case, form):
+    from .case_handling import decision_consequences
+
+    approve = form.cleaned_data["decision"] == "approve"
+    applicant = selectors.applicant_view(viewer=request.user, case=case)
+    facts = [("办件编号", case.number), ("事项", case.version.name),
+             ("申请人", applicant.legal_name or applicant.name)]
+    if not approve:
+        facts.append(("不予许可的理由", form.cleaned_data.get("reason", "")))
+    consequences = decision_consequences(case, approve=approve)
+    if case.status == S.SUBMITTED:
+        consequences.insert(0, "当场受理本件（出具受理通知书），并立即作出决定。")
+    return confirmation_page(
+        request, form=form, action_url=reverse("web:staff-case", args=[case.number]),
+        do="decide", title="确认准予许可？" if approve else "确认不予许可？",
+        consequences=consequences, facts=facts,
+        button="确认准予许可" if approve else "确认不予许可", danger=not approve,
+        back_url=reverse("web:staff-case", args=[case.number]),
     )
 
 
@@ -388,3 +441,11 @@ def action_withdraw(request, number: str):
             now=timezone.now()),
         done=gettext("已记录申请人撤回申请。"),
     )
+
+
+# The case page's own forms, by the ``do`` value they post to the page itself.
+CASE_ACTIONS = {
+    "accept": action_accept, "reject": action_reject, "correction": action_correction,
+    "decide": action_decide, "paper": action_paper, "scan": action_scan,
+    "submit": action_submit, "supply": action_supply, "withdraw": action_withdraw,
+}

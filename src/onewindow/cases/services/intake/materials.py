@@ -172,8 +172,10 @@ def case_supply_materials(
     if locked.status != S.CORRECTION_REQUESTED:
         raise InvalidTransition("该办件当前无需补正材料。")
     flagged = [m for m in materials if m.problem]
-    outstanding = [m for m in flagged
-                   if m.state in (MaterialState.DEFECTIVE, MaterialState.MISSING)]
+    # An item the clerk added beyond the catalog's list (no catalog material) may be
+    # answered by an upload, a corrected form or a note: only catalog materials block.
+    outstanding = [m for m in flagged if m.material_id is not None
+                   and m.state in (MaterialState.DEFECTIVE, MaterialState.MISSING)]
     if outstanding:
         names = "、".join(m.name for m in outstanding)
         raise MaterialsIncomplete(

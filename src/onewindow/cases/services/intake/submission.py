@@ -46,9 +46,11 @@ def _existing(actor, key: str) -> Case | None:
 
 
 def _missing_required(case: Case) -> list[CaseMaterial]:
+    # A 可容缺 material may be missing at submission: the window then accepts with 容缺
+    # (the applicant supplies it within the catalog's period) or asks for it.
     return [
         m for m in case.materials.all()
-        if m.requirement == MaterialRequirement.REQUIRED
+        if m.requirement == MaterialRequirement.REQUIRED and not m.tolerance_allowed
         and m.state in (MaterialState.MISSING, MaterialState.DEFECTIVE)
     ]
 

@@ -2,9 +2,12 @@
 WhiteNoise)."""
 
 import os
+import socket
 
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
+
+from onewindow.common.request_context import SERVED_BASE_ENV
 
 
 class _Server(BaseApplication):
@@ -22,6 +25,35 @@ class _Server(BaseApplication):
         return application
 
 
+# gunicorn's combined log format with the path instead of the request line: query strings
+# can carry secrets (the deprecated GET progress lookup's query code), so none are logged.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+# The longest request line gunicorn accepts (its maximum short of "unlimited"): a long URL
+# reaches Django, which answers with its own 404/400 page instead of a bare 414.
+LIMIT_REQUEST_LINE = 8190
+
+
+def server_options(*, bind: str, workers: int, threads: int) -> dict:
+    """The gunicorn settings ``serve`` runs with (a function so tests can read them)."""
+    return {
+        "bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+        "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60,
+        "limit_request_line": LIMIT_REQUEST_LINE,
+    }
+
+
+def served_base_url(bind: str) -> str:
+    """http://host:port for a gunicorn bind; a wildcard host becomes this machine's name."""
+    if bind.startswith("unix:"):
+        return ""
+    host, _, port = bind.rpartition(":")
+    if not host:
+        host, port = bind, "80"
+    if host in ("0.0.0.0", "[::]", "::", ""):  # noqa: S104  reading a bind, not binding
+        host = socket.gethostname()
+    return f"http://{host}:{port}" if port != "80" else f"http://{host}"
+
+
 class Command(BaseCommand):
     help = "Serve OneWindow over HTTP."
 
@@ -32,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, threads, **options):
         self.stdout.write(f"Serving on http://{bind}/")
-        _Server({
-            "bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
-            "accesslog": "-", "timeout": 60,
-        }).run()
+        # Links printed outside a request (notices rendered by the worker) follow the
+        # served address unless ONEWINDOW_PUBLIC_BASE_URL says otherwise.
+        os.environ.setdefault(SERVED_BASE_ENV, served_base_url(bind))
+        _Server(server_options(bind=bind, workers=workers, threads=threads)).run()
