@@ -174,11 +174,13 @@ class CorrectionForm(VersionForm):
     note = forms.CharField(label=_("补正说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     supply_days = forms.IntegerField(
-        label="补正期限（工作日）", required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
-        help_text="申请人须在告知后多少个工作日内补正；到期日印在补正材料通知书上。",
-        error_messages={"min_value": f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
-                        "max_value": f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。",
-                        "invalid": "补正期限应为整数。"},
+        label=_("补正期限（工作日）"), required=False, min_value=1, max_value=MAX_SUPPLY_DAYS,
+        help_text=_("申请人须在告知后多少个工作日内补正；到期日印在补正材料通知书上。"),
+        error_messages={"min_value": format_lazy(_("补正期限应为 1–{max} 个工作日。"),
+                                                 max=MAX_SUPPLY_DAYS),
+                        "max_value": format_lazy(_("补正期限应为 1–{max} 个工作日。"),
+                                                 max=MAX_SUPPLY_DAYS),
+                        "invalid": _("补正期限应为整数。")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 

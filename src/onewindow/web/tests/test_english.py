@@ -261,7 +261,7 @@ NOT_PAGES = {
     "web:staff-case-suspend", "web:staff-case-resume", "web:staff-case-extend",
     "web:staff-case-extend-decide", "web:output-hand-over", "web:output-mail",
     "web:output-mail-delivered", "web:output-electronic", "web:my-case-delivery",
-    "web:route-download",
+    "web:route-download", "web:case-file-preview", "favicon",
     "licences:jwks", "licences:wallet-share-revoke", "licences:wallet-pdf",
     "licences:wallet-vc", "licences:wallet-share", "licences:staff-revoke",
     "licences:staff-annotate", "jwks", "set_language",
