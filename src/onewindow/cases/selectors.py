@@ -21,6 +21,7 @@ from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.models import Organisation, Role, RoleAssignment
 from onewindow.identity.permissions import can_view_personal_data
 from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DeadlineState
 
 from . import deadlines, lifecycle, permissions
 from .applications import FormField, application_form
@@ -238,30 +239,34 @@ class AcceptanceClock:
     acceptance_due_date: dt.date | None  # last working day to accept/refuse/ask
     deemed_on: dt.date | None  # the sweep deems it accepted on this (6th) working day
     working_days_left: int | None
-    state: str  # NORMAL | DUE_SOON | OVERDUE | STOPPED | DONE
-    state_label: str
+    # NORMAL | DUE_SOON | OVERDUE while waiting; SUSPENDED during 补正; DONE / DONE_LATE
+    # once the window decided; NONE before submission.
+    state: DeadlineState
 
-
-_CLOCK_LABELS = {"NORMAL": "正常", "DUE_SOON": "即将到期", "OVERDUE": "已逾期",
-                 "STOPPED": "补正中（计时暂停）", "DONE": "已处理"}
+    @property
+    def state_label(self) -> str:
+        return self.state.label
 
 
 def acceptance_clock(case: Case, *, today: dt.date) -> AcceptanceClock:
     received = deadlines.local_date(case.received_at) if case.received_at else None
     due = case.acceptance_due_date
     if received is None:
-        return AcceptanceClock(None, 0, None, None, None, "DONE", _CLOCK_LABELS["DONE"])
+        return AcceptanceClock(None, 0, None, None, None, DeadlineState.NONE)
     calendar = workdays.get_calendar()
     elapsed = max(calendar.working_days_between(received, today), 0)
+    left = deemed = None
     if case.status == S.CORRECTION_REQUESTED:
-        state, left, deemed = "STOPPED", None, None
+        state = DeadlineState.SUSPENDED  # the Art. 32 clock stops until the supply
     elif case.status != S.SUBMITTED or due is None:
-        state, left, deemed = "DONE", None, None
+        decided = case.accepted_at or case.closed_at
+        state = workdays.deadline_state(
+            due, today, finished_on=deadlines.local_date(decided) if decided else today)
     else:
         left = calendar.working_days_between(today, due)
         deemed = calendar.next_working_day(due)
-        state = "OVERDUE" if left < 0 else "DUE_SOON" if left <= 1 else "NORMAL"
-    return AcceptanceClock(received, elapsed, due, deemed, left, state, _CLOCK_LABELS[state])
+        state = workdays.deadline_state(due, today, calendar=calendar)
+    return AcceptanceClock(received, elapsed, due, deemed, left, state)
 
 
 # --- the front-desk queue and staff lists ----------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from onewindow.catalog.codes import LimitUnit
 from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
-from onewindow.workdays.models import DayKind
+from onewindow.workdays.models import DayKind, DeadlineState
 
 from . import deadlines, permissions
 from .codes import ActionKind, CaseStatus, DeliveryChannel, SuspensionProcedure
@@ -27,29 +27,7 @@ S = CaseStatus
 MAX_EXPLAINED_DAYS = 800
 WEEKDAYS = "一二三四五六日"
 
-NORMAL, DUE_SOON, OVERDUE = "NORMAL", "DUE_SOON", "OVERDUE"
-STATE_LABELS = {
-    "NOT_STARTED": "未开始计时", NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期",
-    "SUSPENDED": "暂停计时", "DONE": "已办结", "DONE_LATE": "超期办结",
-}
-COLOUR_LABELS = {NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期"}
-
-
-def _due_soon_days() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
-
-
-def colour(due: dt.date | None, *, today: dt.date) -> str:
-    """NORMAL, DUE_SOON (due within N working days) or OVERDUE — the worklist's colours."""
-    if due is None:
-        return NORMAL
-    if due < today:
-        return OVERDUE
-    if workdays.working_days_between(today, due) <= _due_soon_days():
-        return DUE_SOON
-    return NORMAL
+DS = DeadlineState
 
 
 # --- timing ------------------------------------------------------------------------------------
@@ -101,9 +79,17 @@ class Timing:
     allowed_extension_days: int
     decision_date: dt.date | None
     output_due_date: dt.date | None
-    state: str
-    state_label: str
+    state: DeadlineState  # NONE before acceptance; DONE / DONE_LATE once decided
     explanation: list[DayLine] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label
+
+    @property
+    def running(self) -> bool:
+        """The clock runs: a state that counts days left (not before, after or stopped)."""
+        return self.state in (DS.NORMAL, DS.DUE_SOON, DS.OVERDUE)
 
 
 def _special_days(first: dt.date, last: dt.date) -> dict[dt.date, tuple[str, str]]:
@@ -213,14 +199,8 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
             left = -max(sum(1 for line in lines if line.counted and due < line.date <= reference),
                         1)
     state_value, request = extension_state(case)
-    if result.start_date is None:
-        state = "NOT_STARTED"
-    elif closed is not None:
-        state = "DONE_LATE" if due and closed > due else "DONE"
-    elif case.status == S.SUSPENDED:
-        state = "SUSPENDED"
-    else:
-        state = colour(due, today=today)
+    state = DS.NONE if result.start_date is None else workdays.deadline_state(
+        due, today, suspended=case.status == S.SUSPENDED, finished_on=closed)
     return Timing(
         start_date=result.start_date,
         unit=version.promised_limit_unit or version.legal_limit_unit,
@@ -250,7 +230,6 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         decision_date=result.decision_date,
         output_due_date=result.output_due_date,
         state=state,
-        state_label=STATE_LABELS[state],
         explanation=lines,
     )
 
@@ -273,9 +252,12 @@ class OutputRow:
     mail_dispatched: bool
     output_due_date: dt.date | None
     working_days_left: int | None
-    colour: str
-    colour_label: str
+    colour: DeadlineState
     lock_version: int
+
+    @property
+    def colour_label(self) -> str:
+        return self.colour.label
 
 
 @dataclass(frozen=True)
@@ -315,12 +297,13 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
         .values_list("pk", flat=True)
     )
     result = []
+    calendar = workdays.get_calendar()
     for case in rows:
         due = case.output_due_date
         left = workdays.working_days_between(today, due) if due else None
         if due is not None and due < today:
             left = min(left, -1)
-        shade = colour(due, today=today)
+        shade = workdays.deadline_state(due, today, calendar=calendar)
         result.append(OutputRow(
             case=case, number=case.number or "", item_name=case.version.name,
             applicant_name=(case.applicant_legal.name if case.applicant_legal_id
@@ -331,7 +314,7 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
             channel_label=DeliveryChannel(case.delivery_channel).label,
             delivery_address=case.delivery_address, mail_dispatched=case.pk in dispatched,
             output_due_date=due, working_days_left=left, colour=shade,
-            colour_label=COLOUR_LABELS[shade], lock_version=case.lock_version,
+            lock_version=case.lock_version,
         ))
     return result
 

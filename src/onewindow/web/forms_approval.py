@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from onewindow.identity.validators import validate_id_number
+from onewindow.workdays.models import DeadlineState
 
 from .forms_cases import VersionForm
 
@@ -33,8 +34,8 @@ def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = ""
 class WorklistFilterForm(forms.Form):
     deadline = forms.ChoiceField(
         label="期限状态", required=False,
-        choices=[("", "全部"), ("OVERDUE", "已超期"), ("DUE_SOON", "临近期限"),
-                 ("NORMAL", "正常")],
+        choices=[("", "全部")] + [(state.value, state.label) for state in (
+            DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.NORMAL)],
     )
     sort = forms.ChoiceField(
         label="排序", required=False,

@@ -9,6 +9,19 @@ class DayKind(models.TextChoices):
     WORKDAY = "WORKDAY", "工作日（调休上班）"
 
 
+class DeadlineState(models.TextChoices):
+    """Where something stands against its due date: the one set of states (and words) every
+    worklist, case page and supervision sweep uses (selectors.deadline_state computes it)."""
+
+    NONE = "NONE", "无期限"
+    NORMAL = "NORMAL", "正常"
+    DUE_SOON = "DUE_SOON", "临近期限"
+    OVERDUE = "OVERDUE", "已超期"
+    SUSPENDED = "SUSPENDED", "暂停计时"
+    DONE = "DONE", "按期完成"
+    DONE_LATE = "DONE_LATE", "超期完成"
+
+
 class DaySource(models.TextChoices):
     CHINESE_CALENDAR = "CHINESE_CALENDAR", "chinese-calendar 软件包"
     HOLIDAY_CN = "HOLIDAY_CN", "holiday-cn 数据文件"

@@ -16,30 +16,36 @@ from django.utils.timezone import localtime
 from onewindow.cases import selectors
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
+from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DeadlineState
 
 from ..forms_approval import ExtendDecideForm, ExtendRequestForm, ResumeForm, SuspendForm
-from .cases_common import DeadlineView, ErrorEntry, add_domain_errors, deadline_view, form_errors
+from .cases_common import (
+    DeadlineView,
+    ErrorEntry,
+    add_domain_errors,
+    deadline_css,
+    deadline_view,
+    form_errors,
+)
 
 S = CaseStatus
 K = ActionKind
-
-
-STATE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
-             "OVERDUE": "deadline-overdue", "SUSPENDED": "deadline-suspended",
-             "DONE": "deadline-normal", "DONE_LATE": "deadline-overdue"}
+DS = DeadlineState
 
 
 def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: str,
               timing) -> DeadlineView | None:
     if date is None:
         return None
-    if timing.state in ("DONE", "DONE_LATE"):
-        late = timing.decision_date is not None and timing.decision_date > date
-        return DeadlineView(label, date, None, "deadline-overdue" if late else "deadline-normal",
-                            "已办结", hint, note="超过此日办结" if late else "在此日前办结")
+    if timing.state in (DS.DONE, DS.DONE_LATE):
+        state = workdays.deadline_state(date, today, finished_on=timing.decision_date or date)
+        late = state == DS.DONE_LATE
+        return DeadlineView(label, date, None, state, hint,
+                            note="超过此日办结" if late else "在此日前办结")
     if timing.suspended:
-        return DeadlineView(label, date, None, "deadline-suspended", "特别程序", hint,
-                            note="暂停计时，日期待程序结束后顺延")
+        return DeadlineView(label, date, None, DS.SUSPENDED, hint,
+                            note="特别程序暂停计时，日期待程序结束后顺延")
     return deadline_view(label, date, today=today, hint=hint)
 
 
@@ -56,11 +62,11 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
                   hint=f"法定时限 {timing.legal_limit}，法律规定的最后期限。"),
     ) if d is not None]
     left = timing.working_days_left
-    running = timing.state in ("NORMAL", "DUE_SOON", "OVERDUE")
+    running = timing.running
     return {
         "deadlines": deadlines,
         "state_label": timing.state_label,
-        "state_css": STATE_CSS.get(timing.state, "deadline-normal"),
+        "state_css": deadline_css(timing.state),
         "used": timing.working_days_used,
         "left": left if running else None,
         "overdue": -left if running and left is not None and left < 0 else 0,
@@ -91,8 +97,6 @@ def opinions_of(case) -> list:
     return selectors.case_opinions(case)
 
 
-COLOUR_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
-              "OVERDUE": "deadline-overdue"}
 ART_44 = "决定之日起 10 个工作日内送达（行政许可法第四十四条）。"
 
 
@@ -100,8 +104,8 @@ def output_clock(row, *, today: dt.date) -> DeadlineView | None:
     """The Art. 44 clock of an output queue row (its colour as the selector computed)."""
     if row.output_due_date is None:
         return None
-    return DeadlineView("送达期限", row.output_due_date, row.working_days_left,
-                        COLOUR_CSS[row.colour], row.colour_label, ART_44)
+    return DeadlineView("送达期限", row.output_due_date, row.working_days_left, row.colour,
+                        ART_44)
 
 
 def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
@@ -109,10 +113,11 @@ def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
     if case.output_due_date is None:
         return None
     if case.status == S.DELIVERED:
-        return DeadlineView("送达期限", case.output_due_date, None, "deadline-normal",
-                            "已送达", ART_44, note="已按时送达" if case.delivered_at is None
-                            or localtime(case.delivered_at).date() <= case.output_due_date
-                            else "超期送达")
+        delivered = localtime(case.delivered_at).date() if case.delivered_at else None
+        state = workdays.deadline_state(case.output_due_date, today,
+                                        finished_on=delivered or case.output_due_date)
+        return DeadlineView("送达期限", case.output_due_date, None, state, ART_44,
+                            note="超期送达" if state == DS.DONE_LATE else "已按时送达")
     return deadline_view("送达期限", case.output_due_date, today=today, hint=ART_44)
 
 
