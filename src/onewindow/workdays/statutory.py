@@ -66,8 +66,13 @@ def statutory_holidays(year: int) -> tuple[StatutoryHoliday, ...]:
     days.append(StatutoryHoliday(_lunar(year, 5, 5), "端午节"))
     days.append(StatutoryHoliday(_lunar(year, 8, 15), "中秋节"))
     days += [StatutoryHoliday(dt.date(year, 10, d), "国庆节") for d in (1, 2, 3)]
-    # 中秋 can fall on 国庆 (2020: 1 October was both); one date is one day off.
-    unique = {}
+    # 中秋 can fall on 国庆 (2020: 1 October, 2028: 3 October); one date is one day off,
+    # named as the notices name it (国庆节、中秋节).
+    names: dict[dt.date, list[str]] = {}
     for holiday in days:
-        unique.setdefault(holiday.date, holiday)
-    return tuple(sorted(unique.values(), key=lambda h: h.date))
+        names.setdefault(holiday.date, []).append(holiday.name)
+    return tuple(StatutoryHoliday(day, "、".join(sorted(found, key=_ORDER.index)))
+                 for day, found in sorted(names.items()))
+
+
+_ORDER = ["元旦", "春节", "清明节", "劳动节", "端午节", "国庆节", "中秋节"]

@@ -63,7 +63,8 @@ def test_correction_stops_the_clock_and_resupply_restarts_it(world):
                                      items=[{"name": "申请表", "problem": "缺少签字"}])
     assert services.cases_deem_accepted(now=at("2026-10-20")) == []
     case.refresh_from_db()
-    assert selectors.acceptance_clock(case, today=dt.date(2026, 10, 20)).state == DeadlineState.SUSPENDED
+    clock = selectors.acceptance_clock(case, today=dt.date(2026, 10, 20))
+    assert clock.state == DeadlineState.SUSPENDED
     services.case_supply_materials(actor=world.citizen, case=case, now=at("2026-10-20"))
     case.refresh_from_db()
     assert case.acceptance_due_date == dt.date(2026, 10, 27)

@@ -77,7 +77,8 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
         "provisional": timing.provisional,
         "start_date": timing.start_date,
         "lines": [{"date": line.date, "kind": line.kind, "text": line.label,
-                   "is_due": line.is_due} for line in timing.explanation],
+                   "is_due": line.is_due or line.is_legal_due}
+                  for line in timing.explanation],
     }
 
 

@@ -6,12 +6,11 @@ import uuid
 import pytest
 
 from onewindow.common.errors import ValidationFailed
-from onewindow.workdays.selectors import add_working_days
+from onewindow.workdays.models import DeadlineState
+from onewindow.workdays.selectors import add_working_days, deadline_state
 from onewindow.workflow import selectors
 from onewindow.workflow.errors import UnknownDepartment, WorkItemNotFound
 from onewindow.workflow.models import WorkItem
-from onewindow.workdays.models import DeadlineState
-from onewindow.workdays.selectors import deadline_state
 
 NONE, NORMAL = DeadlineState.NONE, DeadlineState.NORMAL
 DUE_SOON, OVERDUE = DeadlineState.DUE_SOON, DeadlineState.OVERDUE
