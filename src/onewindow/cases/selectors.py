@@ -247,6 +247,17 @@ class AcceptanceClock:
     def state_label(self) -> str:
         return self.state.label
 
+    @property
+    def waiting(self) -> bool:
+        """The Art. 32 clock applies now: the window has not decided yet."""
+        return self.state in (DeadlineState.NORMAL, DeadlineState.DUE_SOON,
+                              DeadlineState.OVERDUE, DeadlineState.SUSPENDED)
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped for 补正: it restarts when the applicant supplies."""
+        return self.state == DeadlineState.SUSPENDED
+
 
 def acceptance_clock(case: Case, *, today: dt.date) -> AcceptanceClock:
     received = deadlines.local_date(case.received_at) if case.received_at else None

@@ -72,12 +72,14 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
         "overdue": -left if running and left is not None and left < 0 else 0,
         "suspended": timing.working_days_suspended,
         "suspended_now": timing.suspended,
+        "suspended_css": deadline_css(DS.SUSPENDED),
         "suspensions": timing.suspensions,
         "extension": extension_text(timing),
         "provisional": timing.provisional,
         "start_date": timing.start_date,
         "lines": [{"date": line.date, "kind": line.kind, "text": line.label,
-                   "is_due": line.is_due or line.is_legal_due}
+                   "is_due": line.is_due or line.is_legal_due,
+                   "provisional": line.provisional}
                   for line in timing.explanation],
     }
 
