@@ -125,3 +125,12 @@ class TrustGrade(models.TextChoices):
     B = "B", "B 窗口核验原件"
     C = "C", "C 上传复印件"
     D = "D", "D 申请人声明"
+
+
+class ExtensionState(models.TextChoices):
+    """Where the Art. 42 extension of a case stands (derived from the action log)."""
+
+    NONE = "NONE", "未申请延期"
+    PENDING = "PENDING", "延期待批准"
+    APPROVED = "APPROVED", "已批准延期"
+    REFUSED = "REFUSED", "延期未获批准"

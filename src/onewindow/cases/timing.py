@@ -20,7 +20,7 @@ from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DayKind, DeadlineState
 
 from . import deadlines, permissions
-from .codes import ActionKind, CaseStatus, DeliveryChannel, SuspensionProcedure
+from .codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState, SuspensionProcedure
 from .models import Case
 
 K = ActionKind
@@ -92,7 +92,7 @@ class Timing:
     working_days_left: int | None
     working_days_suspended: int
     suspensions: list[SuspensionView]
-    extension_state: str  # NONE | PENDING | APPROVED | REFUSED
+    extension_state: ExtensionState
     extension_days: int
     extension_requested_days: int
     allowed_extension_days: int

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 
 from onewindow.cases import selectors
-from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
+from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
@@ -86,12 +86,12 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
 
 def extension_text(timing) -> str:
     state = timing.extension_state
-    if state == "PENDING":
+    if state == ExtensionState.PENDING:
         return (f"承办人申请延期 {timing.extension_requested_days} 个工作日，待首席代表批准"
                 f"（本事项最多可延长 {timing.allowed_extension_days} 个工作日）。")
-    if state == "APPROVED":
+    if state == ExtensionState.APPROVED:
         return f"已批准延期 {timing.extension_days} 个工作日（行政许可法第四十二条）。"
-    if state == "REFUSED":
+    if state == ExtensionState.REFUSED:
         return f"延期申请（{timing.extension_requested_days} 个工作日）未获批准，期限不变。"
     return ""
 
@@ -196,10 +196,11 @@ def review_actions(allowed: set[str], timing, *, may_request: bool = True) -> se
         actions.add("suspend")
     if "case_resume" in allowed:
         actions.add("resume")
-    extension = timing.extension_state if timing else "NONE"
-    if may_request and "case_extend_request" in allowed and extension in ("NONE", "REFUSED"):
+    extension = timing.extension_state if timing else ExtensionState.NONE
+    if may_request and "case_extend_request" in allowed and extension in (
+            ExtensionState.NONE, ExtensionState.REFUSED):
         actions.add("extend")
-    if "case_extend_decide" in allowed and extension == "PENDING":
+    if "case_extend_decide" in allowed and extension == ExtensionState.PENDING:
         actions.add("extend_decide")
     return actions
 
