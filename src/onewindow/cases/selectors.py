@@ -439,7 +439,8 @@ _PUBLIC_DETAIL_KEYS = ("round", "items", "tolerated", "supply_days", "proxy", "c
                        # Cases II (no personal data: recipient and address stay out)
                        "task_label", "organisation", "decision", "reasons",
                        "back_to", "next", "procedure", "procedure_label", "expected_days",
-                       "expected_end_date", "suspended_working_days", "days", "max_days",
+                       "expected_end_date", "suspended_working_days", "dates_moved", "days",
+                       "max_days",
                        "carrier", "tracking_number", "id_checked", "output_due_date",
                        "route_name", "licence")
 

@@ -385,7 +385,7 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
 def case_resume(*, actor, case, note: str = "", expected_version: int | None = None,
                 now: dt.datetime) -> Case:
     """The special procedure is over: the clock runs again; the due dates move by exactly
-    the working days it took."""
+    the working days it took (a date that had lapsed before it began stays put)."""
     locked = _lock_for_review(case, actor, permissions.can_review_case)
     lifecycle.check(locked, K.RESUME, expected_version=expected_version)
     preview = preview_deadlines(locked, K.RESUME, now=now)
@@ -395,6 +395,7 @@ def case_resume(*, actor, case, note: str = "", expected_version: int | None = N
         expected_version=expected_version,
         data={"procedure": last.procedure if last else "",
               "suspended_working_days": last.working_days if last else 0,
+              "dates_moved": bool(last and (last.moves_promised or last.moves_legal)),
               "promised_due_date": iso(preview.promised_due_date),
               "legal_due_date": iso(preview.legal_due_date)},
     )

@@ -84,6 +84,8 @@ def test_a_suspension_after_both_dates_lapsed_moves_neither(world, now):
     services.case_resume(actor=world.handler, case=case, now=at("2026-11-09"))
     case.refresh_from_db()
     assert (case.promised_due_date, case.legal_due_date) == (d("2026-10-30"), d("2026-10-30"))
+    # The timeline does not promise a move that did not happen.
+    assert case.actions.get(kind=ActionKind.RESUME).data["dates_moved"] is False
     timing = selectors.case_timing(case, today=d("2026-11-10"))
     # 2, 3, 4, 5, 6, 9, 10 Nov: seven working days late, the procedure included.
     assert timing.working_days_left == -7

@@ -79,6 +79,10 @@ def _review_lines(kind: str, details: dict) -> list[str]:
                      + (f"（至 {details['expected_end_date']}）"
                         if details.get("expected_end_date") else "")
                      + "，期间不计入办理时限")
+    elif kind == "RESUME" and details.get("dates_moved") is False:
+        # The procedure began after the due dates had lapsed: nothing was left to stop.
+        lines.append(f"特别程序 {details['suspended_working_days']} 个工作日；"
+                     "办结期限在程序开始前已届满，不再顺延")
     elif kind == "RESUME" and details.get("suspended_working_days") is not None:
         lines.append(f"暂停计时 {details['suspended_working_days']} 个工作日，期限相应顺延")
     elif kind in ("EXTEND_REQUEST", "EXTEND_APPROVE", "EXTEND_REFUSE") and details.get("days"):
