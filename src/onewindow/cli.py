@@ -38,6 +38,20 @@ def _pending_migrations() -> bool:
         return False
 
 
+# Commands that create the schema themselves: their own failures must show in full.
+_SCHEMA_COMMANDS = {"migrate", "demo", "makemigrations", "sqlmigrate", "squashmigrations"}
+# How SQLite and PostgreSQL name a missing table.
+_MISSING_TABLE = ("no such table", "does not exist")
+
+
+def _missing_schema(exc: Exception, command: str) -> bool:
+    if command in _SCHEMA_COMMANDS:
+        return False
+    if not any(words in str(exc) for words in _MISSING_TABLE):
+        return False
+    return _pending_migrations()
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings.dev")
     argv = list(sys.argv if argv is None else argv)
@@ -48,10 +62,10 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         execute_from_command_line(argv)
-    except DatabaseError:
+    except DatabaseError as exc:
         # Only the missing-schema case gets the one-line answer; any other database
         # failure keeps its traceback, which is what an operator needs then.
-        if not _pending_migrations():
+        if not _missing_schema(exc, argv[1] if len(argv) > 1 else ""):
             raise
         sys.stderr.write(NOT_MIGRATED + "\n")
         sys.exit(2)

@@ -41,3 +41,13 @@ def test_a_command_that_needs_tables_says_what_to_run(empty):
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0
     assert "onewindow migrate" in done.stderr and "onewindow demo" in done.stderr
+
+
+def test_other_database_failures_keep_their_traceback():
+    from django.db import OperationalError
+
+    from onewindow.cli import _missing_schema
+
+    # Not a missing table, or migrate's own failure: the operator needs the full story.
+    assert not _missing_schema(OperationalError("database is locked"), "audit_verify")
+    assert not _missing_schema(OperationalError("no such table: x"), "migrate")
