@@ -129,3 +129,12 @@ class TrustGrade(models.TextChoices):
     B = "B", gettext_noop("B 窗口核验原件")
     C = "C", gettext_noop("C 上传复印件")
     D = "D", gettext_noop("D 申请人声明")
+
+
+class ExtensionState(models.TextChoices):
+    """Where the Art. 42 extension of a case stands (derived from the action log)."""
+
+    NONE = "NONE", gettext_noop("未申请延期")
+    PENDING = "PENDING", gettext_noop("延期待批准")
+    APPROVED = "APPROVED", gettext_noop("已批准延期")
+    REFUSED = "REFUSED", gettext_noop("延期未获批准")

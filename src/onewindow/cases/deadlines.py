@@ -13,7 +13,8 @@
   clock stopped up to and including the day it restarted are not counted, so the due
   dates move by exactly those working days (natural-day limits: by the calendar days).
   While a suspension is open its expected duration is assumed and the dates are
-  provisional.
+  provisional. A date that had already lapsed when the suspension began does not move:
+  there was no time left to stop, and the case stays late through the procedure.
 - Art. 42 extension (EXTEND_APPROVE): the approved working days are added once.
 - Art. 44 output deadline: the decision date + 10 working days
   (setting ``ONEWINDOW_CASES_OUTPUT_DAYS``).
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -81,6 +82,17 @@ class Suspension:
     working_days: int  # suspended working days (expected ones while open)
     natural_days: int
     reason: str = ""
+    # Whether it stopped the promised / legal clock: not if that date had already lapsed
+    # when the suspension began.
+    moves_promised: bool = True
+    moves_legal: bool = True
+
+    @property
+    def last_date(self) -> dt.date:
+        """The last day not counted (the resumption, or the expected one while open)."""
+        if self.end_date is not None:
+            return self.end_date
+        return workdays.add_working_days(self.start_date, self.expected_days)
 
 
 @dataclass(frozen=True)
@@ -182,12 +194,15 @@ def compute(*, version, steps: Iterable[Step]) -> Deadlines:
         base_legal, flag_l = add_limit(start, version.legal_limit_amount,
                                        version.legal_limit_unit)
         provisional |= flag_p or flag_l
-        promised, flag_p = _moved(base_promised, version.promised_limit_unit, suspensions,
-                                  extension_days, start=start,
-                                  amount=version.promised_limit_amount)
-        legal, flag_l = _moved(base_legal, version.legal_limit_unit, suspensions,
-                               extension_days, start=start, amount=version.legal_limit_amount)
+        promised, flag_p, moves_p = _moved(
+            base_promised, version.promised_limit_unit, suspensions, extension_days,
+            start=start, amount=version.promised_limit_amount)
+        legal, flag_l, moves_l = _moved(
+            base_legal, version.legal_limit_unit, suspensions, extension_days, start=start,
+            amount=version.legal_limit_amount)
         provisional |= flag_p or flag_l
+        suspensions = [replace(s, moves_promised=p, moves_legal=lg)
+                       for s, p, lg in zip(suspensions, moves_p, moves_l, strict=True)]
         if tolerance_open and tolerance_days:
             tolerance, flag_t = add_limit(start, int(tolerance_days), "WORKING_DAY")
             provisional |= flag_t
@@ -229,25 +244,42 @@ def _suspension(opened: dict[str, Any], end: dt.date | None) -> Suspension:
 
 def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
            extension_days: int, *, start: dt.datetime, amount: int | None
-           ) -> tuple[dt.date | None, bool]:
+           ) -> tuple[dt.date | None, bool, tuple[bool, ...]]:
     """``base`` moved by the suspended time (in the limit's own kind of days) and by the
-    extension (working days, Art. 42 and Art. 82)."""
+    extension (working days, Art. 42 and Art. 82); with, per suspension, whether it moved
+    the date. A suspension that began after the date (as moved so far) had lapsed moves
+    nothing: the limit was used up before the clock could stop."""
     if base is None:
-        return None, False
-    due, provisional = base, False
-    if unit == "NATURAL_DAY":
-        natural = sum(s.natural_days for s in suspensions)
-        if natural:
+        return None, False, tuple(True for _ in suspensions)
+    natural_unit = unit == "NATURAL_DAY"
+    provisional = False
+    suspended = 0  # natural days for natural-day limits, otherwise working days
+    moves: list[bool] = []
+
+    def due_after(days: int) -> tuple[dt.date, bool]:
+        if natural_unit:
             # Count the limit and the suspended days together from the start: moving the
             # already rolled-forward due date would roll a rest day forward twice.
-            due, provisional = add_limit(start, int(amount or 0) + natural, unit)
-        working = extension_days
-    else:
-        working = sum(s.working_days for s in suspensions) + extension_days
-    if working:
-        result = workdays.add_working_days_result(due, working)
-        due, provisional = result.value, provisional or result.provisional
-    return due, provisional
+            due, flag = add_limit(start, int(amount or 0) + days, unit) if days else (base,
+                                                                                     False)
+            working = extension_days
+        else:
+            due, flag, working = base, False, days + extension_days
+        if working:
+            result = workdays.add_working_days_result(due, working)
+            due, flag = result.value, flag or result.provisional
+        return due, flag
+
+    for suspension in suspensions:
+        running, _ = due_after(suspended)
+        # The start day itself still counts, so a suspension that begins on the last day
+        # leaves the rest of the procedure uncounted, and the date becomes its end.
+        moved = suspension.start_date <= running
+        moves.append(moved)
+        if moved:
+            suspended += suspension.natural_days if natural_unit else suspension.working_days
+    due, provisional = due_after(suspended)
+    return due, provisional, tuple(moves)
 
 
 def steps_of(case) -> list[Step]:

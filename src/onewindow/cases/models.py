@@ -160,6 +160,10 @@ class Case(models.Model):
             models.Index(fields=["applicant_legal", "id"], name="case_applicant_legal"),
             # The Art. 32 sweep.
             models.Index(fields=["status", "acceptance_due_date"], name="case_deemed_sweep"),
+            # Supervision's sweeps (电子监察): running cases past or near their promised or
+            # legal date, found by range on the date within each status.
+            models.Index(fields=["status", "promised_due_date"], name="case_promised_sweep"),
+            models.Index(fields=["status", "legal_due_date"], name="case_legal_sweep"),
             # The output window (统一出件): a centre's decided cases by Art. 44 due date.
             models.Index(fields=["centre", "status", "output_due_date", "id"],
                          name="case_output_queue"),

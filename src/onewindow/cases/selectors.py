@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from onewindow.common import ratelimit
 from onewindow.common.errors import TooManyAttempts
@@ -29,6 +29,7 @@ from onewindow.identity.permissions import (
     scope_q,
 )
 from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DeadlineState
 
 from . import deadlines, lifecycle, permissions
 from .applications import FormField, application_form
@@ -265,31 +266,45 @@ class AcceptanceClock:
     acceptance_due_date: dt.date | None  # last working day to accept/refuse/ask
     deemed_on: dt.date | None  # the sweep deems it accepted on this (6th) working day
     working_days_left: int | None
-    state: str  # NORMAL | DUE_SOON | OVERDUE | STOPPED | DONE
-    state_label: str
+    # NORMAL | DUE_SOON | OVERDUE while waiting; SUSPENDED during 补正; DONE / DONE_LATE
+    # once the window decided; NONE before submission.
+    state: DeadlineState
 
+    @property
+    def state_label(self) -> str:
+        return self.state.label
 
-_CLOCK_LABELS = {"NORMAL": gettext_noop("正常"), "DUE_SOON": gettext_noop("即将到期"),
-                 "OVERDUE": gettext_noop("已逾期"), "STOPPED": gettext_noop("补正中（计时暂停）"),
-                 "DONE": gettext_noop("已处理")}
+    @property
+    def waiting(self) -> bool:
+        """The Art. 32 clock applies now: the window has not decided yet."""
+        return self.state in (DeadlineState.NORMAL, DeadlineState.DUE_SOON,
+                              DeadlineState.OVERDUE, DeadlineState.SUSPENDED)
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped for 补正: it restarts when the applicant supplies."""
+        return self.state == DeadlineState.SUSPENDED
 
 
 def acceptance_clock(case: Case, *, today: dt.date) -> AcceptanceClock:
     received = deadlines.local_date(case.received_at) if case.received_at else None
     due = case.acceptance_due_date
     if received is None:
-        return AcceptanceClock(None, 0, None, None, None, "DONE", _CLOCK_LABELS["DONE"])
+        return AcceptanceClock(None, 0, None, None, None, DeadlineState.NONE)
     calendar = workdays.get_calendar()
     elapsed = max(calendar.working_days_between(received, today), 0)
+    left = deemed = None
     if case.status == S.CORRECTION_REQUESTED:
-        state, left, deemed = "STOPPED", None, None
+        state = DeadlineState.SUSPENDED  # the Art. 32 clock stops until the supply
     elif case.status != S.SUBMITTED or due is None:
-        state, left, deemed = "DONE", None, None
+        decided = case.accepted_at or case.closed_at
+        state = workdays.deadline_state(
+            due, today, finished_on=deadlines.local_date(decided) if decided else today)
     else:
         left = calendar.working_days_between(today, due)
         deemed = calendar.next_working_day(due)
-        state = "OVERDUE" if left < 0 else "DUE_SOON" if left <= 1 else "NORMAL"
-    return AcceptanceClock(received, elapsed, due, deemed, left, state, _CLOCK_LABELS[state])
+        state = workdays.deadline_state(due, today, calendar=calendar)
+    return AcceptanceClock(received, elapsed, due, deemed, left, state)
 
 
 # --- the front-desk queue and staff lists ----------------------------------------------------
@@ -477,7 +492,8 @@ _PUBLIC_DETAIL_KEYS = ("round", "items", "tolerated", "supply_days", "proxy", "c
                        # Cases II (no personal data: recipient and address stay out)
                        "task_label", "organisation", "decision", "reasons",
                        "back_to", "next", "procedure", "procedure_label", "expected_days",
-                       "expected_end_date", "suspended_working_days", "days", "max_days",
+                       "expected_end_date", "suspended_working_days", "dates_moved", "days",
+                       "max_days",
                        "carrier", "tracking_number", "id_checked", "output_due_date",
                        "route_name", "licence")
 

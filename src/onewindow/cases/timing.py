@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import models
+
 from onewindow.catalog.codes import LimitUnit
 from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
-from onewindow.workdays.models import DayKind
+from onewindow.workdays.models import DayKind, DeadlineState
 
 from . import deadlines, permissions
-from .codes import ActionKind, CaseStatus, DeliveryChannel, SuspensionProcedure
+from .codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState, SuspensionProcedure
 from .models import Case
 
 K = ActionKind
@@ -27,32 +29,26 @@ S = CaseStatus
 MAX_EXPLAINED_DAYS = 800
 WEEKDAYS = "一二三四五六日"
 
-NORMAL, DUE_SOON, OVERDUE = "NORMAL", "DUE_SOON", "OVERDUE"
-STATE_LABELS = {
-    "NOT_STARTED": "未开始计时", NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期",
-    "SUSPENDED": "暂停计时", "DONE": "已办结", "DONE_LATE": "超期办结",
-}
-COLOUR_LABELS = {NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期"}
-
-
-def _due_soon_days() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
-
-
-def colour(due: dt.date | None, *, today: dt.date) -> str:
-    """NORMAL, DUE_SOON (due within N working days) or OVERDUE — the worklist's colours."""
-    if due is None:
-        return NORMAL
-    if due < today:
-        return OVERDUE
-    if workdays.working_days_between(today, due) <= _due_soon_days():
-        return DUE_SOON
-    return NORMAL
+DS = DeadlineState
 
 
 # --- timing ------------------------------------------------------------------------------------
+
+
+class DayLineKind(models.TextChoices):
+    """What one day of the explanation was for the limit."""
+
+    COUNTED = "COUNTED", "计入"
+    ADJUSTED_WORKDAY = "ADJUSTED_WORKDAY", "调休上班，计入"
+    WEEKEND = "WEEKEND", "休息日"
+    HOLIDAY = "HOLIDAY", "法定节假日"
+    SUSPENDED = "SUSPENDED", "特别程序，不计"
+    EXTENDED = "EXTENDED", "延长期限（第四十二条）"
+    CARRIED = "CARRIED", "期限末日为休息日，顺延"
+    OVERDUE = "OVERDUE", "超过期限"
+
+
+L = DayLineKind
 
 
 @dataclass(frozen=True)
@@ -60,12 +56,13 @@ class DayLine:
     """One day of the explanation."""
 
     date: dt.date
-    kind: str   # COUNTED | ADJUSTED_WORKDAY | WEEKEND | HOLIDAY | SUSPENDED | EXTENDED |
-    #             OVERDUE (counted after the due date)
+    kind: DayLineKind
     label: str  # what happened, in words
     counted: int | None = None  # the n-th day counted towards the promised limit
     holiday: str = ""           # the holiday's name from the State Council notice
-    is_due: bool = False
+    is_due: bool = False        # the promised due date (the legal one without a promise)
+    is_legal_due: bool = False  # the legal due date
+    provisional: bool = False   # a statutory holiday of a year whose notice is not out
 
 
 @dataclass(frozen=True)
@@ -95,94 +92,128 @@ class Timing:
     working_days_left: int | None
     working_days_suspended: int
     suspensions: list[SuspensionView]
-    extension_state: str  # NONE | PENDING | APPROVED | REFUSED
+    extension_state: ExtensionState
     extension_days: int
     extension_requested_days: int
     allowed_extension_days: int
     decision_date: dt.date | None
     output_due_date: dt.date | None
-    state: str
-    state_label: str
+    state: DeadlineState  # NONE before acceptance; DONE / DONE_LATE once decided
+    state_label: str      # the state's label (a field: the API serialises the fields)
     explanation: list[DayLine] = field(default_factory=list)
 
-
-def _special_days(first: dt.date, last: dt.date) -> dict[dt.date, tuple[str, str]]:
-    found: dict[dt.date, tuple[str, str]] = {}
-    for year in range(first.year, last.year + 1):
-        for day in workdays.special_days_of_year(year=year):
-            found[day.date] = (day.kind, day.name)
-    return found
+    @property
+    def running(self) -> bool:
+        """The clock runs: a state that counts days left (not before, after or stopped)."""
+        return self.state in (DS.NORMAL, DS.DUE_SOON, DS.OVERDUE)
 
 
-def _suspended_on(day: dt.date, suspensions) -> deadlines.Suspension | None:
+def _stopped_on(day: dt.date, suspensions, *, legal: bool) -> deadlines.Suspension | None:
+    """The suspension that stopped the clock of the explained date on ``day``, if any (one
+    that began after that date had lapsed stopped nothing)."""
     for s in suspensions:
-        end = s.end_date or workdays.add_working_days(s.start_date, s.expected_days)
-        if s.start_date < day <= end:
+        moved = s.moves_legal if legal else s.moves_promised
+        if moved and s.start_date < day <= s.last_date:
             return s
     return None
 
 
+def _procedure_label(procedure: str) -> str:
+    if procedure in SuspensionProcedure.values:
+        return SuspensionProcedure(procedure).label
+    return "特别程序"
+
+
+def _due_marks(day: dt.date, promised: dt.date | None, legal: dt.date | None) -> str:
+    marks = []
+    if day == promised:
+        marks.append("承诺")
+    if day == legal:
+        marks.append("法定")
+    return f"（{'、'.join(marks)}办结期限）" if marks else ""
+
+
 def explain(result: deadlines.Deadlines, *, version, until: dt.date) -> list[DayLine]:
-    """Day by day from the day after acceptance to the later of the due date and
-    ``until``: which days counted, which were weekends, holidays (by name), 调休
-    working days, suspended or extension days."""
+    """Day by day from the day after acceptance to the latest of the promised date, the
+    legal date and ``until``: which days counted, which were weekends, holidays (by name;
+    provisional ones said so), 调休 working days, suspended days, extension days, a
+    natural-day limit carried past a rest day, and days past each due date."""
     start = result.start_date
     if start is None:
         return []
-    unit = version.promised_limit_unit or version.legal_limit_unit
-    amount = (version.promised_limit_amount if version.promised_limit_unit
-              else version.legal_limit_amount) or 0
+    promised, legal = result.promised_due_date, result.legal_due_date
+    primary_is_legal = not version.promised_limit_unit
+    unit = version.legal_limit_unit if primary_is_legal else version.promised_limit_unit
+    amount = (version.legal_limit_amount if primary_is_legal
+              else version.promised_limit_amount) or 0
     if unit == LimitUnit.HOUR:  # counted in hours: the day lines only show what was open
         amount = 0
-    due = result.promised_due_date or result.legal_due_date or start
-    last = min(max(due, until), start + dt.timedelta(days=MAX_EXPLAINED_DAYS))
-    special = _special_days(start, last)
+    due = promised or legal or start
+    latest = max(d for d in (due, legal, until) if d is not None)
+    last = min(latest, start + dt.timedelta(days=MAX_EXPLAINED_DAYS))
+    special = workdays.named_days_between(start, last)
+    natural = unit == LimitUnit.NATURAL_DAY
+    unit_word = "日" if natural else "个工作日"
     lines: list[DayLine] = []
     counted = 0
     day = start
     while day < last:
         day += dt.timedelta(days=1)
-        kind_name = special.get(day)
+        named = special.get(day)
         working = workdays.is_working_day(day)
         weekday = f"星期{WEEKDAYS[day.weekday()]}"
-        holiday = kind_name[1] if kind_name else ""
-        suspension = _suspended_on(day, result.suspensions)
-        is_due = day == due
-        if suspension is not None and (working or unit == LimitUnit.NATURAL_DAY):
-            label = SuspensionProcedure(suspension.procedure).label if (
-                suspension.procedure in SuspensionProcedure.values) else "特别程序"
-            lines.append(DayLine(day, "SUSPENDED", f"{weekday}，{label}期间，不计入办理时限",
-                                 holiday=holiday, is_due=is_due))
+        holiday = named.name if named else ""
+        provisional = bool(named and named.provisional)
+        marks = _due_marks(day, promised, legal)
+        flags = {"holiday": holiday, "is_due": day == due, "is_legal_due": day == legal,
+                 "provisional": provisional}
+        suspension = _stopped_on(day, result.suspensions, legal=primary_is_legal)
+        if suspension is not None and (working or natural):
+            text = f"{weekday}，{_procedure_label(suspension.procedure)}期间，不计入办理时限"
+            lines.append(DayLine(day, L.SUSPENDED, text + marks, **flags))
             continue
-        counts = working or unit == LimitUnit.NATURAL_DAY
-        if not counts:
-            if kind_name and kind_name[0] == DayKind.HOLIDAY:
-                text = f"{weekday}，{holiday or '法定节假日'}放假，不计"
-                lines.append(DayLine(day, "HOLIDAY", text, holiday=holiday, is_due=is_due))
+        if not (working or natural):
+            if named and named.kind == DayKind.HOLIDAY:
+                name = holiday or "法定节假日"
+                note = "（法定节假日，放假通知未发布，调休待定）" if provisional else ""
+                text = f"{weekday}，{name}放假{note}，不计"
+                lines.append(DayLine(day, L.HOLIDAY, text + marks, **flags))
             else:
-                lines.append(DayLine(day, "WEEKEND", f"{weekday}，休息日，不计",
-                                     is_due=is_due))
+                lines.append(DayLine(day, L.WEEKEND, f"{weekday}，休息日，不计" + marks,
+                                     **flags))
             continue
         counted += 1
-        unit_word = "日" if unit == LimitUnit.NATURAL_DAY else "个工作日"
+        count = f"计第 {counted} {unit_word}"
         if day > due:
             # By date, not by count: a natural-day limit whose last day is a rest day
             # runs on to the next working day, so counting alone would call it late.
-            kind = "OVERDUE"
-            text = f"{weekday}，已超过办结期限，计第 {counted} {unit_word}"
+            kind = L.OVERDUE
+            if legal is not None and legal != due and day <= legal:
+                text = f"{weekday}，已超过承诺办结期限（仍在法定期限内），{count}"
+                if not primary_is_legal and _stopped_on(day, result.suspensions, legal=True):
+                    # The promise had lapsed before the procedure began; the legal clock
+                    # had time left and stopped.
+                    text += "；特别程序期间，法定期限暂停计时"
+            elif legal is not None and legal != due:
+                text = f"{weekday}，已超过法定办结期限，{count}"
+            else:
+                text = f"{weekday}，已超过办结期限，{count}"
+        elif amount and counted > amount and counted <= amount + result.extension_days:
+            kind = L.EXTENDED
+            text = f"{weekday}，延长期限（第四十二条），{count}"
         elif amount and counted > amount:
-            kind = "EXTENDED"
-            text = f"{weekday}，延长期限（第四十二条），计第 {counted} {unit_word}"
-        elif kind_name and kind_name[0] == DayKind.WORKDAY and day.weekday() >= 5:
-            kind = "ADJUSTED_WORKDAY"
+            # Only a natural-day limit gets here: its last day fell on a rest day, and the
+            # period runs on to the next working day (民法典第二百零三条).
+            kind = L.CARRIED
+            text = f"{weekday}，期限末日为休息日，顺延至此，{count}"
+        elif named and named.kind == DayKind.WORKDAY and day.weekday() >= 5:
+            kind = L.ADJUSTED_WORKDAY
             reason = f"{holiday}调休" if holiday else "调休"
-            text = f"{weekday}，{reason}上班，计第 {counted} {unit_word}"
+            text = f"{weekday}，{reason}上班，{count}"
         else:
-            kind = "COUNTED"
-            text = f"{weekday}，计第 {counted} {unit_word}"
-        if is_due:
-            text += "（办结期限）"
-        lines.append(DayLine(day, kind, text, counted=counted, holiday=holiday, is_due=is_due))
+            kind = L.COUNTED
+            text = f"{weekday}，{count}"
+        lines.append(DayLine(day, kind, text + marks, counted=counted, **flags))
     return lines
 
 
@@ -201,7 +232,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
     reference = min(today, closed) if closed else today
     lines = explain(result, version=version, until=reference)
     used = sum(1 for line in lines if line.counted and line.date <= reference)
-    suspended_days = sum(1 for line in lines if line.kind == "SUSPENDED"
+    suspended_days = sum(1 for line in lines if line.kind == L.SUSPENDED
                          and line.date <= reference)
     due = result.promised_due_date or result.legal_due_date
     left = None
@@ -213,14 +244,8 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
             left = -max(sum(1 for line in lines if line.counted and due < line.date <= reference),
                         1)
     state_value, request = extension_state(case)
-    if result.start_date is None:
-        state = "NOT_STARTED"
-    elif closed is not None:
-        state = "DONE_LATE" if due and closed > due else "DONE"
-    elif case.status == S.SUSPENDED:
-        state = "SUSPENDED"
-    else:
-        state = colour(due, today=today)
+    state = DS.NONE if result.start_date is None else workdays.deadline_state(
+        due, today, suspended=case.status == S.SUSPENDED, finished_on=closed)
     return Timing(
         start_date=result.start_date,
         unit=version.promised_limit_unit or version.legal_limit_unit,
@@ -250,7 +275,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         decision_date=result.decision_date,
         output_due_date=result.output_due_date,
         state=state,
-        state_label=STATE_LABELS[state],
+        state_label=state.label,
         explanation=lines,
     )
 
@@ -273,8 +298,8 @@ class OutputRow:
     mail_dispatched: bool
     output_due_date: dt.date | None
     working_days_left: int | None
-    colour: str
-    colour_label: str
+    colour: DeadlineState
+    colour_label: str  # a field, not a property: the API serialises the fields
     lock_version: int
 
 
@@ -315,12 +340,13 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
         .values_list("pk", flat=True)
     )
     result = []
+    calendar = workdays.get_calendar()
     for case in rows:
         due = case.output_due_date
         left = workdays.working_days_between(today, due) if due else None
         if due is not None and due < today:
             left = min(left, -1)
-        shade = colour(due, today=today)
+        shade = workdays.deadline_state(due, today, calendar=calendar)
         result.append(OutputRow(
             case=case, number=case.number or "", item_name=case.version.name,
             applicant_name=(case.applicant_legal.name if case.applicant_legal_id
@@ -331,7 +357,7 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
             channel_label=DeliveryChannel(case.delivery_channel).label,
             delivery_address=case.delivery_address, mail_dispatched=case.pk in dispatched,
             output_due_date=due, working_days_left=left, colour=shade,
-            colour_label=COLOUR_LABELS[shade], lock_version=case.lock_version,
+            colour_label=shade.label, lock_version=case.lock_version,
         ))
     return result
 

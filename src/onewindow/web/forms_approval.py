@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.validators import validate_id_number
+from onewindow.workdays.models import DeadlineState
 
 from .forms_cases import VersionForm
 
@@ -36,8 +37,8 @@ def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = ""
 class WorklistFilterForm(forms.Form):
     deadline = forms.ChoiceField(
         label=_("期限状态"), required=False,
-        choices=[("", _("全部")), ("OVERDUE", _("已超期")), ("DUE_SOON", _("临近期限")),
-                 ("NORMAL", _("正常"))],
+        choices=[("", _("全部"))] + [(state.value, _(state.label)) for state in (
+            DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.NORMAL)],
     )
     sort = forms.ChoiceField(
         label=_("排序"), required=False,

@@ -2,11 +2,25 @@
 a revision counter that tells every process when its cached calendar is stale."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class DayKind(models.TextChoices):
     HOLIDAY = "HOLIDAY", "休息日（法定节假日）"
     WORKDAY = "WORKDAY", "工作日（调休上班）"
+
+
+class DeadlineState(models.TextChoices):
+    """Where something stands against its due date: the one set of states (and words) every
+    worklist, case page and supervision sweep uses (selectors.deadline_state computes it)."""
+
+    NONE = "NONE", gettext_noop("无期限")
+    NORMAL = "NORMAL", gettext_noop("正常")
+    DUE_SOON = "DUE_SOON", gettext_noop("临近期限")
+    OVERDUE = "OVERDUE", gettext_noop("已超期")
+    SUSPENDED = "SUSPENDED", gettext_noop("暂停计时")
+    DONE = "DONE", gettext_noop("按期完成")
+    DONE_LATE = "DONE_LATE", gettext_noop("超期完成")
 
 
 class DaySource(models.TextChoices):

@@ -1,5 +1,6 @@
 """Reads of the working-day calendar, chiefly ``get_calendar()``: the current
-:class:`WorkingCalendar`, cached in-process.
+:class:`WorkingCalendar`, cached in-process, and ``deadline_state()``: where a due date
+stands today (the one due-soon rule of the platform).
 
 Cache rule: the calendar is rebuilt when the revision counter in the database differs from
 the one it was built at. The counter is read at most every ``CHECK_SECONDS`` per process, so
@@ -13,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
-from .calendar import CalendarResult, WorkingCalendar
-from .models import CalendarRevision, CalendarYear, DayKind, SpecialDay
+from .bundled import compose, provisional_days
+from .calendar import CHINA_TZ, CalendarResult, WorkingCalendar
+from .models import CalendarRevision, CalendarYear, DayKind, DeadlineState, SpecialDay
 
 CHECK_SECONDS = 30.0
 
@@ -32,13 +36,11 @@ def _revision_number() -> int | None:
 
 
 def build_calendar() -> WorkingCalendar:
-    """A fresh calendar from the tables (one query per table, no cache)."""
-    holidays: list[dt.date] = []
-    workdays: list[dt.date] = []
-    for day, kind in SpecialDay.objects.values_list("date", "kind"):
-        (holidays if kind == DayKind.HOLIDAY else workdays).append(day)
+    """A fresh calendar from the tables (one query per table, no cache), with the statutory
+    holidays of the years without a loaded notice added as provisional rest days."""
+    days = list(SpecialDay.objects.values_list("date", "kind"))
     official = CalendarYear.objects.filter(official=True).values_list("year", flat=True)
-    return WorkingCalendar(holidays, workdays, official)
+    return compose(days, official)
 
 
 def invalidate_calendar() -> None:
@@ -133,7 +135,96 @@ def is_provisional(a: dt.date, b: dt.date | None = None) -> bool:
     return get_calendar().is_provisional(a, b)
 
 
+# --- deadline state ----------------------------------------------------------------------
+
+
+def due_soon_days() -> int:
+    """The due-soon band: a date this many working days away or nearer is DUE_SOON."""
+    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
+
+
+def _as_date(now: dt.date | dt.datetime) -> dt.date:
+    if isinstance(now, dt.datetime):
+        # Aware instants are judged by the Beijing date, like every limit.
+        return now.astimezone(CHINA_TZ).date() if now.tzinfo else now.date()
+    return now
+
+
+def deadline_state(
+    due: dt.date | None,
+    now: dt.date | dt.datetime,
+    *,
+    suspended: bool = False,
+    finished_on: dt.date | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> DeadlineState:
+    """Where ``due`` stands on ``now`` (a date, or an instant judged in Beijing).
+
+    NONE without a due date; DONE / DONE_LATE once finished (``finished_on``), on or before
+    the due date or after it; SUSPENDED while the clock is stopped; OVERDUE after the due
+    date; DUE_SOON from ``due_soon_days()`` working days before it through the due date
+    itself; NORMAL before that. ``calendar`` saves a lookup in loops.
+    """
+    if due is None:
+        return DeadlineState.NONE
+    if finished_on is not None:
+        return DeadlineState.DONE_LATE if finished_on > due else DeadlineState.DONE
+    if suspended:
+        return DeadlineState.SUSPENDED
+    today = _as_date(now)
+    if due < today:
+        return DeadlineState.OVERDUE
+    calendar = calendar or get_calendar()
+    if calendar.working_days_between(today, due) <= due_soon_days():
+        return DeadlineState.DUE_SOON
+    return DeadlineState.NORMAL
+
+
+@dataclass(frozen=True)
+class DeadlineBands:
+    """The due dates of each running state on one day, as half-open date ranges, so that a
+    list can filter by state with an index on the due date (``due < overdue_before`` is
+    OVERDUE, ``overdue_before <= due < soon_before`` DUE_SOON, ``due >= soon_before``
+    NORMAL). Agrees with ``deadline_state`` for every date."""
+
+    overdue_before: dt.date
+    soon_before: dt.date
+
+
+def deadline_bands(now: dt.date | dt.datetime, *, calendar: WorkingCalendar | None = None
+                   ) -> DeadlineBands:
+    today = _as_date(now)
+    calendar = calendar or get_calendar()
+    # working_days_between(today, d) <= N  ⇔  d < the (N+1)-th working day after today
+    return DeadlineBands(today, calendar.add_working_days(today, due_soon_days() + 1))
+
+
 # --- lists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedDay:
+    """A day that departs from the weekend rule, as the explainer names it."""
+
+    date: dt.date
+    kind: str  # DayKind
+    name: str
+    provisional: bool  # a statutory holiday of a year whose notice is not loaded yet
+
+
+def named_days_between(first: dt.date, last: dt.date) -> dict[dt.date, NamedDay]:
+    """The special days from ``first`` to ``last``: the loaded rows, plus the statutory
+    holidays of the years without a notice (provisional)."""
+    found = {
+        day: NamedDay(day, kind, name, False)
+        for day, kind, name in SpecialDay.objects.filter(date__gte=first, date__lte=last)
+        .values_list("date", "kind", "name")
+    }
+    calendar = get_calendar()
+    for day, name in provisional_days(calendar.official_years, known=found).items():
+        if first <= day <= last:
+            found[day] = NamedDay(day, DayKind.HOLIDAY, name, True)
+    return found
 
 
 def special_days_of_year(*, year: int):

@@ -8,61 +8,44 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import F, Q
 
 from onewindow.catalog.models import ImplementationVersion
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.pagination import decode_cursor, encode_cursor
 from onewindow.identity.models import Organisation
-from onewindow.workdays.selectors import get_calendar
+from onewindow.workdays.models import DeadlineState
+from onewindow.workdays.selectors import deadline_bands, deadline_state, get_calendar
 
 from . import bpmn, defaults, outcomes
 from .errors import RouteNotFound, UnknownDepartment, WorkItemNotFound
 from .models import RouteDefinition, WorkItem
 from .permissions import can_view_routes, can_work_on, work_items_q
 
-NORMAL, DUE_SOON, OVERDUE = "NORMAL", "DUE_SOON", "OVERDUE"
-DEADLINE_STATUSES = (NORMAL, DUE_SOON, OVERDUE)
-DEADLINE_LABELS = {NORMAL: "正常", DUE_SOON: "临近期限", OVERDUE: "已超期"}
+DS = DeadlineState
+# The states a worklist filters by; NORMAL also takes the items without a step deadline
+# (nothing urgent about them), so the three filters together cover every item.
+DEADLINE_FILTERS = (DS.NORMAL, DS.DUE_SOON, DS.OVERDUE)
 SORTS = ("due_date", "-due_date", "created_at", "-created_at")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-def due_soon_days() -> int:
-    return int(getattr(settings, "ONEWINDOW_DUE_SOON_WORKING_DAYS", 3))
-
-
 # --- deadlines ------------------------------------------------------------------------------
 
 
-def deadline_status(due_date: dt.date | None, *, today: dt.date, calendar=None,
-                    soon_days: int | None = None) -> str:
-    """NORMAL, DUE_SOON (due today or within N working days) or OVERDUE (due before today)."""
-    if due_date is None:
-        return NORMAL
-    if due_date < today:
-        return OVERDUE
-    calendar = calendar or get_calendar()
-    soon = due_soon_days() if soon_days is None else soon_days
-    if calendar.working_days_between(today, due_date) <= soon:
-        return DUE_SOON
-    return NORMAL
-
-
-def _deadline_q(statuses: Iterable[str], today: dt.date, calendar) -> Q:
-    """The deadline colours as due_date ranges, so the filter uses the index."""
-    # working_days_between(today, d) <= N  ⇔  d < the (N+1)-th working day after today
-    soon_limit = calendar.add_working_days(today, due_soon_days() + 1)
+def _deadline_q(states: Iterable[str], today: dt.date, calendar) -> Q:
+    """The deadline states as due_date ranges (workdays.deadline_bands), so the filter uses
+    the index."""
+    bands = deadline_bands(today, calendar=calendar)
     parts = {
-        OVERDUE: Q(due_date__lt=today),
-        DUE_SOON: Q(due_date__gte=today, due_date__lt=soon_limit),
-        NORMAL: Q(due_date__gte=soon_limit) | Q(due_date__isnull=True),
+        DS.OVERDUE: Q(due_date__lt=bands.overdue_before),
+        DS.DUE_SOON: Q(due_date__gte=bands.overdue_before, due_date__lt=bands.soon_before),
+        DS.NORMAL: Q(due_date__gte=bands.soon_before) | Q(due_date__isnull=True),
     }
     condition = Q(pk__in=[])
-    for status in statuses:
-        condition |= parts[status]
+    for state in states:
+        condition |= parts[state]
     return condition
 
 
@@ -72,12 +55,12 @@ def _deadline_q(statuses: Iterable[str], today: dt.date, calendar) -> Q:
 @dataclass(frozen=True)
 class WorklistRow:
     item: WorkItem
-    deadline_status: str
+    deadline_status: DeadlineState
     working_days_left: int | None  # negative when overdue; None without a deadline
 
     @property
     def deadline_label(self) -> str:
-        return DEADLINE_LABELS[self.deadline_status]
+        return self.deadline_status.label
 
 
 @dataclass(frozen=True)
@@ -146,7 +129,7 @@ def worklist(*, actor, sort: str = "due_date", statuses: Iterable[str] = ("READY
     queryset = WorkItem.objects.filter(work_items_q(actor=actor), status__in=statuses)
     if deadline:
         deadline = list(deadline)
-        if set(deadline) - set(DEADLINE_STATUSES):
+        if set(deadline) - set(DEADLINE_FILTERS):
             raise _invalid("期限状态须为 NORMAL、DUE_SOON 或 OVERDUE。",
                            "workflow.invalid-deadline-status")
         queryset = queryset.filter(_deadline_q(deadline, today, calendar))
@@ -159,12 +142,11 @@ def worklist(*, actor, sort: str = "due_date", statuses: Iterable[str] = ("READY
         last = items[-1]
         value = getattr(last, sort.lstrip("-"))
         next_cursor = encode_cursor([sort, value.isoformat() if value else None, last.pk])
-    soon = due_soon_days()
-    rows = [_row(item, today, calendar, soon) for item in items]
+    rows = [_row(item, today, calendar) for item in items]
     return WorklistPage(rows=rows, next_cursor=next_cursor)
 
 
-def _row(item: WorkItem, today: dt.date, calendar, soon: int) -> WorklistRow:
+def _row(item: WorkItem, today: dt.date, calendar) -> WorklistRow:
     left = None
     if item.due_date is not None:
         left = calendar.working_days_between(today, item.due_date)
@@ -172,8 +154,7 @@ def _row(item: WorkItem, today: dt.date, calendar, soon: int) -> WorklistRow:
             left = min(left, -1)
     return WorklistRow(
         item=item,
-        deadline_status=deadline_status(item.due_date, today=today, calendar=calendar,
-                                        soon_days=soon),
+        deadline_status=deadline_state(item.due_date, today, calendar=calendar),
         working_days_left=left,
     )
 
@@ -188,7 +169,7 @@ def work_item_get_for_actor(*, actor, work_item_id: int) -> WorkItem:
 
 
 def work_item_row(*, item: WorkItem, today: dt.date) -> WorklistRow:
-    return _row(item, today, get_calendar(), due_soon_days())
+    return _row(item, today, get_calendar())
 
 
 def work_items_of_subject(*, subject_type: str, subject_id: str):

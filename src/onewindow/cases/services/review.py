@@ -28,7 +28,7 @@ from onewindow.workflow.subjects import StepDone, StoredState
 
 from .. import deadlines, lifecycle, permissions
 from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
-from ..codes import ActionKind, CaseStatus, SuspensionProcedure
+from ..codes import ActionKind, CaseStatus, ExtensionState, SuspensionProcedure
 from ..errors import (
     CaseNotFound,
     DecisionInvalid,
@@ -380,7 +380,7 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
 def case_resume(*, actor, case, note: str = "", expected_version: int | None = None,
                 now: dt.datetime) -> Case:
     """The special procedure is over: the clock runs again; the due dates move by exactly
-    the working days it took."""
+    the working days it took (a date that had lapsed before it began stays put)."""
     locked = _lock_for_review(case, actor, permissions.can_review_case)
     lifecycle.check(locked, K.RESUME, expected_version=expected_version)
     preview = preview_deadlines(locked, K.RESUME, now=now)
@@ -390,6 +390,7 @@ def case_resume(*, actor, case, note: str = "", expected_version: int | None = N
         expected_version=expected_version,
         data={"procedure": last.procedure if last else "",
               "suspended_working_days": last.working_days if last else 0,
+              "dates_moved": bool(last and (last.moves_promised or last.moves_legal)),
               "promised_due_date": iso(preview.promised_due_date),
               "legal_due_date": iso(preview.legal_due_date)},
     )
@@ -419,18 +420,18 @@ def _check_in_time(case: Case, now: dt.datetime) -> None:
             "（行政许可法第四十二条）。")
 
 
-def extension_state(case: Case) -> tuple[str, CaseAction | None]:
-    """("NONE" | "PENDING" | "APPROVED" | "REFUSED", the latest request)."""
-    state, request = "NONE", None
+def extension_state(case: Case) -> tuple[ExtensionState, CaseAction | None]:
+    """(where the extension stands, the latest request)."""
+    state, request = ExtensionState.NONE, None
     for action in case.actions.filter(
         kind__in=[K.EXTEND_REQUEST, K.EXTEND_APPROVE, K.EXTEND_REFUSE]
     ).order_by("seq"):
         if action.kind == K.EXTEND_REQUEST:
-            state, request = "PENDING", action
+            state, request = ExtensionState.PENDING, action
         elif action.kind == K.EXTEND_APPROVE:
-            return "APPROVED", request
+            return ExtensionState.APPROVED, request
         else:
-            state = "REFUSED"
+            state = ExtensionState.REFUSED
     return state, request
 
 
@@ -442,10 +443,10 @@ def case_extend_request(*, actor, case, days: int, reason: str,
     locked = _lock_for_review(case, actor, permissions.can_review_case)
     lifecycle.check(locked, K.EXTEND_REQUEST, expected_version=expected_version)
     state, _ = extension_state(locked)
-    if state == "APPROVED":
+    if state == ExtensionState.APPROVED:
         raise ExtensionAlreadyUsed(
             "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
-    if state == "PENDING":
+    if state == ExtensionState.PENDING:
         raise ExtensionPending("已有待首席代表审批的延期申请。")
     _check_in_time(locked, now)
     limit = allowed_extension_days(locked.version)
@@ -472,7 +473,7 @@ def case_extend_decide(*, actor, case, approve: bool, note: str = "",
     kind = K.EXTEND_APPROVE if approve else K.EXTEND_REFUSE
     lifecycle.check(locked, kind, expected_version=expected_version)
     state, request = extension_state(locked)
-    if state != "PENDING" or request is None:
+    if state != ExtensionState.PENDING or request is None:
         raise NoExtensionPending("没有待审批的延期申请。")
     if approve:
         _check_in_time(locked, now)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from onewindow.cases import deadlines, selectors, services
 from onewindow.cases.codes import AcceptanceBasis, ActionKind, CaseStatus
 from onewindow.events.models import OutboxEvent
+from onewindow.workdays.models import DeadlineState
 
 from .factories import submit_online
 
@@ -24,13 +25,17 @@ def test_deemed_acceptance_on_the_sixth_working_day_across_national_day(world):
     assert case.acceptance_due_date == dt.date(2026, 10, 12)
     clock = selectors.acceptance_clock(case, today=dt.date(2026, 10, 9))
     assert clock.working_days_elapsed == 3 and clock.working_days_left == 2
-    assert clock.deemed_on == dt.date(2026, 10, 13) and clock.state == "NORMAL"
+    # Two working days left is within the due-soon band (3 working days, the one setting).
+    assert clock.deemed_on == dt.date(2026, 10, 13) and clock.state == DeadlineState.DUE_SOON
+    assert selectors.acceptance_clock(case, today=dt.date(2026, 9, 30)).state == (
+        DeadlineState.NORMAL)
 
     # The 5th working day: not yet.
     assert services.cases_deem_accepted(now=at("2026-10-12", 17)) == []
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
-    assert selectors.acceptance_clock(case, today=dt.date(2026, 10, 12)).state == "DUE_SOON"
+    assert selectors.acceptance_clock(case, today=dt.date(2026, 10, 12)).state == (
+        DeadlineState.DUE_SOON)
 
     # The 6th working day: deemed accepted as of the receipt date, by the system.
     assert services.cases_deem_accepted(now=at("2026-10-13", 9)) == [case.number]
@@ -58,7 +63,8 @@ def test_correction_stops_the_clock_and_resupply_restarts_it(world):
                                      items=[{"name": "申请表", "problem": "缺少签字"}])
     assert services.cases_deem_accepted(now=at("2026-10-20")) == []
     case.refresh_from_db()
-    assert selectors.acceptance_clock(case, today=dt.date(2026, 10, 20)).state == "STOPPED"
+    clock = selectors.acceptance_clock(case, today=dt.date(2026, 10, 20))
+    assert clock.state == DeadlineState.SUSPENDED
     services.case_supply_materials(actor=world.citizen, case=case, now=at("2026-10-20"))
     case.refresh_from_db()
     assert case.acceptance_due_date == dt.date(2026, 10, 27)

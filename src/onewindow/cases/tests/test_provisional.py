@@ -24,6 +24,8 @@ NOTICE_2027 = {
         {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
         {"name": "元旦", "date": "2027-01-02", "isOffDay": True},
         {"name": "元旦", "date": "2027-01-03", "isOffDay": True},
+        # Made up for the test: a 调休 Saturday, which no law fixes before the notice.
+        {"name": "元旦", "date": "2027-01-09", "isOffDay": False},
     ],
 }
 
@@ -39,22 +41,23 @@ def test_loading_the_2027_notice_moves_a_provisional_due_date(world, now):
     accepted_on = at(dt.date(2026, 12, 21))  # Monday
     case = submit_online(world, accepted_on, item=item)
     case = services.case_accept(actor=world.clerk, case=case, now=accepted_on)
-    # Without the 2027 notice only weekends are days off in 2027: 22–25 Dec (4),
-    # 28–31 Dec (8), Fri 1 Jan (9), 4–8 Jan (14), 11–15 Jan (19), Mon 18 Jan (20).
-    assert case.promised_due_date == dt.date(2027, 1, 18)
+    # Without the 2027 notice the statutory holidays are already off (元旦, Fri 1 Jan), but
+    # the 调休 is unknown: 22–25 Dec (4), 28–31 Dec (8), 4–8 Jan (13), 11–15 Jan (18),
+    # 18–19 Jan (20).
+    assert case.promised_due_date == dt.date(2027, 1, 19)
     assert case.deadlines_provisional
 
     workday_services.holidays_load_holiday_cn(actor=None, data=NOTICE_2027, now=now)
     workdays.reset_calendar_cache()
     assert recompute_provisional_deadlines(now=now) == 1
     case.refresh_from_db()
-    # 1 Jan 2027 is 元旦: one working day later.
-    assert case.promised_due_date == dt.date(2027, 1, 19)
+    # Sat 9 Jan is a working day in the notice: one working day earlier.
+    assert case.promised_due_date == dt.date(2027, 1, 18)
     assert not case.deadlines_provisional
     # The handler's open step follows the case's new date.
     [step] = WorkItem.objects.filter(subject_type="cases.case", subject_id=str(case.pk),
                                      status="READY")
-    assert step.due_date == dt.date(2027, 1, 19)
+    assert step.due_date == dt.date(2027, 1, 18)
     # Nothing is provisional any more, so a second run moves nothing.
     assert recompute_provisional_deadlines(now=now) == 0
 

@@ -16,33 +16,38 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from onewindow.cases import selectors
-from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
+from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
+from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DeadlineState
 
 from ..forms_approval import ExtendDecideForm, ExtendRequestForm, ResumeForm, SuspendForm
-from .cases_common import DeadlineView, ErrorEntry, add_domain_errors, deadline_view, form_errors
+from .cases_common import (
+    DeadlineView,
+    ErrorEntry,
+    add_domain_errors,
+    deadline_css,
+    deadline_view,
+    form_errors,
+)
 
 S = CaseStatus
 K = ActionKind
-
-
-STATE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
-             "OVERDUE": "deadline-overdue", "SUSPENDED": "deadline-suspended",
-             "DONE": "deadline-normal", "DONE_LATE": "deadline-overdue"}
+DS = DeadlineState
 
 
 def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: str,
               timing) -> DeadlineView | None:
     if date is None:
         return None
-    if timing.state in ("DONE", "DONE_LATE"):
-        late = timing.decision_date is not None and timing.decision_date > date
-        return DeadlineView(label, date, None, "deadline-overdue" if late else "deadline-normal",
-                            gettext("已办结"), hint,
+    if timing.state in (DS.DONE, DS.DONE_LATE):
+        state = workdays.deadline_state(date, today, finished_on=timing.decision_date or date)
+        late = state == DS.DONE_LATE
+        return DeadlineView(label, date, None, state, hint,
                             note=gettext("超过此日办结") if late else gettext("在此日前办结"))
     if timing.suspended:
-        return DeadlineView(label, date, None, "deadline-suspended", gettext("特别程序"), hint,
-                            note=gettext("暂停计时，日期待程序结束后顺延"))
+        return DeadlineView(label, date, None, DS.SUSPENDED, hint,
+                            note=gettext("特别程序暂停计时，日期待程序结束后顺延"))
     return deadline_view(label, date, today=today, hint=hint)
 
 
@@ -61,22 +66,25 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
                   % {"limit": timing.legal_limit}),
     ) if d is not None]
     left = timing.working_days_left
-    running = timing.state in ("NORMAL", "DUE_SOON", "OVERDUE")
+    running = timing.running
     return {
         "deadlines": deadlines,
         "state_label": timing.state_label,
-        "state_css": STATE_CSS.get(timing.state, "deadline-normal"),
+        "state_css": deadline_css(timing.state),
         "used": timing.working_days_used,
         "left": left if running else None,
         "overdue": -left if running and left is not None and left < 0 else 0,
         "suspended": timing.working_days_suspended,
         "suspended_now": timing.suspended,
+        "suspended_css": deadline_css(DS.SUSPENDED),
         "suspensions": timing.suspensions,
         "extension": extension_text(timing),
         "provisional": timing.provisional,
         "start_date": timing.start_date,
         "lines": [{"date": line.date, "kind": line.kind, "text": day_line_text(line),
-                   "is_due": line.is_due} for line in timing.explanation],
+                   "is_due": line.is_due or line.is_legal_due,
+                   "provisional": line.provisional}
+                  for line in timing.explanation],
     }
 
 
@@ -89,6 +97,7 @@ DAY_LINES = {
     "WEEKEND": gettext_lazy("%(weekday)s，休息日，不计"),
     "HOLIDAY": gettext_lazy("%(weekday)s，%(holiday)s放假，不计"),
     "SUSPENDED": gettext_lazy("%(weekday)s，特别程序期间，不计入办理时限"),
+    "CARRIED": gettext_lazy("%(weekday)s，期限末日为休息日，顺延至此，计第 %(n)s 天"),
 }
 
 
@@ -100,20 +109,26 @@ def day_line_text(line) -> str:
         return line.label
     text = template % {"weekday": date_format(line.date, "l"), "n": line.counted,
                        "holiday": line.holiday or gettext("法定节假日")}
-    return text + gettext("（办结期限）") if line.is_due else text
+    if line.provisional:
+        text += gettext("（放假通知未发布，调休待定）")
+    if line.is_due:
+        text += gettext("（办结期限）")
+    if line.is_legal_due and not line.is_due:
+        text += gettext("（法定办结期限）")
+    return text
 
 
 def extension_text(timing) -> str:
     state = timing.extension_state
-    if state == "PENDING":
+    if state == ExtensionState.PENDING:
         return gettext("承办人申请延期 %(asked)s 个工作日，待首席代表批准"
                        "（本事项最多可延长 %(allowed)s 个工作日）。") % {
             "asked": timing.extension_requested_days,
             "allowed": timing.allowed_extension_days}
-    if state == "APPROVED":
+    if state == ExtensionState.APPROVED:
         return gettext("已批准延期 %(n)s 个工作日（行政许可法第四十二条）。") % {
             "n": timing.extension_days}
-    if state == "REFUSED":
+    if state == ExtensionState.REFUSED:
         return gettext("延期申请（%(n)s 个工作日）未获批准，期限不变。") % {
             "n": timing.extension_requested_days}
     return ""
@@ -123,8 +138,6 @@ def opinions_of(case) -> list:
     return selectors.case_opinions(case)
 
 
-COLOUR_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
-              "OVERDUE": "deadline-overdue"}
 # Lazy: the module is imported once, the page is read in its reader's language.
 ART_44 = gettext_lazy("决定之日起 10 个工作日内送达（行政许可法第四十四条）。")
 
@@ -134,7 +147,7 @@ def output_clock(row, *, today: dt.date) -> DeadlineView | None:
     if row.output_due_date is None:
         return None
     return DeadlineView(gettext("送达期限"), row.output_due_date, row.working_days_left,
-                        COLOUR_CSS[row.colour], gettext(row.colour_label), ART_44)
+                        row.colour, ART_44)
 
 
 def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
@@ -142,11 +155,12 @@ def case_output_clock(case, *, today: dt.date) -> DeadlineView | None:
     if case.output_due_date is None:
         return None
     if case.status == S.DELIVERED:
-        on_time = (case.delivered_at is None
-                   or localtime(case.delivered_at).date() <= case.output_due_date)
-        return DeadlineView(gettext("送达期限"), case.output_due_date, None, "deadline-normal",
-                            gettext("已送达"), ART_44,
-                            note=gettext("已按时送达") if on_time else gettext("超期送达"))
+        delivered = localtime(case.delivered_at).date() if case.delivered_at else None
+        state = workdays.deadline_state(case.output_due_date, today,
+                                        finished_on=delivered or case.output_due_date)
+        return DeadlineView(gettext("送达期限"), case.output_due_date, None, state, ART_44,
+                            note=gettext("超期送达") if state == DS.DONE_LATE
+                            else gettext("已按时送达"))
     return deadline_view(gettext("送达期限"), case.output_due_date, today=today, hint=ART_44)
 
 
@@ -225,10 +239,11 @@ def review_actions(allowed: set[str], timing, *, may_request: bool = True) -> se
         actions.add("suspend")
     if "case_resume" in allowed:
         actions.add("resume")
-    extension = timing.extension_state if timing else "NONE"
-    if may_request and "case_extend_request" in allowed and extension in ("NONE", "REFUSED"):
+    extension = timing.extension_state if timing else ExtensionState.NONE
+    if may_request and "case_extend_request" in allowed and extension in (
+            ExtensionState.NONE, ExtensionState.REFUSED):
         actions.add("extend")
-    if "case_extend_decide" in allowed and extension == "PENDING":
+    if "case_extend_decide" in allowed and extension == ExtensionState.PENDING:
         actions.add("extend_decide")
     return actions
 

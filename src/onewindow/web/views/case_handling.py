@@ -24,6 +24,7 @@ from onewindow.cases.models import Case
 from onewindow.common.errors import NotFound
 from onewindow.common.ids import is_row_id
 from onewindow.identity.models import Role
+from onewindow.workdays.models import DeadlineState
 from onewindow.workflow import selectors as workflow
 from onewindow.workflow.models import WorkItem
 
@@ -44,11 +45,11 @@ from .approval_common import (
     suspension_procedures,
     task_review_urls,
 )
-from .cases_common import ErrorEntry, distinct_ids
+from .cases_common import ErrorEntry, deadline_css, distinct_ids
 from .confirm import confirmation_page, wants_confirmation, wants_edit
 from .front_desk import remedies, staff_case_context
 from .workbench import staff_required
-from .worklist import DEADLINE_CSS, SUBJECT
+from .worklist import SUBJECT
 
 S = CaseStatus
 
@@ -119,7 +120,7 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
         "review_actions": actions & set(REVIEW_ACTIONS),
         "review_urls": task_review_urls(item),
         "is_decision": is_decision_step(item),
-        "task_css": "deadline-suspended" if suspended else DEADLINE_CSS[row.deadline_status],
+        "task_css": deadline_css(DeadlineState.SUSPENDED if suspended else row.deadline_status),
         "task_label": gettext("特别程序，暂停计时") if suspended else row.deadline_label,
         "task_days_left": None if suspended else row.working_days_left,
         "nav_active": "worklist",

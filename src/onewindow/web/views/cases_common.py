@@ -18,17 +18,29 @@ from onewindow.cases.codes import CaseStatus, MaterialState
 from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import is_row_id
 from onewindow.workdays import selectors as workdays
+from onewindow.workdays.models import DeadlineState
 
 S = CaseStatus
 
-# The acceptance clock's states as the deadline classes of the stylesheet.
-CLOCK_CSS = {
-    "NORMAL": "deadline-normal",
-    "DUE_SOON": "deadline-due-soon",
-    "OVERDUE": "deadline-overdue",
-    "STOPPED": "deadline-suspended",
-    "DONE": "deadline-normal",
+DS = DeadlineState
+
+# The one map from a deadline state to the stylesheet's classes (UI.md: normal, due soon
+# 黄, overdue 红, suspended 灰); the words come with the state (DeadlineState's label), so
+# a colour never appears without its text. Every page takes its classes from here.
+DEADLINE_CSS = {
+    DS.NONE: "deadline-normal",
+    DS.NORMAL: "deadline-normal",
+    DS.DUE_SOON: "deadline-due-soon",
+    DS.OVERDUE: "deadline-overdue",
+    DS.SUSPENDED: "deadline-suspended",
+    DS.DONE: "deadline-normal",
+    DS.DONE_LATE: "deadline-overdue",
 }
+
+
+def deadline_css(state: DeadlineState) -> str:
+    return DEADLINE_CSS[DeadlineState(state)]
+
 
 PRESENT_STATES = {MaterialState.RECEIVED, MaterialState.UPLOADED, MaterialState.ACCEPTED,
                   MaterialState.SUPPLIED, MaterialState.SATISFIED_BY_LICENCE}
@@ -41,10 +53,17 @@ class DeadlineView:
     label: str
     date: dt.date
     days_left: int | None
-    css: str
-    state_label: str
+    state: DeadlineState
     hint: str = ""
     note: str = ""  # said instead of the days left (e.g. 按期办结) when the clock is over
+
+    @property
+    def css(self) -> str:
+        return deadline_css(self.state)
+
+    @property
+    def state_label(self) -> str:
+        return gettext(self.state.label)
 
     @property
     def left_text(self) -> str:
@@ -65,16 +84,9 @@ def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: str
                   suspended: bool = False) -> DeadlineView | None:
     if date is None:
         return None
-    if suspended:
-        return DeadlineView(label, date, None, "deadline-suspended", gettext("暂停"), hint)
-    left = workdays.working_days_between(today, date)
-    if left < 0:
-        css, state = "deadline-overdue", gettext("已逾期")
-    elif left <= 1:
-        css, state = "deadline-due-soon", gettext("即将到期")
-    else:
-        css, state = "deadline-normal", gettext("正常")
-    return DeadlineView(label, date, left, css, state, hint)
+    state = workdays.deadline_state(date, today, suspended=suspended)
+    left = None if suspended else workdays.working_days_between(today, date)
+    return DeadlineView(label, date, left, state, hint)
 
 
 def case_deadlines(case, *, today: dt.date, has_tolerated: bool = False) -> list[DeadlineView]:

@@ -29,6 +29,7 @@ from .cases_common import (
     add_domain_errors,
     case_deadlines,
     citizen_required,
+    deadline_css,
     file_download,
     file_preview,
     form_errors,
@@ -98,12 +99,13 @@ def portal_case_context(request, case, *, upload_errors=None, errors=None, suppl
     person = case.applicant_person
     tolerated_pending = case.status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and bool(flagged)
     panels = case_panels(case, today=today, with_opinions=False)
+    clock = selectors.acceptance_clock(case, today=today)
     return {
         "case": case, "expected": expected, "allowed": allowed,
         "status_label": CaseStatus(case.status).label,
         "next_step": next_step_text(case.status),
         "deadlines": case_deadlines(case, today=today, has_tolerated=tolerated_pending),
-        "clock": selectors.acceptance_clock(case, today=today),
+        "clock": clock, "clock_css": deadline_css(clock.state),
         "rows": rows, "to_supply": to_supply, "other_items": other_items,
         "can_upload": "case_material_upload" in allowed,
         "can_supply": "case_supply_materials" in allowed,

@@ -95,6 +95,10 @@ def _review_lines(kind: str, details: dict) -> list[str]:
         else:
             text = gettext("%(procedure)s，预计 %(days)s 个工作日，期间不计入办理时限")
         lines.append(text % words)
+    elif kind == "RESUME" and details.get("dates_moved") is False:
+        # The procedure began after the due dates had lapsed: nothing was left to stop.
+        lines.append(gettext("特别程序 %(n)s 个工作日；办结期限在程序开始前已届满，不再顺延")
+                     % {"n": details["suspended_working_days"]})
     elif kind == "RESUME" and details.get("suspended_working_days") is not None:
         lines.append(gettext("暂停计时 %(n)s 个工作日，期限相应顺延")
                      % {"n": details["suspended_working_days"]})

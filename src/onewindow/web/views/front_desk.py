@@ -41,11 +41,11 @@ from ..forms_cases import (
 from .approval_common import case_panels, case_review_urls, review_actions, review_forms
 from .cases_apply import upload_limits
 from .cases_common import (
-    CLOCK_CSS,
     PRESENT_STATES,
     ErrorEntry,
     add_domain_errors,
     case_deadlines,
+    deadline_css,
     distinct_ids,
     form_errors,
     material_errors,
@@ -118,7 +118,7 @@ def front_desk_queue(request):
     except InvalidCursor:
         # A bare "?" would be taken for a view name: redirect to the page itself.
         return redirect(reverse("web:front-desk") + page_query(request, cursor=None))
-    rows = [{"row": row, "css": CLOCK_CSS.get(row.clock.state, "deadline-normal")}
+    rows = [{"row": row, "css": deadline_css(row.clock.state)}
             for row in page.items]
     items = catalog.implementation_list(limit=100).items
     context = {
@@ -206,7 +206,7 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
         "missing": missing,
         "missing_untolerable": [m for m in missing if not m.tolerance_allowed],
         "forms": forms, "open_action": open_action, "errors": errors or [],
-        "clock": clock, "clock_css": CLOCK_CSS.get(clock.state, "deadline-normal"),
+        "clock": clock, "clock_css": deadline_css(clock.state),
         "deadlines": case_deadlines(case, today=today, has_tolerated=any(
             m.state == "TOLERATED" for m in materials)),
         "status_label": CaseStatus(case.status).label,

@@ -14,22 +14,21 @@ from django.utils.translation import gettext, ngettext
 
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
+from onewindow.cases.codes import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.ids import is_row_id
 from onewindow.identity import permissions as identity_permissions
+from onewindow.workdays.models import DeadlineState
 from onewindow.workflow import selectors as workflow
 from onewindow.workflow.permissions import WORK_AS
 
 from ..forms_approval import WorklistFilterForm
-from .cases_common import ErrorEntry, form_errors, page_query
+from .cases_common import ErrorEntry, deadline_css, form_errors, page_query
 from .workbench import staff_required
 
 PAGE = 50
 SUBJECT = CASE_SUBJECT_TYPE
-DEADLINE_CSS = {"NORMAL": "deadline-normal", "DUE_SOON": "deadline-due-soon",
-                "OVERDUE": "deadline-overdue"}
-SUSPENDED = "SUSPENDED"
 
 
 def can_use_worklist(user) -> bool:
@@ -42,13 +41,17 @@ def can_use_worklist(user) -> bool:
 class TaskRow:
     item: object
     case: Case | None
-    css: str
+    state: DeadlineState
     label: str
     days_left: int | None
 
     @property
+    def css(self) -> str:
+        return deadline_css(self.state)
+
+    @property
     def left_text(self) -> str:
-        if self.css == "deadline-suspended":
+        if self.state == DeadlineState.SUSPENDED:
             return gettext("暂停计时")
         if self.days_left is None:
             return gettext("无环节期限")
@@ -70,9 +73,9 @@ def cases_by_subject(items) -> dict[str, Case]:
 
 
 def task_row(row, case: Case | None) -> TaskRow:
-    if case is not None and case.status == SUSPENDED:
-        return TaskRow(row.item, case, "deadline-suspended", gettext("特别程序"), None)
-    return TaskRow(row.item, case, DEADLINE_CSS[row.deadline_status], gettext(row.deadline_label),
+    if case is not None and case.status == CaseStatus.SUSPENDED:
+        return TaskRow(row.item, case, DeadlineState.SUSPENDED, gettext("特别程序"), None)
+    return TaskRow(row.item, case, row.deadline_status, gettext(row.deadline_label),
                    row.working_days_left)
 
 

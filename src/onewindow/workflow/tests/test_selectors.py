@@ -6,11 +6,14 @@ import uuid
 import pytest
 
 from onewindow.common.errors import ValidationFailed
-from onewindow.workdays.selectors import add_working_days
+from onewindow.workdays.models import DeadlineState
+from onewindow.workdays.selectors import add_working_days, deadline_state
 from onewindow.workflow import selectors
 from onewindow.workflow.errors import UnknownDepartment, WorkItemNotFound
 from onewindow.workflow.models import WorkItem
-from onewindow.workflow.selectors import DUE_SOON, NORMAL, OVERDUE
+
+NONE, NORMAL = DeadlineState.NONE, DeadlineState.NORMAL
+DUE_SOON, OVERDUE = DeadlineState.DUE_SOON, DeadlineState.OVERDUE
 
 pytestmark = pytest.mark.django_db
 
@@ -26,23 +29,23 @@ def item(organisation, *, role="HANDLER", due=None, status="READY", subject="C",
 
 def test_deadline_colours_count_working_days(today):
     # 2026-11-23 is a Monday; N = 3 working days.
-    assert selectors.deadline_status(None, today=today) == NORMAL
-    assert selectors.deadline_status(today - dt.timedelta(days=1), today=today) == OVERDUE
-    assert selectors.deadline_status(today, today=today) == DUE_SOON
-    assert selectors.deadline_status(add_working_days(today, 3), today=today) == DUE_SOON
-    assert selectors.deadline_status(add_working_days(today, 4), today=today) == NORMAL
+    assert deadline_state(None, today) == NONE
+    assert deadline_state(today - dt.timedelta(days=1), today) == OVERDUE
+    assert deadline_state(today, today) == DUE_SOON
+    assert deadline_state(add_working_days(today, 3), today) == DUE_SOON
+    assert deadline_state(add_working_days(today, 4), today) == NORMAL
 
 
 def test_due_soon_window_crosses_the_weekend(d=dt.date):
     friday = d(2026, 11, 27)
     # Fri + 3 working days = Wed 2 Dec; Thu 3 Dec is the 4th.
-    assert selectors.deadline_status(d(2026, 12, 2), today=friday) == DUE_SOON
-    assert selectors.deadline_status(d(2026, 12, 3), today=friday) == NORMAL
+    assert deadline_state(d(2026, 12, 2), friday) == DUE_SOON
+    assert deadline_state(d(2026, 12, 3), friday) == NORMAL
 
 
 def test_due_soon_days_is_a_setting(settings, today):
     settings.ONEWINDOW_DUE_SOON_WORKING_DAYS = 1
-    assert selectors.deadline_status(add_working_days(today, 2), today=today) == NORMAL
+    assert deadline_state(add_working_days(today, 2), today) == NORMAL
 
 
 def test_worklist_shows_only_own_role_in_own_scope(tree, now, today):
@@ -72,8 +75,8 @@ def test_worklist_sorted_by_deadline_with_keyset_pages(tree, now, today):
         if cursor is None:
             break
     assert seen == expected
-    colours = [selectors.deadline_status(i.due_date, today=today) for i in seen]
-    assert colours == [OVERDUE, DUE_SOON, NORMAL, NORMAL, NORMAL, NORMAL]
+    colours = [deadline_state(i.due_date, today) for i in seen]
+    assert colours == [OVERDUE, DUE_SOON, NORMAL, NORMAL, NONE, NONE]
     backwards, cursor = [], None
     while True:
         page = selectors.worklist(actor=tree.handler_a, sort="-due_date", limit=4,

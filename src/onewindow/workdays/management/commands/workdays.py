@@ -6,6 +6,8 @@
     onewindow workdays load-holidays --bundled    → loads every file shipped with the app
 
 Results go to stdout alone so scripts can use them; a provisional warning goes to stderr.
+``add`` and ``between`` need no database: before ``onewindow migrate`` they count on the
+calendar shipped with the product (and say so on stderr).
 """
 
 import datetime as dt
@@ -14,12 +16,16 @@ import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from onewindow.common.errors import ApplicationError
 from onewindow.workdays import selectors, services
+from onewindow.workdays.bundled import BUNDLED_DIR, bundled_calendar
+from onewindow.workdays.calendar import WorkingCalendar
+from onewindow.workdays.models import CalendarRevision, CalendarYear, SpecialDay
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "holidays"
+_TABLES = {model._meta.db_table for model in (CalendarRevision, CalendarYear, SpecialDay)}
 
 
 # Only the extended form: fromisoformat would also take 20261030 or 2026-W40, which a clerk
@@ -52,6 +58,7 @@ class Command(BaseCommand):
         load.add_argument("--bundled", action="store_true", help="载入随程序发布的全部年份文件")
 
     def handle(self, *args, **options):
+        self._calendar_cache: WorkingCalendar | None = None
         action = options["action"]
         if action == "add":
             self._add(options["date"], options["n"])
@@ -60,13 +67,29 @@ class Command(BaseCommand):
         else:
             self._load(options["files"], bundled=options["bundled"])
 
+    def _calendar(self) -> WorkingCalendar:
+        """The database's calendar, or the bundled one when there is no migrated database
+        to read (a fresh checkout): arithmetic should not need ``migrate`` first."""
+        if self._calendar_cache is None:
+            try:
+                ready = set(connection.introspection.table_names()) >= _TABLES
+            except DatabaseError:
+                ready = False
+            if ready:
+                self._calendar_cache = selectors.get_calendar()
+            else:
+                self.stderr.write("注意：数据库尚未初始化，按随程序发布的节假日数据计算"
+                                  "（运行 onewindow migrate 后使用系统中维护的日历）。")
+                self._calendar_cache = bundled_calendar()
+        return self._calendar_cache
+
     def _warn_provisional(self, first: dt.date, last: dt.date) -> None:
-        calendar = selectors.get_calendar()
+        calendar = self._calendar()
         years = [y for y in range(min(first, last).year, max(first, last).year + 1)
                  if not calendar.is_official_year(y)]
         self.stderr.write(
             f"注意：结果涉及尚未载入国务院放假通知的年份（{'、'.join(map(str, years))}），"
-            "按周末规则暂定计算（provisional）。"
+            "已计入法定节假日，调休安排未知，暂定计算（provisional）。"
         )
 
     def _add(self, raw_date: str, raw_n: str) -> None:
@@ -78,7 +101,7 @@ class Command(BaseCommand):
         if n < 0:
             raise CommandError(f"工作日数无效：{n}，应为非负整数。")
         try:
-            result = selectors.add_working_days_result(day, n)
+            result = self._calendar().add_working_days_result(day, n)
         except (OverflowError, ValueError):
             raise CommandError("计算结果超出可表示的日期范围。") from None
         self.stdout.write(result.value.isoformat())
@@ -87,7 +110,7 @@ class Command(BaseCommand):
 
     def _between(self, raw_a: str, raw_b: str) -> None:
         a, b = _parse_date(raw_a), _parse_date(raw_b)
-        result = selectors.working_days_between_result(a, b)
+        result = self._calendar().working_days_between_result(a, b)
         self.stdout.write(str(result.value))
         if result.provisional:
             self._warn_provisional(a, b)
