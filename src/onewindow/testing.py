@@ -17,6 +17,19 @@ CHROMIUM = os.environ.get("ONEWINDOW_CHROMIUM", "/usr/bin/chromium")
 FIXED_NOW = dt.datetime(2026, 11, 23, 10, 0)
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a page requested in English leaves English
+    active in the thread (LocaleMiddleware activates it and nothing switches back), which
+    would otherwise change the words the next test on that worker reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def now():
     """A fixed, timezone-aware 'now' for services (they never read the clock themselves).

@@ -138,3 +138,16 @@ class ExtensionState(models.TextChoices):
     PENDING = "PENDING", gettext_noop("延期待批准")
     APPROVED = "APPROVED", gettext_noop("已批准延期")
     REFUSED = "REFUSED", gettext_noop("延期未获批准")
+
+
+class DayLineKind(models.TextChoices):
+    """What one day of the explanation was for the limit."""
+
+    COUNTED = "COUNTED", "计入"
+    ADJUSTED_WORKDAY = "ADJUSTED_WORKDAY", "调休上班，计入"
+    WEEKEND = "WEEKEND", "休息日"
+    HOLIDAY = "HOLIDAY", "法定节假日"
+    SUSPENDED = "SUSPENDED", "特别程序，不计"
+    EXTENDED = "EXTENDED", "延长期限（第四十二条）"
+    CARRIED = "CARRIED", "期限末日为休息日，顺延"
+    OVERDUE = "OVERDUE", "超过期限"

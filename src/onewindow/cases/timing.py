@@ -12,15 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import models
-
 from onewindow.catalog.codes import LimitUnit
 from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DayKind, DeadlineState
 
 from . import deadlines, permissions
-from .codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState, SuspensionProcedure
+from .codes import (
+    ActionKind,
+    CaseStatus,
+    DayLineKind,
+    DeliveryChannel,
+    ExtensionState,
+    SuspensionProcedure,
+)
 from .models import Case
 
 K = ActionKind
@@ -33,19 +38,6 @@ DS = DeadlineState
 
 
 # --- timing ------------------------------------------------------------------------------------
-
-
-class DayLineKind(models.TextChoices):
-    """What one day of the explanation was for the limit."""
-
-    COUNTED = "COUNTED", "计入"
-    ADJUSTED_WORKDAY = "ADJUSTED_WORKDAY", "调休上班，计入"
-    WEEKEND = "WEEKEND", "休息日"
-    HOLIDAY = "HOLIDAY", "法定节假日"
-    SUSPENDED = "SUSPENDED", "特别程序，不计"
-    EXTENDED = "EXTENDED", "延长期限（第四十二条）"
-    CARRIED = "CARRIED", "期限末日为休息日，顺延"
-    OVERDUE = "OVERDUE", "超过期限"
 
 
 L = DayLineKind

@@ -16,7 +16,13 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from onewindow.cases import selectors
-from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel, ExtensionState
+from onewindow.cases.codes import (
+    ActionKind,
+    CaseStatus,
+    DayLineKind,
+    DeliveryChannel,
+    ExtensionState,
+)
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
@@ -90,14 +96,14 @@ def case_time_panel(case, timing, *, today: dt.date) -> dict | None:
 
 # The day-by-day lines in other languages, by kind; cases.timing writes the Chinese.
 DAY_LINES = {
-    "COUNTED": gettext_lazy("%(weekday)s，计第 %(n)s 天"),
-    "ADJUSTED_WORKDAY": gettext_lazy("%(weekday)s，调休上班，计第 %(n)s 天"),
-    "EXTENDED": gettext_lazy("%(weekday)s，延长期限，计第 %(n)s 天"),
-    "OVERDUE": gettext_lazy("%(weekday)s，已超过办结期限，计第 %(n)s 天"),
-    "WEEKEND": gettext_lazy("%(weekday)s，休息日，不计"),
-    "HOLIDAY": gettext_lazy("%(weekday)s，%(holiday)s放假，不计"),
-    "SUSPENDED": gettext_lazy("%(weekday)s，特别程序期间，不计入办理时限"),
-    "CARRIED": gettext_lazy("%(weekday)s，期限末日为休息日，顺延至此，计第 %(n)s 天"),
+    DayLineKind.COUNTED: gettext_lazy("%(weekday)s，计第 %(n)s 天"),
+    DayLineKind.ADJUSTED_WORKDAY: gettext_lazy("%(weekday)s，调休上班，计第 %(n)s 天"),
+    DayLineKind.EXTENDED: gettext_lazy("%(weekday)s，延长期限，计第 %(n)s 天"),
+    DayLineKind.OVERDUE: gettext_lazy("%(weekday)s，已超过办结期限，计第 %(n)s 天"),
+    DayLineKind.WEEKEND: gettext_lazy("%(weekday)s，休息日，不计"),
+    DayLineKind.HOLIDAY: gettext_lazy("%(weekday)s，%(holiday)s放假，不计"),
+    DayLineKind.SUSPENDED: gettext_lazy("%(weekday)s，特别程序期间，不计入办理时限"),
+    DayLineKind.CARRIED: gettext_lazy("%(weekday)s，期限末日为休息日，顺延至此，计第 %(n)s 天"),
 }
 
 
