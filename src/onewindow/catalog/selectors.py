@@ -6,6 +6,7 @@ Public reads never need an actor; staff reads take ``actor`` and apply the same 
 rule as the services (items outside it do not exist for the caller).
 """
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,17 @@ class ItemFilters:
         }
         return {k: v for k, v in query.items() if v}
 
+    @property
+    def searching(self) -> bool:
+        """Whether ``q`` holds words to search for. A query of punctuation alone
+        (“，”, “!!!”, “-”) has none: the list is then the plain browse list."""
+        return bool(self.q) and bool(search.query_words(self.q))
+
+    @property
+    def q_without_words(self) -> bool:
+        """A query was typed but nothing in it can be searched (pages say so)."""
+        return bool(self.q) and not self.searching
+
 
 FILTER_NAMES = ("org", "type", "level", "theme", "service_object", "q", "status")
 
@@ -89,7 +101,13 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
         value = raw.get(name)
         if value is None:
             return ""
-        return " ".join(str(value).split())
+        value = " ".join(str(value).split())
+        # A NUL or other control character is never typed by a person (it comes from a
+        # crafted URL such as q=%00) and PostgreSQL refuses it in a string.
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            errors[name] = "筛选条件中含有无法识别的控制字符，请重新输入。"
+            return ""
+        return value
 
     organisation = None
     org = text("org")
@@ -249,7 +267,7 @@ def implementation_list(
     )
     qs = _apply_filters(qs, filters)
     order = ["code"]
-    if filters.q:
+    if filters.searching:
         qs = search.apply(qs, filters.q, text_field="current_version__search_text",
                           name_field="current_version__name")
         order = ["-search_rank", "code"]
@@ -380,7 +398,7 @@ def staff_item_list(
     elif filters.status:
         qs = qs.filter(status=filters.status)
     order = ["code"]
-    if filters.q:
+    if filters.searching:
         qs = search.apply(qs, filters.q, text_field="_text", name_field="_name")
         order = ["-search_rank", "code"]
     page = keyset_page(qs, order=order, cursor=cursor, limit=limit)

@@ -106,6 +106,28 @@ def test_a_bad_filter_is_explained_not_a_crash(client, item):
     assert "事项类型代码“99”无效" in page(response)
 
 
+@pytest.mark.parametrize("query", ["，", "、", "-", "*", "!!!", '""'])
+def test_a_query_of_punctuation_alone_shows_the_whole_list_with_a_hint(client, item, tree,
+                                                                         query):
+    response = client.get(reverse("web:items"), {"q": query})
+    assert response.status_code == 200
+    body = page(response)
+    assert "搜索词里没有可以查找的文字" in body and "社会保险参保登记" in body
+    client.force_login(tree["admin_a"])
+    response = client.get(reverse("web:catalog-admin"), {"q": query})
+    assert response.status_code == 200 and "社会保险参保登记" in page(response)
+
+
+def test_a_nul_byte_in_the_query_is_explained_not_a_crash(client, item, tree):
+    response = client.get(reverse("web:items") + "?q=%00")
+    assert response.status_code == 400
+    body = page(response)
+    assert "无法识别的控制字符" in body and "\x00" not in body
+    client.force_login(tree["admin_a"])
+    response = client.get(reverse("web:catalog-admin") + "?q=%00")
+    assert response.status_code == 400 and "无法识别的控制字符" in page(response)
+
+
 def test_the_guide_shows_every_element_in_plain_chinese(client, item):
     response = client.get(reverse("web:item-guide", args=[item.code]))
     assert response.status_code == 200

@@ -89,7 +89,7 @@ def _error_parts(exc: ApplicationError) -> tuple[str, dict]:
 
 @catalog_admin_required
 def item_list(request):
-    error, details, page = None, {}, None
+    error, details, page, searching = None, {}, None, False
     try:
         filters = selectors.parse_filters(
             {name: request.GET[name] for name in (*LIST_FILTERS, "level") if name in request.GET},
@@ -98,6 +98,7 @@ def item_list(request):
             actor=request.user, filters=filters, cursor=request.GET.get("cursor") or None,
             limit=PAGE_SIZE,
         )
+        searching = filters.searching
     except NotFound as exc:
         raise Http404 from exc
     except ApplicationError as exc:
@@ -108,6 +109,7 @@ def item_list(request):
         "error": error,
         "details": details,
         "chosen": {name: request.GET.get(name, "") for name in LIST_FILTERS},
+        "searching": searching,
         "organisations": _scope_organisations(request.user),
         "statuses": STATUS_CHOICES,
         "item_types": ItemType.choices,

@@ -1,6 +1,8 @@
 """The portal's service-item pages (掌上办 first): browse and search the published catalog,
 and read one service guide (办事指南). No login needed."""
 
+import unicodedata
+
 from django.shortcuts import render
 
 from onewindow.catalog import selectors
@@ -24,17 +26,24 @@ def _page_number(raw) -> int:
     return int(text) if is_digits(text) and 0 < int(text) < 100_000 else 1
 
 
+def _printable(text: str) -> str:
+    """``text`` without control characters, to echo a crafted query back safely."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+
+
 def item_list(request):
     """Search box, facets kept in the URL, keyset pages of published active items."""
     error = None
     details: dict = {}
     page = None
+    no_search_words = False
     try:
         filters = selectors.parse_filters(
             {name: request.GET[name] for name in FILTERS if name in request.GET})
         page = selectors.implementation_list(
             filters=filters, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
         )
+        no_search_words = filters.q_without_words
     except ApplicationError as exc:
         error, details = str(exc.message), exc.details if isinstance(exc.details, dict) else {}
     facets = {
@@ -45,7 +54,7 @@ def item_list(request):
         "item_types": [f for f in selectors.item_type_facets() if f.count],
     }
     facets["themes"] = [(label, rows) for label, rows in facets["themes"] if rows]
-    chosen = {name: request.GET.get(name, "") for name in
+    chosen = {name: _printable(request.GET.get(name, "")) for name in
               ("q", "org", "theme", "service_object", "type")}
     context = {
         "page": page,
@@ -53,6 +62,7 @@ def item_list(request):
         "details": details,
         "facets": facets,
         "chosen": chosen,
+        "no_search_words": no_search_words,
         "filtering": any(v for k, v in chosen.items() if k != "q"),
         "page_number": _page_number(request.GET.get("page")),
         "nav_active": "items",
