@@ -38,6 +38,9 @@ def tree():
     city = OrganisationFactory(kind="GOVERNMENT", credit_code=None, name="测试市人民政府")
     dept_a = OrganisationFactory(parent=city, name="甲局")
     dept_b = OrganisationFactory(parent=city, name="乙局")
+    # The centre that receives the departments' applications (the guide offers 在线申办).
+    OrganisationFactory(parent=city, kind="SERVICE_CENTRE", credit_code=None,
+                        name="测试市政务服务中心")
     admin_a = StaffFactory(organisation=dept_a)
     admin_b = StaffFactory(organisation=dept_b)
     grant(admin_a, Role.CATALOG_ADMIN, dept_a)
@@ -126,6 +129,27 @@ def test_a_nul_byte_in_the_query_is_explained_not_a_crash(client, item, tree):
     client.force_login(tree["admin_a"])
     response = client.get(reverse("web:catalog-admin") + "?q=%00")
     assert response.status_code == 400 and "无法识别的控制字符" in page(response)
+
+
+def test_an_imported_guangdong_item_says_where_to_apply_instead_of_a_failing_button(client,
+                                                                                  now):
+    from onewindow.catalog.importers.gdzwfw import import_gdzwfw
+    from onewindow.catalog.tests.conftest import bundled_lines
+
+    import_gdzwfw(lines=bundled_lines()[:20], now=now)
+    version = next(v for v in ImplementationVersion.objects.filter(
+        status=VersionStatus.PUBLISHED).select_related("implementation")
+        if {"2", "3"} & set(v.handling_forms or []) and v.online_apply_url)
+    code = version.implementation.code
+    body = page(client.get(reverse("web:item-guide", args=[code])))
+    # No centre on this platform receives the Guangdong departments' applications.
+    assert "在线申办" not in body and reverse("web:apply", args=[code]) not in body
+    assert "本平台不受理该事项的申请" in body
+    assert f'href="{version.online_apply_url}"' in body.replace("&amp;", "&")
+    client.force_login(CitizenFactory())
+    response = client.get(reverse("web:apply", args=[code]))
+    assert response.status_code == 302
+    assert response.url == reverse("web:item-guide", args=[code])
 
 
 def test_the_guide_shows_every_element_in_plain_chinese(client, item):
