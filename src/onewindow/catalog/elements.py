@@ -89,6 +89,7 @@ VERSION_FIELDS: dict[str, Field] = {
     "online_platform": Field("str", "网上办理平台", 200),
     "online_apply_url": Field("str", "网上办理地址", 500),
     "appointment_url": Field("str", "网上预约地址", 500),
+    "implementation_basis": Field("text", "实施依据"),
 }
 
 # Elements stored as many-to-many rows; every other element is a column of the version.
@@ -129,6 +130,9 @@ MATERIAL_FIELDS: dict[str, Field] = {
     "blank_form": Field("str", "空白表格", 255),
     "sample_file": Field("str", "示例样表", 255),
 }
+
+# Where the uploaded blank forms and samples are stored (catalog.services.files).
+MATERIAL_FILE_FOLDERS = {"blank_form": "catalog/forms/", "sample_file": "catalog/samples/"}
 
 LIST_SECTIONS = {
     "special_procedures": SPECIAL_PROCEDURE_FIELDS,
@@ -356,6 +360,12 @@ def _check_rules(data: dict, errors: _Collector) -> None:
             errors.add(f"{key}.original_count", "纸质材料的原件和复印件份数不能都为 0。")
         if row["source"] == MaterialSource.AGENCY and not row["issuing_agency"]:
             errors.add(f"{key}.issuing_agency", "政府部门核发的材料请填写出具单位。")
+        # A file element names a stored file; only the catalog's own folders may be
+        # named, or a crafted form could publish any stored file (a case's material).
+        for name, folder in MATERIAL_FILE_FOLDERS.items():
+            value = row.get(name) or ""
+            if value and (not value.startswith(folder) or ".." in value or "\\" in value):
+                errors.add(f"{key}.{name}", f"{MATERIAL_FIELDS[name].label}应为上传的文件。")
 
 
 def content_hash(elements: Mapping[str, Any]) -> str:

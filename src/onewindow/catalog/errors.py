@@ -60,3 +60,11 @@ class VersionImmutable(ApplicationError):
 
     code = "catalog.version-immutable"
     http_status = 409
+
+
+class FileRejected(ValidationFailed):
+    code = "catalog.file-rejected"
+
+
+class FileNotFound(NotFound):
+    code = "catalog.file-not-found"

@@ -9,6 +9,7 @@ rule as the services (items outside it do not exist for the caller).
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery
@@ -32,7 +33,7 @@ from .codes import (
     label,
 )
 from .elements import elements_of
-from .errors import EntryNotFound, InvalidFilter, ItemNotFound, VersionNotFound
+from .errors import EntryNotFound, FileNotFound, InvalidFilter, ItemNotFound, VersionNotFound
 from .guides import CodeLabel, Guide, Limit, build_guide, code_label, make_limit
 from .lifecycle import allowed_operations
 from .models import (
@@ -44,6 +45,7 @@ from .models import (
     ServiceObject,
     Theme,
 )
+from .services.files import content_type_of
 from .validators import parse_code
 
 DEFAULT_LIMIT = 20
@@ -326,6 +328,49 @@ def guide(*, code: str, version: int | str | None = None) -> Guide:
 def guide_of(version: ImplementationVersion) -> Guide:
     """The guide of an already loaded version (e.g. a draft preview for staff)."""
     return build_guide(version)
+
+
+# URL word → material element (the addresses read better with hyphens).
+MATERIAL_FILE_KINDS = {"blank-form": ("blank_form", "空白表格"),
+                       "sample": ("sample_file", "示例样表")}
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    file: Any  # a FieldFile, opened by the caller
+    filename: str  # what the download is saved as: 材料名-空白表格.pdf
+    content_type: str
+
+
+def material_file(*, code: str, version: int | str, position: int, kind: str,
+                  actor=None) -> MaterialFile:
+    """The blank form or sample of material ``position`` of a version: any published or
+    superseded version for everybody, the draft too for staff who may see drafts.
+    Anything else, or a material without that file, raises ``FileNotFound``."""
+    if kind not in MATERIAL_FILE_KINDS:
+        raise FileNotFound("没有这种材料文件。", details={"kind": kind})
+    field_name, label = MATERIAL_FILE_KINDS[kind]
+    implementation = _implementation(code)
+    text = str(version).strip()
+    if not is_digits(text) or int(text) < 1:
+        message = "版本号（version）应为正整数。"
+        raise InvalidFilter(message, details={"version": message})
+    statuses = list(PUBLIC_VERSION_STATUSES)
+    if actor is not None and getattr(actor, "is_authenticated", False) and \
+            perms.can_on_implementation(actor=actor, action=perms.VIEW_DRAFTS,
+                                        implementation=implementation):
+        statuses.append(VersionStatus.DRAFT)
+    material = Material.objects.filter(
+        version__implementation=implementation, version__number=int(text),
+        version__status__in=statuses, position=position,
+    ).first()
+    stored = getattr(material, field_name, None) if material else None
+    if not stored or not stored.storage.exists(stored.name):
+        raise FileNotFound(f"该材料没有{label}。", details={"position": position})
+    extension = PurePath(stored.name).suffix.lower()
+    safe_name = "".join(c for c in material.name if c not in '\\/:*?"<>|')[:80].strip()
+    return MaterialFile(file=stored, filename=f"{safe_name or '材料'}-{label}{extension}",
+                        content_type=content_type_of(stored.name))
 
 
 @dataclass(frozen=True)

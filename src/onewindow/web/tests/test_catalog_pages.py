@@ -285,6 +285,66 @@ def test_an_edit_makes_a_draft_and_publishing_makes_a_new_version(client, item, 
     assert "这是历史版本" in old and "5 个工作日" in old
 
 
+def _xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_blank_form_uploaded_in_the_editor_downloads_from_the_guide(client, item, tree,
+                                                                     settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(tree["admin_a"])
+    url = reverse("web:catalog-item-edit", args=[item.code])
+    assert 'enctype="multipart/form-data"' in page(client.get(url))
+    data = edit_data(client, item.code, change_reason="上传申请表的空白表格",
+                     implementation_basis="《行政许可法》第二十九条")
+    data["materials-0-blank_form_upload"] = SimpleUploadedFile(
+        "whatever.xlsx", _xlsx_bytes(), content_type="application/octet-stream")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["summary"]
+    assert post_reason(client, item.code, "publish", "上传空白表格").status_code == 302
+
+    client.logout()
+    body = page(client.get(reverse("web:item-guide", args=[item.code])))
+    assert "实施依据" in body and "《行政许可法》第二十九条" in body
+    link = body.split('" download>空白表格')[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    download = client.get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"PK")
+    disposition = unquote(download["Content-Disposition"])
+    assert disposition.startswith("attachment") and "申请表-空白表格.xlsx" in disposition
+    # The other material has no blank form: its address answers 404, not a server error.
+    missing = client.get(link.replace("/materials/1/", "/materials/2/"))
+    assert missing.status_code == 404 and missing.json()["code"] == "catalog.file-not-found"
+
+
+def test_a_blank_form_that_is_not_a_document_is_refused_next_to_its_field(client, item, tree,
+                                                                         settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(tree["admin_a"])
+    url = reverse("web:catalog-item-edit", args=[item.code])
+    data = edit_data(client, item.code, change_reason="上传")
+    data["materials-0-blank_form_upload"] = SimpleUploadedFile(
+        "form.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "空白表格只能是 PDF、Word（doc/docx）或 Excel（xls/xlsx） 文件。" in page(response)
+    assert not ImplementationVersion.objects.filter(implementation=item,
+                                                    status=VersionStatus.DRAFT).exists()
+    # Naming a stored file that is not a catalog upload is refused too.
+    data = edit_data(client, item.code, change_reason="换文件",
+                     **{"materials-0-blank_form": "cases/materials/secret.pdf"})
+    response = client.post(url, data)
+    assert response.status_code == 422 and "空白表格应为上传的文件" in page(response)
+
+
 def test_an_invalid_edit_is_refused_next_to_the_field_and_changes_nothing(client, item, tree):
     client.force_login(tree["admin_a"])
     url = reverse("web:catalog-item-edit", args=[item.code])

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.catalog import selectors, services
 from onewindow.catalog.codes import ImplementationStatus, ItemType, Operation
-from onewindow.catalog.errors import ElementsInvalid
+from onewindow.catalog.errors import ElementsInvalid, FileRejected
 from onewindow.catalog.guides import CodeLabel, Limit
 from onewindow.catalog.importers.excel import excel_export, excel_import
 from onewindow.common.errors import ApplicationError, NotFound
@@ -206,7 +206,7 @@ GUIDE_LABELS = {
     "intermediary_services": "中介服务", "quantity_limit": "数量限制",
     "commitment_allowed": "可告知承诺", "online_platform": "网上办理平台",
     "online_apply_url": "网上办理地址", "appointment_url": "网上预约地址",
-    "materials": "申请材料",
+    "materials": "申请材料", "implementation_basis": "实施依据",
 }
 
 
@@ -423,11 +423,26 @@ class EditForms:
         return items
 
 
-def _bound_forms(data, *, organisations=None) -> EditForms:
+def _bound_forms(data, files=None, *, organisations=None) -> EditForms:
     identity = NewItemForm(data, organisations=organisations) if organisations is not None \
         else None
     return EditForms(elements=ElementsForm(data),
-                     sections=[cls(data) for cls in SECTION_CLASSES], identity=identity)
+                     sections=[cls(data, files) for cls in SECTION_CLASSES], identity=identity)
+
+
+def _store_uploads(forms: EditForms) -> bool:
+    """Store the blank forms and samples chosen in the material rows and put their
+    storage names into the rows (after ``element_values``). False, with the message next
+    to the file field, when a file is refused."""
+    ok = True
+    for form, row in getattr(forms, "_rows", {}).get(MaterialFormSet.prefix_name, []):
+        for kind, upload in form.uploads().items():
+            try:
+                row[kind] = services.material_file_store(upload=upload, kind=kind)
+            except FileRejected as exc:
+                form.add_error(f"{kind}_upload", str(exc.message))
+                ok = False
+    return ok
 
 
 def _initial_forms(elements: dict, *, organisations=None, blank_material: bool = False
@@ -448,10 +463,11 @@ def _initial_forms(elements: dict, *, organisations=None, blank_material: bool =
 def _posted_forms(request, *, organisations=None) -> tuple[EditForms, bool]:
     """The forms bound to the post; True when a row button (add, remove, move) was used."""
     action = request.POST.get("row_action", "")
-    data = request.POST
+    data, files = request.POST, request.FILES
     if action:
-        data = rearrange(request.POST, action) or request.POST
-    return _bound_forms(data, organisations=organisations), bool(action)
+        # Rows move, so a file chosen for a row could land on another: choose it again.
+        data, files = rearrange(request.POST, action) or request.POST, None
+    return _bound_forms(data, files, organisations=organisations), bool(action)
 
 
 def _edit_response(request, template_context: dict, forms: EditForms, *, error: str = "",
@@ -470,10 +486,11 @@ def item_edit(request, code: str):
         forms, row_action = _posted_forms(request)
         if not row_action:
             status = 422
-            if forms.is_valid():
+            changes = forms.element_values() if forms.is_valid() else None
+            if changes is not None and _store_uploads(forms):
                 try:
                     draft = services.item_draft_update(
-                        actor=request.user, code=code, changes=forms.element_values(),
+                        actor=request.user, code=code, changes=changes,
                         reason=forms.elements.cleaned_data.get("change_reason", ""),
                         now=timezone.now(),
                     )
@@ -511,12 +528,13 @@ def item_new(request):
         forms, row_action = _posted_forms(request, organisations=organisations)
         if not row_action:
             status = 422
-            if forms.is_valid():
+            elements = forms.element_values() if forms.is_valid() else None
+            if elements is not None and _store_uploads(forms):
                 identity = forms.identity.cleaned_data
                 try:
                     implementation = services.item_create(
                         actor=request.user, organisation=identity["organisation"],
-                        basic_code=identity["basic_code"], elements=forms.element_values(),
+                        basic_code=identity["basic_code"], elements=elements,
                         level=identity["level"] or None,
                         handling_item=identity["handling_item"], in_hall=identity["in_hall"],
                         not_in_hall_reason=identity["not_in_hall_reason"], now=timezone.now(),
