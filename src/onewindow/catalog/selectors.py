@@ -6,6 +6,7 @@ Public reads never need an actor; staff reads take ``actor`` and apply the same 
 rule as the services (items outside it do not exist for the caller).
 """
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -276,6 +277,33 @@ def implementation_list(
     page = keyset_page(qs, order=order, cursor=cursor, limit=limit)
     return Page(items=[_summary(i, i.current_version) for i in page.items],
                 next_cursor=page.next_cursor)
+
+
+_CODE_QUERY = re.compile(r"^[0-9A-Za-z]{4,31}$")
+
+
+def implementation_choices(*, organisation: Organisation, q: str = "",
+                           limit: int = 50) -> tuple[list[ItemSummary], bool]:
+    """Items a window in ``organisation``'s subtree receives: published, active and in the
+    hall (进驻大厅), found by name words or by part of the 实施编码 when ``q`` looks like
+    a code. Returns (at most ``limit`` items, whether more matched)."""
+    q = " ".join((q or "").split())[:search.MAX_QUERY_LENGTH]
+    qs = (
+        Implementation.objects.filter(status=ImplementationStatus.ACTIVE, in_hall=True,
+                                      current_version__isnull=False)
+        .select_related("current_version", "organisation", "entry")
+    )
+    qs = _apply_filters(qs, ItemFilters(organisation=organisation))
+    order = ["code"]
+    # 实施编码 are letters and digits; a name query with a digit in it is rare.
+    if _CODE_QUERY.match(q) and any(c.isdigit() for c in q):
+        qs = qs.filter(code__contains=q.upper())
+    elif q and search.query_words(q):
+        qs = search.apply(qs, q, text_field="current_version__search_text",
+                          name_field="current_version__name")
+        order = ["-search_rank", "code"]
+    rows = list(qs.order_by(*order)[:limit + 1])
+    return [_summary(i, i.current_version) for i in rows[:limit]], len(rows) > limit
 
 
 # --- one item ---------------------------------------------------------------------------
