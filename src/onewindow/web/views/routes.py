@@ -89,7 +89,13 @@ def route_page(request, code: str, number: int):
     except ApplicationError as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
         prefix = "BPMN 文件未通过检查：" if isinstance(exc, RouteInvalid) else ""
-        form.add_error("file", f"{prefix}{exc.message}")
+        problems = details.get("problems") or []
+        if problems:
+            # Every problem is listed under the field, each with its element and line.
+            form.add_error("file", f"{prefix}发现 {len(problems)} 处问题，请按下面的清单"
+                                   "一并修改后再上传。")
+        else:
+            form.add_error("file", f"{prefix}{exc.message}")
         return render(request, "web/approval/route.html",
                       _context(request, version, form=form, errors=form_errors(form),
                                error_details=details), status=422)
