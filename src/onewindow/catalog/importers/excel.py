@@ -3,6 +3,8 @@
 Layout (one header row per sheet, Chinese column names, choices as their Chinese labels
 with drop-down lists, lists one value per line inside a cell, 是/否 for yes/no):
 
+- 机构      the implementing organisations and the governments above them, read first:
+            rows that are not yet registered are created (see importers.organisations)
 - 事项      one row per implementation: its elements (grey columns are for reading only:
             实施主体, 基本目录名称, 事项类型, 行使层级, 状态, 版本, 进驻大厅, 不进驻理由)
 - 材料      one row per material: 实施编码 + 序号 + the material's elements
@@ -60,6 +62,7 @@ from ..services import (
     publish_draft,
 )
 from ..validators import implementation_code_problem, normalize_code, split_implementation_code
+from . import organisations as orgs
 
 ITEMS, MATERIALS, FEES, PROCEDURES, README = "事项", "材料", "收费", "特别程序", "说明"
 CODE = "实施编码"
@@ -101,9 +104,12 @@ class ExcelImportResult:
     published: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    organisations_created: list[str] = field(default_factory=list)
+    org_rows: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "created": len(self.created), "changed": len(self.changed),
+                "organisations_created": len(self.organisations_created),
                 "published": len(self.published), "unchanged": self.unchanged,
                 "errors": [str(e) for e in self.errors]}
 
@@ -111,6 +117,9 @@ class ExcelImportResult:
         out = [f"读取 {self.read} 个事项：新增 {len(self.created)}，"
                f"变更 {len(self.changed)}（其中发布 {len(self.published)}），"
                f"未变 {self.unchanged}，错误 {len(self.errors)}"]
+        if self.organisations_created:
+            out.append(f"新建机构 {len(self.organisations_created)}："
+                       + "、".join(self.organisations_created))
         out += [f"  {e}" for e in self.errors]
         if self.errors:
             out.append("有错误，未写入任何内容。")
@@ -232,6 +241,14 @@ def excel_export(stream: IO[bytes], *, actor=None, organisation: Organisation | 
     _validations(items, item_headers, spec_by_label, row)
     for sheet, fields, headers, next_row in section_sheets.values():
         _validations(sheet, headers, {s.label: s for s in fields.values()}, next_row[0])
+    # The organisations come after the item sheets people edit most, though the importer
+    # reads them first.
+    org_sheet = book.create_sheet(orgs.ORGS)
+    _header(org_sheet, orgs.ORG_HEADERS)
+    org_rows = orgs.export_rows(list({i.organisation_id: i.organisation
+                                      for i, _ in pairs}.values()))
+    for number, values in enumerate(org_rows, start=2):
+        _write_row(org_sheet, number, values)
     _readme(book.create_sheet(README))
     book.save(stream)
     return len(pairs)
@@ -257,7 +274,12 @@ def _readme(sheet) -> None:
         "4. 服务对象、主题、办理形式可填多个，每个一行（单元格内换行 Alt+Enter）。",
         "5. 时限填整数并选择单位（工作日、自然日、小时）；没有时限请留空。",
         "6. 新增事项：填写新的实施编码（统一社会信用代码 18 位 + 行使层级 1 位 + 基本编码 12 位），"
-        "实施主体须已在系统中登记；基本目录不存在时请同时填写“基本目录名称”和“事项类型”。",
+        "实施主体须已在系统中登记或列在“机构”表中；基本目录不存在时请同时填写“基本目录名称”"
+        "和“事项类型”。",
+        "9. “机构”表先于事项导入：每行一个机构（机构编码、机构名称、统一社会信用代码、"
+        "上级机构编码、层级 1–6、行政区划代码 6 位、机构类型）。已登记的机构按统一社会信用代码"
+        "或导出时的机构编码识别，不会被修改；其余各行新建，上级机构编码填本表中另一行的机构编码。"
+        "政府部门须有统一社会信用代码；人民政府和政务服务中心可以没有。",
         "7. 导入时先检查全部内容，有任何错误都不会写入，并列出出错的表、行和列。",
         "8. 内容没有变化的事项不会产生新版本。",
     ]
@@ -316,6 +338,11 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
     except Exception as exc:
         result.errors.append(RowError("", 0, "", f"无法读取 Excel 文件：{exc}"))
         return []
+    result.org_rows = orgs.read_rows(
+        ((number, values) for number, _headers, values in
+         _read_sheet(book, orgs.ORGS, result, required=False) or []),
+        lambda row, column, message: result.errors.append(
+            RowError(orgs.ORGS, row, column, message)))
     items: dict[str, _ItemRow] = {}
     for number, headers, values in _read_sheet(book, ITEMS, result) or []:
         missing = [h for h in (CODE, VERSION_FIELDS["name"].label) if h not in headers]
@@ -399,7 +426,8 @@ class _Checked:
     has_draft: bool
 
 
-def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult) -> list[_Checked]:
+def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
+               planned: orgs.OrgPlan | None = None) -> list[_Checked]:
     codes = [i.code for i in items]
     implementations = {
         i.code: i for i in Implementation.objects.filter(code__in=codes)
@@ -431,9 +459,12 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult) -> li
         else:
             credit_code, _, basic_code, _ = split_implementation_code(item.code)
             organisation = organisations.get(credit_code)
-            if organisation is None or not perms.can_on_organisation(
+            # An organisation the 机构 sheet creates was checked for scope there.
+            new_here = planned is not None and credit_code in {
+                r.credit_code for r in planned.new}
+            if not new_here and (organisation is None or not perms.can_on_organisation(
                 actor=actor, action=perms.EDIT_ITEM, organisation=organisation
-            ):
+            )):
                 result.errors.append(RowError(
                     ITEMS, item.row, CODE,
                     "实施编码前 18 位对应的实施主体未在系统中登记，或无权为其新增事项。"))
@@ -487,11 +518,16 @@ def excel_import(stream: IO[bytes], *, actor=None, publish: bool = False,
     items = read_workbook(stream, result)
     if result.errors:
         return result
-    checked = check_rows(items, actor=actor, result=result)
+    planned = orgs.plan(result.org_rows, actor=actor, add_error=lambda row, column, message:
+                        result.errors.append(RowError(orgs.ORGS, row, column, message)))
+    checked = check_rows(items, actor=actor, result=result, planned=planned)
     if result.errors:
-        result.errors.sort(key=lambda e: (e.sheet != ITEMS, e.sheet, e.row))
+        result.errors.sort(key=lambda e: (e.sheet != orgs.ORGS, e.sheet != ITEMS, e.sheet,
+                                          e.row))
         return result
     with transaction.atomic(durable=True):
+        orgs.create(planned, actor=actor, now=now)
+        result.organisations_created = list(planned.created)
         for entry in checked:
             try:
                 with transaction.atomic():
@@ -507,6 +543,7 @@ def excel_import(stream: IO[bytes], *, actor=None, publish: bool = False,
             # All or nothing: one refused row undoes the rows written before it.
             transaction.set_rollback(True)
             result.created, result.changed, result.published = [], [], []
+            result.organisations_created = []
             result.unchanged = 0
     return result
 
