@@ -213,6 +213,9 @@ class Problems:
         self.items: list[RouteInvalid] = []
 
     def add(self, error: RouteInvalid) -> None:
+        # A script task and its script child name the same element: say it once.
+        if any(e.code == error.code and e.message == error.message for e in self.items):
+            return
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(error)
 

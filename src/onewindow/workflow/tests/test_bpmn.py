@@ -50,6 +50,8 @@ def test_script_task_is_refused_naming_the_element():
     assert "计算收费" in error.message
     assert error.details["element_id"] == "Activity_fee"
     assert error.details["line"] > 1
+    # The task and its script child are one problem, not two.
+    assert "problems" not in error.details
 
 
 def test_unknown_lane_is_refused_with_the_known_roles():
