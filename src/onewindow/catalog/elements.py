@@ -368,8 +368,14 @@ def _check_rules(data: dict, errors: _Collector) -> None:
                 errors.add(f"{key}.{name}", f"{MATERIAL_FIELDS[name].label}应为上传的文件。")
 
 
+# Elements added after versions were stored: hashed only when they hold a value, so the
+# content of every existing version keeps its hash (and re-importing it changes nothing).
+LATER_ELEMENTS = ("implementation_basis",)
+
+
 def content_hash(elements: Mapping[str, Any]) -> str:
     """sha256 of the canonical elements; equal content ⇔ equal hash."""
+    elements = {k: v for k, v in elements.items() if k not in LATER_ELEMENTS or v}
     raw = json.dumps(elements, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
 
