@@ -80,6 +80,17 @@ def receiving_centre_for(*, organisation: Organisation) -> Organisation:
     )
 
 
+def centre_scope(*, centre: Organisation) -> Organisation:
+    """The organisation whose subtree's items a centre's windows receive: the government
+    the centre belongs to (威海市政务服务中心 → 威海市人民政府), else the centre itself."""
+    return centre.parent if centre.parent_id else centre
+
+
+def centre_receives(*, centre: Organisation, organisation: Organisation) -> bool:
+    """Whether ``organisation``'s items may be registered at ``centre``'s windows."""
+    return organisation.path.startswith(centre_scope(centre=centre).path)
+
+
 def centre_for_clerk(*, actor) -> Organisation | None:
     """The centre a window clerk works at: their own organisation if it is a centre,
     else the first centre they hold WINDOW_CLERK over."""

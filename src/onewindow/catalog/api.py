@@ -8,6 +8,7 @@ and calls one selector; domain errors become ``{"code", "message", "details"}`` 
 import dataclasses
 import datetime as dt
 
+from django.http import FileResponse
 from ninja import Query, Router, Schema
 
 from onewindow.common.schemas import errors
@@ -129,6 +130,7 @@ class GuideOut(Schema):
     entry_name: str
     item_type: CodeLabelOut
     legal_basis: str
+    implementation_basis: str
     level: CodeLabelOut
     department: DepartmentOut
     subject_nature: CodeLabelOut
@@ -216,6 +218,19 @@ def item_get(request, code: str, version: str | None = None):
     """The service guide (办事指南) of an item by 实施编码: every element, materials, fees,
     limits and where to go. The current published version, or ``version`` (a number)."""
     return selectors.guide(code=code, version=version).as_dict()
+
+
+@router.get("/items/{code}/materials/{position}/{kind}", auth=None,
+            response={200: None, **errors(404, 422)},
+            operation_id="item_material_file", url_name="item_material_file")
+def item_material_file(request, code: str, position: int, kind: str, version: str):
+    """Download a material's blank form (``kind=blank-form``) or filled-in sample
+    (``kind=sample``) of version ``version``, saved under the material's name. Drafts only
+    for the catalog staff who may see them."""
+    found = selectors.material_file(code=code, version=version, position=position, kind=kind,
+                                    actor=request.user)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename,
+                        content_type=found.content_type)
 
 
 @router.get("/items/{code}/versions", operation_id="item_versions", auth=None,

@@ -89,6 +89,7 @@ VERSION_FIELDS: dict[str, Field] = {
     "online_platform": Field("str", "网上办理平台", 200),
     "online_apply_url": Field("str", "网上办理地址", 500),
     "appointment_url": Field("str", "网上预约地址", 500),
+    "implementation_basis": Field("text", "实施依据"),
 }
 
 # Elements stored as many-to-many rows; every other element is a column of the version.
@@ -130,6 +131,9 @@ MATERIAL_FIELDS: dict[str, Field] = {
     "blank_form": Field("str", "空白表格", 255),
     "sample_file": Field("str", "示例样表", 255),
 }
+
+# Where the uploaded blank forms and samples are stored (catalog.services.files).
+MATERIAL_FILE_FOLDERS = {"blank_form": "catalog/forms/", "sample_file": "catalog/samples/"}
 
 LIST_SECTIONS = {
     "special_procedures": SPECIAL_PROCEDURE_FIELDS,
@@ -365,10 +369,22 @@ def _check_rules(data: dict, errors: _Collector) -> None:
         elif days is not None and not 1 <= days <= MAX_TOLERANCE_SUPPLY_DAYS:
             errors.add(f"{key}.tolerance_supply_days",
                        f"容缺补交期限应在 1 到 {MAX_TOLERANCE_SUPPLY_DAYS} 个工作日之间。")
+        # A file element names a stored file; only the catalog's own folders may be
+        # named, or a crafted form could publish any stored file (a case's material).
+        for name, folder in MATERIAL_FILE_FOLDERS.items():
+            value = row.get(name) or ""
+            if value and (not value.startswith(folder) or ".." in value or "\\" in value):
+                errors.add(f"{key}.{name}", f"{MATERIAL_FIELDS[name].label}应为上传的文件。")
+
+
+# Elements added after versions were stored: hashed only when they hold a value, so the
+# content of every existing version keeps its hash (and re-importing it changes nothing).
+LATER_ELEMENTS = ("implementation_basis",)
 
 
 def content_hash(elements: Mapping[str, Any]) -> str:
     """sha256 of the canonical elements; equal content ⇔ equal hash."""
+    elements = {k: v for k, v in elements.items() if k not in LATER_ELEMENTS or v}
     raw = json.dumps(elements, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
 

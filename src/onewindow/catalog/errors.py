@@ -66,3 +66,11 @@ class ItemConflict(Conflict):
     """Someone else changed the item's status first (the conditional UPDATE found none)."""
 
     code = "catalog.conflict"
+
+
+class FileRejected(ValidationFailed):
+    code = "catalog.file-rejected"
+
+
+class FileNotFound(NotFound):
+    code = "catalog.file-not-found"

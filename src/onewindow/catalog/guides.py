@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from .codes import (
     CrossRegionScope,
@@ -137,6 +137,7 @@ class Guide:
     entry_name: str
     item_type: CodeLabel
     legal_basis: str
+    implementation_basis: str
     level: CodeLabel
     department: Department
     subject_nature: CodeLabel
@@ -176,10 +177,14 @@ class Guide:
         return dataclasses.asdict(self)
 
 
-def _file_url(field) -> str:
+def _file_url(field, *, code: str, number: int, position: int, kind: str) -> str:
+    """The download address of a material's file: the catalog API serves it under the
+    material's name (storage URLs are not served by the application)."""
     if not field:
         return ""
-    return default_storage.url(field.name)
+    path = reverse("api:item_material_file",
+                   kwargs={"code": code, "position": position, "kind": kind})
+    return f"{path}?version={number}"
 
 
 def build_guide(version) -> Guide:
@@ -207,6 +212,7 @@ def build_guide(version) -> Guide:
         entry_name=entry.name,
         item_type=code_label(ItemType, entry.item_type),
         legal_basis=entry.legal_basis,
+        implementation_basis=version.implementation_basis,
         level=code_label(ExerciseLevel, implementation.level),
         department=Department(id=organisation.pk, name=organisation.name,
                               region_code=organisation.region_code),
@@ -264,8 +270,12 @@ def build_guide(version) -> Guide:
                 medium=code_label(MaterialMedium, m.medium),
                 source=code_label(MaterialSource, m.source),
                 issuing_agency=m.issuing_agency,
-                blank_form_url=_file_url(m.blank_form),
-                sample_file_url=_file_url(m.sample_file),
+                blank_form_url=_file_url(m.blank_form, code=implementation.code,
+                                         number=version.number, position=m.position,
+                                         kind="blank-form"),
+                sample_file_url=_file_url(m.sample_file, code=implementation.code,
+                                          number=version.number, position=m.position,
+                                          kind="sample"),
                 tolerance_allowed=m.tolerance_allowed,
                 commitment_allowed=m.commitment_allowed,
                 licence_type_code=m.licence_type_code,

@@ -240,6 +240,9 @@ class ImplementationVersion(models.Model):
     online_platform = models.CharField("网上办理平台", max_length=200, blank=True)
     online_apply_url = models.CharField("网上办理地址", max_length=500, blank=True)
     appointment_url = models.CharField("网上预约地址", max_length=500, blank=True)
+    # The laws and rules this implementation applies (实施依据); the 设定依据 that
+    # creates the item is the 基本目录's and shared by every implementation.
+    implementation_basis = models.TextField("实施依据", blank=True)
     # Names cut by rjieba plus the names themselves, lower-cased; see catalog.search.
     search_text = models.TextField("检索词", blank=True, editable=False)
 

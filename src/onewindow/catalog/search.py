@@ -111,7 +111,9 @@ def apply(queryset, query: str, *, text_field: str, name_field: str):
     words = query_words(query)
     whole = " ".join((query or "").lower().split())[:MAX_QUERY_LENGTH]
     if not words:
-        return queryset.none()
+        # Callers check ``query_words`` first; the annotation keeps an ordering by rank
+        # valid should one not.
+        return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     match = Q()
     for word in words:
         match |= Q(**{f"{text_field}__contains": word})

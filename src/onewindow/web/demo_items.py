@@ -50,6 +50,7 @@ ITEMS: list[dict[str, Any]] = [
         "basic_code": "370100123001",
         "entry_name": "食品经营许可",
         "item_type": "01",
+        "legal_basis": "《中华人民共和国食品安全法》第三十五条：国家对食品生产经营实行许可制度。",
         "elements": {
             **_COMMON,
             "name": "食品经营许可（新办）",
@@ -64,6 +65,10 @@ ITEMS: list[dict[str, Any]] = [
             ),
             "result_name": "食品经营许可证", "result_kind": "LICENCE",
             "result_licence_type": FOOD_LICENCE_TYPE,
+            "implementation_basis": (
+                "《中华人民共和国食品安全法》第三十五条\n"
+                "《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）"
+            ),
             "materials": [
                 {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
                  "blank_form": BLANK_FORM_PATH},
@@ -228,7 +233,8 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
             result.append(existing)
             continue
         catalog.entry_upsert(actor=None, basic_code=spec["basic_code"], name=spec["entry_name"],
-                             item_type=spec["item_type"], exercise_level="3", now=now)
+                             item_type=spec["item_type"], exercise_level="3",
+                             legal_basis=spec.get("legal_basis", ""), now=now)
         implementation = catalog.item_create(
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
             elements=spec["elements"], level="3", now=now,

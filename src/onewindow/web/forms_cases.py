@@ -288,8 +288,13 @@ class WalkInForm(forms.Form):
                                         required=False, max_length=18,
                                         validators=[validate_credit_code])
     legal_name = forms.CharField(label=_("单位名称"), required=False, max_length=200)
-    implementation_code = forms.ChoiceField(label=_("申请事项"),
-                                            error_messages={"required": _("请选择申请事项。")})
+    item_q = forms.CharField(label=_("按名称或编码查找事项"), required=False, max_length=100,
+                             help_text=_("输入事项名称中的词或实施编码的一部分，点“查找事项”。"),
+                             widget=forms.TextInput(attrs={"type": "search",
+                                                           "autocomplete": "off"}))
+    implementation_code = forms.ChoiceField(
+        label=_("申请事项"), error_messages={"required": _("请选择申请事项。"),
+                                             "invalid_choice": _("请从列表中选择本中心受理的事项。")})
     application_content = forms.CharField(
         label=_("申请内容"), max_length=2000, error_messages={"required": _("请填写申请内容。")},
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -116,6 +116,9 @@ class ElementsForm(forms.Form):
                                     choices=_blank(_("（未填）"), ResultKind.choices),
                                     required=False)
     result_licence_type = _text(_("结果证照类型代码"), 64)
+    implementation_basis = _text(
+        _("实施依据"), area=True,
+        help_text=_("本实施清单适用的法律、法规、规章条款，一条一行。设定依据来自基本目录。"))
     change_reason = _text(_("变更理由"), 2000, area=True,
                           help_text=_("说明为什么修改，发布时会带出，可再修改。"))
 
@@ -135,6 +138,7 @@ class ElementsForm(forms.Form):
                                         "complaint_phone", "joint_departments",
                                         "intermediary_services"]),
         ("result", _("审批结果"), ["result_name", "result_kind", "result_licence_type"]),
+        ("basis", _("法律依据"), ["implementation_basis"]),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -183,12 +187,31 @@ class MaterialForm(forms.Form):
     commitment_allowed = forms.BooleanField(label=_("可承诺替代"), required=False)
     licence_type_code = _text(_("可替代的电子证照类型代码"), 64)
     note = _text(_("填报说明"))
-    # Files already attached to the material travel through the form unchanged.
+    # Files already attached to the material travel through the form unchanged (their
+    # storage names); a new upload replaces one, the checkbox removes it.
     blank_form = forms.CharField(required=False, widget=forms.HiddenInput)
     sample_file = forms.CharField(required=False, widget=forms.HiddenInput)
+    blank_form_upload = forms.FileField(
+        label="空白表格", required=False,
+        help_text="申请人下载填写的表格：PDF、Word 或 Excel，不超过 10 MB。")
+    blank_form_remove = forms.BooleanField(label="删除已上传的空白表格", required=False)
+    sample_file_upload = forms.FileField(
+        label="示例样表", required=False, help_text="填写好的示例，格式要求同空白表格。")
+    sample_file_remove = forms.BooleanField(label="删除已上传的示例样表", required=False)
+
+    FILE_KINDS = ("blank_form", "sample_file")
+
+    def uploads(self) -> dict:
+        """New files chosen in this row, by element (``blank_form`` / ``sample_file``)."""
+        return {kind: self.cleaned_data[f"{kind}_upload"] for kind in self.FILE_KINDS
+                if self.cleaned_data.get(f"{kind}_upload")}
 
     def row(self) -> dict:
         data = dict(self.cleaned_data)
+        for kind in self.FILE_KINDS:
+            data.pop(f"{kind}_upload", None)
+            if data.pop(f"{kind}_remove", False):
+                data[kind] = ""
         for key in ("original_count", "copy_count"):
             if data.get(key) is None:
                 data[key] = 0

@@ -180,23 +180,64 @@ _validator: BpmnValidator | None = None
 _validator_lock = threading.Lock()
 
 
-def _schema_check(root: etree._Element) -> None:
+def _schema_check(root: etree._Element, problems: Problems) -> None:
+    """Every schema error of the file (lxml keeps them all; SpiffWorkflow's own
+    ``validate`` reports only the last)."""
     global _validator
     with _validator_lock:
         if _validator is None:
             _validator = BpmnValidator()
-        try:
-            _validator.validate(root)
-        except ValidationException as exc:
-            line = getattr(exc, "line_number", None)
-            raise RouteInvalid(
-                f"不符合 BPMN 2.0 规范：{exc.args[0] if exc.args else exc}"
-                + (f"（第 {line} 行）" if line else "") + "。",
-                details={"line": line},
-            ) from None
+        _validator.preprocess(root)
+        schema = _validator.validator
+        if schema.validate(root):
+            return
+        errors = list(schema.error_log)
+    for error in errors:
+        problems.add(RouteInvalid(
+            f"不符合 BPMN 2.0 规范：{error.message}（第 {error.line} 行）。",
+            details={"line": error.line},
+        ))
 
 
 # --- checking what the route may contain ----------------------------------------------------
+
+
+MAX_PROBLEMS = 50
+
+
+class Problems:
+    """Every problem found in one file, so a modeler user fixes them in one round instead
+    of one upload per problem. Each is the error that would have been raised alone."""
+
+    def __init__(self) -> None:
+        self.items: list[RouteInvalid] = []
+
+    def add(self, error: RouteInvalid) -> None:
+        # A script task and its script child name the same element: say it once.
+        if any(e.code == error.code and e.message == error.message for e in self.items):
+            return
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(error)
+
+    def raise_if_any(self) -> None:
+        """One problem raises as itself; several raise as the first one's class with every
+        problem listed in the message and in ``details["problems"]`` (code, message,
+        element id and type, line)."""
+        if not self.items:
+            return
+        first = self.items[0]
+        if len(self.items) == 1:
+            raise first
+        listed = " ".join(f"{n}. {e.message}" for n, e in enumerate(self.items, start=1))
+        details = dict(first.details) if isinstance(first.details, dict) else {}
+        details["problems"] = [
+            {"code": e.code, "message": str(e.message),
+             **(e.details if isinstance(e.details, dict) else {})}
+            for e in self.items
+        ]
+        more = "（只列出前 50 处）" if len(self.items) >= MAX_PROBLEMS else ""
+        raise type(first)(f"文件中有 {len(self.items)} 处问题{more}，请一并修改后再上传："
+                          f"{listed}", details=details)
 
 
 def _local(tag) -> tuple[str, str]:
@@ -224,86 +265,89 @@ def _where(element: etree._Element) -> tuple[str, dict]:
     return label, details
 
 
-def _check_elements(root: etree._Element) -> None:
+def _check_elements(root: etree._Element, problems: Problems) -> None:
     for element in root.iter():
         namespace, local = _local(element.tag)
         if not local:
             continue
         if namespace == BPMN_NS:
-            _check_bpmn_element(element, local)
+            _check_bpmn_element(element, local, problems)
         elif namespace in DIAGRAM_NS:
             continue
         else:
-            _check_extension_element(element, local)
-        _check_attributes(element)
+            _check_extension_element(element, local, problems)
+        _check_attributes(element, problems)
 
 
-def _check_bpmn_element(element: etree._Element, local: str) -> None:
+def _check_bpmn_element(element: etree._Element, local: str, problems: Problems) -> None:
     if local in ALLOWED:
         return
     where, details = _where(element)
     if local in {"scriptTask", "script"}:
-        raise ScriptTaskRefused(
+        problems.add(ScriptTaskRefused(
             f"审批路线不允许脚本任务：{where}。路线只能由人工任务、网关和顺序流组成，"
             "平台不执行任何脚本代码。",
             details=details,
-        )
+        ))
+        return
     if local in {"serviceTask", "businessRuleTask"}:
-        raise CodeRefused(
+        problems.add(CodeRefused(
             f"审批路线不允许{ELEMENT_LABELS[local]}：{where}。平台不调用外部代码或决策表，"
             "请改为由人工完成的用户任务。",
             details=details,
-        )
+        ))
+        return
     label = ELEMENT_LABELS.get(local, f"bpmn:{local}")
-    raise UnsupportedElement(
+    problems.add(UnsupportedElement(
         f"审批路线不支持{label}（bpmn:{local}）：{where}。可用元素：开始事件、结束事件、"
         "用户任务、排他网关、包容网关、并行网关和顺序流。",
         details=details,
-    )
+    ))
 
 
-def _check_extension_element(element: etree._Element, local: str) -> None:
+def _check_extension_element(element: etree._Element, local: str,
+                             problems: Problems) -> None:
     if local in CODE_ELEMENTS:
         where, details = _where(element)
-        raise CodeRefused(
+        problems.add(CodeRefused(
             f"审批路线不允许扩展代码（{etree.QName(element).localname}）：{where}。"
             "监听器、脚本和连接器不会被执行，请删除。",
             details=details,
-        )
-    if local in UNSUPPORTED_EXTENSIONS:
+        ))
+    elif local in UNSUPPORTED_EXTENSIONS:
         where, details = _where(element)
-        raise UnsupportedElement(
+        problems.add(UnsupportedElement(
             f"审批路线不支持输入输出映射：{where}。任务数据由办理人提交，请删除映射。",
             details=details,
-        )
+        ))
 
 
-def _check_attributes(element: etree._Element) -> None:
+def _check_attributes(element: etree._Element, problems: Problems) -> None:
     for name in element.attrib:
         namespace, local = _local(name)
         if not namespace or namespace in {BPMN_NS, XSI_NS} | DIAGRAM_NS:
             continue
         if local in CODE_ATTRIBUTES:
             where, details = _where(element)
-            raise CodeRefused(
+            problems.add(CodeRefused(
                 f"审批路线不允许调用代码的属性 {etree.QName(name).localname}：{where}。"
                 "平台不执行 Java 类、表达式委托或外部任务。",
                 details=details,
-            )
+            ))
 
 
 # Names SpiffWorkflow gives its own task specs; an element with such an id would clash.
 RESERVED_IDS = {"Start", "End", "Root"}
 
 
-def _check_ids(process: etree._Element) -> None:
+def _check_ids(process: etree._Element, problems: Problems) -> None:
     for element in process.iter():
         if element.get("id") in RESERVED_IDS:
             where, details = _where(element)
-            raise RouteInvalid(
+            problems.add(RouteInvalid(
                 f"元素{where}的 id 为保留字 {element.get('id')}，请在建模器中改为其他 id。",
                 details=details,
-            )
+            ))
 
 
 def _executable_process(root: etree._Element) -> etree._Element:
@@ -326,7 +370,8 @@ def _innermost_lanes(process: etree._Element) -> list[etree._Element]:
     ]
 
 
-def _check_lanes(process: etree._Element) -> tuple[dict[str, LaneRole], dict[str, str]]:
+def _check_lanes(process: etree._Element, problems: Problems
+                 ) -> tuple[dict[str, LaneRole], dict[str, str]]:
     """Map every innermost lane to a role; return (lanes, flow node id → lane name)."""
     lanes: dict[str, LaneRole] = {}
     node_lane: dict[str, str] = {}
@@ -336,46 +381,52 @@ def _check_lanes(process: etree._Element) -> tuple[dict[str, LaneRole], dict[str
         if parsed is None:
             _, details = _where(lane)
             shown = f"“{name}”" if name else f"“{lane.get('id')}”（未命名）"
-            raise UnknownLane(
+            problems.add(UnknownLane(
                 f"泳道{shown}不对应已知角色。泳道须以角色命名：{known_lane_names()}；"
                 "联合审查的部门泳道写作“承办人（部门名称）”。",
                 details={**details, "lane": name},
-            )
-        lanes[name] = parsed
+            ))
+        else:
+            lanes[name] = parsed
+        # Tasks in a misnamed lane are still in a lane: one problem, not one per task.
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             if ref.text:
                 node_lane[ref.text.strip()] = name
     return lanes, node_lane
 
 
-def _check_tasks(process: etree._Element, node_lane: dict[str, str]) -> list[TaskInfo]:
+def _check_tasks(process: etree._Element, node_lane: dict[str, str],
+                 problems: Problems) -> list[TaskInfo]:
     tasks = []
     for element in process.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in HUMAN_TASKS)):
         task_id = element.get("id") or ""
         lane = node_lane.get(task_id)
         if lane is None:
             where, details = _where(element)
-            raise UnknownLane(
+            problems.add(UnknownLane(
                 f"任务{where}不在任何泳道中。每个任务须放在以角色命名的泳道里"
                 f"（{known_lane_names()}），平台据此分派待办。",
                 details=details,
-            )
+            ))
+            continue
         tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane))
     if not tasks:
-        raise RouteInvalid("审批路线中没有用户任务：至少需要一个由人办理的环节。")
+        problems.add(RouteInvalid("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
     return tasks
 
 
-def _check_events(process: etree._Element) -> None:
+def _check_events(process: etree._Element, problems: Problems) -> None:
+    where = {"element_id": process.get("id"), "element_type": "process",
+             "line": process.sourceline}
     if process.find("bpmn:startEvent", NS) is None:
-        raise RouteInvalid("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。",
-                           details={"element_id": process.get("id")})
+        problems.add(RouteInvalid("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。",
+                                  details=where))
     if process.find("bpmn:endEvent", NS) is None:
-        raise RouteInvalid("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。",
-                           details={"element_id": process.get("id")})
+        problems.add(RouteInvalid("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。",
+                                  details=where))
 
 
-def _check_conditions(process: etree._Element) -> dict[str, str]:
+def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, str]:
     by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
     conditions = {}
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
@@ -386,28 +437,30 @@ def _check_conditions(process: etree._Element) -> dict[str, str]:
         source = by_id.get(flow.get("sourceRef"))
         source_kind = _local(source.tag)[1] if source is not None else ""
         if source_kind not in CONDITIONAL_GATEWAYS:
-            raise UnsupportedElement(
+            problems.add(UnsupportedElement(
                 f"顺序流{where}带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。",
                 details=details,
-            )
+            ))
+            continue
         language = condition.get("language")
         if language:
-            raise CodeRefused(
+            problems.add(CodeRefused(
                 f"顺序流{where}的条件使用了脚本语言 {language}。条件只能是表达式，"
                 "如 decision == \"approve\"。",
                 details={**details, "language": language},
-            )
+            ))
+            continue
         text = condition.text or ""
         try:
             conditions[flow.get("id")] = expressions.check(text)
         except expressions.ExpressionError as exc:
             gateway = source.get("name") or source.get("id")
-            raise UnsafeExpression(
+            problems.add(UnsafeExpression(
                 f"顺序流{where}（网关“{gateway}”之后）的条件 {text.strip()!r} 不被允许："
                 f"{exc.reason}。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
                 "and、or、not 和常量，如 decision == \"approve\"。",
                 details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
-            ) from None
+            ))
     return conditions
 
 
@@ -435,16 +488,24 @@ def _spiff_parse(root: etree._Element, process_id: str):
 def _parse(xml: str | bytes) -> tuple[ParsedRoute, object, dict]:
     text = decode(xml)
     root = read_xml(text)
-    # Our own checks come first so that a script task is reported as such and not as
-    # whatever SpiffWorkflow or the schema would say about it.
-    _check_elements(root)
-    _schema_check(root)
-    process = _executable_process(root)
-    _check_ids(process)
-    lanes, node_lane = _check_lanes(process)
-    tasks = _check_tasks(process, node_lane)
-    _check_events(process)
-    conditions = _check_conditions(process)
+    # Every check runs and every problem is reported at once. Our own checks come first
+    # so that a script task is reported as such and not as whatever SpiffWorkflow or the
+    # schema would say about it; SpiffWorkflow only parses a file that passed them all.
+    problems = Problems()
+    _check_elements(root, problems)
+    _schema_check(root, problems)
+    try:
+        process = _executable_process(root)
+    except RouteInvalid as exc:
+        problems.add(exc)
+        problems.raise_if_any()
+        raise
+    _check_ids(process, problems)
+    lanes, node_lane = _check_lanes(process, problems)
+    tasks = _check_tasks(process, node_lane, problems)
+    _check_events(process, problems)
+    conditions = _check_conditions(process, problems)
+    problems.raise_if_any()
     process_id = process.get("id")
     spec, subprocesses = _spiff_parse(root, process_id)
     route = ParsedRoute(

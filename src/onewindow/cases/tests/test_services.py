@@ -115,6 +115,18 @@ def test_only_window_clerks_register_walk_ins(world, now):
                                        id_number=make_id_number(), name="王五", now=now)
 
 
+def test_a_walk_in_is_registered_only_for_items_the_clerks_centre_receives(world, now):
+    from onewindow.catalog.tests.factories import make_item
+
+    elsewhere = make_item(organisation=world.other_dept, now=now, name="外市的事项")
+    with pytest.raises(CaseInvalid) as caught:
+        services.case_register_walk_in(actor=world.clerk, implementation_code=elsewhere.code,
+                                       id_number=make_id_number(), name="王五", now=now)
+    assert caught.value.code == CaseInvalid.code
+    assert "不在本中心受理" in caught.value.details["implementation"]
+    assert not Case.objects.filter(implementation=elsewhere).exists()
+
+
 # --- acceptance -------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ to Chinese messages. Items outside the actor's scope raise ``ItemNotFound`` (404
 from ..lifecycle import TRANSITIONS, allowed_operations, transition
 from ..validators import parse_code
 from .entries import entry_upsert, entry_upsert_inner, theme_create
+from .files import material_file_store
 from .items import (
     compose_code,
     item_cancel,
@@ -35,6 +36,6 @@ __all__ = [
     "TRANSITIONS", "allowed_operations", "compose_code", "entry_upsert", "entry_upsert_inner",
     "item_cancel", "item_create", "item_create_inner", "item_draft_discard",
     "item_draft_update", "item_draft_update_inner", "item_publish", "item_resume",
-    "item_set_hall", "item_suspend", "parse_code", "publish_draft", "theme_create",
-    "transition",
+    "item_set_hall", "item_suspend", "material_file_store", "parse_code", "publish_draft",
+    "theme_create", "transition",
 ]

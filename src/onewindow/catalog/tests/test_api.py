@@ -77,6 +77,24 @@ def test_item_list_refuses_malformed_filters_with_clear_422(client, catalog, par
         assert field in body["details"]
 
 
+PUNCTUATION_ONLY = ["，", "、", "-", "*", "!!!", '""']
+
+
+@pytest.mark.parametrize("query", PUNCTUATION_ONLY)
+def test_a_query_of_punctuation_alone_lists_every_item(client, catalog, query):
+    # Nothing in it to search for: the plain list, as if no query had been typed.
+    response = get(client, "/items", q=query)
+    assert response.status_code == 200, response.content
+    assert len(response.json()["items"]) == 4
+
+
+def test_a_nul_byte_in_the_query_is_refused_with_a_code(client, catalog):
+    response = client.get(f"{BASE}/items?q=%00")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "catalog.invalid-filter" and "控制字符" in body["details"]["q"]
+
+
 def test_item_get_returns_the_full_guide(client, catalog, now):
     code = catalog["a"][0].code
     body = get(client, f"/items/{code}").json()

@@ -69,7 +69,7 @@ def test_a_round_trip_changes_nothing(items, now):
 
 def test_the_layout_is_for_people(items):
     book = load_workbook(io.BytesIO(export()))
-    assert book.sheetnames == ["事项", "材料", "收费", "特别程序", "说明"]
+    assert book.sheetnames == ["事项", "材料", "收费", "特别程序", "机构", "说明"]
     ws = book["事项"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["实施编码", "实施主体", "事项名称"]
@@ -161,3 +161,105 @@ def test_the_commands_round_trip(items, tmp_path, capsys):
     call_command("import_catalog", str(path), "--format", "xlsx", "--publish")
     assert "未变 2，错误 0" in capsys.readouterr().out
     assert Implementation.objects.count() == 2
+
+
+# --- the 机构 sheet: a region's first import --------------------------------------------
+
+
+def fill(data: bytes, sheet: str, rows: list[dict[str, object]]) -> bytes:
+    """Append ``rows`` (header → value) to ``sheet`` after its last row."""
+    book = load_workbook(io.BytesIO(data))
+    ws = book[sheet]
+    headers = {cell.value: cell.column for cell in ws[1]}
+    start = ws.max_row + 1
+    for offset, row in enumerate(rows):
+        for header, value in row.items():
+            ws.cell(row=start + offset, column=headers[header], value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def first_import_workbook(*, dept_credit: str, entry, parent_code: str = "GD-440300",
+                          with_government: bool = True) -> bytes:
+    """A new region's workbook: its government and one department in 机构, one item."""
+    org_rows = [{"机构编码": "DEPT", "机构名称": "深圳市市场监督管理局",
+                 "统一社会信用代码": dept_credit, "上级机构编码": parent_code, "层级": 3,
+                 "行政区划代码": "440300"}]
+    if with_government:
+        org_rows.insert(0, {"机构编码": "GD-440300", "机构名称": "深圳市人民政府", "层级": "市级",
+                            "行政区划代码": "440300", "机构类型": "人民政府"})
+    data = fill(export(), "机构", org_rows)
+    return fill(data, "事项", [{
+        "实施编码": f"{dept_credit}3{entry.basic_code}", "事项名称": "食品经营许可（深圳）",
+        "服务对象": "企业法人", "办件类型": "承诺件",
+    }])
+
+
+def test_a_regions_first_import_creates_its_organisations_then_its_items(db, now):
+    from onewindow.identity.models import Organisation
+    from onewindow.identity.tests.factories import make_credit_code
+
+    credit = make_credit_code("440300")
+    entry = CatalogEntryFactory()
+    data = first_import_workbook(dept_credit=credit, entry=entry)
+    result = excel_import(io.BytesIO(data), actor=None, publish=True, now=now)
+    assert result.errors == [], [str(e) for e in result.errors]
+    assert result.organisations_created == ["深圳市人民政府", "深圳市市场监督管理局"]
+    assert "新建机构 2：深圳市人民政府、深圳市市场监督管理局" in result.lines()
+    dept = Organisation.objects.get(credit_code=credit)
+    assert dept.kind == "DEPARTMENT" and dept.level == 3 and dept.parent.name == "深圳市人民政府"
+    assert dept.path.startswith(dept.parent.path)
+    assert result.created == [f"{credit}3{entry.basic_code}"]
+    # The export writes the tree back, and importing it again creates nothing.
+    book = load_workbook(io.BytesIO(export()))
+    rows = list(book["机构"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == ["深圳市人民政府", "深圳市市场监督管理局"]
+    assert rows[1][2] == credit and rows[1][3] == rows[0][0]
+    again = excel_import(io.BytesIO(export()), actor=None, now=now)
+    assert again.errors == [] and again.organisations_created == [] and again.unchanged == 1
+    assert Organisation.objects.count() == 2
+
+
+def test_organisation_rows_are_checked_and_nothing_is_written_on_errors(items, now):
+    from onewindow.identity.models import Organisation
+
+    before = Organisation.objects.count()
+    data = fill(export(), "机构", [
+        {"机构编码": "X1", "机构名称": "某局", "统一社会信用代码": "91440300MA5FAKE000",
+         "上级机构编码": "NOWHERE", "层级": 9, "行政区划代码": "440300"},
+        {"机构编码": "X2", "机构名称": "某中心", "上级机构编码": "X1", "层级": 3,
+         "行政区划代码": "4403", "机构类型": "政务服务中心"},
+    ])
+    result = excel_import(io.BytesIO(data), actor=None, now=now)
+    messages = [str(e) for e in result.errors]
+    assert any(m.startswith("“机构”表第") and "“层级”列：层级应为 1–6" in m for m in messages)
+    # A valid item change elsewhere in the book is not written either.
+    data = fill(edit(export(), "事项", {(2, "承诺办结时限"): 3}), "机构", [
+        {"机构编码": "X1", "机构名称": "某局", "上级机构编码": "NOWHERE", "层级": 3,
+         "行政区划代码": "440300"}])
+    result = excel_import(io.BytesIO(data), actor=None, now=now)
+    assert [str(e) for e in result.errors] == [
+        f"“机构”表第 {len(list(load_workbook(io.BytesIO(data))['机构'].rows))} 行"
+        "“上级机构编码”列：上级机构编码“NOWHERE”不在“机构”表中。"]
+    assert result.changed == [] and Organisation.objects.count() == before
+
+
+def test_an_admin_adds_organisations_only_under_their_scope(items, now):
+    from onewindow.identity.models import Organisation
+    from onewindow.identity.tests.factories import make_credit_code
+
+    entry = CatalogEntryFactory()
+    city_code = items["city"].credit_code or f"ORG{items['city'].pk}"
+    # admin_a's scope is 甲局: a new department under the city is refused …
+    credit = make_credit_code("440300")
+    data = first_import_workbook(dept_credit=credit, entry=entry, parent_code=city_code,
+                                 with_government=False)
+    result = excel_import(io.BytesIO(data), actor=items["admin_a"], now=now)
+    assert any("无权在“测试市人民政府”下新增机构" in str(e) for e in result.errors)
+    assert not Organisation.objects.filter(credit_code=credit).exists()
+    # … the city's admin may, and the item of the new department is created with it.
+    result = excel_import(io.BytesIO(data), actor=items["city_admin"], now=now)
+    assert result.errors == [], [str(e) for e in result.errors]
+    assert Organisation.objects.get(credit_code=credit).parent == items["city"]
+    assert result.created == [f"{credit}3{entry.basic_code}"]

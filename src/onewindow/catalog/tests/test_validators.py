@@ -58,3 +58,22 @@ def test_basic_code():
 
 def test_codes_are_normalised():
     assert parse_code(" " + EXAMPLE_CODE.lower() + " ") == EXAMPLE_CODE
+
+
+def test_versions_stored_before_implementation_basis_existed_keep_their_hash():
+    # A version stored before 实施依据 existed was hashed without the key; re-importing
+    # the same content must not see a change (the Guangdong import compares hashes).
+    import hashlib
+    import json
+
+    from onewindow.catalog.elements import content_hash, validate_elements
+
+    from .factories import make_elements
+
+    elements = validate_elements(make_elements())
+    before = {k: v for k, v in elements.items() if k != "implementation_basis"}
+    stored = hashlib.sha256(json.dumps(before, sort_keys=True, ensure_ascii=False,
+                                       separators=(",", ":")).encode()).hexdigest()
+    assert content_hash(elements) == stored
+    with_basis = validate_elements(make_elements(implementation_basis="《行政许可法》"))
+    assert content_hash(with_basis) != stored

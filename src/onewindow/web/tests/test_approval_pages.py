@@ -106,6 +106,23 @@ def test_route_upload_replaces_the_route_and_refusals_say_why(client, world, cat
     assert "Process_food_licence" in page and ">上传<" in page
 
 
+def test_a_route_upload_lists_every_problem_with_element_and_line(client, world,
+                                                                 catalog_admin):
+    client.force_login(catalog_admin)
+    refused = client.post(_route_url(world.item),
+                          {"file": _bpmn("camunda_several_problems.bpmn")})
+    assert refused.status_code == 422
+    body = _text(refused)
+    assert "发现 3 处问题" in body
+    problems = body.split('class="route-problems"')[1].split("</ol>")[0]
+    assert problems.count("<li>") == 3
+    for element_id, line in (("Activity_review", 22), ("Lane_0x4c5ek", 12),
+                             ("Flow_1return", 56)):
+        assert element_id in problems and f"第 {line} 行" in problems
+    assert "taskListener" in problems and "局长办公室" in problems and "javascript" in problems
+    assert not RouteDefinition.objects.filter(source="UPLOADED").exists()
+
+
 def test_route_page_is_missing_outside_the_admins_scope(client, world):
     outsider = StaffFactory(organisation=world.other_city)
     grant(outsider, Role.CATALOG_ADMIN, world.other_city)

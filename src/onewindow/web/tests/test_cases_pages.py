@@ -172,6 +172,39 @@ def test_reject_needs_a_reason_and_states_remedies(client, world, now):
     assert response.status_code == 422 and "请填写不予受理的理由" in _text(response)
 
 
+def _choices(response) -> list[str]:
+    select = _text(response).split('name="implementation_code"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_walk_in_item_picker_lists_the_centres_items_and_searches_them(client, world,
+                                                                          now):
+    from onewindow.catalog.tests.factories import make_item
+
+    elsewhere = make_item(organisation=world.other_dept, now=now, name="外市食品经营许可")
+    client.force_login(world.clerk)
+    url = reverse("web:walk-in")
+    everything = _choices(client.get(url))
+    assert set(everything) == {"", world.item.code, world.instant_item.code}
+    assert elsewhere.code not in everything
+    # Type part of a name: the list narrows, and what was typed stays (no JavaScript).
+    id_number = make_id_number()
+    found = client.post(url, {"id_number": id_number, "item_q": "个体工商户",
+                              "find_item": "1"})
+    assert found.status_code == 200
+    assert _choices(found) == ["", world.instant_item.code]
+    assert f'value="{id_number}"' in _text(found) and "请填写" not in _text(found)
+    # Or part of the 实施编码, also as a plain link.
+    assert _choices(client.get(url, {"item_q": world.item.code[-10:]})) == ["", world.item.code]
+    assert "没有找到" in _text(client.get(url, {"item_q": "不存在的事项名称"}))
+    # An item of another centre cannot be registered by posting its code.
+    refused = client.post(url, {"id_number": id_number, "name": "王小五",
+                                "phone": "13906318888", "implementation_code": elsewhere.code,
+                                "application_content": "开店", "register": "1"})
+    assert refused.status_code == 422 and "请从列表中选择本中心受理的事项" in _text(refused)
+    assert not Case.objects.filter(implementation=elsewhere).exists()
+
+
 def test_walk_in_with_tolerance_and_without(client, world, now):
     client.force_login(world.clerk)
     id_number = make_id_number()

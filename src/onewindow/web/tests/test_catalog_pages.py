@@ -38,6 +38,9 @@ def tree():
     city = OrganisationFactory(kind="GOVERNMENT", credit_code=None, name="测试市人民政府")
     dept_a = OrganisationFactory(parent=city, name="甲局")
     dept_b = OrganisationFactory(parent=city, name="乙局")
+    # The centre that receives the departments' applications (the guide offers 在线申办).
+    OrganisationFactory(parent=city, kind="SERVICE_CENTRE", credit_code=None,
+                        name="测试市政务服务中心")
     admin_a = StaffFactory(organisation=dept_a)
     admin_b = StaffFactory(organisation=dept_b)
     grant(admin_a, Role.CATALOG_ADMIN, dept_a)
@@ -104,6 +107,49 @@ def test_a_bad_filter_is_explained_not_a_crash(client, item):
     response = client.get(reverse("web:items"), {"type": "99"})
     assert response.status_code == 400
     assert "事项类型代码“99”无效" in page(response)
+
+
+@pytest.mark.parametrize("query", ["，", "、", "-", "*", "!!!", '""'])
+def test_a_query_of_punctuation_alone_shows_the_whole_list_with_a_hint(client, item, tree,
+                                                                         query):
+    response = client.get(reverse("web:items"), {"q": query})
+    assert response.status_code == 200
+    body = page(response)
+    assert "搜索词里没有可以查找的文字" in body and "社会保险参保登记" in body
+    client.force_login(tree["admin_a"])
+    response = client.get(reverse("web:catalog-admin"), {"q": query})
+    assert response.status_code == 200 and "社会保险参保登记" in page(response)
+
+
+def test_a_nul_byte_in_the_query_is_explained_not_a_crash(client, item, tree):
+    response = client.get(reverse("web:items") + "?q=%00")
+    assert response.status_code == 400
+    body = page(response)
+    assert "无法识别的控制字符" in body and "\x00" not in body
+    client.force_login(tree["admin_a"])
+    response = client.get(reverse("web:catalog-admin") + "?q=%00")
+    assert response.status_code == 400 and "无法识别的控制字符" in page(response)
+
+
+def test_an_imported_guangdong_item_says_where_to_apply_instead_of_a_failing_button(client,
+                                                                                  now):
+    from onewindow.catalog.importers.gdzwfw import import_gdzwfw
+    from onewindow.catalog.tests.conftest import bundled_lines
+
+    import_gdzwfw(lines=bundled_lines()[:20], now=now)
+    version = next(v for v in ImplementationVersion.objects.filter(
+        status=VersionStatus.PUBLISHED).select_related("implementation")
+        if {"2", "3"} & set(v.handling_forms or []) and v.online_apply_url)
+    code = version.implementation.code
+    body = page(client.get(reverse("web:item-guide", args=[code])))
+    # No centre on this platform receives the Guangdong departments' applications.
+    assert "在线申办" not in body and reverse("web:apply", args=[code]) not in body
+    assert "本平台不受理该事项的申请" in body
+    assert f'href="{version.online_apply_url}"' in body.replace("&amp;", "&")
+    client.force_login(CitizenFactory())
+    response = client.get(reverse("web:apply", args=[code]))
+    assert response.status_code == 302
+    assert response.url == reverse("web:item-guide", args=[code])
 
 
 def test_the_guide_shows_every_element_in_plain_chinese(client, item):
@@ -237,6 +283,66 @@ def test_an_edit_makes_a_draft_and_publishing_makes_a_new_version(client, item, 
     assert statuses == {1: VersionStatus.SUPERSEDED, 2: VersionStatus.PUBLISHED}
     old = page(client.get(reverse("web:catalog-item-version", args=[item.code, 1])))
     assert "这是历史版本" in old and "5 个工作日" in old
+
+
+def _xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_blank_form_uploaded_in_the_editor_downloads_from_the_guide(client, item, tree,
+                                                                     settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(tree["admin_a"])
+    url = reverse("web:catalog-item-edit", args=[item.code])
+    assert 'enctype="multipart/form-data"' in page(client.get(url))
+    data = edit_data(client, item.code, change_reason="上传申请表的空白表格",
+                     implementation_basis="《行政许可法》第二十九条")
+    data["materials-0-blank_form_upload"] = SimpleUploadedFile(
+        "whatever.xlsx", _xlsx_bytes(), content_type="application/octet-stream")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["summary"]
+    assert post_reason(client, item.code, "publish", "上传空白表格").status_code == 302
+
+    client.logout()
+    body = page(client.get(reverse("web:item-guide", args=[item.code])))
+    assert "实施依据" in body and "《行政许可法》第二十九条" in body
+    link = body.split('" download>空白表格')[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    download = client.get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"PK")
+    disposition = unquote(download["Content-Disposition"])
+    assert disposition.startswith("attachment") and "申请表-空白表格.xlsx" in disposition
+    # The other material has no blank form: its address answers 404, not a server error.
+    missing = client.get(link.replace("/materials/1/", "/materials/2/"))
+    assert missing.status_code == 404 and missing.json()["code"] == "catalog.file-not-found"
+
+
+def test_a_blank_form_that_is_not_a_document_is_refused_next_to_its_field(client, item, tree,
+                                                                         settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(tree["admin_a"])
+    url = reverse("web:catalog-item-edit", args=[item.code])
+    data = edit_data(client, item.code, change_reason="上传")
+    data["materials-0-blank_form_upload"] = SimpleUploadedFile(
+        "form.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "空白表格只能是 PDF、Word（doc/docx）或 Excel（xls/xlsx） 文件。" in page(response)
+    assert not ImplementationVersion.objects.filter(implementation=item,
+                                                    status=VersionStatus.DRAFT).exists()
+    # Naming a stored file that is not a catalog upload is refused too.
+    data = edit_data(client, item.code, change_reason="换文件",
+                     **{"materials-0-blank_form": "cases/materials/secret.pdf"})
+    response = client.post(url, data)
+    assert response.status_code == 422 and "空白表格应为上传的文件" in page(response)
 
 
 def test_an_invalid_edit_is_refused_next_to_the_field_and_changes_nothing(client, item, tree):

@@ -52,3 +52,26 @@ def test_demo_command_prints_the_accounts(capsys):
                      "catalogadmin1", "admin"):
         assert username in out
     assert demo.DEMO_PASSWORD in out
+
+
+def test_the_flagship_guide_offers_its_blank_form_and_legal_basis(client, now, settings,
+                                                                 tmp_path):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    from onewindow.catalog.models import Implementation
+    from onewindow.web import demo_items
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo.load_identity(now=now)
+    demo_items.load_demo_items(now=now)
+    flagship = Implementation.objects.get(current_version__name="食品经营许可（新办）")
+    body = client.get(reverse("web:item-guide", args=[flagship.code])).content.decode()
+    assert "国家对食品生产经营实行许可制度" in body  # 设定依据
+    assert "食品经营许可和备案管理办法" in body  # 实施依据
+    link = body.split('" download>空白表格')[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert "食品经营许可申请书-空白表格.pdf" in unquote(response["Content-Disposition"])

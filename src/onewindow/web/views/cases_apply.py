@@ -31,6 +31,7 @@ from .cases_common import (
     form_errors,
     material_errors,
 )
+from .catalog_public import received_here
 
 STEPS = [
     ("applicant", gettext_lazy("申请人")),
@@ -94,6 +95,9 @@ def apply_start(request, code: str):
         guide = catalog.guide(code=code)
     except ApplicationError as exc:
         raise Http404 from exc
+    if guide.accepting and not received_here(guide):
+        # No centre here receives it: the guide says where to apply instead.
+        return redirect("web:item-guide", code=guide.code)
     enterprises = []
     if user.kind == "AGENT":
         enterprises = list(identity.legal_persons_for_agent(account=user,

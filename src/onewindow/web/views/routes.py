@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from onewindow.catalog import permissions as catalog_permissions
 from onewindow.common.errors import ApplicationError, NotFound
@@ -91,7 +91,15 @@ def route_page(request, code: str, number: int):
     except ApplicationError as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
         prefix = gettext("BPMN 文件未通过检查：") if isinstance(exc, RouteInvalid) else ""
-        form.add_error("file", f"{prefix}{exc.message}")
+        problems = details.get("problems") or []
+        if problems:
+            # Every problem is listed under the field, each with its element and line.
+            form.add_error("file", prefix + ngettext(
+                "发现 %(n)s 处问题，请按下面的清单一并修改后再上传。",
+                "发现 %(n)s 处问题，请按下面的清单一并修改后再上传。",
+                len(problems)) % {"n": len(problems)})
+        else:
+            form.add_error("file", f"{prefix}{exc.message}")
         return render(request, "web/approval/route.html",
                       _context(request, version, form=form, errors=form_errors(form),
                                error_details=details), status=422)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from onewindow.cases import selectors as cases
 from onewindow.cases import services
 from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError
@@ -18,7 +19,7 @@ from ..forms_cases import WalkInForm
 from .cases_common import ErrorEntry, add_domain_errors, form_errors, page_query
 from .workbench import staff_required
 
-ITEM_CHOICES = 100
+ITEM_CHOICES = 50
 MESSAGES_PAGE = 50
 
 
@@ -34,12 +35,24 @@ def _match(id_number: str):
 def walk_in(request):
     """Find the applicant by ID number (a match is shown masked) or register them, choose
     the item and start the case; paper, scans and submission follow on the case file."""
-    items = catalog.implementation_list(limit=ITEM_CHOICES).items
-    form = WalkInForm(request.POST or None, items=items)
+    params = request.POST if request.method == "POST" else request.GET
+    item_q = " ".join(str(params.get("item_q", "")).split())[:100]
+    centre = cases.centre_for_clerk(actor=request.user)
+    items, more = [], False
+    if centre is not None:
+        items, more = catalog.implementation_choices(
+            organisation=cases.centre_scope(centre=centre), q=item_q, limit=ITEM_CHOICES)
+    form = WalkInForm(request.POST or None, items=items, initial={"item_q": item_q})
     match = None
     looked_up = False
     error = ""
-    if request.method == "POST" and "lookup" in request.POST:
+    if request.method == "POST" and "find_item" in request.POST:
+        # Narrowing the item list keeps what was typed and shows no errors yet.
+        form.is_valid()
+        form.errors.clear()
+        if form.cleaned_data.get("id_number"):
+            match = _match(form.cleaned_data["id_number"])
+    elif request.method == "POST" and "lookup" in request.POST:
         looked_up = True
         form.is_valid()
         for name in [n for n in form.errors if n != "id_number"]:
@@ -74,7 +87,8 @@ def walk_in(request):
             "id_number") else None
     errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
     context = {"form": form, "match": match, "looked_up": looked_up, "errors": errors,
-               "nav_active": "walk-in"}
+               "centre": centre, "item_q": item_q, "item_count": len(items),
+               "more_items": more, "nav_active": "walk-in"}
     return render(request, "web/cases/walk_in.html", context, status=422 if errors else 200)
 
 

@@ -50,6 +50,8 @@ def test_script_task_is_refused_naming_the_element():
     assert "计算收费" in error.message
     assert error.details["element_id"] == "Activity_fee"
     assert error.details["line"] > 1
+    # The task and its script child are one problem, not two.
+    assert "problems" not in error.details
 
 
 def test_unknown_lane_is_refused_with_the_known_roles():
@@ -71,6 +73,32 @@ def test_unsafe_condition_is_refused_naming_flow_and_expression():
     assert "函数调用" in error.message
     assert error.details["expression"] == '__import__("os").system("x")'
     assert error.details["gateway_id"] == "Gateway_0vyq0m1"
+
+
+def test_every_problem_of_a_file_is_reported_at_once():
+    # A Camunda 7 export with a task listener, a lane named after an office and a
+    # JavaScript condition: one upload tells all three, each with its element and line.
+    with pytest.raises(CodeRefused) as excinfo:
+        bpmn.parse_route(fixture_xml("camunda_several_problems.bpmn"))
+    error = excinfo.value
+    assert error.code == "workflow.code-refused"
+    problems = error.details["problems"]
+    assert [(p["code"], p["element_id"]) for p in problems] == [
+        ("workflow.code-refused", "Activity_review"),
+        ("workflow.unknown-lane", "Lane_0x4c5ek"),
+        ("workflow.code-refused", "Flow_1return"),
+    ]
+    assert [p["line"] for p in problems] == [22, 12, 56]
+    assert "taskListener" in problems[0]["message"] and "请删除" in problems[0]["message"]
+    assert "局长办公室" in problems[1]["message"] and "承办人" in problems[1]["message"]
+    assert "javascript" in problems[2]["message"]
+    assert error.message.startswith("文件中有 3 处问题")
+
+
+def test_a_single_problem_is_reported_as_before():
+    with pytest.raises(UnknownLane) as excinfo:
+        bpmn.parse_route(fixture_xml("camunda_unknown_lane.bpmn"))
+    assert "problems" not in excinfo.value.details
 
 
 DECIDE = ('<bpmn:userTask id="Activity_decide" name="决定" '

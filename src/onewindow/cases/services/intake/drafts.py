@@ -177,6 +177,9 @@ def case_register_walk_in(
     if centre is None or not permissions.can_register_walk_in(actor=actor, centre=centre):
         raise CaseNotFound("没有找到可办理的受理中心。")
     implementation = _published(implementation_code)
+    if not selectors.centre_receives(centre=centre, organisation=implementation.organisation):
+        message = f"“{implementation.organisation.name}”的事项不在本中心受理。"
+        raise CaseInvalid(message, details={"implementation": message})
     person = _find_or_register_person(actor=actor, id_number=id_number, name=name,
                                       phone=phone, address=address, now=now)
     legal = _find_or_register_legal(actor=actor, credit_code=legal_credit_code,

@@ -1,270 +1,49 @@
-"""The catalog as an Excel workbook that people edit, and back.
-
-Layout (one header row per sheet, Chinese column names, choices as their Chinese labels
-with drop-down lists, lists one value per line inside a cell, 是/否 for yes/no):
-
-- 事项      one row per implementation: its elements (grey columns are for reading only:
-            实施主体, 基本目录名称, 事项类型, 行使层级, 状态, 版本, 进驻大厅, 不进驻理由)
-- 材料      one row per material: 实施编码 + 序号 + the material's elements
-- 收费      one row per fee item;  特别程序  one row per special procedure
-- 说明      how to fill it in
-
-Import is all or nothing: every row is checked first and each problem is reported with
-its sheet, row number and column; if there is any, nothing is written. Otherwise changed
-items get a draft (or a new published version with ``publish=True``), new codes become
-new items, and unchanged rows write nothing — so exporting and importing again changes
-nothing. The content exported is the working copy: the open draft if there is one, else
-the published version.
-"""
+"""Reading a workbook back: parse every sheet, check every row (nothing is written
+while any row is wrong), then apply it all in one transaction."""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Prefetch
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
 
 from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import is_digits
 from onewindow.identity.models import Organisation
 
-from .. import permissions as perms
-from ..codes import (
-    ExerciseLevel,
+from ... import permissions as perms
+from ...codes import (
     ImplementationStatus,
     ItemType,
     VersionStatus,
-    label,
 )
-from ..elements import (
-    FEE_FIELDS,
-    MATERIAL_FIELDS,
-    SPECIAL_PROCEDURE_FIELDS,
+from ...elements import (
     VERSION_FIELDS,
     content_hash,
-    elements_of,
     validate_elements,
 )
-from ..errors import ElementsInvalid
-from ..models import CatalogEntry, Implementation, ImplementationVersion, Material
-from ..services import (
+from ...errors import ElementsInvalid
+from ...models import CatalogEntry, Implementation, ImplementationVersion
+from ...services import (
     entry_upsert_inner,
     item_create_inner,
     item_draft_update_inner,
     publish_draft,
 )
-from ..validators import implementation_code_problem, normalize_code, split_implementation_code
-
-ITEMS, MATERIALS, FEES, PROCEDURES, README = "事项", "材料", "收费", "特别程序", "说明"
-CODE = "实施编码"
-SEQ = "序号"
-
-# Read-only columns of the items sheet: (header, how to compute it from an implementation).
-INFO_COLUMNS = ["实施主体", "基本编码", "基本目录名称", "事项类型", "行使层级", "状态", "版本",
-                "进驻大厅", "不进驻理由"]
-ITEM_FIELDS = {key: spec for key, spec in VERSION_FIELDS.items()}
-ITEM_HEADERS = {spec.label: key for key, spec in ITEM_FIELDS.items()}
-SECTION_SHEETS = {
-    "materials": (MATERIALS, MATERIAL_FIELDS),
-    "fees": (FEES, FEE_FIELDS),
-    "special_procedures": (PROCEDURES, SPECIAL_PROCEDURE_FIELDS),
-}
-_GREY = PatternFill("solid", fgColor="DDDDDD")
-_BLUE = PatternFill("solid", fgColor="DDEBF7")
-
-
-@dataclass
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"“{self.sheet}”表第 {self.row} 行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
-
-
-@dataclass
-class ExcelImportResult:
-    read: int = 0
-    created: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    published: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"read": self.read, "created": len(self.created), "changed": len(self.changed),
-                "published": len(self.published), "unchanged": self.unchanged,
-                "errors": [str(e) for e in self.errors]}
-
-    def lines(self) -> list[str]:
-        out = [f"读取 {self.read} 个事项：新增 {len(self.created)}，"
-               f"变更 {len(self.changed)}（其中发布 {len(self.published)}），"
-               f"未变 {self.unchanged}，错误 {len(self.errors)}"]
-        out += [f"  {e}" for e in self.errors]
-        if self.errors:
-            out.append("有错误，未写入任何内容。")
-        return out
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-def _cell_value(spec, value) -> Any:
-    if spec.kind == "bool":
-        return "是" if value else "否"
-    if spec.kind == "choice":
-        return label(spec.choices, value) if value else None
-    if spec.kind == "codes":
-        return "\n".join(label(spec.choices, v) for v in value) or None
-    if spec.kind == "names":
-        return "\n".join(value) or None
-    if spec.kind == "int":
-        return value
-    return value if value not in ("", None) else None
-
-
-def _write_row(sheet, row: int, values: list[Any]) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str):
-            # A leading "=" must stay text, never become a formula.
-            cell.data_type = "s"
-            if "\n" in value:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _header(sheet, headers: list[str], info: Iterable[str] = ()) -> None:
-    info = set(info)
-    for column, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=column, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = _GREY if text in info else _BLUE
-        width = 14 if len(text) <= 6 else 24
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "B2"
-
-
-def _validations(sheet, headers: list[str], specs: dict, max_row: int) -> None:
-    for column, text in enumerate(headers, start=1):
-        key = specs.get(text)
-        if key is None:
-            continue
-        spec = key
-        if spec.kind == "bool":
-            options = ["是", "否"]
-        elif spec.kind == "choice":
-            options = [lbl for _, lbl in spec.choices.choices]
-        else:
-            continue
-        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
-                                    allow_blank=True)
-        validation.error = "请从下拉列表中选择。"
-        letter = get_column_letter(column)
-        validation.add(f"{letter}2:{letter}{max(max_row, 2) + 200}")
-        sheet.add_data_validation(validation)
-
-
-def working_versions(*, actor=None, organisation: Organisation | None = None):
-    """(implementation, version) pairs to export: the draft if open, else the published."""
-    implementations = (
-        Implementation.objects.filter(perms.implementations_q(actor=actor,
-                                                              action=perms.EDIT_ITEM))
-        .select_related("organisation", "entry").order_by("code")
-    )
-    if organisation is not None:
-        implementations = implementations.filter(organisation__path__startswith=organisation.path)
-    implementations = list(implementations)
-    versions = ImplementationVersion.objects.filter(
-        implementation__in=[i.pk for i in implementations],
-        status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED],
-    ).prefetch_related("service_objects", "themes",
-                       Prefetch("materials", Material.objects.order_by("position")))
-    by_impl: dict[int, ImplementationVersion] = {}
-    for version in versions:
-        if version.status == VersionStatus.DRAFT or version.implementation_id not in by_impl:
-            by_impl[version.implementation_id] = version
-    return [(i, by_impl[i.pk]) for i in implementations if i.pk in by_impl]
-
-
-def excel_export(stream: IO[bytes], *, actor=None, organisation: Organisation | None = None
-                 ) -> int:
-    """Write the catalog (or ``organisation``'s subtree) in the actor's scope to ``stream``
-    as .xlsx; returns the number of items written."""
-    pairs = working_versions(actor=actor, organisation=organisation)
-    book = Workbook()
-    items = book.active
-    items.title = ITEMS
-    item_headers = [CODE, *INFO_COLUMNS[:1], *[s.label for s in ITEM_FIELDS.values()],
-                    *INFO_COLUMNS[1:]]
-    _header(items, item_headers, INFO_COLUMNS)
-    section_sheets = {}
-    for section, (title, fields) in SECTION_SHEETS.items():
-        sheet = book.create_sheet(title)
-        headers = [CODE, SEQ, *[s.label for s in fields.values()]]
-        _header(sheet, headers)
-        section_sheets[section] = (sheet, fields, headers, [2])
-    row = 2
-    for implementation, version in pairs:
-        elements = elements_of(version)
-        info = _info_values(implementation, version)
-        values = [implementation.code, info[0]]
-        values += [_cell_value(spec, elements[key]) for key, spec in ITEM_FIELDS.items()]
-        values += info[1:]
-        _write_row(items, row, values)
-        row += 1
-        for section, (sheet, fields, _, next_row) in section_sheets.items():
-            for index, item in enumerate(elements[section], start=1):
-                _write_row(sheet, next_row[0], [implementation.code, index] + [
-                    _cell_value(spec, item[key]) for key, spec in fields.items()])
-                next_row[0] += 1
-    spec_by_label = {s.label: s for s in ITEM_FIELDS.values()}
-    _validations(items, item_headers, spec_by_label, row)
-    for sheet, fields, headers, next_row in section_sheets.values():
-        _validations(sheet, headers, {s.label: s for s in fields.values()}, next_row[0])
-    _readme(book.create_sheet(README))
-    book.save(stream)
-    return len(pairs)
-
-
-def _info_values(implementation, version) -> list[Any]:
-    entry = implementation.entry
-    status = implementation.get_status_display()
-    version_text = f"{version.number}（{version.get_status_display()}）"
-    return [implementation.organisation.name, entry.basic_code, entry.name,
-            label(ItemType, entry.item_type), label(ExerciseLevel, implementation.level),
-            status, version_text, "是" if implementation.in_hall else "否",
-            implementation.not_in_hall_reason or None]
-
-
-def _readme(sheet) -> None:
-    lines = [
-        "如何填写",
-        "1. 每个事项在“事项”表占一行，以实施编码对应；"
-        "材料、收费、特别程序各占一行，用实施编码和序号关联。",
-        "2. 灰色列只供查看，导入时不改变；蓝色列可以修改。",
-        "3. 下拉列表中的选项即可选值；“是/否”列填“是”或“否”。",
-        "4. 服务对象、主题、办理形式可填多个，每个一行（单元格内换行 Alt+Enter）。",
-        "5. 时限填整数并选择单位（工作日、自然日、小时）；没有时限请留空。",
-        "6. 新增事项：填写新的实施编码（统一社会信用代码 18 位 + 行使层级 1 位 + 基本编码 12 位），"
-        "实施主体须已在系统中登记；基本目录不存在时请同时填写“基本目录名称”和“事项类型”。",
-        "7. 导入时先检查全部内容，有任何错误都不会写入，并列出出错的表、行和列。",
-        "8. 内容没有变化的事项不会产生新版本。",
-    ]
-    for row, text in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=text)
-    sheet.column_dimensions["A"].width = 120
-
+from ...validators import implementation_code_problem, normalize_code, split_implementation_code
+from .. import organisations as orgs
+from .layout import (
+    CODE,
+    INFO_COLUMNS,
+    ITEM_HEADERS,
+    ITEMS,
+    SECTION_SHEETS,
+    SEQ,
+    ExcelImportResult,
+    RowError,
+)
 
 # --- import -----------------------------------------------------------------------------
 
@@ -316,6 +95,11 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
     except Exception as exc:
         result.errors.append(RowError("", 0, "", f"无法读取 Excel 文件：{exc}"))
         return []
+    result.org_rows = orgs.read_rows(
+        ((number, values) for number, _headers, values in
+         _read_sheet(book, orgs.ORGS, result, required=False) or []),
+        lambda row, column, message: result.errors.append(
+            RowError(orgs.ORGS, row, column, message)))
     items: dict[str, _ItemRow] = {}
     for number, headers, values in _read_sheet(book, ITEMS, result) or []:
         missing = [h for h in (CODE, VERSION_FIELDS["name"].label) if h not in headers]
@@ -399,7 +183,8 @@ class _Checked:
     has_draft: bool
 
 
-def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult) -> list[_Checked]:
+def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
+               planned: orgs.OrgPlan | None = None) -> list[_Checked]:
     codes = [i.code for i in items]
     implementations = {
         i.code: i for i in Implementation.objects.filter(code__in=codes)
@@ -431,9 +216,12 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult) -> li
         else:
             credit_code, _, basic_code, _ = split_implementation_code(item.code)
             organisation = organisations.get(credit_code)
-            if organisation is None or not perms.can_on_organisation(
+            # An organisation the 机构 sheet creates was checked for scope there.
+            new_here = planned is not None and credit_code in {
+                r.credit_code for r in planned.new}
+            if not new_here and (organisation is None or not perms.can_on_organisation(
                 actor=actor, action=perms.EDIT_ITEM, organisation=organisation
-            ):
+            )):
                 result.errors.append(RowError(
                     ITEMS, item.row, CODE,
                     "实施编码前 18 位对应的实施主体未在系统中登记，或无权为其新增事项。"))
@@ -474,7 +262,7 @@ def _item_type(value: Any) -> str:
 
 
 def _known_themes(names: set[str]) -> set[str]:
-    from ..models import Theme
+    from ...models import Theme
 
     return set(Theme.objects.filter(name__in=names).values_list("name", flat=True))
 
@@ -487,11 +275,16 @@ def excel_import(stream: IO[bytes], *, actor=None, publish: bool = False,
     items = read_workbook(stream, result)
     if result.errors:
         return result
-    checked = check_rows(items, actor=actor, result=result)
+    planned = orgs.plan(result.org_rows, actor=actor, add_error=lambda row, column, message:
+                        result.errors.append(RowError(orgs.ORGS, row, column, message)))
+    checked = check_rows(items, actor=actor, result=result, planned=planned)
     if result.errors:
-        result.errors.sort(key=lambda e: (e.sheet != ITEMS, e.sheet, e.row))
+        result.errors.sort(key=lambda e: (e.sheet != orgs.ORGS, e.sheet != ITEMS, e.sheet,
+                                          e.row))
         return result
     with transaction.atomic(durable=True):
+        orgs.create(planned, actor=actor, now=now)
+        result.organisations_created = list(planned.created)
         for entry in checked:
             try:
                 with transaction.atomic():
@@ -507,6 +300,7 @@ def excel_import(stream: IO[bytes], *, actor=None, publish: bool = False,
             # All or nothing: one refused row undoes the rows written before it.
             transaction.set_rollback(True)
             result.created, result.changed, result.published = [], [], []
+            result.organisations_created = []
             result.unchanged = 0
     return result
 

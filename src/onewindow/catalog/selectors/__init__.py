@@ -1,0 +1,81 @@
+"""Reads of the catalog that carry rules: what the public sees (published versions of
+active items), what a catalog admin may see (their subtree, drafts included), filters,
+search ranking and keyset pagination.
+
+Public reads never need an actor; staff reads take ``actor`` and apply the same scope
+rule as the services (items outside it do not exist for the caller).
+"""
+
+from .facets import (
+    Facet,
+    department_facets,
+    entry_get,
+    item_type_facets,
+    level_label,
+    service_object_facets,
+    theme_facets,
+)
+from .filters import (
+    DEFAULT_LIMIT,
+    FILTER_NAMES,
+    MAX_LIMIT,
+    PUBLIC_VERSION_STATUSES,
+    ItemFilters,
+    parse_filters,
+    parse_limit,
+)
+from .items import (
+    MATERIAL_FILE_KINDS,
+    MaterialFile,
+    VersionSummary,
+    guide,
+    guide_of,
+    implementation_get,
+    implementation_versions,
+    material_file,
+)
+from .lists import (
+    ItemSummary,
+    implementation_choices,
+    implementation_list,
+)
+from .staff import (
+    ActionView,
+    EditView,
+    item_actions,
+    item_for_edit,
+    staff_item_list,
+)
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "FILTER_NAMES",
+    "MATERIAL_FILE_KINDS",
+    "MAX_LIMIT",
+    "PUBLIC_VERSION_STATUSES",
+    "ActionView",
+    "EditView",
+    "Facet",
+    "ItemFilters",
+    "ItemSummary",
+    "MaterialFile",
+    "VersionSummary",
+    "department_facets",
+    "entry_get",
+    "guide",
+    "guide_of",
+    "implementation_choices",
+    "implementation_get",
+    "implementation_list",
+    "implementation_versions",
+    "item_actions",
+    "item_for_edit",
+    "item_type_facets",
+    "level_label",
+    "material_file",
+    "parse_filters",
+    "parse_limit",
+    "service_object_facets",
+    "staff_item_list",
+    "theme_facets",
+]
