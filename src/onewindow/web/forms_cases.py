@@ -293,8 +293,9 @@ class WalkInForm(forms.Form):
                              widget=forms.TextInput(attrs={"type": "search",
                                                            "autocomplete": "off"}))
     implementation_code = forms.ChoiceField(
-        label=_("申请事项"), error_messages={"required": _("请选择申请事项。"),
-                                             "invalid_choice": _("请从列表中选择本中心受理的事项。")})
+        label=_("申请事项"),
+        error_messages={"required": _("请选择申请事项。"),
+                        "invalid_choice": _("请从列表中选择本中心受理的事项。")})
     application_content = forms.CharField(
         label=_("申请内容"), max_length=2000, error_messages={"required": _("请填写申请内容。")},
         widget=forms.Textarea(attrs={"rows": 2}),
