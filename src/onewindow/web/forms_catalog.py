@@ -192,12 +192,12 @@ class MaterialForm(forms.Form):
     blank_form = forms.CharField(required=False, widget=forms.HiddenInput)
     sample_file = forms.CharField(required=False, widget=forms.HiddenInput)
     blank_form_upload = forms.FileField(
-        label="空白表格", required=False,
-        help_text="申请人下载填写的表格：PDF、Word 或 Excel，不超过 10 MB。")
-    blank_form_remove = forms.BooleanField(label="删除已上传的空白表格", required=False)
+        label=_("空白表格"), required=False,
+        help_text=_("申请人下载填写的表格：PDF、Word 或 Excel，不超过 10 MB。"))
+    blank_form_remove = forms.BooleanField(label=_("删除已上传的空白表格"), required=False)
     sample_file_upload = forms.FileField(
-        label="示例样表", required=False, help_text="填写好的示例，格式要求同空白表格。")
-    sample_file_remove = forms.BooleanField(label="删除已上传的示例样表", required=False)
+        label=_("示例样表"), required=False, help_text=_("填写好的示例，格式要求同空白表格。"))
+    sample_file_remove = forms.BooleanField(label=_("删除已上传的示例样表"), required=False)
 
     FILE_KINDS = ("blank_form", "sample_file")
 
