@@ -637,6 +637,14 @@ def allowed_actions(*, actor, case: Case) -> list[str]:
     return case_actions.allowed_services(actor=actor, case=case)
 
 
+def supply_mode(*, case: Case) -> str:
+    """What ``case_supply_materials`` records now: "correction" (the answer to a 补正
+    request, which sends the case back to the acceptance queue) or "tolerated" (容缺
+    materials after acceptance, which leave the case where it is)."""
+    return ("tolerated" if case_actions.supply_key(case) == "supply_tolerated"
+            else "correction")
+
+
 # --- notices ---------------------------------------------------------------------------------
 
 

@@ -78,8 +78,6 @@ def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> s
 _ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
 
 
-
-
 def case_material_upload(
     *, actor, case: Case | int | str, material_id: int, stream: BinaryIO | bytes,
     filename: str, now: dt.datetime,
