@@ -31,9 +31,10 @@ from onewindow.identity.permissions import (
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
 
-from . import deadlines, lifecycle, permissions
+from . import actions as case_actions
+from . import deadlines, permissions
 from .applications import FormField, application_form
-from .codes import ActionKind, CaseStatus, Channel, MaterialState
+from .codes import ActionKind, CaseStatus, MaterialState
 from .errors import CaseInvalid, CaseNotFound, NoReceivingCentre
 from .models import Case, CaseAction, CaseFile, CaseMaterial
 from .timing import (  # noqa: F401  Cases II reads, part of this module's interface
@@ -631,53 +632,17 @@ def expected_of_applicant(*, case: Case) -> Expectation:
 
 
 def allowed_actions(*, actor, case: Case) -> list[str]:
-    """Names of the services ``actor`` may call on ``case`` now (pages show only these)."""
-    kinds = set(lifecycle.allowed_kinds(case))
-    result: list[str] = []
-    desk = permissions.can_accept_case(actor=actor, case=case)
-    applicant = permissions.is_applicant(actor=actor, case=case)
-    own_draft = case.status == S.DRAFT and case.created_by_id == getattr(actor, "pk", None)
-    if own_draft:
-        result += ["case_draft_save", "case_material_upload"]
-        result.append("case_submit_at_window" if case.channel == Channel.WINDOW
-                      else "case_submit")
-        if case.channel == Channel.WINDOW:
-            result.append("case_material_receive_paper")
-    if desk and case.status != S.DRAFT:
-        if K.ACCEPT in kinds:
-            result += ["case_accept", "case_request_correction"]
-        if K.REJECT in kinds:
-            result.append("case_reject")
-        if K.RECEIVE_PAPER in kinds and case.status not in (S.IN_REVIEW, S.SUSPENDED):
-            result += ["case_material_receive_paper", "case_material_upload"]
-        if case.version.handling_type == "1" and case.status in (S.SUBMITTED, S.ACCEPTED) and (
-            permissions.can_decide_instant(actor=actor, case=case)
-        ):
-            result.append("case_decide_instant")
-    if (applicant or desk) and case.status in (S.CORRECTION_REQUESTED,):
-        result += ["case_material_upload", "case_supply_materials"]
-    if (applicant or desk) and case.status in (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED) and (
-        case.materials.filter(
-        state=MaterialState.TOLERATED
-    ).exists()):
-        result += ["case_material_upload", "case_supply_materials"]
-    if (applicant or desk) and K.WITHDRAW in kinds and case.status != S.DRAFT:
-        result.append("case_withdraw")
-    # Cases II: back office (tasks themselves are acted on from the worklist).
-    if permissions.can_review_case(actor=actor, case=case):
-        if K.SUSPEND in kinds:
-            result.append("case_suspend")
-        if K.RESUME in kinds:
-            result.append("case_resume")
-        if K.EXTEND_REQUEST in kinds:
-            result.append("case_extend_request")
-    if K.EXTEND_APPROVE in kinds and permissions.can_approve_extension(actor=actor, case=case):
-        result.append("case_extend_decide")
-    if K.OUTPUT_READY in kinds and permissions.can_deliver_result(actor=actor, case=case):
-        result.append("case_deliver")
-    if (applicant or desk) and K.CHOOSE_DELIVERY in kinds and case.status != S.DRAFT:
-        result.append("case_delivery_choose")
-    return list(dict.fromkeys(result))
+    """Names of the services ``actor`` may call on ``case`` now (pages show only these);
+    read from the one table the services' guards use (cases.actions)."""
+    return case_actions.allowed_services(actor=actor, case=case)
+
+
+def supply_mode(*, case: Case) -> str:
+    """What ``case_supply_materials`` records now: "correction" (the answer to a 补正
+    request, which sends the case back to the acceptance queue) or "tolerated" (容缺
+    materials after acceptance, which leave the case where it is)."""
+    return ("tolerated" if case_actions.supply_key(case) == "supply_tolerated"
+            else "correction")
 
 
 # --- notices ---------------------------------------------------------------------------------

@@ -11,13 +11,11 @@ from django.db import transaction
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
 from onewindow.workdays import selectors as workdays
 
-from .. import deadlines, lifecycle, permissions, selectors
+from .. import actions, deadlines, lifecycle, selectors
 from ..codes import AcceptanceBasis, ActionKind, CaseStatus, MaterialState
 from ..errors import (
     CaseInvalid,
-    CaseNotFound,
     MaterialsIncomplete,
-    NotInstantItem,
     ToleranceNotAllowed,
 )
 from ..models import Case, CaseMaterial
@@ -43,10 +41,9 @@ _PRESENT = (MaterialState.RECEIVED, MaterialState.UPLOADED, MaterialState.ACCEPT
             MaterialState.SUPPLIED, MaterialState.SATISFIED_BY_LICENCE)
 
 
-def _lock_for_desk(case, actor) -> Case:
+def _lock_for_desk(case, actor, key: str, expected_version: int | None) -> Case:
     locked = lock_case(case)
-    if not permissions.can_accept_case(actor=actor, case=locked):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard(key, actor=actor, case=locked, expected_version=expected_version)
     return locked
 
 
@@ -155,7 +152,7 @@ def case_accept(
     ``tolerated`` (CaseMaterial ids), which the catalog must mark 可容缺; then
     ``supply_days`` (working days) is the deadline to supply them. Deadlines run from now.
     Issues the 受理通知书 (see cases.notices)."""
-    locked = _lock_for_desk(case, actor)
+    locked = _lock_for_desk(case, actor, "accept", expected_version)
     _accept(actor=actor, case=locked, tolerated=list(tolerated or []),
             supply_days=supply_days, note=(note or "").strip(),
             expected_version=expected_version, now=now)
@@ -172,7 +169,7 @@ def case_reject(*, actor, case: Case | int | str, reason: str,
     (行政复议 within 60 days / 行政诉讼 within 6 months, setting
     ``ONEWINDOW_CASES_REMEDIES_TEXT``)."""
     reason = require_reason(reason, label="不予受理的理由")
-    locked = _lock_for_desk(case, actor)
+    locked = _lock_for_desk(case, actor, "reject", expected_version)
     data = {"notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
                        "kind": "rejection", "reason": reason, "remedies": remedies_text()}}
     lifecycle.transition(locked, K.REJECT, actor=actor, now=now, reason=reason,
@@ -269,8 +266,7 @@ def case_request_correction(
     working days (补正期限; default ``ONEWINDOW_CASES_CORRECTION_DAYS``) and the case
     returns to the queue. An item without a material becomes an extra material of the
     case that the applicant can upload. Each round is numbered and kept."""
-    locked = _lock_for_desk(case, actor)
-    lifecycle.check(locked, K.REQUEST_CORRECTION, expected_version=expected_version)
+    locked = _lock_for_desk(case, actor, "correction", expected_version)
     cleaned = _clean_items(locked, items)
     days, due = _supply_due(supply_days, now=now)
     _add_other_materials(locked, cleaned, now=now)
@@ -310,12 +306,7 @@ def case_decide_instant(
 ) -> Case:
     """即办件: accept (if not yet) and decide on the spot. Needs ``cases.decide_instant``
     over the implementing organisation; a denial needs a reason and states remedies."""
-    locked = lock_case(case)
-    if not (permissions.can_accept_case(actor=actor, case=locked)
-            and permissions.can_decide_instant(actor=actor, case=locked)):
-        raise CaseNotFound("没有找到该办件。")
-    if locked.version.handling_type != HandlingType.IMMEDIATE:
-        raise NotInstantItem("该事项不是即办件，不能当场作出决定。")
+    locked = _lock_for_desk(case, actor, "decide_instant", expected_version)
     reason = (reason or "").strip()
     if not approve:
         reason = require_reason(reason, label="不予许可的理由")

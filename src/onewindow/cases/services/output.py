@@ -14,9 +14,9 @@ from django.db import transaction
 
 from onewindow.common.redaction import mask_id_number
 
-from .. import lifecycle, permissions
+from .. import actions, lifecycle
 from ..codes import ActionKind, CaseStatus, DeliveryChannel
-from ..errors import CaseNotFound, DeliveryInvalid, IdentityNotChecked, InvalidTransition
+from ..errors import DeliveryInvalid, IdentityNotChecked, InvalidTransition
 from ..models import Case
 from ._common import lock_case
 
@@ -78,8 +78,7 @@ def case_deliver(*, actor, case, channel: str, expected_version: int | None = No
     - ``ELECTRONIC``: the documents are published in the portal → DELIVERED.
     Only the receiving centre's window clerks (else cases.not-found)."""
     locked = lock_case(case)
-    if not permissions.can_deliver_result(actor=actor, case=locked):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard("deliver", actor=actor, case=locked, expected_version=expected_version)
     if channel not in DeliveryChannel.values:
         message = "送达方式应为 PICKUP、MAIL 或 ELECTRONIC。"
         raise DeliveryInvalid(message, details={"channel": message})
@@ -146,14 +145,10 @@ def case_delivery_choose(*, actor, case, channel: str, address: str = "",
     """The applicant (or the window for them) chooses how to receive the result: at the
     window, by mail (with the address) or online. Possible until the result has left."""
     locked = lock_case(case)
-    if not permissions.can_act_as_applicant(actor=actor, case=locked):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard("choose_delivery", actor=actor, case=locked)
     if channel not in DeliveryChannel.values:
         message = "领取方式应为 PICKUP、MAIL 或 ELECTRONIC。"
         raise DeliveryInvalid(message, details={"channel": message})
-    lifecycle.check(locked, K.CHOOSE_DELIVERY)
-    if _mail_dispatched(locked):
-        raise InvalidTransition("结果已经寄出，不能再更改领取方式。")
     address = " ".join((address or "").split())
     if channel == DeliveryChannel.MAIL:
         address = _field({"address": address}, "address", "邮寄地址", 300)

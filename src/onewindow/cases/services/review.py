@@ -26,17 +26,13 @@ from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow import services as workflow_services
 from onewindow.workflow.subjects import StepDone, StoredState
 
-from .. import deadlines, lifecycle, permissions
+from .. import actions, deadlines, lifecycle
 from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
 from ..codes import ActionKind, CaseStatus, ExtensionState, SuspensionProcedure
 from ..errors import (
-    CaseNotFound,
     DecisionInvalid,
-    ExtensionAlreadyUsed,
-    ExtensionPending,
     ExtensionTooLate,
     ExtensionTooLong,
-    NoExtensionPending,
     NotACaseTask,
     SuspensionInvalid,
 )
@@ -307,15 +303,14 @@ def case_return(*, actor, work_item, reason: str, expected_version: int | None =
 # --- Art. 45 suspensions -----------------------------------------------------------------------
 
 
-def _lock_for_review(case, actor, allowed) -> Case:
+def _lock_for_review(case, actor, key: str, expected_version: int | None) -> Case:
     # The engine's lock order (work items, then the case): these services move the
     # worklist deadlines, and must not deadlock with a task completion of the same case.
     case_id = _case_id(case)
     if case_id is not None:
         workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
     locked = lock_case(case)
-    if not allowed(actor=actor, case=locked):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard(key, actor=actor, case=locked, expected_version=expected_version)
     return locked
 
 
@@ -340,7 +335,7 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
     """Stop the clock for a special procedure (Art. 45) or while waiting for 容缺
     materials. The applicant is told in writing (特别程序告知书) the expected duration in
     working days; the due dates are provisional until resumed."""
-    locked = _lock_for_review(case, actor, permissions.can_review_case)
+    locked = _lock_for_review(case, actor, "suspend", expected_version)
     if procedure not in SuspensionProcedure.values:
         message = "请选择特别程序的种类。"
         raise SuspensionInvalid(message, details={"procedure": message})
@@ -355,7 +350,6 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
         message = f"预计所需时间应为 1–{MAX_SUSPENSION_DAYS} 个工作日。"
         raise SuspensionInvalid(message, details={"expected_days": message})
     reason = require_reason(reason, label="特别程序的事由")
-    lifecycle.check(locked, K.SUSPEND, expected_version=expected_version)
     label = SuspensionProcedure(procedure).label
     today = deadlines.local_date(now)
     expected_end = workdays.add_working_days(today, days)
@@ -381,8 +375,7 @@ def case_resume(*, actor, case, note: str = "", expected_version: int | None = N
                 now: dt.datetime) -> Case:
     """The special procedure is over: the clock runs again; the due dates move by exactly
     the working days it took (a date that had lapsed before it began stays put)."""
-    locked = _lock_for_review(case, actor, permissions.can_review_case)
-    lifecycle.check(locked, K.RESUME, expected_version=expected_version)
+    locked = _lock_for_review(case, actor, "resume", expected_version)
     preview = preview_deadlines(locked, K.RESUME, now=now)
     last = preview.suspensions[-1] if preview.suspensions else None
     lifecycle.transition(
@@ -440,14 +433,7 @@ def case_extend_request(*, actor, case, days: int, reason: str,
                         expected_version: int | None = None, now: dt.datetime) -> Case:
     """The handler asks for the Art. 42 extension: at most the item's allowed extension
     (default 10 working days), once per case (a refused request may be made again)."""
-    locked = _lock_for_review(case, actor, permissions.can_review_case)
-    lifecycle.check(locked, K.EXTEND_REQUEST, expected_version=expected_version)
-    state, _ = extension_state(locked)
-    if state == ExtensionState.APPROVED:
-        raise ExtensionAlreadyUsed(
-            "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
-    if state == ExtensionState.PENDING:
-        raise ExtensionPending("已有待首席代表审批的延期申请。")
+    locked = _lock_for_review(case, actor, "extend_request", expected_version)
     _check_in_time(locked, now)
     limit = allowed_extension_days(locked.version)
     try:
@@ -469,12 +455,10 @@ def case_extend_decide(*, actor, case, approve: bool, note: str = "",
                        expected_version: int | None = None, now: dt.datetime) -> Case:
     """The chief representative approves or refuses the pending extension request. An
     approval moves the due dates and tells the applicant the reason in writing."""
-    locked = _lock_for_review(case, actor, permissions.can_approve_extension)
+    locked = _lock_for_review(case, actor, "extend_decide", expected_version)
     kind = K.EXTEND_APPROVE if approve else K.EXTEND_REFUSE
     lifecycle.check(locked, kind, expected_version=expected_version)
-    state, request = extension_state(locked)
-    if state != ExtensionState.PENDING or request is None:
-        raise NoExtensionPending("没有待审批的延期申请。")
+    _, request = extension_state(locked)
     if approve:
         _check_in_time(locked, now)
     note = (note or "").strip()

@@ -115,7 +115,8 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
     actions = _task_actions(item, case, timing, context["allowed"])
     suspended = case.status == S.SUSPENDED
     context.update({
-        "item": item, "forms": forms, "open_action": open_action, "errors": errors or [],
+        "item": item, "item_open": item.status == WorkItem.Status.READY,
+        "forms": forms, "open_action": open_action, "errors": errors or [],
         "task_actions": actions,
         "review_actions": actions & set(REVIEW_ACTIONS),
         "review_urls": task_review_urls(item),

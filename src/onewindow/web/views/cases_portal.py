@@ -66,7 +66,8 @@ def my_cases(request):
         ref = row.number or row.case.pk
         url = (reverse("web:apply-form", kwargs={"draft_id": row.case.pk})
                if row.status == S.DRAFT else reverse("web:my-case", kwargs={"number": ref}))
-        rows.append({"row": row, "expected": expected, "url": url})
+        rows.append({"row": row, "expected": expected, "url": url,
+                     "draft": row.status == S.DRAFT})
     context = {
         "rows": rows, "nav_active": "my-cases",
         "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",

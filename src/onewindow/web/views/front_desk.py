@@ -198,6 +198,11 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
     return {
         "case": case, "applicant": applicant, "answers": answers, "revealed": revealed,
         "allowed": allowed,
+        # Ready flags, so the templates never compare status strings: a walk-in draft is
+        # still being prepared; which supply the 补交 panel records (a correction round
+        # sends the case back to the acceptance queue, 容缺 materials leave it where it is).
+        "preparing": case.status == CaseStatus.DRAFT,
+        "supply_mode": selectors.supply_mode(case=case),
         "applicant_masked": {"id_number": mask_id_number(applicant.id_number),
                              "phone": mask_phone(applicant.phone)},
         "staff_next": STAFF_NEXT.get(case.status, ""), "remedies": remedies(),

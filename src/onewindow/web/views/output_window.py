@@ -129,7 +129,7 @@ def output_context(request, case, *, bound=None, open_action="", errors=None) ->
         "applicant_masked": {"id_number": mask_id_number(applicant.id_number),
                              "phone": mask_phone(applicant.phone)},
         "status_label": CaseStatus(case.status).label,
-        "waiting": waiting,
+        "waiting": waiting, "delivered": case.status == S.DELIVERED,
         "clock": case_output_clock(case, today=today),
         "mail": _mail_state(case),
         "notices": selectors.notices_of(case=case),

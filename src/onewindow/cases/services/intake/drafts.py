@@ -16,7 +16,7 @@ from onewindow.identity.models import Account, LegalPerson, NaturalPerson, Organ
 from onewindow.identity.permissions import can_act_for
 from onewindow.identity.selectors import person_find_by_id_number
 
-from ... import lifecycle, permissions, selectors
+from ... import actions, lifecycle, permissions, selectors
 from ...applications import application_form, clean_form, initial_data
 from ...codes import ActionKind, CaseStatus, Channel, MaterialState
 from ...errors import (
@@ -110,8 +110,7 @@ def _case_draft_save_inner(*, actor, implementation_code=None, case=None, form_d
             channel=Channel.ONLINE, now=now,
         )
     locked = lock_case(case)
-    if locked.status != S.DRAFT or locked.created_by_id != getattr(actor, "pk", None):
-        raise CaseNotFound("没有找到该草稿。")
+    actions.guard("draft_save", actor=actor, case=locked)
     if applicant_legal is not None and applicant_legal.pk != locked.applicant_legal_id:
         _check_legal(actor, applicant_legal)
         locked.applicant_legal = applicant_legal

@@ -7,12 +7,11 @@ from typing import Any, BinaryIO
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ... import lifecycle, permissions, uploads
+from ... import actions, lifecycle, permissions, uploads
 from ...applications import application_form, clean_form
-from ...codes import ActionKind, CaseStatus, Channel, MaterialState, TrustGrade
+from ...codes import ActionKind, CaseStatus, MaterialState, TrustGrade
 from ...errors import (
     CaseInvalid,
-    CaseNotFound,
     InvalidTransition,
     MaterialsIncomplete,
 )
@@ -38,14 +37,9 @@ def case_material_receive_paper(
 ) -> Case:
     """The clerk records paper materials received at the window (原件核验 → trust B)."""
     locked = lock_case(case)
-    if not permissions.can_accept_case(actor=actor, case=locked) and not (
-        locked.status == S.DRAFT and locked.created_by_id == getattr(actor, "pk", None)
-        and locked.channel == Channel.WINDOW
-    ):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard("paper", actor=actor, case=locked, expected_version=expected_version)
     if not material_ids:
         raise CaseInvalid("请选择收到的材料。", details={"material_ids": "请选择收到的材料。"})
-    lifecycle.check(locked, K.RECEIVE_PAPER, expected_version=expected_version)
     materials = [_material_of(locked, int(pk)) for pk in dict.fromkeys(material_ids)]
     for material in materials:
         material.paper_received = True
@@ -84,9 +78,6 @@ def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> s
 _ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
 
 
-_UPLOAD_STATES = (S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, *_ACCEPTED_STATES)
-
-
 def case_material_upload(
     *, actor, case: Case | int | str, material_id: int, stream: BinaryIO | bytes,
     filename: str, now: dt.datetime,
@@ -114,16 +105,9 @@ def case_material_upload(
 def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
             stored: list[str], now: dt.datetime) -> CaseFile:
     locked = lock_case(case)
-    if not permissions.can_view_case(actor=actor, case=locked) or not (
-        permissions.can_act_as_applicant(actor=actor, case=locked)
-    ):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard("scan", actor=actor, case=locked)
     material = _material_of(locked, material_id)
     staff = permissions.can_accept_case(actor=actor, case=locked)
-    if locked.status not in _UPLOAD_STATES:
-        raise InvalidTransition("该办件已办结，不能再上传材料。")
-    if locked.status == S.SUBMITTED and not staff:
-        raise InvalidTransition("申请已提交，正在等待受理；如需补充材料请等待补正通知。")
     if locked.status == S.CORRECTION_REQUESTED and not material.problem and not staff:
         raise InvalidTransition("这项材料不在补正清单中，无需重新上传。")
     if locked.status in _ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
@@ -161,16 +145,12 @@ def case_supply_materials(
     case goes back to the front-desk queue with a new receipt time. After a 容缺
     acceptance, records the tolerated materials supplied so far instead."""
     locked = lock_case(case)
-    if not permissions.can_view_case(actor=actor, case=locked) or not (
-        permissions.can_act_as_applicant(actor=actor, case=locked)
-    ):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard(actions.supply_key(locked), actor=actor, case=locked,
+                  expected_version=expected_version)
     materials = list(locked.materials.all())
     if locked.status in _ACCEPTED_STATES:
         return _supply_tolerated(actor=actor, case=locked, materials=materials, note=note,
                                  expected_version=expected_version, now=now)
-    if locked.status != S.CORRECTION_REQUESTED:
-        raise InvalidTransition("该办件当前无需补正材料。")
     flagged = [m for m in materials if m.problem]
     # An item the clerk added beyond the catalog's list (no catalog material) may be
     # answered by an upload, a corrected form or a note: only catalog materials block.

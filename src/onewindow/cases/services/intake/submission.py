@@ -11,12 +11,11 @@ from onewindow.catalog.codes import MaterialRequirement
 from onewindow.common.errors import ApplicationError
 from onewindow.identity.models import LegalPerson
 
-from ... import lifecycle, numbering, permissions
+from ... import actions, lifecycle, numbering, permissions
 from ...applications import application_form, clean_form
-from ...codes import ActionKind, CaseStatus, Channel, MaterialState
+from ...codes import ActionKind, CaseStatus, MaterialState
 from ...errors import (
     CaseInvalid,
-    CaseNotFound,
     MaterialsIncomplete,
 )
 from ...models import Case, CaseMaterial
@@ -132,10 +131,7 @@ def case_submit(
             )
         else:
             draft = lock_case(case)
-            if draft.created_by_id != getattr(actor, "pk", None) or (
-                draft.channel != Channel.ONLINE
-            ):
-                raise CaseNotFound("没有找到该草稿。")
+            actions.guard("submit", actor=actor, case=draft, expected_version=expected_version)
             if form_data is not None:
                 draft.form_data = {**draft.form_data, **form_data}
         return _submit(actor=actor, case=draft, key=key, proxy=False, window=False,
@@ -157,10 +153,8 @@ def case_submit_at_window(
 
     def inner() -> Case:
         draft = lock_case(case)
-        if draft.channel != Channel.WINDOW or not permissions.can_accept_case(
-            actor=actor, case=draft
-        ):
-            raise CaseNotFound("没有找到该办件。")
+        actions.guard("submit_at_window", actor=actor, case=draft,
+                      expected_version=expected_version)
         if form_data is not None:
             draft.form_data = {**draft.form_data, **form_data}
         return _submit(actor=actor, case=draft, key=key, proxy=proxy, window=True,
@@ -175,11 +169,7 @@ def case_withdraw(*, actor, case: Case | int | str, reason: str,
     """The applicant withdraws before a decision (a clerk may record it at the window)."""
     reason = require_reason(reason, label="撤回理由")
     locked = lock_case(case)
-    if not permissions.can_view_case(actor=actor, case=locked) or not (
-        permissions.is_applicant(actor=actor, case=locked)
-        or permissions.can_accept_case(actor=actor, case=locked)
-    ):
-        raise CaseNotFound("没有找到该办件。")
+    actions.guard("withdraw", actor=actor, case=locked, expected_version=expected_version)
     lifecycle.transition(
         locked, K.WITHDRAW, actor=actor, now=now, reason=reason,
         expected_version=expected_version, fields={"closed_at": now},
