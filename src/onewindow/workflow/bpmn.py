@@ -28,7 +28,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from . import expressions
+from . import expressions, outcomes
 from .errors import (
     CodeRefused,
     RouteInvalid,
@@ -112,6 +112,7 @@ class ParsedRoute:
     lanes: dict[str, LaneRole]
     tasks: list[TaskInfo]
     conditions: dict[str, str] = field(default_factory=dict)  # sequence flow id → condition
+    end_outcomes: dict[str, str] = field(default_factory=dict)  # end event id → outcome
     sha256: str = ""
     xml: str = ""
 
@@ -485,7 +486,8 @@ def _spiff_parse(root: etree._Element, process_id: str):
     return spec, subprocesses
 
 
-def _parse(xml: str | bytes) -> tuple[ParsedRoute, object, dict]:
+def _parse(xml: str | bytes, *, require_outcomes: bool = False
+           ) -> tuple[ParsedRoute, object, dict]:
     text = decode(xml)
     root = read_xml(text)
     # Every check runs and every problem is reported at once. Our own checks come first
@@ -505,6 +507,10 @@ def _parse(xml: str | bytes) -> tuple[ParsedRoute, object, dict]:
     tasks = _check_tasks(process, node_lane, problems)
     _check_events(process, problems)
     conditions = _check_conditions(process, problems)
+    # Approval routes declare what each end means (outcomes.py); a route stored before
+    # that rule (re-read by spec_for) is not refused for lacking the declarations.
+    end_outcomes = (outcomes.check_end_outcomes(process, problems) if require_outcomes
+                    else {})
     problems.raise_if_any()
     process_id = process.get("id")
     spec, subprocesses = _spiff_parse(root, process_id)
@@ -514,15 +520,18 @@ def _parse(xml: str | bytes) -> tuple[ParsedRoute, object, dict]:
         lanes={name: lanes[name] for name in dict.fromkeys(t.lane for t in tasks)},
         tasks=tasks,
         conditions=conditions,
+        end_outcomes=end_outcomes,
         sha256=sha256_of(text),
         xml=text,
     )
     return route, spec, subprocesses
 
 
-def parse_route(xml: str | bytes) -> ParsedRoute:
-    """Check an uploaded route; return what it contains or raise a RouteInvalid subclass."""
-    return _parse(xml)[0]
+def parse_route(xml: str | bytes, *, require_outcomes: bool = False) -> ParsedRoute:
+    """Check an uploaded route; return what it contains or raise a RouteInvalid subclass
+    listing every problem. ``require_outcomes``: every end event must declare its outcome
+    (approval routes, outcomes.py)."""
+    return _parse(xml, require_outcomes=require_outcomes)[0]
 
 
 # Parsed specs by sha256 of the XML: starting an instance must not re-parse the file.

@@ -50,33 +50,25 @@ def _declared(end_event: etree._Element) -> str | None:
     return None
 
 
-def end_outcomes(root: etree._Element, process_id: str) -> dict[str, str]:
-    """Every end event of the process → its declared outcome; raises ``OutcomeMissing``
-    naming every end event (id, name, line) whose outcome is missing or unknown."""
-    [process] = root.xpath("//bpmn:process[@id=$id]", namespaces={"bpmn": BPMN_NS},
-                           id=process_id) or [None]
-    if process is None:
-        return {}
+def check_end_outcomes(process: etree._Element, problems) -> dict[str, str]:
+    """Every end event of ``process`` → its declared outcome. An end event whose outcome is
+    missing or unknown is one ``OutcomeMissing`` added to ``problems`` (bpmn.Problems, the
+    upload's one list), with its element id, type and line like every other problem."""
     outcomes: dict[str, str] = {}
-    problems: list[dict] = []
     for end in process.iter(f"{{{BPMN_NS}}}endEvent"):
         value = _declared(end)
         if value in OUTCOMES:
             outcomes[end.get("id")] = value
             continue
-        problems.append({"element_id": end.get("id"), "name": end.get("name") or "",
-                         "line": end.sourceline, "found": value})
-    if problems:
-        listed = "；".join(
-            f"结束事件 {p['element_id']}（{p['name'] or '未命名'}，第 {p['line']} 行）"
-            + (f"的 outcome “{p['found']}” 无效" if p["found"] else "未声明 outcome")
-            for p in problems)
-        raise OutcomeMissing(
-            f"{listed}。每个结束事件都要声明办理结果：approve（准予）、deny（不予）或 "
-            f"decision（按决定环节的结果），写作属性 ow:outcome（命名空间 {OW_NS}）或"
-            "名为 outcome 的扩展属性。",
-            details={"problems": problems},
-        )
+        name = end.get("name") or "未命名"
+        wrong = f"的 outcome “{value}” 无效" if value else "未声明办理结果（outcome）"
+        problems.add(OutcomeMissing(
+            f"结束事件“{name}”{wrong}：请声明 approve（准予）、deny（不予）或 decision"
+            f"（按决定环节的结果），写作属性 ow:outcome（命名空间 {OW_NS}）或名为 outcome "
+            "的扩展属性。",
+            details={"element_id": end.get("id"), "element_type": "endEvent",
+                     "line": end.sourceline, "found": value},
+        ))
     return outcomes
 
 

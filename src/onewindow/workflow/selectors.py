@@ -187,13 +187,13 @@ def default_route_for(version) -> RouteDefinition:
         handling_type=version.handling_type, joint_departments=version.joint_departments,
         name=version.short_name or version.name,
     )
-    parsed = bpmn.parse_route(xml)
+    parsed = bpmn.parse_route(xml, require_outcomes=True)
     return RouteDefinition(
         version=version, source=RouteDefinition.Source.DEFAULT, kind=kind,
         process_id=parsed.process_id, process_name=parsed.process_name[:255],
         bpmn_xml=parsed.xml, sha256=parsed.sha256, lanes=parsed.lanes_json(),
         tasks=parsed.tasks_json(), uploaded_at=version.created_at,
-        end_outcomes=outcomes.end_outcomes(bpmn.read_xml(parsed.xml), parsed.process_id),
+        end_outcomes=parsed.end_outcomes,
     )
 
 

@@ -26,7 +26,7 @@ from onewindow.audit.services import audit_record
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
-from . import bpmn, engine, events, lifecycle, outcomes
+from . import bpmn, engine, events, lifecycle
 from .errors import (
     AlreadyStarted,
     InvalidState,
@@ -70,8 +70,7 @@ def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
         raise RouteNotFound("未找到该事项版本。")
     if version.status == "SUPERSEDED":
         raise VersionClosed("该版本已被替代，不再受理新件，不能上传审批路线。")
-    parsed = bpmn.parse_route(bpmn_xml)
-    end_outcomes = outcomes.end_outcomes(bpmn.read_xml(parsed.xml), parsed.process_id)
+    parsed = bpmn.parse_route(bpmn_xml, require_outcomes=True)
     home = version.implementation.organisation
     for lane in parsed.lanes.values():
         if lane.department:
@@ -93,7 +92,7 @@ def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
             sha256=parsed.sha256,
             lanes=parsed.lanes_json(),
             tasks=parsed.tasks_json(),
-            end_outcomes=end_outcomes,
+            end_outcomes=parsed.end_outcomes,
             file_name=(file_name or "")[:255],
             uploaded_by=actor,
             uploaded_at=now,

@@ -9,8 +9,8 @@ import pytest
 from onewindow.audit.models import AuditEvent
 from onewindow.catalog.tests.factories import make_item
 from onewindow.workflow import bpmn, outcomes, selectors, services
+from onewindow.workflow.errors import UnknownLane
 from onewindow.workflow.models import RouteDefinition, WorkItem
-from onewindow.workflow.outcomes import OutcomeMissing
 
 from .conftest import SUBJECT, fixture_xml
 
@@ -30,12 +30,11 @@ def two_lanes(**replace: str) -> str:
 
 
 def test_both_ways_of_declaring_an_outcome_are_read():
-    camunda = bpmn.read_xml(fixture_xml("camunda_two_lanes.bpmn"))
-    assert outcomes.end_outcomes(camunda, "Process_food_licence") == {
-        "Event_approved": "approve", "Event_denied": "deny"}
-    attribute = bpmn.read_xml(fixture_xml("camunda_joint_parallel.bpmn"))
-    process_id = attribute.xpath("//*[local-name()='process']/@id")[0]
-    assert set(outcomes.end_outcomes(attribute, process_id).values()) == {"approve", "deny"}
+    camunda = bpmn.parse_route(fixture_xml("camunda_two_lanes.bpmn"), require_outcomes=True)
+    assert camunda.end_outcomes == {"Event_approved": "approve", "Event_denied": "deny"}
+    attribute = bpmn.parse_route(fixture_xml("camunda_joint_parallel.bpmn"),
+                                 require_outcomes=True)
+    assert set(attribute.end_outcomes.values()) == {"approve", "deny"}
 
 
 def test_an_upload_with_undeclared_end_events_lists_every_one_and_stores_nothing(
@@ -45,13 +44,17 @@ def test_an_upload_with_undeclared_end_events_lists_every_one_and_stores_nothing
                  flags=re.S)
     xml = xml.replace('name="不予许可">', 'name="不予许可" xmlns:ow="urn:onewindow:bpmn:1" '
                       'ow:outcome="maybe">')
-    with pytest.raises(OutcomeMissing) as exc:
+    # A lane that names no role too: every problem of the file comes back at once.
+    xml = xml.replace('name="承办人"', 'name="前台小王"', 1)
+    with pytest.raises(UnknownLane) as exc:
         services.route_upload(actor=tree.admin_a, version=version, bpmn_xml=xml, now=now)
-    assert exc.value.code == "workflow.end-outcome-missing"
-    problems = {p["element_id"]: p["found"] for p in exc.value.details["problems"]}
-    assert problems == {"Event_approved": None, "Event_denied": "maybe"}
-    assert all(p["line"] for p in exc.value.details["problems"])
-    assert "Event_approved" in exc.value.message and "Event_denied" in exc.value.message
+    problems = exc.value.details["problems"]
+    ends = {p["element_id"]: p["found"] for p in problems
+            if p["code"] == "workflow.end-outcome-missing"}
+    assert ends == {"Event_approved": None, "Event_denied": "maybe"}
+    assert {p["code"] for p in problems} == {"workflow.unknown-lane",
+                                             "workflow.end-outcome-missing"}
+    assert all(p["line"] and p["element_id"] for p in problems)
     assert not RouteDefinition.objects.filter(version=version).exists()
     assert not AuditEvent.objects.filter(action="workflow.route_uploaded").exists()
 
