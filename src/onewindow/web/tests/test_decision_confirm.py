@@ -107,3 +107,17 @@ def test_an_instant_decision_at_the_window_is_confirmed_too(client, now):
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.status == "APPROVED"
+
+
+def test_a_denial_states_the_remedies_as_text_not_markup(client, now):
+    world = build_world(now=now)
+    case, item = _decision_task(world, now)
+    client.force_login(world.chief)
+    page_url = reverse("web:task", args=[item.pk])
+    first = client.post(page_url, {"do": "decision", "decision": "deny",
+                                   "opinion": "不符合条件。", "reasons": "经营场所不符合要求。",
+                                   "expected_version": case.lock_version})
+    assert first.status_code == 200
+    body = first.content.decode()
+    assert "不予行政许可决定书" in body and "行政复议" in body
+    assert "&lt;span" not in body  # the quoted remedies are shown, not their markup

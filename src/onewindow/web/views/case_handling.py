@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.cases import selectors, services
@@ -183,17 +184,21 @@ def task_opinion(request, task_id: int):
 
 def decision_consequences(case: Case, *, approve: bool) -> list[str]:
     """What a final decision does, in the words the confirmation page shows."""
+    centre = case.centre.name
     if not approve:
-        return ["办件办结，出具《不予行政许可决定书》，写明理由，作出后不能撤回。",
-                f"决定书告知申请人救济途径：{remedies()}",
-                f"决定书转{case.centre.name}统一出件窗口，送达申请人；申请人会收到消息和短信。"]
-    lines = ["办件办结，出具《准予行政许可决定书》（加盖印章），作出后不能撤回。"]
+        return [gettext("办件办结，出具《不予行政许可决定书》，写明理由，作出后不能撤回。"),
+                # remedies() is marked-up (quoted Chinese): keep it safe, not escaped.
+                format_html(gettext("决定书告知申请人救济途径：{}"), remedies()),
+                gettext("决定书转%(centre)s统一出件窗口，送达申请人；申请人会收到消息和短信。")
+                % {"centre": centre}]
+    lines = [gettext("办件办结，出具《准予行政许可决定书》（加盖印章），作出后不能撤回。")]
     version = case.version
     if version.result_kind == "LICENCE" and version.result_licence_type:
-        name = version.result_name or "许可证"
-        lines.append(f"同时签发电子证照“{name}”，申请人可在“我的证照”中查看。")
-    lines.append(f"办理结果转{case.centre.name}统一出件窗口，自决定之日起 10 个工作日内送达申请人"
-                 "（行政许可法第四十四条）；申请人会收到消息和短信。")
+        name = version.result_name or gettext("许可证")
+        lines.append(gettext("同时签发电子证照“%(name)s”，申请人可在“我的证照”中查看。")
+                     % {"name": name})
+    lines.append(gettext("办理结果转%(centre)s统一出件窗口，自决定之日起 10 个工作日内送达申请人"
+                         "（行政许可法第四十四条）；申请人会收到消息和短信。") % {"centre": centre})
     return lines
 
 
