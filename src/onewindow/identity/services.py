@@ -286,16 +286,23 @@ def authorization_grant_inner(*, actor, account: Account, legal_person: LegalPer
     if account.kind != Account.Kind.AGENT:
         raise InvalidIdentifier("只有企业经办人账户可以获得单位授权。",
                                 code="identity.authorization-needs-agent")
-    authorization, created = AgentAuthorization.objects.get_or_create(
-        account=account, legal_person=legal_person, revoked_at__isnull=True,
-        defaults={"granted_at": now, "valid_until": valid_until},
+    current = (AgentAuthorization.objects.select_for_update()
+               .filter(account=account, legal_person=legal_person, revoked_at__isnull=True)
+               .first())
+    if current is not None and current.valid_until == valid_until:
+        return current  # granted again as it stands: nothing changes
+    if current is not None:
+        # A renewal (or a new end date): the old grant ends now and stays in the record,
+        # so an expired authorisation can be renewed and its history is kept.
+        AgentAuthorization.objects.filter(pk=current.pk).update(revoked_at=now)
+    authorization = AgentAuthorization.objects.create(
+        account=account, legal_person=legal_person, granted_at=now, valid_until=valid_until)
+    audit_record(
+        actor=actor, action="identity.authorization.granted",
+        subject_type="identity.account", subject_id=str(account.pk),
+        after={"legal_person": legal_person.pk, "valid_until": valid_until,
+               "replaces": current.pk if current else None}, now=now,
     )
-    if created:
-        audit_record(
-            actor=actor, action="identity.authorization.granted",
-            subject_type="identity.account", subject_id=str(account.pk),
-            after={"legal_person": legal_person.pk, "valid_until": valid_until}, now=now,
-        )
     return authorization
 
 

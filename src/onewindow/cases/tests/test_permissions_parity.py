@@ -117,3 +117,20 @@ def test_an_expired_authorisation_cannot_start_or_withdraw_for_the_enterprise(sc
         services.case_withdraw(actor=actors["agent expired"],
                                case=cases["enterprise submitted"], reason="不办了", now=now)
     assert Case.objects.get(pk=cases["enterprise submitted"].pk).status == "SUBMITTED"
+
+
+def test_an_expired_authorisation_can_be_renewed(scene, now):
+    from onewindow.identity import services as identity_services
+    from onewindow.identity.permissions import can_act_for
+
+    world, actors, cases = scene
+    agent = actors["agent expired"]
+    assert not can_act_for(agent, world.enterprise)
+    renewed = identity_services.authorization_grant(
+        actor=None, account=agent, legal_person=world.enterprise,
+        valid_until=now.date() + dt.timedelta(days=365), now=now)
+    assert can_act_for(agent, world.enterprise)
+    assert perms.can_view_case(actor=agent, case=cases["enterprise submitted"])
+    # The lapsed grant stays in the record, ended; one grant is in force.
+    grants = AgentAuthorization.objects.filter(account=agent, legal_person=world.enterprise)
+    assert grants.count() == 2 and grants.filter(revoked_at__isnull=True).get() == renewed
