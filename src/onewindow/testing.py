@@ -75,14 +75,18 @@ def assert_parity(*, can: Callable[[object, object], bool], q: Callable[[object]
     """A permission's object rule (``can(actor, obj)``) and its queryset twin (``q(actor)``)
     agree for every actor and object given; the failure names every disagreement."""
     disagreements = []
+    allowed_pairs = 0
     for actor_name, actor in actors.items():
         listed = set(queryset.filter(q(actor)).values_list("pk", flat=True))
         for object_name, obj in objects.items():
             allowed = bool(can(actor, obj))
+            allowed_pairs += allowed
             if allowed != (obj.pk in listed):
                 disagreements.append(f"{actor_name} / {object_name}: can={allowed}, "
                                      f"listed={obj.pk in listed}")
     assert not disagreements, "\n".join(disagreements)
+    # A world where everyone or no one may act proves nothing about the pair.
+    assert 0 < allowed_pairs < len(actors) * len(objects), "the scene allows all or nothing"
 
 
 @pytest.fixture
