@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from onewindow.catalog.codes import LimitUnit
 from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
@@ -41,6 +43,7 @@ DS = DeadlineState
 
 
 L = DayLineKind
+NOT_STARTED_LABEL = gettext_noop("未开始计时")
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,8 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         decision_date=result.decision_date,
         output_due_date=result.output_due_date,
         state=state,
-        state_label=state.label,
+        # Before acceptance the item has limits, they just have not started to run.
+        state_label=NOT_STARTED_LABEL if result.start_date is None else state.label,
         explanation=lines,
     )
 
