@@ -199,7 +199,7 @@ def _wallet_context(request, licence, **extra):
 
 @holder_required
 def wallet_detail(request, identifier):
-    licence = _or_404(selectors.licence_for_holder, actor=request.user, identifier=identifier,
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
                       today=timezone.localdate())
     return render(request, "licences/wallet_detail.html", _wallet_context(request, licence))
 
@@ -207,7 +207,7 @@ def wallet_detail(request, identifier):
 @holder_required
 def wallet_pdf(request, identifier):
     now = timezone.now()
-    licence = _or_404(selectors.licence_for_holder, actor=request.user, identifier=identifier,
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
                       today=timezone.localdate(now))
     pdf = exports.licence_pdf(licence=licence, now=now)
     response = HttpResponse(pdf.content, content_type="application/pdf")
@@ -220,7 +220,7 @@ def wallet_pdf(request, identifier):
 @holder_required
 def wallet_vc(request, identifier):
     now = timezone.now()
-    licence = _or_404(selectors.licence_for_holder, actor=request.user, identifier=identifier,
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
                       today=timezone.localdate(now))
     token = exports.licence_vc(licence=licence, now=now)
     response = HttpResponse(token, content_type="application/jwt")
@@ -235,7 +235,7 @@ def wallet_vc(request, identifier):
 @require_POST
 def wallet_share(request, identifier):
     now = timezone.now()
-    licence = _or_404(selectors.licence_for_holder, actor=request.user, identifier=identifier,
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
                       today=timezone.localdate(now))
     form = forms.ShareForm(request.POST)
     context = {"share_form": form}
@@ -374,14 +374,16 @@ def _staff_context(request, licence, **extra):
 
 @staff_required
 def staff_detail(request, identifier):
-    licence = _or_404(selectors.licence_for_staff, actor=request.user, identifier=identifier)
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
+                      today=timezone.localdate())
     return render(request, "licences/staff_detail.html", _staff_context(request, licence))
 
 
 @staff_required
 @require_POST
 def staff_revoke(request, identifier):
-    licence = _or_404(selectors.licence_for_staff, actor=request.user, identifier=identifier)
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
+                      today=timezone.localdate())
     form = forms.RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -400,7 +402,8 @@ def staff_revoke(request, identifier):
 @staff_required
 @require_POST
 def staff_annotate(request, identifier):
-    licence = _or_404(selectors.licence_for_staff, actor=request.user, identifier=identifier)
+    licence = _or_404(selectors.access_licence, actor=request.user, identifier=identifier,
+                      today=timezone.localdate())
     form = forms.AnnotateForm(request.POST)
     if form.is_valid():
         try:
