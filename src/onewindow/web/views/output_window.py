@@ -34,7 +34,8 @@ from ..forms_approval import (
     MailDeliveredForm,
     MailDispatchForm,
 )
-from .approval_common import case_output_clock, output_clock, run_action
+from ..ui import run_action, staff_required
+from .approval_common import CONFLICT_TEXT, case_output_clock, output_clock
 from .cases_common import (
     ErrorEntry,
     add_domain_errors,
@@ -43,7 +44,6 @@ from .cases_common import (
     form_errors,
     page_query,
 )
-from .workbench import staff_required
 
 S = CaseStatus
 K = ActionKind
@@ -146,23 +146,23 @@ def output_case(request, number: str):
 
 def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
          done: str):
+    """One form of the output window (ui.run_action)."""
     case = _load(request, number)
     if request.method != "POST":
         return redirect("web:output-case", number=number)
     form = make_form(request.POST)
-    outcome = run_action(form, lambda data: perform(request, case, data), name=name)
-    if outcome.done:
-        messages.success(request, done)
-        return redirect("web:output-case", number=number)
-    errors = outcome.errors
-    status = outcome.status
-    # The signature is a hidden field: the summary points at the pad instead.
-    errors = [ErrorEntry(e.text, "#signature-canvas") if e.href.endswith("_signature") else e
-              for e in errors]
-    case.refresh_from_db()
-    context = output_context(request, case, bound={name: form}, open_action=name,
-                             errors=errors)
-    return render(request, "web/approval/output_case.html", context, status=status)
+
+    def page(outcome):
+        # The signature is a hidden field: the summary points at the pad instead.
+        errors = [ErrorEntry(e.text, "#signature-canvas") if e.href.endswith("_signature")
+                  else e for e in outcome.errors]
+        case.refresh_from_db()
+        return render(request, "web/approval/output_case.html", output_context(
+            request, case, bound={name: form}, open_action=name, errors=errors))
+
+    return run_action(request, form, lambda data: perform(request, case, data), name=name,
+                      done=done, success=reverse("web:output-case", args=[number]), page=page,
+                      conflict_hint=CONFLICT_TEXT, conflict_href="#case-status")
 
 
 def _version(data) -> int | None:
