@@ -6,7 +6,6 @@ from django.utils import timezone
 from onewindow.identity.tests.factories import CitizenFactory, StaffFactory
 from onewindow.licences import exports
 from onewindow.licences.models import Licence, LicenceUsage
-
 from onewindow.licences.tests.factories import issue_to_citizen, make_world
 
 pytestmark = pytest.mark.django_db
