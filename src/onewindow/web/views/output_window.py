@@ -11,7 +11,6 @@ result.
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from onewindow.cases import permissions as case_permissions
 from onewindow.cases import selectors, services
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
 from onewindow.cases.errors import CaseNotFound
-from onewindow.common.errors import ApplicationError, NotFound
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import permissions as identity_permissions
@@ -38,12 +36,11 @@ from ..ui import run_action, staff_required
 from .approval_common import CONFLICT_TEXT, case_output_clock, output_clock
 from .cases_common import (
     ErrorEntry,
-    add_domain_errors,
     citizen_required,
     distinct_ids,
-    form_errors,
     page_query,
 )
+from .cases_portal import portal_case_context
 
 S = CaseStatus
 K = ActionKind
@@ -229,24 +226,16 @@ def delivery_choose(request, number: str):
     if request.method != "POST":
         return redirect("web:my-case", number=number)
     form = DeliveryChoiceForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.case_delivery_choose(
-                actor=request.user, case=case.pk, channel=data["channel"],
-                address=data.get("address", ""), now=timezone.now())
-        except NotFound as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            add_domain_errors(form, exc)
-            if not form.errors:
-                form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, gettext("已保存您选择的领取方式。"))
-            return redirect("web:my-case", number=number)
-    from .cases_portal import portal_case_context
 
-    case.refresh_from_db()
-    context = portal_case_context(request, case, errors=form_errors(form),
-                                  delivery_form=form)
-    return render(request, "web/cases/my_case.html", context, status=422)
+    def page(outcome):
+        case.refresh_from_db()
+        return render(request, "web/cases/my_case.html", portal_case_context(
+            request, case, errors=outcome.errors, delivery_form=form))
+
+    return run_action(
+        request, form,
+        lambda data: services.case_delivery_choose(
+            actor=request.user, case=case.pk, channel=data["channel"],
+            address=data.get("address", ""), now=timezone.now()),
+        done=gettext("已保存您选择的领取方式。"),
+        success=reverse("web:my-case", args=[number]), page=page)
