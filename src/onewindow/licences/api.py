@@ -304,7 +304,7 @@ def licence_issue(request, body: IssueIn):
 def licence_get(request, identifier: str):
     """One licence: the holder's own, or one issued within a staff member's scope."""
     today = timezone.localdate()
-    licence = selectors.licence_get(actor=request.auth, identifier=identifier, today=today)
+    licence = selectors.access_licence(actor=request.auth, identifier=identifier, today=today)
     return _out(licence, actor=request.auth, today=today)
 
 
@@ -313,8 +313,8 @@ def licence_get(request, identifier: str):
 def licence_export_vc(request, identifier: str):
     """The licence as a W3C Verifiable Credential (JWT, EdDSA) verifiable with the JWKS."""
     now = timezone.now()
-    licence = selectors.licence_get(actor=request.auth, identifier=identifier,
-                                    today=timezone.localdate(now))
+    licence = selectors.access_licence(actor=request.auth, identifier=identifier,
+                                       today=timezone.localdate(now))
     return VcOut(identifier=licence.identifier,
                  vc_jwt=exports.licence_vc(licence=licence, now=now))
 
@@ -324,8 +324,8 @@ def licence_export_vc(request, identifier: str):
 def licence_pdf(request, identifier: str):
     """The licence as PDF (embedded fonts, QR code, signed payload attached)."""
     now = timezone.now()
-    licence = selectors.licence_get(actor=request.auth, identifier=identifier,
-                                    today=timezone.localdate(now))
+    licence = selectors.access_licence(actor=request.auth, identifier=identifier,
+                                       today=timezone.localdate(now))
     pdf = exports.licence_pdf(licence=licence, now=now)
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = _attachment(pdf.filename)
@@ -343,7 +343,8 @@ def _attachment(filename: str) -> str:
 def licence_revoke(request, identifier: str, body: RevokeIn):
     """注销 a licence (chief representative or system administrator over the issuer)."""
     now = timezone.now()
-    licence = selectors.licence_for_staff(actor=request.auth, identifier=identifier)
+    licence = selectors.access_licence(actor=request.auth, identifier=identifier,
+                                       today=timezone.localdate(now))
     licence = services.licence_revoke(actor=request.auth, licence=licence, reason=body.reason,
                                       now=now)
     return _out(licence, actor=request.auth, today=timezone.localdate(now))
@@ -354,8 +355,8 @@ def licence_revoke(request, identifier: str, body: RevokeIn):
 def licence_share(request, identifier: str, body: ShareIn):
     """The holder shares a licence for a stated purpose through a time-limited link."""
     now = timezone.now()
-    licence = selectors.licence_for_holder(actor=request.auth, identifier=identifier,
-                                           today=timezone.localdate(now))
+    licence = selectors.access_licence(actor=request.auth, identifier=identifier,
+                                       today=timezone.localdate(now))
     issued = services.licence_share(actor=request.auth, licence=licence, purpose=body.purpose,
                                     valid_hours=body.valid_hours, now=now)
     return Status(201, ShareOut(url=share_url(request, issued.token),

@@ -22,7 +22,7 @@ def public_base() -> str:
 
 
 # Printed on paper and in QR codes, so a contract rather than a reverse(): the root
-# urlconf mounts licences.urls at /licences/ and licences:verify is "v/<identifier>".
+# urlconf mounts web.urls_licences at /licences/ and licences:verify is "v/<identifier>".
 VERIFY_PATH = "/licences/v/{identifier}"
 
 

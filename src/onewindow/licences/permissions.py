@@ -95,6 +95,21 @@ def is_holder(actor, licence, *, today: dt.date) -> bool:
     ).exists()
 
 
+def can_view_licence(*, actor, licence, today: dt.date) -> bool:
+    """Who may open a licence in full: staff, one issued within their scope; anyone else,
+    one they hold. ``visible_q`` is the same rule for querysets."""
+    if getattr(actor, "kind", None) == "STAFF":
+        return can_annotate_licence(actor=actor, licence=licence) or can_revoke_licence(
+            actor=actor, licence=licence)
+    return is_holder(actor, licence, today=today)
+
+
+def visible_q(actor, *, today: dt.date) -> Q:
+    if getattr(actor, "kind", None) == "STAFF":
+        return staff_licences_q(actor)
+    return holder_q(actor, today=today)
+
+
 def can_see_holder_code(*, actor, licence, today: dt.date) -> bool:
     """The holder, and staff whose role needs identity data, see ID numbers in clear."""
     if licence.holder_code_type == HolderCodeType.CREDIT_CODE:

@@ -51,14 +51,6 @@ def licences_mine(*, actor, today: dt.date) -> QuerySet[Licence]:
     )
 
 
-def licence_for_holder(*, actor, identifier: str, today: dt.date) -> Licence:
-    licence = _base().filter(permissions.holder_q(actor, today=today),
-                             identifier=_normal(identifier)).first()
-    if licence is None:
-        raise LicenceNotFound("未找到该证照。")
-    return licence
-
-
 def licences_in_scope(*, actor) -> QuerySet[Licence]:
     """Licences a staff member may open: issued by an organisation in their scope."""
     if getattr(actor, "kind", None) != "STAFF":
@@ -66,18 +58,16 @@ def licences_in_scope(*, actor) -> QuerySet[Licence]:
     return _base().filter(permissions.staff_licences_q(actor)).order_by("-issued_at", "-id")
 
 
-def licence_for_staff(*, actor, identifier: str) -> Licence:
-    licence = licences_in_scope(actor=actor).filter(identifier=_normal(identifier)).first()
+def access_licence(*, actor, identifier: str, today: dt.date) -> Licence:
+    """The licence ``actor`` may open (the holder's own, or one issued within a staff
+    member's scope), for every API route and page before it reads or acts; missing and
+    not visible raise the same ``LicenceNotFound``. What the actor may *do* with it
+    (revoke, annotate, share) the services check."""
+    licence = _base().filter(permissions.visible_q(actor, today=today),
+                             identifier=_normal(identifier)).first()
     if licence is None:
         raise LicenceNotFound("未找到该证照。")
     return licence
-
-
-def licence_get(*, actor, identifier: str, today: dt.date) -> Licence:
-    """A licence the actor may see in full: the holder's own, or one in a staff scope."""
-    if getattr(actor, "kind", None) == "STAFF":
-        return licence_for_staff(actor=actor, identifier=identifier)
-    return licence_for_holder(actor=actor, identifier=identifier, today=today)
 
 
 class _VerificationLoader:

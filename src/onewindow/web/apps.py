@@ -1,5 +1,6 @@
 """web (interfaces layer) owns the pages: portal (citizens and enterprises), workbench
-(staff), screens; base layouts, login, home.
+(staff), screens, including every app's pages (licences too: ADR 0023); base layouts,
+login, home, and the one page helper for action forms (``web.ui``).
 """
 
 from django.apps import AppConfig

@@ -5,7 +5,7 @@ Included from web/urls.py, so the names live in the "web" namespace."""
 
 from django.urls import path
 
-from .views import case_handling, output_window, routes, worklist
+from .views import case_handling, front_desk, output_window, routes, worklist
 
 urlpatterns = [
     # 待办事项 and the task page with one URL per action.
@@ -16,21 +16,23 @@ urlpatterns = [
     path("staff/tasks/<int:task_id>/decision/", case_handling.task_decision,
          name="task-decision"),
     path("staff/tasks/<int:task_id>/return/", case_handling.task_return, name="task-return"),
-    path("staff/tasks/<int:task_id>/suspend/", case_handling.task_suspend,
-         name="task-suspend"),
-    path("staff/tasks/<int:task_id>/resume/", case_handling.task_resume, name="task-resume"),
-    path("staff/tasks/<int:task_id>/extend/", case_handling.task_extend, name="task-extend"),
-    path("staff/tasks/<int:task_id>/extend/decide/", case_handling.task_extend_decide,
-         name="task-extend-decide"),
+    path("staff/tasks/<int:task_id>/suspend/", case_handling.task_review,
+         {"action": "suspend"}, name="task-suspend"),
+    path("staff/tasks/<int:task_id>/resume/", case_handling.task_review,
+         {"action": "resume"}, name="task-resume"),
+    path("staff/tasks/<int:task_id>/extend/", case_handling.task_review,
+         {"action": "extend"}, name="task-extend"),
+    path("staff/tasks/<int:task_id>/extend/decide/", case_handling.task_review,
+         {"action": "extend_decide"}, name="task-extend-decide"),
     # The same case-level actions from the staff case page.
-    path("staff/cases/<str:number>/suspend/", case_handling.case_suspend,
-         name="staff-case-suspend"),
-    path("staff/cases/<str:number>/resume/", case_handling.case_resume,
-         name="staff-case-resume"),
-    path("staff/cases/<str:number>/extend/", case_handling.case_extend,
-         name="staff-case-extend"),
-    path("staff/cases/<str:number>/extend/decide/", case_handling.case_extend_decide,
-         name="staff-case-extend-decide"),
+    path("staff/cases/<str:number>/suspend/", front_desk.case_review,
+         {"action": "suspend"}, name="staff-case-suspend"),
+    path("staff/cases/<str:number>/resume/", front_desk.case_review,
+         {"action": "resume"}, name="staff-case-resume"),
+    path("staff/cases/<str:number>/extend/", front_desk.case_review,
+         {"action": "extend"}, name="staff-case-extend"),
+    path("staff/cases/<str:number>/extend/decide/", front_desk.case_review,
+         {"action": "extend_decide"}, name="staff-case-extend-decide"),
     # 出件窗口: the queue, one case's hand-over / mail / electronic forms.
     path("staff/output/", output_window.output_queue, name="output-queue"),
     path("staff/output/<str:number>/", output_window.output_case, name="output-case"),

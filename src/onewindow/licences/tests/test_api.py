@@ -69,6 +69,28 @@ def test_issue_get_revoke_round_trip(client, world, now):
     assert verify["outcome"] == "revoked"
 
 
+def test_a_foreign_licence_is_missing_on_every_route(client, world, now):
+    """Another citizen and staff outside the issuer's scope get the same 404 as for a
+    licence that does not exist, and nothing is written."""
+    from onewindow.identity.tests.factories import OrganisationFactory, StaffFactory
+    from onewindow.licences.models import Licence, LicenceShare
+
+    licence = issue_to_citizen(world, now)
+    outsider = StaffFactory(organisation=OrganisationFactory(name="外局"))
+    for account in (CitizenFactory(), outsider):
+        headers = _auth(account)
+        for path in ("", "/vc", "/pdf"):
+            answer = client.get(f"{BASE}/{licence.identifier}{path}", headers=headers)
+            assert answer.status_code == 404 and answer.json()["code"] == "licences.not-found"
+        for path, body in (("/revoke", {"reason": "吊销"}),
+                           ("/shares", {"purpose": "开户", "valid_hours": 24})):
+            answer = client.post(f"{BASE}/{licence.identifier}{path}", body,
+                                 content_type="application/json", headers=headers)
+            assert answer.status_code == 404 and answer.json()["code"] == "licences.not-found"
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.VALID and not LicenceShare.objects.exists()
+
+
 def test_issue_errors_have_stable_codes(client, world, now):
     auth = _auth(world.chief)
     response = client.post(f"{BASE}/", {"type_code": world.person_type.code,

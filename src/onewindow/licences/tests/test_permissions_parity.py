@@ -15,6 +15,8 @@ from onewindow.identity.tests.factories import (
     StaffFactory,
 )
 from onewindow.licences import permissions as perms
+from onewindow.licences import selectors
+from onewindow.licences.errors import LicenceNotFound
 from onewindow.licences.models import Licence
 from onewindow.testing import assert_parity
 
@@ -59,3 +61,29 @@ def test_staff_rules_and_staff_list_agree(now):
                             or perms.can_revoke_licence(actor=a, licence=lic)),
         q=perms.staff_licences_q, queryset=Licence.objects.all(), actors=actors,
         objects=licences)
+
+
+def test_who_may_open_a_licence_and_access_licence_agree(now):
+    """``can_view_licence`` and ``visible_q`` agree, and ``access_licence`` answers with
+    the licence exactly where they allow it, ``LicenceNotFound`` everywhere else."""
+    world = make_world(now)
+    licences = {"citizen's": issue_to_citizen(world, now),
+                "enterprise's": issue_to_enterprise(world, now)}
+    actors = {"holder": world.citizen, "stranger": CitizenFactory(), "chief": world.chief,
+              "clerk": world.clerk,
+              "outsider": StaffFactory(organisation=OrganisationFactory(name="外局"))}
+    today = now.date()
+    assert_parity(can=lambda a, lic: perms.can_view_licence(actor=a, licence=lic, today=today),
+                  q=lambda a: perms.visible_q(a, today=today), queryset=Licence.objects.all(),
+                  actors=actors, objects=licences)
+    for actor in actors.values():
+        for licence in licences.values():
+            if perms.can_view_licence(actor=actor, licence=licence, today=today):
+                assert selectors.access_licence(actor=actor, identifier=licence.identifier,
+                                                today=today) == licence
+            else:
+                with pytest.raises(LicenceNotFound):
+                    selectors.access_licence(actor=actor, identifier=licence.identifier,
+                                             today=today)
+    with pytest.raises(LicenceNotFound):
+        selectors.access_licence(actor=world.chief, identifier="not-an-identifier", today=today)

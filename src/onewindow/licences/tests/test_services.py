@@ -266,8 +266,8 @@ def test_agent_sees_enterprise_licences(world, now):
     assert list(selectors.licences_mine(actor=agent, today=now.date())) == []
     AgentAuthorization.objects.create(account=agent, legal_person=legal, granted_at=now)
     assert list(selectors.licences_mine(actor=agent, today=now.date())) == [licence]
-    assert selectors.licence_for_holder(actor=agent, identifier=licence.identifier,
-                                        today=now.date()) == licence
+    assert selectors.access_licence(actor=agent, identifier=licence.identifier,
+                                    today=now.date()) == licence
 
 
 def test_usage_record_for_cases(world, now):

@@ -418,7 +418,7 @@ def test_create_refuses_a_bad_code_and_makes_a_draft_from_a_good_one(client, tre
 def test_lifecycle_actions_need_a_reason(client, item, tree):
     client.force_login(tree["admin_a"])
     response = post_reason(client, item.code, "suspend", "  ")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "请填写理由" in page(response)
     item.refresh_from_db()
     assert item.status == ImplementationStatus.ACTIVE

@@ -7,35 +7,27 @@ the delivery (统一出件) of the result, and the Art. 44 output clock.
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from onewindow.cases import selectors
+from onewindow.cases import selectors, services
 from onewindow.cases.codes import (
     ActionKind,
     CaseStatus,
     DayLineKind,
     DeliveryChannel,
     ExtensionState,
+    SuspensionProcedure,
 )
-from onewindow.common.errors import ApplicationError, Conflict, NotFound
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
 
 from ..forms_approval import ExtendDecideForm, ExtendRequestForm, ResumeForm, SuspendForm
-from .cases_common import (
-    DeadlineView,
-    ErrorEntry,
-    add_domain_errors,
-    deadline_css,
-    deadline_view,
-    form_errors,
-)
+from .cases_common import DeadlineView, deadline_css, deadline_view
 
 S = CaseStatus
 K = ActionKind
@@ -222,8 +214,6 @@ REVIEW_ACTIONS = ("suspend", "resume", "extend", "extend_decide")
 
 
 def suspension_procedures() -> list[tuple[str, str]]:
-    from onewindow.cases.codes import SuspensionProcedure
-
     return [(value, gettext(label)) for value, label in SuspensionProcedure.choices]
 
 
@@ -266,39 +256,51 @@ def task_review_urls(item) -> dict[str, str]:
     return dict.fromkeys(REVIEW_ACTIONS, url)
 
 
-# --- running one form action ----------------------------------------------------------------
+# --- the review actions' services, shared by the task page and the staff case page -------------
 
+# Added after a conflict on a case page: the page showed an older state of the case.
 CONFLICT_TEXT = gettext_lazy("该办件刚被其他人处理，页面上的信息已过期，请刷新页面后再办理。")
 
 
-@dataclass
-class ActionOutcome:
-    """What became of a posted action form: done, or the errors to show and the status."""
+@dataclass(frozen=True)
+class ReviewAction:
+    """One of suspend / resume / extension request / extension decision: its form, the
+    one service it calls (``perform(actor, case_id, cleaned_data, now)``) and what the
+    page says when it is done."""
 
-    done: bool
-    errors: list[ErrorEntry] = field(default_factory=list)
-    status: int = 422
+    make_form: Callable
+    perform: Callable
+    done: str
 
 
-def run_action(form, perform: Callable[[dict], object], *, name: str,
-               aliases: dict[str, str] | None = None) -> ActionOutcome:
-    """Check the form's shape, call the one service with its cleaned data, and turn the
-    domain's answer into what the page shows: the message next to its field (or at the top
-    pointing at the action's panel), or the conflict text with 409. Out of scope → 404."""
-    form.auto_id = f"id_{name}_%s"  # as distinct_ids gives it on the page
-    if not form.is_valid():
-        return ActionOutcome(False, form_errors(form))
-    try:
-        perform(form.cleaned_data)
-    except NotFound as exc:
-        raise Http404 from exc
-    except Conflict as exc:
-        return ActionOutcome(False, [ErrorEntry(f"{exc.message} {CONFLICT_TEXT}",
-                                                "#case-status")], 409)
-    except ApplicationError as exc:
-        placed = add_domain_errors(form, exc, aliases=aliases)
-        errors = form_errors(form)
-        if not placed:
-            errors.insert(0, ErrorEntry(str(exc.message), f"#action-{name}"))
-        return ActionOutcome(False, errors)
-    return ActionOutcome(True)
+def _version(data) -> int | None:
+    return data.get("expected_version")
+
+
+REVIEW = {
+    "suspend": ReviewAction(
+        lambda data: SuspendForm(data, procedures=suspension_procedures()),
+        lambda actor, case, d, now: services.case_suspend(
+            actor=actor, case=case, procedure=d["procedure"],
+            expected_days=d["expected_days"], reason=d["reason"],
+            expected_version=_version(d), now=now),
+        gettext_lazy("已启动特别程序，办理时限暂停计算；已书面告知申请人所需时间。")),
+    "resume": ReviewAction(
+        ResumeForm,
+        lambda actor, case, d, now: services.case_resume(
+            actor=actor, case=case, note=d.get("note", ""), expected_version=_version(d),
+            now=now),
+        gettext_lazy("特别程序已结束，办理时限恢复计算。")),
+    "extend": ReviewAction(
+        ExtendRequestForm,
+        lambda actor, case, d, now: services.case_extend_request(
+            actor=actor, case=case, days=d["days"], reason=d["reason"],
+            expected_version=_version(d), now=now),
+        gettext_lazy("延期申请已提交首席代表审批。")),
+    "extend_decide": ReviewAction(
+        ExtendDecideForm,
+        lambda actor, case, d, now: services.case_extend_decide(
+            actor=actor, case=case, approve=d["approve"], note=d.get("note", ""),
+            expected_version=_version(d), now=now),
+        gettext_lazy("已对延期申请作出决定，结果已告知申请人。")),
+}

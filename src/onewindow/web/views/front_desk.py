@@ -6,21 +6,18 @@ version the page showed; a stale page gets the conflict message and nothing is w
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from onewindow.cases import selectors, services
 from onewindow.cases.codes import CaseStatus
-from onewindow.cases.errors import CaseConflict, CaseNotFound
+from onewindow.cases.errors import CaseNotFound
+from onewindow.cases.services.acceptance import correction_days
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.guides import make_limit
-from onewindow.common.errors import ApplicationError
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone, redact_text
 from onewindow.identity import selectors as identity
@@ -38,12 +35,26 @@ from ..forms_cases import (
     WindowSubmitForm,
     WithdrawForm,
 )
-from .approval_common import case_panels, case_review_urls, review_actions, review_forms
+from ..ui import (
+    decision_confirmation,
+    remedies,
+    run_action,
+    staff_required,
+    wants_confirmation,
+    wants_edit,
+)
+from .approval_common import (
+    CONFLICT_TEXT,
+    REVIEW,
+    case_panels,
+    case_review_urls,
+    review_actions,
+    review_forms,
+)
 from .cases_apply import upload_limits
 from .cases_common import (
     PRESENT_STATES,
     ErrorEntry,
-    add_domain_errors,
     case_deadlines,
     deadline_css,
     distinct_ids,
@@ -53,8 +64,6 @@ from .cases_common import (
     page_query,
 )
 from .cases_timeline import timeline_rows
-from .confirm import confirmation_page, wants_confirmation, wants_edit
-from .workbench import staff_required
 
 S = CaseStatus
 QUEUE_PAGE = 50
@@ -75,14 +84,6 @@ STAFF_NEXT = {
     S.DENIED: gettext_lazy("已不予许可（办结），决定书在出件窗口等待送达。"),
     S.DELIVERED: gettext_lazy("已办结，办理结果已送达申请人。"),
 }
-
-
-def remedies() -> str:
-    """The remedies a refusal states (行政复议 / 行政诉讼), as the decision will print them:
-    quoted from the Chinese document, so marked as Chinese for readers of other languages."""
-    from onewindow.cases.services import remedies_text
-
-    return format_html('<span lang="zh-Hans">{}</span>', remedies_text())
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -140,24 +141,24 @@ def _load(request, number: str):
         raise Http404 from exc
 
 
-def _supply_days(tolerable) -> int | None:
-    """The catalog's 容缺 period for these materials (the shortest of them)."""
-    days = [m.supply_days for m in tolerable if m.supply_days]
-    return min(days) if days else None
+def _supply_days(case, tolerable) -> int | None:
+    """The 容缺 period the acceptance would allow for these materials (the service checks
+    the clerk's days against the same rule)."""
+    if not tolerable:
+        return None
+    rows = case.materials.select_related("material").filter(pk__in=[m.id for m in tolerable])
+    return selectors.tolerance_supply_days(*rows)
 
 
 def _action_forms(case, materials) -> dict:
     version = {"expected_version": case.lock_version}
-    missing = [m for m in materials
-               if m.requirement == "REQUIRED" and m.state not in PRESENT_STATES]
-    tolerable = [m for m in missing if m.tolerance_allowed]
+    tolerable = _tolerable(materials)
     return {
-        "accept": AcceptForm(initial={**version, "supply_days": _supply_days(tolerable)},
+        "accept": AcceptForm(initial={**version, "supply_days": _supply_days(case, tolerable)},
                              tolerable=tolerable),
         "reject": RejectForm(initial=version),
         "correction": CorrectionForm(
-            initial={**version, "supply_days": settings.ONEWINDOW_CASES_CORRECTION_DAYS},
-            materials=materials),
+            initial={**version, "supply_days": correction_days()}, materials=materials),
         "decide": DecideForm(initial=version),
         "paper": PaperForm(initial={**version, "original_seen": True},
                            materials=[m for m in materials if not m.paper_received]),
@@ -238,10 +239,7 @@ def staff_case(request, number: str):
     if request.method == "POST":
         # The case page's forms post to the page itself (``do`` names the action), so an
         # error or a confirmation shows at the page's own address.
-        from .case_handling import CASE_REVIEW_ACTIONS
-
-        do = request.POST.get("do", "")
-        handler = CASE_ACTIONS.get(do) or CASE_REVIEW_ACTIONS.get(do)
+        handler = CASE_ACTIONS.get(request.POST.get("do", ""))
         if handler is None:
             return redirect("web:staff-case", number=number)
         return handler(request, number)
@@ -254,41 +252,24 @@ def staff_case(request, number: str):
 
 def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
          done: str, aliases: dict[str, str] | None = None):
-    """Run one action from the case file: check the form's shape, call the one service,
-    and on any domain error show the same page with the message and the input kept."""
+    """One action from the case file (ui.run_action); a domain error's per-material
+    messages show in the materials table."""
     case = _load(request, number)
     if request.method != "POST":
         return redirect("web:staff-case", number=number)
-    materials = selectors.materials_of(case=case)
-    form = make_form(request, case, materials)
-    form.auto_id = f"id_{name}_%s"  # as distinct_ids gives it on the page
-    errors: list[ErrorEntry] = []
-    per_material: dict[int, str] = {}
-    status = 422
-    if form.is_valid():
-        try:
-            result = perform(request, case, form.cleaned_data)
-        except CaseNotFound as exc:
-            raise Http404 from exc
-        except CaseConflict as exc:
-            errors.append(ErrorEntry(str(exc.message), "#case-status"))
-            status = 409
-        except ApplicationError as exc:
-            per_material = material_errors(exc)
-            placed = add_domain_errors(form, exc, aliases=aliases)
-            errors += form_errors(form)
-            if not placed:
-                errors.insert(0, ErrorEntry(str(exc.message), f"#action-{name}"))
-        else:
-            messages.success(request, done)
-            target = getattr(result, "number", None) or number
-            return redirect("web:staff-case", number=target)
-    else:
-        errors += form_errors(form)
-    case.refresh_from_db()
-    context = staff_case_context(request, case, bound={name: form}, open_action=name,
-                                 errors=errors, material_messages=per_material)
-    return render(request, "web/cases/staff_case.html", context, status=status)
+    form = make_form(request, case, selectors.materials_of(case=case))
+
+    def page(outcome):
+        case.refresh_from_db()
+        return render(request, "web/cases/staff_case.html", staff_case_context(
+            request, case, bound={name: form}, open_action=name, errors=outcome.errors,
+            material_messages=material_errors(outcome.error) if outcome.error else None))
+
+    return run_action(
+        request, form, lambda data: perform(request, case, data), name=name, done=done,
+        success=lambda result: reverse("web:staff-case",
+                                       args=[getattr(result, "number", None) or number]),
+        page=page, aliases=aliases, conflict_hint=CONFLICT_TEXT, conflict_href="#case-status")
 
 
 def _version(data) -> int | None:
@@ -349,7 +330,11 @@ def action_decide(request, number: str):
                                          open_action="decide")
             return render(request, "web/cases/staff_case.html", context)
         if wants_confirmation(request, form):
-            return _confirm_instant(request, case, form)
+            data = form.cleaned_data
+            return decision_confirmation(
+                request, case=case, form=form, do="decide",
+                page_url=reverse("web:staff-case", args=[case.number]),
+                approve=data["decision"] == "approve", reasons=data.get("reason", ""))
     return _act(
         request, number, name="decide",
         make_form=lambda r, c, ms: DecideForm(r.POST),
@@ -357,27 +342,6 @@ def action_decide(request, number: str):
             actor=r.user, case=c.pk, approve=d["decision"] == "approve",
             reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
         done=gettext("已当场作出决定，决定书已出具。"),
-    )
-
-
-def _confirm_instant(request, case, form):
-    from .case_handling import decision_consequences
-
-    approve = form.cleaned_data["decision"] == "approve"
-    applicant = selectors.applicant_view(viewer=request.user, case=case)
-    facts = [("办件编号", case.number), ("事项", case.version.name),
-             ("申请人", applicant.legal_name or applicant.name)]
-    if not approve:
-        facts.append(("不予许可的理由", form.cleaned_data.get("reason", "")))
-    consequences = decision_consequences(case, approve=approve)
-    if case.status == S.SUBMITTED:
-        consequences.insert(0, "当场受理本件（出具受理通知书），并立即作出决定。")
-    return confirmation_page(
-        request, form=form, action_url=reverse("web:staff-case", args=[case.number]),
-        do="decide", title="确认准予许可？" if approve else "确认不予许可？",
-        consequences=consequences, facts=facts,
-        button="确认准予许可" if approve else "确认不予许可", danger=not approve,
-        back_url=reverse("web:staff-case", args=[case.number]),
     )
 
 
@@ -448,9 +412,26 @@ def action_withdraw(request, number: str):
     )
 
 
-# The case page's own forms, by the ``do`` value they post to the page itself.
+@staff_required
+def case_review(request, number: str, *, action: str):
+    """Suspend / resume / extension request / extension decision from the case page (a
+    chief representative decides an extension request while the handler still has the
+    step, so without a task of their own on the case)."""
+    review = REVIEW[action]
+    return _act(request, number, name=action,
+                make_form=lambda r, c, ms: review.make_form(r.POST),
+                perform=lambda r, c, d: review.perform(r.user, c.pk, d, timezone.now()),
+                done=review.done)
+
+
+def _review_handler(action: str):
+    return lambda request, number: case_review(request, number, action=action)
+
+
+# The case page's forms, by the ``do`` value they post to the page itself.
 CASE_ACTIONS = {
     "accept": action_accept, "reject": action_reject, "correction": action_correction,
     "decide": action_decide, "paper": action_paper, "scan": action_scan,
     "submit": action_submit, "supply": action_supply, "withdraw": action_withdraw,
+    **{action: _review_handler(action) for action in REVIEW},
 }

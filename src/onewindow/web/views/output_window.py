@@ -11,7 +11,6 @@ result.
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from onewindow.cases import permissions as case_permissions
 from onewindow.cases import selectors, services
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
 from onewindow.cases.errors import CaseNotFound
-from onewindow.common.errors import ApplicationError, NotFound
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import permissions as identity_permissions
@@ -34,16 +32,15 @@ from ..forms_approval import (
     MailDeliveredForm,
     MailDispatchForm,
 )
-from .approval_common import case_output_clock, output_clock, run_action
+from ..ui import run_action, staff_required
+from .approval_common import CONFLICT_TEXT, case_output_clock, output_clock
 from .cases_common import (
     ErrorEntry,
-    add_domain_errors,
     citizen_required,
     distinct_ids,
-    form_errors,
     page_query,
 )
-from .workbench import staff_required
+from .cases_portal import portal_case_context
 
 S = CaseStatus
 K = ActionKind
@@ -146,23 +143,23 @@ def output_case(request, number: str):
 
 def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
          done: str):
+    """One form of the output window (ui.run_action)."""
     case = _load(request, number)
     if request.method != "POST":
         return redirect("web:output-case", number=number)
     form = make_form(request.POST)
-    outcome = run_action(form, lambda data: perform(request, case, data), name=name)
-    if outcome.done:
-        messages.success(request, done)
-        return redirect("web:output-case", number=number)
-    errors = outcome.errors
-    status = outcome.status
-    # The signature is a hidden field: the summary points at the pad instead.
-    errors = [ErrorEntry(e.text, "#signature-canvas") if e.href.endswith("_signature") else e
-              for e in errors]
-    case.refresh_from_db()
-    context = output_context(request, case, bound={name: form}, open_action=name,
-                             errors=errors)
-    return render(request, "web/approval/output_case.html", context, status=status)
+
+    def page(outcome):
+        # The signature is a hidden field: the summary points at the pad instead.
+        errors = [ErrorEntry(e.text, "#signature-canvas") if e.href.endswith("_signature")
+                  else e for e in outcome.errors]
+        case.refresh_from_db()
+        return render(request, "web/approval/output_case.html", output_context(
+            request, case, bound={name: form}, open_action=name, errors=errors))
+
+    return run_action(request, form, lambda data: perform(request, case, data), name=name,
+                      done=done, success=reverse("web:output-case", args=[number]), page=page,
+                      conflict_hint=CONFLICT_TEXT, conflict_href="#case-status")
 
 
 def _version(data) -> int | None:
@@ -229,24 +226,16 @@ def delivery_choose(request, number: str):
     if request.method != "POST":
         return redirect("web:my-case", number=number)
     form = DeliveryChoiceForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.case_delivery_choose(
-                actor=request.user, case=case.pk, channel=data["channel"],
-                address=data.get("address", ""), now=timezone.now())
-        except NotFound as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            add_domain_errors(form, exc)
-            if not form.errors:
-                form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, gettext("已保存您选择的领取方式。"))
-            return redirect("web:my-case", number=number)
-    from .cases_portal import portal_case_context
 
-    case.refresh_from_db()
-    context = portal_case_context(request, case, errors=form_errors(form),
-                                  delivery_form=form)
-    return render(request, "web/cases/my_case.html", context, status=422)
+    def page(outcome):
+        case.refresh_from_db()
+        return render(request, "web/cases/my_case.html", portal_case_context(
+            request, case, errors=outcome.errors, delivery_form=form))
+
+    return run_action(
+        request, form,
+        lambda data: services.case_delivery_choose(
+            actor=request.user, case=case.pk, channel=data["channel"],
+            address=data.get("address", ""), now=timezone.now()),
+        done=gettext("已保存您选择的领取方式。"),
+        success=reverse("web:my-case", args=[number]), page=page)

@@ -1,23 +1,22 @@
 """Walk-in registration at the window (窗口登记) and the demo message box (演示短信)."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from onewindow.cases import selectors as cases
 from onewindow.cases import services
 from onewindow.catalog import selectors as catalog
-from onewindow.common.errors import ApplicationError
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import notifications
 from onewindow.identity import selectors as identity
 
 from ..forms_cases import WalkInForm
-from .cases_common import ErrorEntry, add_domain_errors, form_errors, page_query
-from .workbench import staff_required
+from ..ui import run_action, staff_required
+from .cases_common import form_errors, page_query
 
 ITEM_CHOICES = 50
 MESSAGES_PAGE = 50
@@ -29,6 +28,20 @@ def _match(id_number: str):
         return None
     return {"name": person.name, "id_number": mask_id_number(person.id_number),
             "phone": mask_phone(person.phone)}
+
+
+def _register(request, data):
+    form_data = {k: v for k, v in {
+        "contact_name": data.get("name"), "contact_phone": data.get("phone"),
+        "contact_address": data.get("address"),
+        "application_content": data.get("application_content"),
+    }.items() if v}
+    return services.case_register_walk_in(
+        actor=request.user, implementation_code=data["implementation_code"],
+        id_number=data["id_number"], name=data.get("name", ""), phone=data.get("phone", ""),
+        address=data.get("address", ""), legal_credit_code=data.get("legal_credit_code", ""),
+        legal_name=data.get("legal_name", ""), form_data=form_data, now=timezone.now(),
+    )
 
 
 @staff_required
@@ -43,53 +56,37 @@ def walk_in(request):
         items, more = catalog.implementation_choices(
             organisation=cases.centre_scope(centre=centre), q=item_q, limit=ITEM_CHOICES)
     form = WalkInForm(request.POST or None, items=items, initial={"item_q": item_q})
-    match = None
-    looked_up = False
-    error = ""
-    if request.method == "POST" and "find_item" in request.POST:
+
+    def page(*, looked_up: bool = False, errors=()):
+        # The applicant found so far, whatever else the form still lacks.
+        id_number = (form.cleaned_data.get("id_number")
+                     if form.is_bound and "id_number" not in form.errors else None)
+        context = {"form": form, "match": _match(id_number) if id_number else None,
+                   "looked_up": looked_up, "errors": list(errors), "centre": centre,
+                   "item_q": item_q, "item_count": len(items), "more_items": more,
+                   "nav_active": "walk-in"}
+        return render(request, "web/cases/walk_in.html", context)
+
+    if request.method != "POST":
+        return page()
+    if "find_item" in request.POST:
         # Narrowing the item list keeps what was typed and shows no errors yet.
         form.is_valid()
         form.errors.clear()
-        if form.cleaned_data.get("id_number"):
-            match = _match(form.cleaned_data["id_number"])
-    elif request.method == "POST" and "lookup" in request.POST:
-        looked_up = True
+        return page()
+    if "lookup" in request.POST:
         form.is_valid()
         for name in [n for n in form.errors if n != "id_number"]:
             del form.errors[name]
-        if not form.errors:
-            match = _match(form.cleaned_data["id_number"])
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        form_data = {k: v for k, v in {
-            "contact_name": data.get("name"), "contact_phone": data.get("phone"),
-            "contact_address": data.get("address"),
-            "application_content": data.get("application_content"),
-        }.items() if v}
-        try:
-            case = services.case_register_walk_in(
-                actor=request.user, implementation_code=data["implementation_code"],
-                id_number=data["id_number"], name=data.get("name", ""),
-                phone=data.get("phone", ""), address=data.get("address", ""),
-                legal_credit_code=data.get("legal_credit_code", ""),
-                legal_name=data.get("legal_name", ""), form_data=form_data,
-                now=timezone.now(),
-            )
-        except ApplicationError as exc:
-            if not add_domain_errors(form, exc, aliases={"implementation": "implementation_code"}):
-                error = str(exc.message)
-        else:
-            messages.success(request,
-                             gettext("已登记。请勾选收到的纸质材料、上传扫描件，然后代申请人提交。"))
-            return redirect("web:staff-case", number=case.pk)
-    elif request.method == "POST" and not form.errors.get("id_number"):
-        match = _match(form.cleaned_data.get("id_number", "")) if form.cleaned_data.get(
-            "id_number") else None
-    errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
-    context = {"form": form, "match": match, "looked_up": looked_up, "errors": errors,
-               "centre": centre, "item_q": item_q, "item_count": len(items),
-               "more_items": more, "nav_active": "walk-in"}
-    return render(request, "web/cases/walk_in.html", context, status=422 if errors else 200)
+        response = page(looked_up=True, errors=form_errors(form))
+        response.status_code = 422 if form.errors else 200
+        return response
+    return run_action(
+        request, form, lambda data: _register(request, data),
+        done=gettext("已登记。请勾选收到的纸质材料、上传扫描件，然后代申请人提交。"),
+        success=lambda case: reverse("web:staff-case", args=[case.pk]),
+        page=lambda outcome: page(errors=outcome.errors),
+        aliases={"implementation": "implementation_code"})
 
 
 @staff_required

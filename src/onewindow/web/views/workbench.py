@@ -1,27 +1,10 @@
 """The staff workbench."""
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 from onewindow.identity import selectors
 
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url="web:staff-login")
-        if user.kind != "STAFF":
-            # A citizen who follows a workbench link sees the same page as for a missing one.
-            from django.http import Http404
-
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from ..ui import staff_required
 
 
 @staff_required

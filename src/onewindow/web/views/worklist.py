@@ -24,8 +24,8 @@ from onewindow.workflow import selectors as workflow
 from onewindow.workflow.permissions import WORK_AS
 
 from ..forms_approval import WorklistFilterForm
+from ..ui import staff_required
 from .cases_common import ErrorEntry, deadline_css, form_errors, page_query
-from .workbench import staff_required
 
 PAGE = 50
 SUBJECT = CASE_SUBJECT_TYPE

@@ -12,7 +12,7 @@ from onewindow.common.errors import ApplicationError
 from onewindow.identity import permissions as identity_permissions
 from onewindow.identity.models import Organisation
 
-from ..workbench import staff_required
+from ...ui import staff_required
 
 # The catalog's action names (catalog.permissions); granted to 事项管理员 and 系统管理员.
 EDIT_ITEM = "catalog.edit_item"

@@ -3,9 +3,9 @@ reason and its consequence), and any version as a guide."""
 
 from dataclasses import dataclass, fields
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from onewindow.identity import permissions as identity_permissions
 from ...forms_catalog import (
     ReasonForm,
 )
+from ...ui import run_action
 from .common import (
     IMPORT_EXPORT,
     LIST_FILTERS,
@@ -270,26 +271,14 @@ def item_operation(request, code: str, operation: str):
     if spec is None:
         raise Http404
     form = ReasonForm(request.POST, prefix=operation)
-    error, status = "", 400
-    if form.is_valid():
-        try:
-            result = spec.service(actor=request.user, code=code,
-                                  reason=form.cleaned_data["reason"], now=timezone.now())
-        except NotFound as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            message, details = _error_parts(exc)
-            status = exc.http_status
-            if "reason" in details:
-                form.add_error("reason", details["reason"])
-            else:
-                error = message
-        else:
-            version = getattr(result, "number", "")
-            messages.success(request, spec.done.format(version=version))
-            return redirect("web:catalog-item", code=code.strip().upper())
-    return _render_detail(request, code, reason_forms={operation: form},
-                          open_operation=operation, error=error, status=status)
+    return run_action(
+        request, form,
+        lambda data: spec.service(actor=request.user, code=code, reason=data["reason"],
+                                  now=timezone.now()),
+        done=lambda result: spec.done.format(version=getattr(result, "number", "")),
+        success=reverse("web:catalog-item", args=[code.strip().upper()]),
+        page=lambda outcome: _render_detail(request, code, reason_forms={operation: form},
+                                            open_operation=operation, error=outcome.message))
 
 
 @catalog_admin_required

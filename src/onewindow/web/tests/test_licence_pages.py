@@ -6,8 +6,7 @@ from django.utils import timezone
 from onewindow.identity.tests.factories import CitizenFactory, StaffFactory
 from onewindow.licences import exports
 from onewindow.licences.models import Licence, LicenceUsage
-
-from .factories import issue_to_citizen, make_world
+from onewindow.licences.tests.factories import issue_to_citizen, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +103,7 @@ def test_staff_issue_revoke_and_annotate(client, world):
     form_url = reverse("licences:staff-issue") + f"?type={world.person_type.code}"
     missing = client.post(form_url, {"type": world.person_type.code,
                                      "holder_code": world.citizen.person.id_number})
-    assert missing.status_code == 400 and "经营项目" in missing.content.decode()
+    assert missing.status_code == 422 and "经营项目" in missing.content.decode()
     issued = client.post(form_url, {"type": world.person_type.code,
                                     "holder_code": world.citizen.person.id_number,
                                     "f_category": "散装食品销售"})
@@ -119,7 +118,7 @@ def test_staff_issue_revoke_and_annotate(client, world):
     assert licence.annotations.get().text == "年度核查合格"
     no_reason = client.post(reverse("licences:staff-revoke", args=[licence.identifier]),
                             {"reason": ""})
-    assert no_reason.status_code == 400
+    assert no_reason.status_code == 422
     client.post(reverse("licences:staff-revoke", args=[licence.identifier]),
                 {"reason": "违法经营，依法吊销"})
     licence.refresh_from_db()

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LicenceType
+from onewindow.licences.models import LicenceType
 
 
 class VerifyForm(forms.Form):

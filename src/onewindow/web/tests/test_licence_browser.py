@@ -6,9 +6,8 @@ from django.utils import timezone
 
 from onewindow.identity.tests.factories import PASSWORD
 from onewindow.licences import exports
+from onewindow.licences.tests.factories import issue_to_citizen, make_world
 from onewindow.testing import axe_violations
-
-from .factories import issue_to_citizen, make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
