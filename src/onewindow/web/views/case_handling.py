@@ -57,7 +57,7 @@ S = CaseStatus
 
 def _task(request, task_id: int) -> WorkItem:
     try:
-        item = workflow.work_item_get_for_actor(actor=request.user, work_item_id=task_id)
+        item = workflow.access_work_item(actor=request.user, work_item_id=task_id)
     except NotFound as exc:
         raise Http404 from exc
     if item.subject_type != SUBJECT:
@@ -176,7 +176,7 @@ def task_opinion(request, task_id: int):
     return _act(
         request, task_id, name="opinion", make_form=OpinionForm,
         perform=lambda r, i, c, d: services.case_task_complete(
-            actor=r.user, work_item=i.pk, opinion=d["opinion"],
+            actor=r.user, work_item=i, opinion=d["opinion"],
             expected_version=_version(d), now=timezone.now()),
         done=gettext("审查意见已提交，办件已转到下一环节。"),
     )
@@ -239,11 +239,11 @@ def task_decision(request, task_id: int):
 
     def perform(r, item, case, d):
         if d["decision"] == "return":
-            return services.case_return(actor=r.user, work_item=item.pk,
+            return services.case_return(actor=r.user, work_item=item,
                                         reason=d["opinion"], expected_version=_version(d),
                                         now=timezone.now())
         return services.case_task_complete(
-            actor=r.user, work_item=item.pk, opinion=d["opinion"], decision=d["decision"],
+            actor=r.user, work_item=item, opinion=d["opinion"], decision=d["decision"],
             reasons=d.get("reasons", ""), expected_version=_version(d), now=timezone.now())
 
     return _act(request, task_id, name="decision", make_form=DecisionForm, perform=perform,
@@ -255,7 +255,7 @@ def task_return(request, task_id: int):
     return _act(
         request, task_id, name="return", make_form=ReturnForm,
         perform=lambda r, i, c, d: services.case_return(
-            actor=r.user, work_item=i.pk, reason=d["reason"], expected_version=_version(d),
+            actor=r.user, work_item=i, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已退回上一环节，退回理由已随件转达。"),
     )
@@ -267,23 +267,23 @@ def _suspend_form(data):
 
 def _suspend(r, case, d):
     return services.case_suspend(
-        actor=r.user, case=case.pk, procedure=d["procedure"], expected_days=d["expected_days"],
+        actor=r.user, case=case, procedure=d["procedure"], expected_days=d["expected_days"],
         reason=d["reason"], expected_version=_version(d), now=timezone.now())
 
 
 def _resume(r, case, d):
-    return services.case_resume(actor=r.user, case=case.pk, note=d.get("note", ""),
+    return services.case_resume(actor=r.user, case=case, note=d.get("note", ""),
                                 expected_version=_version(d), now=timezone.now())
 
 
 def _extend(r, case, d):
-    return services.case_extend_request(actor=r.user, case=case.pk, days=d["days"],
+    return services.case_extend_request(actor=r.user, case=case, days=d["days"],
                                         reason=d["reason"], expected_version=_version(d),
                                         now=timezone.now())
 
 
 def _extend_decide(r, case, d):
-    return services.case_extend_decide(actor=r.user, case=case.pk, approve=d["approve"],
+    return services.case_extend_decide(actor=r.user, case=case, approve=d["approve"],
                                        note=d.get("note", ""), expected_version=_version(d),
                                        now=timezone.now())
 
@@ -328,7 +328,7 @@ def task_extend_decide(request, task_id: int):
 
 def _case_act(request, number: str, *, name: str, make_form: Callable, perform: Callable):
     try:
-        case = selectors.case_get_for_actor(actor=request.user, number=number)
+        case = selectors.access_case(actor=request.user, ref=number)
     except CaseNotFound as exc:
         raise Http404 from exc
     if request.method != "POST":

@@ -23,7 +23,7 @@ def test_completing_one_task_twice_concurrently_has_one_winner(postgres_only, tr
                                           subject_id=subject_id, now=now).created
         results = race([
             lambda review=review, actor=actor: services.task_complete(
-                actor=actor, work_item=review.pk, opinion=actor.username, now=now)
+                actor=actor, work_item=review, opinion=actor.username, now=now)
             for actor in (tree.handler_a, tree.city_handler, tree.handler_a, tree.city_handler)
         ])
         outcomes = sorted(kind for kind, _ in results)

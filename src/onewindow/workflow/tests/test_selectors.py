@@ -149,14 +149,14 @@ def test_cursor_of_another_sort_is_refused(tree, now, today):
                            today=today)
 
 
-def test_work_item_get_for_actor_hides_other_departments(tree, now):
+def test_access_work_item_hides_other_departments(tree, now):
     mine = item(tree.dept_a, now=now)
-    assert selectors.work_item_get_for_actor(actor=tree.handler_a, work_item_id=mine.pk) == mine
+    assert selectors.access_work_item(actor=tree.handler_a, work_item_id=mine.pk) == mine
     for outsider in (tree.handler_b, tree.chief_a, tree.clerk):
         with pytest.raises(WorkItemNotFound):
-            selectors.work_item_get_for_actor(actor=outsider, work_item_id=mine.pk)
+            selectors.access_work_item(actor=outsider, work_item_id=mine.pk)
     with pytest.raises(WorkItemNotFound):
-        selectors.work_item_get_for_actor(actor=tree.handler_a, work_item_id=10**9)
+        selectors.access_work_item(actor=tree.handler_a, work_item_id=10**9)
 
 
 def test_lane_organisation_by_name_short_name_and_region(tree):
