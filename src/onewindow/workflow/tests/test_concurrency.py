@@ -47,7 +47,7 @@ def test_parallel_branches_completed_at_once_both_count(postgres_only, tree, sub
         items = {i.task_name: i for i in services.process_start(
             actor=None, route=route, subject_type=SUBJECT, subject_id=subject_id,
             now=now).created}
-        lead, joint = items["Activity_review_lead"].pk, items["Activity_review_joint"].pk
+        lead, joint = items["Activity_review_lead"], items["Activity_review_joint"]
         results = race([
             lambda lead=lead: services.task_complete(actor=tree.handler_a, work_item=lead,
                                                      now=now),
