@@ -109,9 +109,9 @@ def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
         services.case_material_upload(actor=citizen_obj, case=draft,
                                       material_id=draft.materials.get(position=1).pk,
                                       stream=pdf, filename="申请书.pdf", now=now_)
-        case = services.case_submit(actor=citizen_obj, case=draft.pk, idempotency_key=key,
+        case = services.case_submit(actor=citizen_obj, case=draft, idempotency_key=key,
                                     now=now_)
-        services.case_accept(actor=clerk_obj, case=case.pk, now=timezone.now())
+        services.case_accept(actor=clerk_obj, case=case, now=timezone.now())
 
     def client_loop(tag: str, index: int, barrier) -> tuple[list[float], list[str]]:
         citizen_obj = Account.objects.get(pk=citizen.pk)

@@ -55,7 +55,7 @@ def apply_as_citizen1(item) -> str:
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf(material.name), filename="scan.pdf", now=now)
-    case = services.case_submit(actor=citizen, case=draft.pk, idempotency_key="e2e-approval",
+    case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-approval",
                                 now=now)
     return case.number
 

@@ -71,14 +71,14 @@ def apply_for_food_licence(item) -> Case:
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf(material.name), filename="scan.pdf", now=now)
-    return services.case_submit(actor=citizen, case=draft.pk, idempotency_key="e2e-food",
+    return services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-food",
                                 now=timezone.now())
 
 
 def approve(case: Case) -> Case:
     """Accept at the window, then complete each step of the route as the demo staff whose
     worklist holds it, approving, until the route ends."""
-    services.case_accept(actor=account("clerk1"), case=case.number, now=timezone.now())
+    services.case_accept(actor=account("clerk1"), case=case, now=timezone.now())
     staff = [account(name) for name in ("handler1", "chief1", "clerk1")]
     for _ in range(10):
         case.refresh_from_db()
@@ -90,7 +90,7 @@ def approve(case: Case) -> Case:
         actor = next(a for a in staff if _may_work_on(a, ready[0]))
         # Review steps give an opinion; the chief representative's step decides.
         decides = ready[0].role == "CHIEF_REPRESENTATIVE"
-        services.case_task_complete(actor=actor, work_item=ready[0].pk, opinion="材料齐全，同意。",
+        services.case_task_complete(actor=actor, work_item=ready[0], opinion="材料齐全，同意。",
                                     decision="approve" if decides else None,
                                     now=timezone.now())
     case.refresh_from_db()
@@ -99,7 +99,7 @@ def approve(case: Case) -> Case:
 
 def _may_work_on(actor, item) -> bool:
     try:
-        workflow_selectors.work_item_get_for_actor(actor=actor, work_item_id=item.pk)
+        workflow_selectors.access_work_item(actor=actor, work_item_id=item.pk)
     except WorkItemNotFound:
         return False
     return True
@@ -236,9 +236,9 @@ def test_the_instant_demo_item_issues_the_individual_business_licence(demo_data)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf(material.name), filename="scan.pdf", now=now)
-    case = services.case_submit(actor=citizen, case=draft.pk, idempotency_key="e2e-gt",
+    case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-gt",
                                 now=now)
-    case = services.case_decide_instant(actor=account("clerk1"), case=case.number,
+    case = services.case_decide_instant(actor=account("clerk1"), case=case,
                                         approve=True, now=timezone.now())
     assert case.status == CaseStatus.APPROVED
     licence = Licence.objects.get(case_number=case.number)

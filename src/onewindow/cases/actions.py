@@ -122,13 +122,30 @@ def _extension_pending(actor, case: Case) -> ApplicationError | None:
     return None
 
 
+def mail_dispatched(case: Case) -> bool:
+    """The result has left by mail (the one place that reads it from the log)."""
+    return case.actions.filter(kind=K.MAIL_DISPATCH).exists()
+
+
 def _delivery_open(actor, case: Case) -> ApplicationError | None:
     # Choosing how to receive the result belongs to a submitted application, and ends
     # once the result has been mailed.
     if case.status == S.DRAFT:
         return InvalidTransition("申请尚未提交，不能选择领取方式。")
-    if case.actions.filter(kind=K.MAIL_DISPATCH).exists():
+    if mail_dispatched(case):
         return InvalidTransition("结果已经寄出，不能再更改领取方式。")
+    return None
+
+
+def _not_yet_mailed(actor, case: Case) -> ApplicationError | None:
+    if mail_dispatched(case):
+        return InvalidTransition("结果已经寄出，请登记签收。")
+    return None
+
+
+def _mailed(actor, case: Case) -> ApplicationError | None:
+    if not mail_dispatched(case):
+        return InvalidTransition("结果尚未寄出，不能登记签收。")
     return None
 
 
@@ -223,7 +240,11 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
            _extension_unused),
     Action("extend_decide", "case_extend_decide", (K.EXTEND_APPROVE,), _extension_approver,
            _extension_pending),
-    Action("deliver", "case_deliver", (K.OUTPUT_READY,), _deliverer),
+    Action("hand_over", "case_hand_over", (K.HAND_OVER,), _deliverer),
+    Action("mail_dispatch", "case_mail_dispatch", (K.MAIL_DISPATCH,), _deliverer,
+           _not_yet_mailed),
+    Action("mail_deliver", "case_mail_deliver", (K.MAIL_DELIVER,), _deliverer, _mailed),
+    Action("publish_online", "case_publish_online", (K.PUBLISH_ONLINE,), _deliverer),
     Action("choose_delivery", "case_delivery_choose", (K.CHOOSE_DELIVERY,),
            _delivery_chooser, _delivery_open),
 )}

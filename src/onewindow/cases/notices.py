@@ -78,7 +78,7 @@ def notice_context(*, case: Case, seq: int) -> tuple[str, dict, str]:
 
 
 def render_notice(*, case: Case, seq: int) -> RenderedPdf:
-    """The PDF of the notice issued by action ``seq`` (call case_get_for_actor first)."""
+    """The PDF of the notice issued by action ``seq`` (call access_case first)."""
     template, context, title = notice_context(case=case, seq=seq)
     ref = next(r for r in selectors.notices_of(case=case) if r.seq == seq)
     return render_pdf(template=template, context=context, filename=ref.filename, title=title)
@@ -91,7 +91,7 @@ def decision_action(case: Case):
 
 def decision_pdf(case: Case) -> bytes:
     """准予 / 不予行政许可决定书 of a decided case, rendered from the snapshot its decision
-    action froze (call case_get_for_actor first). Undecided → cases.not-found."""
+    action froze (call access_case first). Undecided → cases.not-found."""
     from .errors import CaseNotFound
 
     action = decision_action(case)

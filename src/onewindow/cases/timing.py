@@ -213,7 +213,7 @@ def explain(result: deadlines.Deadlines, *, version, until: dt.date) -> list[Day
 
 
 def case_timing(case: Case, *, today: dt.date) -> Timing:
-    """Where ``case`` stands against its limits on ``today`` (call case_get_for_actor
+    """Where ``case`` stands against its limits on ``today`` (call access_case
     first): due dates, working days used / left / suspended, the extension, the Art. 44
     output deadline and the day-by-day explanation."""
     # Lazily: the services package imports the selectors (which re-export this module).

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 
 from . import selectors
 from .errors import (
@@ -55,7 +56,7 @@ def _masked_person(person: NaturalPerson) -> dict:
 
 @transaction.atomic(durable=True)
 def organisation_create(
-    *, actor, name: str, kind: str, region_code: str, level: int,
+    *, actor: Actor | None, name: str, kind: str, region_code: str, level: int,
     parent: Organisation | None = None, credit_code: str | None = None, short_name: str = "",
     address: str = "", phone: str = "", now: dt.datetime,
 ) -> Organisation:
@@ -65,7 +66,7 @@ def organisation_create(
 
 
 def organisation_create_inner(
-    *, actor, name: str, kind: str, region_code: str, level: int,
+    *, actor: Actor | None, name: str, kind: str, region_code: str, level: int,
     parent: Organisation | None = None, credit_code: str | None = None, short_name: str = "",
     address: str = "", phone: str = "", now: dt.datetime,
 ) -> Organisation:
@@ -98,14 +99,16 @@ def organisation_create_inner(
 
 @transaction.atomic(durable=True)
 def window_create(
-    *, actor, centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
+    *, actor: Actor | None,
+    centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
 ) -> Window:
     return window_create_inner(actor=actor, centre=centre, number=number, name=name, domain=domain,
                                now=now)
 
 
 def window_create_inner(
-    *, actor, centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
+    *, actor: Actor | None,
+    centre: Organisation, number: str, name: str, domain: str = "", now: dt.datetime
 ) -> Window:
     """The body of ``window_create``, in the caller's transaction."""
     if not centre.is_centre:
@@ -127,7 +130,8 @@ def window_create_inner(
 
 @transaction.atomic(durable=True)
 def person_register(
-    *, actor, name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
+    *, actor: Actor | None,
+    name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
 ) -> NaturalPerson:
     """Record a natural person (at the window or on sign-up); the ID number is checked."""
     return person_register_inner(actor=actor, name=name, id_number=id_number, phone=phone,
@@ -135,7 +139,8 @@ def person_register(
 
 
 def person_register_inner(
-    *, actor, name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
+    *, actor: Actor | None,
+    name: str, id_number: str, phone: str = "", address: str = "", now: dt.datetime
 ) -> NaturalPerson:
     """The body of ``person_register``, in the caller's transaction."""
     id_number = normalize_id_number(id_number)
@@ -157,7 +162,7 @@ def person_register_inner(
 
 @transaction.atomic(durable=True)
 def legal_person_register(
-    *, actor, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
+    *, actor: Actor | None, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
     legal_representative: str = "", address: str = "", now: dt.datetime,
 ) -> LegalPerson:
     return legal_person_register_inner(actor=actor, name=name, credit_code=credit_code, kind=kind,
@@ -166,7 +171,7 @@ def legal_person_register(
 
 
 def legal_person_register_inner(
-    *, actor, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
+    *, actor: Actor | None, name: str, credit_code: str, kind: str = LegalPerson.Kind.ENTERPRISE,
     legal_representative: str = "", address: str = "", now: dt.datetime,
 ) -> LegalPerson:
     """The body of ``legal_person_register``, in the caller's transaction."""
@@ -194,7 +199,8 @@ def legal_person_register_inner(
 
 @transaction.atomic(durable=True)
 def account_create(
-    *, actor, username: str, password: str, kind: str, person: NaturalPerson | None = None,
+    *, actor: Actor | None,
+    username: str, password: str, kind: str, person: NaturalPerson | None = None,
     organisation: Organisation | None = None, display_name: str = "", is_staff: bool = False,
     now: dt.datetime,
 ) -> Account:
@@ -204,7 +210,8 @@ def account_create(
 
 
 def account_create_inner(
-    *, actor, username: str, password: str, kind: str, person: NaturalPerson | None = None,
+    *, actor: Actor | None,
+    username: str, password: str, kind: str, person: NaturalPerson | None = None,
     organisation: Organisation | None = None, display_name: str = "", is_staff: bool = False,
     now: dt.datetime,
 ) -> Account:
@@ -233,13 +240,14 @@ def account_create_inner(
 
 
 @transaction.atomic(durable=True)
-def role_grant(*, actor, account: Account, role: str, organisation: Organisation,
+def role_grant(*, actor: Actor | None, account: Account, role: str, organisation: Organisation,
                now: dt.datetime) -> RoleAssignment:
     return role_grant_inner(actor=actor, account=account, role=role, organisation=organisation,
                             now=now)
 
 
-def role_grant_inner(*, actor, account: Account, role: str, organisation: Organisation,
+def role_grant_inner(*, actor: Actor | None,
+                     account: Account, role: str, organisation: Organisation,
                now: dt.datetime) -> RoleAssignment:
     """The body of ``role_grant``, in the caller's transaction."""
     if account.kind != Account.Kind.STAFF:
@@ -260,7 +268,7 @@ def role_grant_inner(*, actor, account: Account, role: str, organisation: Organi
 
 
 @transaction.atomic(durable=True)
-def role_revoke(*, actor, assignment: RoleAssignment, now: dt.datetime) -> None:
+def role_revoke(*, actor: Actor | None, assignment: RoleAssignment, now: dt.datetime) -> None:
     before = {"role": assignment.role, "organisation": assignment.organisation_id}
     account = assignment.account
     assignment.delete()
@@ -272,14 +280,14 @@ def role_revoke(*, actor, assignment: RoleAssignment, now: dt.datetime) -> None:
 
 
 @transaction.atomic(durable=True)
-def authorization_grant(*, actor, account: Account, legal_person: LegalPerson,
+def authorization_grant(*, actor: Actor | None, account: Account, legal_person: LegalPerson,
                         valid_until: dt.date | None = None,
                         now: dt.datetime) -> AgentAuthorization:
     return authorization_grant_inner(actor=actor, account=account, legal_person=legal_person,
                                      valid_until=valid_until, now=now)
 
 
-def authorization_grant_inner(*, actor, account: Account, legal_person: LegalPerson,
+def authorization_grant_inner(*, actor: Actor | None, account: Account, legal_person: LegalPerson,
                         valid_until: dt.date | None = None,
                         now: dt.datetime) -> AgentAuthorization:
     """The body of ``authorization_grant``, in the caller's transaction."""
@@ -359,7 +367,7 @@ def login_check(*, identifier: str, password: str, portal: str, now: dt.datetime
 
 
 @transaction.atomic(durable=True)
-def account_unlock(*, actor, account: Account, now: dt.datetime) -> None:
+def account_unlock(*, actor: Actor | None, account: Account, now: dt.datetime) -> None:
     Account.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=None)
     audit_record(
         actor=actor, action="identity.account.unlocked", subject_type="identity.account",

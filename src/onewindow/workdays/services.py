@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.common.errors import NotFound, ValidationFailed
 from onewindow.events.services import publish
 
@@ -95,14 +96,14 @@ def special_day_problem(*, date: dt.date, kind: str, name: str = "") -> str | No
 
 @transaction.atomic(durable=True)
 def holiday_set(
-    *, actor, date: dt.date, kind: str, name: str = "", now: dt.datetime
+    *, actor: Actor | None, date: dt.date, kind: str, name: str = "", now: dt.datetime
 ) -> SpecialDay:
     """Create or change the special day on ``date`` as an administrator's decision."""
     return holiday_set_inner(actor=actor, date=date, kind=kind, name=name, now=now)
 
 
 def holiday_set_inner(
-    *, actor, date: dt.date, kind: str, name: str = "", now: dt.datetime
+    *, actor: Actor | None, date: dt.date, kind: str, name: str = "", now: dt.datetime
 ) -> SpecialDay:
     """The body of ``holiday_set``, in the caller's transaction."""
     problem = special_day_problem(date=date, kind=kind, name=name)
@@ -122,12 +123,12 @@ def holiday_set_inner(
 
 
 @transaction.atomic(durable=True)
-def holiday_delete(*, actor, date: dt.date, now: dt.datetime) -> None:
+def holiday_delete(*, actor: Actor | None, date: dt.date, now: dt.datetime) -> None:
     """Remove the special day on ``date``: the weekend rule applies to it again."""
     return holiday_delete_inner(actor=actor, date=date, now=now)
 
 
-def holiday_delete_inner(*, actor, date: dt.date, now: dt.datetime) -> None:
+def holiday_delete_inner(*, actor: Actor | None, date: dt.date, now: dt.datetime) -> None:
     """The body of ``holiday_delete``, in the caller's transaction."""
     existing = SpecialDay.objects.select_for_update().filter(date=date).first()
     if existing is None:
@@ -142,14 +143,14 @@ def holiday_delete_inner(*, actor, date: dt.date, now: dt.datetime) -> None:
 
 @transaction.atomic(durable=True)
 def calendar_year_set(
-    *, actor, year: int, official: bool, paper: str = "", now: dt.datetime
+    *, actor: Actor | None, year: int, official: bool, paper: str = "", now: dt.datetime
 ) -> CalendarYear:
     """Mark a year's notice as loaded (or not) by hand, e.g. after entering it day by day."""
     return calendar_year_set_inner(actor=actor, year=year, official=official, paper=paper, now=now)
 
 
 def calendar_year_set_inner(
-    *, actor, year: int, official: bool, paper: str = "", now: dt.datetime
+    *, actor: Actor | None, year: int, official: bool, paper: str = "", now: dt.datetime
 ) -> CalendarYear:
     """The body of ``calendar_year_set``, in the caller's transaction."""
     if not 1900 <= year <= 2200:
@@ -172,11 +173,11 @@ def calendar_year_set_inner(
 
 
 @transaction.atomic(durable=True)
-def calendar_year_delete(*, actor, year: int, now: dt.datetime) -> None:
+def calendar_year_delete(*, actor: Actor | None, year: int, now: dt.datetime) -> None:
     return calendar_year_delete_inner(actor=actor, year=year, now=now)
 
 
-def calendar_year_delete_inner(*, actor, year: int, now: dt.datetime) -> None:
+def calendar_year_delete_inner(*, actor: Actor | None, year: int, now: dt.datetime) -> None:
     """The body of ``calendar_year_delete``, in the caller's transaction."""
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     if row is None:
@@ -237,7 +238,8 @@ def _parse_holiday_cn(data: Any) -> tuple[int, list[str], list[tuple[dt.date, st
 
 
 @transaction.atomic(durable=True)
-def holidays_load_holiday_cn(*, actor, data: Any, now: dt.datetime) -> NoticeLoadResult:
+def holidays_load_holiday_cn(*, actor: Actor | None,
+                             data: Any, now: dt.datetime) -> NoticeLoadResult:
     """Load one year's State Council notice in holiday-cn format.
 
     Replaces the imported rows (CHINESE_CALENDAR, HOLIDAY_CN) of that notice year, keeps

@@ -220,7 +220,8 @@ def route_upload(request, code: str, version: int, file: File[UploadedFile] = No
     (``Content-Type: application/xml``). Lanes must be named after roles (综合受理、承办人、
     首席代表; joint review: 承办人（部门）), script tasks and code are refused, gateway
     conditions use the safe expression language (``decision == "approve"``)."""
-    target = selectors.version_get(code=code, number=version)
+    target = selectors.access_route_version(actor=request.auth, code=code, number=version,
+                                            upload=True)
     if file is not None:
         content = file.read(bpmn.MAX_BYTES + 1)
         file_name = file.name or ""
@@ -241,8 +242,8 @@ def route_get(request, code: str, version: int):
     """The route new cases of this item version run: the newest upload, else the default
     generated from its handling type (即办件 / 承诺件 / 联合审查). ``bpmn_xml`` opens in a
     modeler."""
-    target = selectors.version_get(code=code, number=version)
-    route = selectors.route_get(version=target, actor=request.auth, check_permission=True)
+    target = selectors.access_route_version(actor=request.auth, code=code, number=version)
+    route = selectors.route_get(version=target)
     return _route_out(route, target)
 
 
@@ -268,7 +269,7 @@ def task_list(request, query: Query[TaskListQuery]):
             response={200: TaskOut, **errors(401, 404, 422)})
 def task_get(request, task_id: int):
     """One task of my worklist (any status); tasks of other departments are not found."""
-    item = selectors.work_item_get_for_actor(actor=request.auth, work_item_id=task_id)
+    item = selectors.access_work_item(actor=request.auth, work_item_id=task_id)
     return _task_out(selectors.work_item_row(item=item, today=_today()))
 
 
@@ -281,8 +282,9 @@ def task_complete(request, task_id: int, body: CompleteIn):
     data = dict(body.data)
     if body.decision is not None:
         data["decision"] = body.decision
+    item = selectors.access_work_item(actor=request.auth, work_item_id=task_id)
     step = services.task_complete(
-        actor=request.auth, work_item=task_id, data=data, opinion=body.opinion,
+        actor=request.auth, work_item=item, data=data, opinion=body.opinion,
         expected_state_version=body.expected_state_version, now=timezone.now(),
     )
     return _step_out(step)
@@ -293,8 +295,9 @@ def task_complete(request, task_id: int, body: CompleteIn):
 def task_send_back(request, task_id: int, body: SendBackIn):
     """退回: send the case back one step with a reason; the previous step's tasks return
     to their worklists carrying the reason."""
+    item = selectors.access_work_item(actor=request.auth, work_item_id=task_id)
     step = services.task_send_back(
-        actor=request.auth, work_item=task_id, reason=body.reason,
+        actor=request.auth, work_item=item, reason=body.reason,
         expected_state_version=body.expected_state_version, now=timezone.now(),
     )
     return _step_out(step)

@@ -1,5 +1,6 @@
-"""Reads with rules: worklists (scope, deadline colour, keyset pages), one work item for
-an actor, routes of a version, and which organisation a joint-review lane names.
+"""Reads with rules: worklists (scope, deadline colour, keyset pages), access to one work
+item (``access_work_item``) and to a version's route (``access_route_version``), routes of
+a version, and which organisation a joint-review lane names.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from onewindow.catalog.models import ImplementationVersion
+from onewindow.common.actors import Actor
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.pagination import decode_cursor, encode_cursor
 from onewindow.identity.models import Organisation
@@ -20,7 +22,7 @@ from onewindow.workdays.selectors import deadline_bands, deadline_state, get_cal
 from . import bpmn, defaults, outcomes
 from .errors import RouteNotFound, UnknownDepartment, WorkItemNotFound
 from .models import RouteDefinition, WorkItem
-from .permissions import can_view_routes, can_work_on, work_items_q
+from .permissions import can_upload_route, can_view_routes, can_work_on, work_items_q
 
 DS = DeadlineState
 # The states a worklist filters by; NORMAL also takes the items without a step deadline
@@ -111,7 +113,7 @@ def _cursor_values(sort: str, cursor: str) -> list:
     return values[1:]
 
 
-def worklist(*, actor, sort: str = "due_date", statuses: Iterable[str] = ("READY",),
+def worklist(*, actor: Actor, sort: str = "due_date", statuses: Iterable[str] = ("READY",),
              deadline: Iterable[str] | None = None, cursor: str | None = None,
              limit: int = DEFAULT_LIMIT, today: dt.date) -> WorklistPage:
     """The actor's work items (by default READY ones) in every organisation where the
@@ -159,8 +161,9 @@ def _row(item: WorkItem, today: dt.date, calendar) -> WorklistRow:
     )
 
 
-def work_item_get_for_actor(*, actor, work_item_id: int) -> WorkItem:
-    """One work item the actor may work on (any status); otherwise 404."""
+def access_work_item(*, actor: Actor | None, work_item_id: int) -> WorkItem:
+    """One work item (any status) if ``actor`` holds its role over its organisation;
+    otherwise ``WorkItemNotFound`` (404) — missing and forbidden look the same."""
     item = (WorkItem.objects.select_related("organisation", "completed_by")
             .filter(pk=work_item_id).first())
     if item is None or not can_work_on(actor=actor, work_item=item):
@@ -197,12 +200,18 @@ def default_route_for(version) -> RouteDefinition:
     )
 
 
-def version_get(*, code: str, number: int):
-    """An implementation version by 实施编码 and number (drafts included), or 404."""
+def access_route_version(*, actor: Actor, code: str, number: int,
+                         upload: bool = False) -> ImplementationVersion:
+    """An item version (drafts included) whose route ``actor`` may read (staff of the
+    route roles) or, with ``upload``, replace (``workflow.upload_route`` over the
+    implementing organisation); otherwise ``RouteNotFound`` (404), missing or forbidden."""
     version = (ImplementationVersion.objects
                .select_related("implementation__organisation")
                .filter(implementation__code=(code or "").strip(), number=number).first())
-    if version is None:
+    allowed = version is not None and (
+        can_upload_route(actor=actor, version=version) if upload
+        else can_view_routes(actor=actor))
+    if not allowed:
         raise RouteNotFound("未找到该事项版本。", details={"code": code, "version": number})
     return version
 
@@ -221,11 +230,9 @@ def latest_uploaded(*, version) -> RouteDefinition | None:
             .order_by("-uploaded_at", "-id").first())
 
 
-def route_get(*, version, actor=None, check_permission: bool = False) -> RouteDefinition:
+def route_get(*, version) -> RouteDefinition:
     """The route new cases of ``version`` would run: the newest upload, else the default
     (a stored default row if there is one, else generated and not saved)."""
-    if check_permission and not can_view_routes(actor=actor):
-        raise RouteNotFound("未找到审批路线。")
     uploaded = latest_uploaded(version=version)
     if uploaded is not None:
         return uploaded

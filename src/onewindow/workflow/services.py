@@ -23,6 +23,7 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
@@ -58,7 +59,7 @@ DueDate = (
 # --- routes ---------------------------------------------------------------------------------
 
 
-def route_upload(*, actor, version, bpmn_xml: str | bytes, file_name: str = "",
+def route_upload(*, actor: Actor | None, version, bpmn_xml: str | bytes, file_name: str = "",
                  now: dt.datetime) -> RouteDefinition:
     """Check and store a route made in a modeler for one implementation version.
 
@@ -265,16 +266,16 @@ def _finished(subject_type, subject_id, instance, now) -> None:
 
 
 @transaction.atomic(durable=True)
-def process_start(*, actor, route: RouteDefinition, subject_type: str, subject_id: str,
-                  data: dict | None = None, now: dt.datetime) -> Step:
+def process_start(*, actor: Actor | None, route: RouteDefinition, subject_type: str,
+                  subject_id: str, data: dict | None = None, now: dt.datetime) -> Step:
     """Start ``route`` for a subject (e.g. on acceptance of a case): store the state
     through the subject's adapter and put the first tasks into worklists."""
     return process_start_inner(actor=actor, route=route, subject_type=subject_type,
                                subject_id=subject_id, data=data, now=now)
 
 
-def process_start_inner(*, actor, route: RouteDefinition, subject_type: str, subject_id: str,
-                        data: dict | None = None, now: dt.datetime) -> Step:
+def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_type: str,
+                        subject_id: str, data: dict | None = None, now: dt.datetime) -> Step:
     """The body of ``process_start``, in the caller's transaction."""
     subject_id = str(subject_id)
     adapter = adapter_for(subject_type)
@@ -299,16 +300,10 @@ def process_start_inner(*, actor, route: RouteDefinition, subject_type: str, sub
                 cancelled=sync.cancelled)
 
 
-def _lock_item(work_item: WorkItem | int, actor) -> tuple[WorkItem, list[WorkItem]]:
+def _lock_item(work_item: WorkItem, actor: Actor | None) -> tuple[WorkItem, list[WorkItem]]:
     """Lock the subject of ``work_item``; return its fresh row and every row of the subject.
     Out of the actor's scope → 404; no longer READY → 409."""
-    if isinstance(work_item, WorkItem):
-        pk, subject = work_item.pk, (work_item.subject_type, work_item.subject_id)
-    else:
-        pk = int(work_item)
-        subject = WorkItem.objects.filter(pk=pk).values_list("subject_type", "subject_id").first()
-        if subject is None:
-            raise WorkItemNotFound("未找到该待办任务。")
+    pk, subject = work_item.pk, (work_item.subject_type, work_item.subject_id)
     rows = _lock_subject(*subject)
     item = next((row for row in rows if row.pk == pk), None)
     if item is None or not can_work_on(actor=actor, work_item=item):
@@ -331,7 +326,7 @@ def _load(adapter, item: WorkItem, expected_state_version: int | None) -> Stored
 
 
 @transaction.atomic(durable=True)
-def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
+def task_complete(*, actor: Actor | None, work_item: WorkItem, data: dict | None = None,
                   opinion: str = "", expected_state_version: int | None = None,
                   subject_context: Mapping[str, Any] | None = None,
                   now: dt.datetime) -> Step:
@@ -348,7 +343,7 @@ def task_complete(*, actor, work_item: WorkItem | int, data: dict | None = None,
                                subject_context=subject_context, now=now)
 
 
-def task_complete_inner(*, actor, work_item: WorkItem | int, data: dict | None = None,
+def task_complete_inner(*, actor: Actor | None, work_item: WorkItem, data: dict | None = None,
                         opinion: str = "", expected_state_version: int | None = None,
                         subject_context: Mapping[str, Any] | None = None,
                         now: dt.datetime) -> Step:
@@ -417,7 +412,7 @@ def work_items_reschedule(*, subject_type: str, subject_id: str, due_date: dt.da
 
 
 @transaction.atomic(durable=True)
-def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
+def task_send_back(*, actor: Actor | None, work_item: WorkItem, reason: str,
                    expected_state_version: int | None = None,
                    subject_context: Mapping[str, Any] | None = None,
                    now: dt.datetime) -> Step:
@@ -429,7 +424,7 @@ def task_send_back(*, actor, work_item: WorkItem | int, reason: str,
                                 subject_context=subject_context, now=now)
 
 
-def task_send_back_inner(*, actor, work_item: WorkItem | int, reason: str,
+def task_send_back_inner(*, actor: Actor | None, work_item: WorkItem, reason: str,
                          expected_state_version: int | None = None,
                          subject_context: Mapping[str, Any] | None = None,
                          now: dt.datetime) -> Step:
@@ -464,14 +459,14 @@ def task_send_back_inner(*, actor, work_item: WorkItem | int, reason: str,
 
 
 @transaction.atomic(durable=True)
-def process_cancel(*, actor, subject_type: str, subject_id: str, reason: str,
+def process_cancel(*, actor: Actor | None, subject_type: str, subject_id: str, reason: str,
                    now: dt.datetime) -> Step:
     """Stop the route of a subject (withdrawn, terminated): every READY item is CANCELLED."""
     return process_cancel_inner(actor=actor, subject_type=subject_type, subject_id=subject_id,
                                 reason=reason, now=now)
 
 
-def process_cancel_inner(*, actor, subject_type: str, subject_id: str, reason: str,
+def process_cancel_inner(*, actor: Actor | None, subject_type: str, subject_id: str, reason: str,
                          now: dt.datetime) -> Step:
     """The body of ``process_cancel``, in the caller's transaction."""
     subject_id = str(subject_id)

@@ -29,8 +29,9 @@ def case_draft_create(request, body: DraftIn):
             response={200: CaseOut, **errors(401, 404, 409, 422)})
 def case_draft_save(request, draft_id: int, body: DraftSaveIn):
     now = timezone.now()
+    draft = selectors.access_case(actor=request.auth, ref=draft_id)
     case = services.case_draft_save(
-        actor=request.auth, case=draft_id, form_data=body.form_data,
+        actor=request.auth, case=draft, form_data=body.form_data,
         applicant_legal=legal_person(request, body.applicant_legal_credit_code), now=now,
     )
     return detail(request, str(case.pk), now)
@@ -49,8 +50,10 @@ def case_submit(request, body: SubmitIn):
         raise CaseInvalid(message, details={"idempotency_key": message})
     now = timezone.now()
     existing = selectors.submitted_with_key(actor=request.auth, key=key)
+    draft = (selectors.access_case(actor=request.auth, ref=body.draft_id)
+             if body.draft_id is not None else None)
     case = services.case_submit(
-        actor=request.auth, idempotency_key=key, case=body.draft_id,
+        actor=request.auth, idempotency_key=key, case=draft,
         implementation_code=body.implementation_code, form_data=body.form_data,
         applicant_legal=legal_person(request, body.applicant_legal_credit_code),
         expected_version=body.version, now=now,

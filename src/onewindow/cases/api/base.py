@@ -1,5 +1,6 @@
-"""The cases router and what its routes share: finding the case in the caller's scope
-and shaping a case into ``CaseOut``."""
+"""The cases router and what its routes share: shaping a case into ``CaseOut``. Every route
+that names a case reaches it through ``selectors.access_case`` first (404 for missing and
+forbidden alike)."""
 
 import datetime as dt
 
@@ -90,11 +91,6 @@ def legal_person(request, credit_code: str) -> LegalPerson | None:
 
 def detail(request, ref: str, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
-    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     return case_out(request, case, now)
 
-
-
-def case_in_scope(request, ref: str):
-    """Visibility first, so a case outside scope is a 404 before anything else."""
-    return selectors.case_get_for_actor(actor=request.auth, number=ref)

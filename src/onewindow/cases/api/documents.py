@@ -7,14 +7,14 @@ from django.http import HttpResponse
 from onewindow.common.schemas import errors
 
 from .. import notices, selectors
-from .base import case_in_scope, router
+from .base import router
 
 
 @router.get("/{ref}/notices/{seq}", operation_id="case_notice_pdf",
             response={200: None, **errors(401, 404, 422)})
 def case_notice_pdf(request, ref: str, seq: int):
     """The PDF of a notice (受理通知书, 不予受理决定书, 补正材料通知书, 决定书)."""
-    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     pdf = notices.render_notice(case=case, seq=seq)
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(pdf.filename)}"
@@ -26,7 +26,7 @@ def case_notice_pdf(request, ref: str, seq: int):
             response={200: None, **errors(401, 404)})
 def case_decision_pdf(request, ref: str):
     """准予 / 不予行政许可决定书 (PDF) of a decided case."""
-    case = case_in_scope(request, ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     content = notices.decision_pdf(case)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (

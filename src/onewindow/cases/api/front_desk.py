@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from onewindow.common.schemas import errors
 
-from .. import services
-from .base import case_in_scope, detail, router
+from .. import selectors, services
+from .base import detail, router
 from .schemas import AcceptIn, CaseOut, CorrectionIn, DecideIn, ReasonIn, SupplyIn
 
 
@@ -15,7 +15,8 @@ from .schemas import AcceptIn, CaseOut, CorrectionIn, DecideIn, ReasonIn, Supply
 def case_accept(request, ref: str, body: AcceptIn):
     """受理 (optionally 容缺: ``tolerated`` material ids + ``supply_days``)."""
     now = timezone.now()
-    case = services.case_accept(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_accept(actor=request.auth, case=case,
                                 tolerated=body.tolerated, supply_days=body.supply_days,
                                 note=body.note, expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -26,7 +27,8 @@ def case_accept(request, ref: str, body: AcceptIn):
 def case_reject(request, ref: str, body: ReasonIn):
     """不予受理 (reason mandatory)."""
     now = timezone.now()
-    case = services.case_reject(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_reject(actor=request.auth, case=case,
                                 reason=body.reason,
                                 expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -37,8 +39,9 @@ def case_reject(request, ref: str, body: ReasonIn):
 def case_request_correction(request, ref: str, body: CorrectionIn):
     """一次性告知补正: every missing or defective item at once, each with its problem."""
     now = timezone.now()
+    case = selectors.access_case(actor=request.auth, ref=ref)
     case = services.case_request_correction(
-        actor=request.auth, case=case_in_scope(request, ref),
+        actor=request.auth, case=case,
         items=[item.dict() for item in body.items], note=body.note,
         supply_days=body.supply_days, expected_version=body.version, now=now,
     )
@@ -50,7 +53,8 @@ def case_request_correction(request, ref: str, body: CorrectionIn):
 def case_supply_materials(request, ref: str, body: SupplyIn):
     """Corrections done (files uploaded first): the case returns to the queue."""
     now = timezone.now()
-    case = services.case_supply_materials(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_supply_materials(actor=request.auth, case=case,
                                           form_data=body.form_data, note=body.note,
                                           expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -60,7 +64,8 @@ def case_supply_materials(request, ref: str, body: SupplyIn):
              response={200: CaseOut, **errors(401, 404, 409, 422)})
 def case_withdraw(request, ref: str, body: ReasonIn):
     now = timezone.now()
-    case = services.case_withdraw(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_withdraw(actor=request.auth, case=case,
                                   reason=body.reason, expected_version=body.version, now=now)
     return detail(request, case.number, now)
 
@@ -70,7 +75,8 @@ def case_withdraw(request, ref: str, body: ReasonIn):
 def case_decide_instant(request, ref: str, body: DecideIn):
     """即办件: accept and decide on the spot (needs cases.decide_instant)."""
     now = timezone.now()
-    case = services.case_decide_instant(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_decide_instant(actor=request.auth, case=case,
                                         approve=body.approve, reason=body.reason,
                                         expected_version=body.version, now=now)
     return detail(request, case.number, now)

@@ -19,7 +19,7 @@ from .schemas import FileOut
 def case_material_upload(request, ref: str, material_id: int, file: File[UploadedFile]):
     """Upload one file (PDF, JPEG, PNG, OFD, DOCX; type sniffed from the content; size
     limit ONEWINDOW_UPLOAD_MAX_BYTES) for a material of a draft or a case."""
-    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     record = services.case_material_upload(
         actor=request.auth, case=case, material_id=material_id, stream=file,
         filename=file.name or "", now=timezone.now(),
@@ -34,8 +34,7 @@ def case_material_upload(request, ref: str, material_id: int, file: File[Uploade
 @router.get("/{ref}/files/{file_id}", operation_id="case_file_download",
             response={200: None, **errors(401, 404, 422)})
 def case_file_download(request, ref: str, file_id: int):
-    selectors.case_get_for_actor(actor=request.auth, number=ref)
-    record = selectors.file_for_actor(actor=request.auth, file_id=file_id)
+    record = selectors.access_case_file(actor=request.auth, file_id=file_id, ref=ref)
     response = FileResponse(record.file.open("rb"), content_type=record.content_type)
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{quote(selectors.file_download_name(record))}"

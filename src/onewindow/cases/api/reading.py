@@ -8,7 +8,7 @@ from onewindow.common.schemas import errors
 from .. import permissions, selectors
 from ..deadlines import local_date
 from ..errors import CaseNotFound
-from .base import case_in_scope, detail, router, row_out
+from .base import detail, router, row_out
 from .schemas import CaseOut, CasePageOut, ListQuery, OpinionOut, TimelineOut, TimingOut
 
 
@@ -44,7 +44,7 @@ def case_get(request, ref: str):
             response={200: list[TimelineOut], **errors(401, 404)})
 def case_timeline(request, ref: str):
     """Every action on the case, oldest first (system actions marked)."""
-    case = selectors.case_get_for_actor(actor=request.auth, number=ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     return [
         {"seq": e.seq, "kind": e.kind, "label": e.label, "occurred_at": e.occurred_at,
          "actor": e.actor_label, "is_system": e.is_system, "from_status": e.from_status,
@@ -59,7 +59,7 @@ def case_timeline(request, ref: str):
 def case_timing(request, ref: str):
     """Due dates, working days used / left / suspended, the extension, the Art. 44 output
     deadline, and day by day why the case is due when it is."""
-    case = case_in_scope(request, ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     timing = selectors.case_timing(case, today=local_date(timezone.now()))
     return {**timing.__dict__,
             "suspensions": [s.__dict__ for s in timing.suspensions],
@@ -70,7 +70,7 @@ def case_timing(request, ref: str):
             response={200: list[OpinionOut], **errors(401, 404)})
 def case_opinions(request, ref: str):
     """Review opinions (internal: staff of the case's scope only; others get 404)."""
-    case = case_in_scope(request, ref)
+    case = selectors.access_case(actor=request.auth, ref=ref)
     if not permissions.can_read_opinions(actor=request.auth, case=case):
         raise CaseNotFound("没有找到该办件。")
     return [{**o.__dict__, "actor": o.actor_label} for o in selectors.case_opinions(case)]

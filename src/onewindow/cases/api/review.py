@@ -4,9 +4,10 @@ resume), the Art. 42 extension."""
 from django.utils import timezone
 
 from onewindow.common.schemas import errors
+from onewindow.workflow import selectors as workflow_selectors
 
-from .. import services
-from .base import case_in_scope, detail, router
+from .. import selectors, services
+from .base import detail, router
 from .schemas import (
     CaseOut,
     CaseTaskCompleteIn,
@@ -25,8 +26,9 @@ def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
     with ``reasons``, return). The same as ``task_complete`` of the workflow API, answered
     with the case."""
     now = timezone.now()
+    item = workflow_selectors.access_work_item(actor=request.auth, work_item_id=task_id)
     case = services.case_task_complete(
-        actor=request.auth, work_item=task_id, opinion=body.opinion, decision=body.decision,
+        actor=request.auth, work_item=item, opinion=body.opinion, decision=body.decision,
         reasons=body.reasons, expected_version=body.version, now=now)
     return detail(request, case.number, now)
 
@@ -36,7 +38,8 @@ def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
 def case_return(request, task_id: int, body: ReturnIn):
     """退回: send the case from this step back to the previous one, with a reason."""
     now = timezone.now()
-    case = services.case_return(actor=request.auth, work_item=task_id, reason=body.reason,
+    item = workflow_selectors.access_work_item(actor=request.auth, work_item_id=task_id)
+    case = services.case_return(actor=request.auth, work_item=item, reason=body.reason,
                                 expected_version=body.version, now=now)
     return detail(request, case.number, now)
 
@@ -48,7 +51,8 @@ def case_suspend(request, ref: str, body: SuspendIn):
     AUCTION, INSPECTION, TESTING, QUARANTINE, APPRAISAL, EXPERT_REVIEW, ITEM_PROCEDURE,
     TOLERANCE) with the expected working days; the applicant is told in writing."""
     now = timezone.now()
-    case = services.case_suspend(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_suspend(actor=request.auth, case=case,
                                  procedure=body.procedure, expected_days=body.expected_days,
                                  reason=body.reason, expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -58,7 +62,8 @@ def case_suspend(request, ref: str, body: SuspendIn):
              response={200: CaseOut, **errors(401, 404, 409, 422)})
 def case_resume(request, ref: str, body: ResumeIn):
     now = timezone.now()
-    case = services.case_resume(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_resume(actor=request.auth, case=case,
                                 note=body.note,
                                 expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -69,7 +74,8 @@ def case_resume(request, ref: str, body: ResumeIn):
 def case_extend_request(request, ref: str, body: ExtendIn):
     """Ask for the Art. 42 extension (at most the item's allowed working days, once)."""
     now = timezone.now()
-    case = services.case_extend_request(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_extend_request(actor=request.auth, case=case,
                                         days=body.days, reason=body.reason,
                                         expected_version=body.version, now=now)
     return detail(request, case.number, now)
@@ -80,7 +86,8 @@ def case_extend_request(request, ref: str, body: ExtendIn):
 def case_extend_decide(request, ref: str, body: ExtendDecideIn):
     """The chief representative approves or refuses the pending extension request."""
     now = timezone.now()
-    case = services.case_extend_decide(actor=request.auth, case=case_in_scope(request, ref),
+    case = selectors.access_case(actor=request.auth, ref=ref)
+    case = services.case_extend_decide(actor=request.auth, case=case,
                                        approve=body.approve, note=body.note,
                                        expected_version=body.version, now=now)
     return detail(request, case.number, now)

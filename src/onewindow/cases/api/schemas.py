@@ -283,7 +283,29 @@ class ExtendDecideIn(Schema):
     version: int | None = None
 
 
+class HandOverIn(Schema):
+    recipient_name: str
+    recipient_id_number: str
+    id_checked: bool
+    signature: str = ""  # a PNG data URL from the signature pad
+    paper_receipt: bool = False  # signed the printed receipt instead
+    version: int | None = None
+
+
+class MailDispatchIn(Schema):
+    carrier: str
+    tracking_number: str
+    address: str = ""  # default: the address the applicant chose
+    version: int | None = None
+
+
+class DeliveryActIn(Schema):
+    version: int | None = None
+
+
 class DeliverIn(Schema):
+    """Deprecated: the body of ``POST /{ref}/deliver`` (one route for every channel)."""
+
     channel: str
     event: str | None = None
     recipient_name: str | None = None

@@ -1,7 +1,7 @@
 """Every read of cases that has rules (visibility, filters, ordering), by topic:
 
 - ``scope``: which centre receives an organisation's items; a clerk's centre;
-- ``case``: one case for an actor, its applicant, materials and files;
+- ``case``: access to one case or file (``access_case``), its applicant, materials and files;
 - ``clock``: the Art. 32 acceptance clock;
 - ``lists``: the front-desk queue, staff lists and the applicant's cases;
 - ``timeline``: the timeline, what the applicant must do, the actions allowed now;
@@ -29,10 +29,10 @@ from .case import (
     ApplicantView,
     FileView,
     MaterialView,
+    access_case,
+    access_case_file,
     applicant_view,
-    case_get_for_actor,
     file_download_name,
-    file_for_actor,
     materials_of,
     submitted_with_key,
     tolerance_supply_days,
@@ -75,10 +75,10 @@ __all__ = [
     "ApplicantView", "CaseFilters", "CaseRow", "DayLine", "Expectation", "FileView",
     "MaterialView", "NoticeRef", "Opinion", "OutputPage", "OutputRow", "PendingExtension",
     "PublicProgress", "SuspensionView", "TimelineEntry", "Timing", "acceptance_clock",
-    "allowed_actions", "applicant_view", "application_form_for", "case_get_for_actor",
-    "case_list", "case_opinions", "case_timing", "centre_for_clerk", "centre_receives",
-    "centre_scope", "expected_of_applicant", "extension_requests_pending",
-    "file_download_name", "file_for_actor", "front_desk_queue", "front_desk_read_only",
+    "access_case", "access_case_file", "allowed_actions", "applicant_view",
+    "application_form_for", "case_list", "case_opinions", "case_timing", "centre_for_clerk",
+    "centre_receives", "centre_scope", "expected_of_applicant", "extension_requests_pending",
+    "file_download_name", "front_desk_queue", "front_desk_read_only",
     "front_desk_scope_q", "materials_of", "my_cases", "notice_action", "notices_of",
     "output_queue", "output_queue_page", "parse_statuses", "public_progress",
     "public_progress_guarded", "receiving_centre_for", "staff_case_list",

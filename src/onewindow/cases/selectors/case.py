@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from onewindow.common.actors import Actor
 from onewindow.common.ids import is_digits
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity.permissions import (
@@ -31,20 +32,25 @@ def _cases() -> QuerySet[Case]:
     ).defer("workflow_state")
 
 
-def case_get_for_actor(*, actor, number: str | int) -> Case:
-    """A case (by 办件编号, or by id for drafts) if ``actor`` may see it; else
-    ``CaseNotFound`` — missing and forbidden look the same."""
-    text = str(number).strip().upper()
-    qs = _cases()
-    case = qs.filter(pk=int(text)).first() if is_digits(text) and len(text) < 20 else (
-        qs.filter(number=text).first()
-    )
+def _by_ref(qs: QuerySet, ref: str | int, *, field: str = "") -> QuerySet:
+    """Rows of ``qs`` whose case is ``ref``: a 办件编号, or an id (drafts have no number)."""
+    text = str(ref).strip().upper()
+    if is_digits(text) and len(text) < 20:
+        return qs.filter(**{f"{field}pk": int(text)})
+    return qs.filter(**{f"{field}number": text})
+
+
+def access_case(*, actor: Actor, ref: str | int) -> Case:
+    """The case ``ref`` (办件编号, or a draft's id) if ``actor`` may see it; otherwise
+    ``CaseNotFound`` (404) — missing and forbidden look the same. Every API route and page
+    that names a case calls this before any service or other read."""
+    case = _by_ref(_cases(), ref).first()
     if case is None or not permissions.can_view_case(actor=actor, case=case):
-        raise CaseNotFound("没有找到该办件。", details={"number": str(number)})
+        raise CaseNotFound("没有找到该办件。", details={"number": str(ref)})
     return case
 
 
-def submitted_with_key(*, actor, key: str) -> Case | None:
+def submitted_with_key(*, actor: Actor, key: str) -> Case | None:
     """The case ``actor`` already submitted with idempotency key ``key``, if any."""
     key = (key or "").strip()
     if not key or not getattr(actor, "pk", None):
@@ -62,7 +68,7 @@ class ApplicantView:
     masked: bool
 
 
-def applicant_view(*, viewer, case: Case) -> ApplicantView:
+def applicant_view(*, viewer: Actor, case: Case) -> ApplicantView:
     person = case.applicant_person
     legal = case.applicant_legal
     clear = can_view_personal_data(viewer, person) and (
@@ -168,10 +174,14 @@ def file_download_name(record: CaseFile) -> str:
     return f"{stem}.{extension}" if extension.isalnum() and len(extension) <= 5 else stem
 
 
-def file_for_actor(*, actor, file_id: int) -> CaseFile:
-    """An uploaded file, if ``actor`` may see its case (404 otherwise)."""
-    record = CaseFile.objects.select_related("case", "case__centre", "case__organisation",
-                                             "case_material").filter(pk=file_id).first()
+def access_case_file(*, actor: Actor, file_id: int, ref: str | int | None = None) -> CaseFile:
+    """An uploaded file if ``actor`` may see its case (and, with ``ref``, if it belongs to
+    that case); otherwise ``CaseNotFound`` (404), the same for missing and forbidden."""
+    files = CaseFile.objects.select_related("case", "case__centre", "case__organisation",
+                                            "case_material").filter(pk=file_id)
+    if ref is not None:
+        files = _by_ref(files, ref, field="case__")
+    record = files.first()
     if record is None or not permissions.can_view_case(actor=actor, case=record.case):
         raise CaseNotFound("没有找到该文件。")
     return record

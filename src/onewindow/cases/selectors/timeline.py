@@ -49,7 +49,7 @@ _PUBLIC_DETAIL_KEYS = ("round", "items", "tolerated", "supply_days", "proxy", "c
 
 
 def timeline(*, case: Case) -> list[TimelineEntry]:
-    """Every action on the case, oldest first (call ``case_get_for_actor`` first)."""
+    """Every action on the case, oldest first (call ``access_case`` first)."""
     entries = []
     for action in CaseAction.objects.filter(case=case).order_by("seq"):
         data = action.data or {}

@@ -4,7 +4,9 @@ through ``cases.lifecycle.transition`` (which appends the action, audits and pub
 the event in the same transaction) and raises ``ApplicationError`` subclasses with
 stable codes (``cases.*``, see cases.errors).
 
-``case`` arguments accept a Case, its id or its 办件编号; the row is re-read under a lock.
+``actor`` is a ``common.actors.Actor``; ``case`` is a Case the caller resolved through
+``selectors.access_case`` (services take objects, not ids or numbers); the row is re-read
+under a lock and the action's guard checks it again.
 ``expected_version`` is the ``lock_version`` the actor's page showed: if someone acted in
 between, ``CaseConflict`` (HTTP 409, "该办件刚被其他人处理，请刷新后查看。").
 
@@ -38,7 +40,13 @@ from .licensing import (
     issue_result_licence_inner,
     satisfy_materials_from_licences_inner,
 )
-from .output import case_deliver, case_delivery_choose
+from .output import (
+    case_delivery_choose,
+    case_hand_over,
+    case_mail_deliver,
+    case_mail_dispatch,
+    case_publish_online,
+)
 from .review import (
     CaseWorkflowAdapter,
     case_extend_decide,
@@ -55,13 +63,16 @@ __all__ = [
     "case_accept",
     "case_decide_instant",
     "case_deem_accepted_inner",
-    "case_deliver",
     "case_delivery_choose",
     "case_draft_save",
     "case_extend_decide",
     "case_extend_request",
+    "case_hand_over",
+    "case_mail_deliver",
+    "case_mail_dispatch",
     "case_material_receive_paper",
     "case_material_upload",
+    "case_publish_online",
     "case_register_walk_in",
     "case_reject",
     "case_request_correction",

@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
-from onewindow.common.ids import is_digits
 
 from .. import deadlines
 from ..codes import CaseStatus
@@ -43,21 +42,20 @@ def case_queryset():
     )
 
 
-def lock_case(case: "Case | int | str") -> Case:
-    """The case row, locked for the rest of the transaction (by object, id or number).
+def lock_case(case: Case) -> Case:
+    """The case row, re-read and locked for the rest of the transaction. Callers resolve
+    the case first (``selectors.access_case``); the guard then checks the locked row.
 
     The lock makes a second actor wait and then see the first one's result; the
     ``lock_version`` check in ``transition`` is what turns a stale page into a conflict.
     """
-    qs = case_queryset().select_for_update(of=("self",))
-    if isinstance(case, Case):
-        found = qs.filter(pk=case.pk).first()
-    elif isinstance(case, int):
-        found = qs.filter(pk=case).first()
-    else:
-        text = str(case).strip().upper()
-        found = (qs.filter(number=text).first() if not is_digits(text) or len(text) > 20
-                 else qs.filter(pk=int(text)).first())
+    return lock_case_id(case.pk)
+
+
+def lock_case_id(case_id: int) -> Case:
+    """``lock_case`` by id, for the system's own paths (a workflow step names its subject
+    by id, sweeps walk ids)."""
+    found = case_queryset().select_for_update(of=("self",)).filter(pk=case_id).first()
     if found is None:
         raise CaseNotFound("没有找到该办件。")
     return found

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
+from onewindow.common.actors import Actor
 from onewindow.workdays import selectors as workdays
 
 from .. import actions, deadlines, lifecycle, selectors
@@ -24,6 +25,7 @@ from ._common import (
     ensure_item_active,
     iso,
     lock_case,
+    lock_case_id,
     notice_base,
     preview_deadlines,
     remedies_text,
@@ -41,7 +43,7 @@ _PRESENT = (MaterialState.RECEIVED, MaterialState.UPLOADED, MaterialState.ACCEPT
             MaterialState.SUPPLIED, MaterialState.SATISFIED_BY_LICENCE)
 
 
-def _lock_for_desk(case, actor, key: str, expected_version: int | None) -> Case:
+def _lock_for_desk(case: Case, actor: Actor, key: str, expected_version: int | None) -> Case:
     locked = lock_case(case)
     actions.guard(key, actor=actor, case=locked, expected_version=expected_version)
     return locked
@@ -144,7 +146,7 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
 
 @transaction.atomic(durable=True)
 def case_accept(
-    *, actor, case: Case | int | str, tolerated: list[int] | None = None,
+    *, actor: Actor, case: Case, tolerated: list[int] | None = None,
     supply_days: int | None = None, note: str = "", expected_version: int | None = None,
     now: dt.datetime,
 ) -> Case:
@@ -163,7 +165,7 @@ def case_accept(
 
 
 @transaction.atomic(durable=True)
-def case_reject(*, actor, case: Case | int | str, reason: str,
+def case_reject(*, actor: Actor, case: Case, reason: str,
                 expected_version: int | None = None, now: dt.datetime) -> Case:
     """不予受理 with a mandatory reason; the decision tells the applicant their remedies
     (行政复议 within 60 days / 行政诉讼 within 6 months, setting
@@ -257,7 +259,7 @@ def _add_other_materials(case: Case, cleaned: list[dict[str, Any]], *, now: dt.d
 
 @transaction.atomic(durable=True)
 def case_request_correction(
-    *, actor, case: Case | int | str, items: list[dict[str, Any]], note: str = "",
+    *, actor: Actor, case: Case, items: list[dict[str, Any]], note: str = "",
     supply_days: int | None = None, expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """补正告知 (一次性告知): list ALL missing or defective materials at once, each
@@ -301,7 +303,7 @@ def case_request_correction(
 
 @transaction.atomic(durable=True)
 def case_decide_instant(
-    *, actor, case: Case | int | str, approve: bool, reason: str = "",
+    *, actor: Actor, case: Case, approve: bool, reason: str = "",
     expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """即办件: accept (if not yet) and decide on the spot. Needs ``cases.decide_instant``
@@ -323,10 +325,10 @@ def case_decide_instant(
 # --- Art. 32 -----------------------------------------------------------------------------
 
 
-def case_deem_accepted_inner(*, case: Case | int, now: dt.datetime) -> bool:
+def case_deem_accepted_inner(*, case_id: int, now: dt.datetime) -> bool:
     """Deem one case accepted if it is still due (non-durable; for handlers and the
     sweep). True if it was deemed accepted now."""
-    locked = lock_case(case)
+    locked = lock_case_id(case_id)
     today = deadlines.local_date(now)
     if locked.status != S.SUBMITTED or locked.acceptance_due_date is None or (
         locked.acceptance_due_date >= today
@@ -373,7 +375,7 @@ def cases_deem_accepted(*, now: dt.datetime, limit: int = 500) -> list[str]:
     for case_id in ids:
         try:
             with transaction.atomic(durable=True):
-                if case_deem_accepted_inner(case=case_id, now=now):
+                if case_deem_accepted_inner(case_id=case_id, now=now):
                     done.append(Case.objects.values_list("number", flat=True).get(pk=case_id))
         except Exception:
             logger.exception("deemed acceptance of case %s failed", case_id)

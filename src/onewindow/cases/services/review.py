@@ -19,11 +19,12 @@ from typing import Any
 from django.db import transaction
 
 from onewindow.catalog.codes import SpecialProcedureKind
-from onewindow.common.ids import is_digits
+from onewindow.common.actors import Actor
 from onewindow.identity.models import Role
 from onewindow.workdays import selectors as workdays
 from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow import services as workflow_services
+from onewindow.workflow.models import WorkItem
 from onewindow.workflow.subjects import StepDone, StoredState
 
 from .. import actions, deadlines, lifecycle
@@ -38,7 +39,7 @@ from ..errors import (
 )
 from ..models import Case, CaseAction
 from . import decision as decisions
-from ._common import iso, lock_case, notice_base, preview_deadlines, require_reason
+from ._common import iso, lock_case, lock_case_id, notice_base, preview_deadlines, require_reason
 
 K = ActionKind
 S = CaseStatus
@@ -124,7 +125,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     is the case version the actor's page showed (a stale page gets a conflict)."""
     actor, work_item, instance, data, now = (step.actor, step.work_item, step.instance,
                                              step.data, step.now)
-    case = lock_case(int(subject_id))
+    case = lock_case_id(int(subject_id))
     expected = step.context.get("expected_version")
     # Opinions are internal to the back office: they go into the action's data (read by
     # case_opinions for staff), not into its public ``reason`` shown on every timeline.
@@ -222,7 +223,7 @@ def recompute_provisional_deadlines(*, now: dt.datetime) -> int:
     for case_id in candidates:
         with transaction.atomic(durable=True):
             workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
-            case = lock_case(case_id)
+            case = lock_case_id(case_id)
             if not case.deadlines_provisional:
                 continue
             before = _dates(case)
@@ -248,12 +249,11 @@ def _reschedule(case: Case) -> None:
 # --- tasks ------------------------------------------------------------------------------------
 
 
-def _case_item(work_item, actor):
-    pk = work_item.pk if hasattr(work_item, "pk") else int(work_item)
-    item = workflow_selectors.work_item_get_for_actor(actor=actor, work_item_id=pk)
-    if item.subject_type != SUBJECT_TYPE:
+def _case_item(work_item: WorkItem) -> WorkItem:
+    # Who may work on it is checked by the engine on the locked row (workflow.task-not-found).
+    if work_item.subject_type != SUBJECT_TYPE:
         raise NotACaseTask("该任务不属于办件审批。")
-    return item
+    return work_item
 
 
 def _case_after(item) -> Case:
@@ -263,14 +263,14 @@ def _case_after(item) -> Case:
 
 
 @transaction.atomic(durable=True)
-def case_task_complete(*, actor, work_item, opinion: str, decision: str | None = None,
-                       reasons: str = "", expected_version: int | None = None,
-                       now: dt.datetime) -> Case:
+def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
+                       decision: str | None = None, reasons: str = "",
+                       expected_version: int | None = None, now: dt.datetime) -> Case:
     """Complete a review step (an opinion) or the decision step (``decision`` "approve" |
     "deny" | "return"; "deny" needs ``reasons``, "return" an opinion). When the route
     ends the case is APPROVED / DENIED, the decision document is frozen and the result
     queued for output. Tasks outside the actor's scope: workflow.task-not-found (404)."""
-    item = _case_item(work_item, actor)
+    item = _case_item(work_item)
     if decision is not None and decision not in DECISIONS:
         raise DecisionInvalid("办理结果应为准予（approve）、不予（deny）或退回（return）。",
                               details={"decision": decision})
@@ -283,19 +283,19 @@ def case_task_complete(*, actor, work_item, opinion: str, decision: str | None =
     if reasons:
         data["reasons"] = reasons
     workflow_services.task_complete_inner(
-        actor=actor, work_item=item.pk, data=data, opinion=opinion or "", now=now,
+        actor=actor, work_item=item, data=data, opinion=opinion or "", now=now,
         subject_context={"expected_version": expected_version})
     return _case_after(item)
 
 
 @transaction.atomic(durable=True)
-def case_return(*, actor, work_item, reason: str, expected_version: int | None = None,
-                now: dt.datetime) -> Case:
+def case_return(*, actor: Actor, work_item: WorkItem, reason: str,
+                expected_version: int | None = None, now: dt.datetime) -> Case:
     """退回: send the case from this step back to the previous one, with a reason."""
-    item = _case_item(work_item, actor)
+    item = _case_item(work_item)
     reason = require_reason(reason, label="退回理由")
     workflow_services.task_send_back_inner(
-        actor=actor, work_item=item.pk, reason=reason, now=now,
+        actor=actor, work_item=item, reason=reason, now=now,
         subject_context={"expected_version": expected_version})
     return _case_after(item)
 
@@ -303,24 +303,14 @@ def case_return(*, actor, work_item, reason: str, expected_version: int | None =
 # --- Art. 45 suspensions -----------------------------------------------------------------------
 
 
-def _lock_for_review(case, actor, key: str, expected_version: int | None) -> Case:
+def _lock_for_review(case: Case, actor: Actor, key: str, expected_version: int | None
+                     ) -> Case:
     # The engine's lock order (work items, then the case): these services move the
     # worklist deadlines, and must not deadlock with a task completion of the same case.
-    case_id = _case_id(case)
-    if case_id is not None:
-        workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case_id))
+    workflow_services.work_items_lock(subject_type=SUBJECT_TYPE, subject_id=str(case.pk))
     locked = lock_case(case)
     actions.guard(key, actor=actor, case=locked, expected_version=expected_version)
     return locked
-
-
-def _case_id(case) -> int | None:
-    if isinstance(case, Case):
-        return case.pk
-    text = str(case).strip().upper()
-    if is_digits(text) and len(text) <= 20:
-        return int(text)
-    return Case.objects.filter(number=text).values_list("pk", flat=True).first()
 
 
 def item_procedures(version) -> list[str]:
@@ -330,7 +320,7 @@ def item_procedures(version) -> list[str]:
 
 
 @transaction.atomic(durable=True)
-def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str,
+def case_suspend(*, actor: Actor, case: Case, procedure: str, expected_days: int, reason: str,
                  expected_version: int | None = None, now: dt.datetime) -> Case:
     """Stop the clock for a special procedure (Art. 45) or while waiting for 容缺
     materials. The applicant is told in writing (特别程序告知书) the expected duration in
@@ -371,7 +361,7 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
 
 
 @transaction.atomic(durable=True)
-def case_resume(*, actor, case, note: str = "", expected_version: int | None = None,
+def case_resume(*, actor: Actor, case: Case, note: str = "", expected_version: int | None = None,
                 now: dt.datetime) -> Case:
     """The special procedure is over: the clock runs again; the due dates move by exactly
     the working days it took (a date that had lapsed before it began stays put)."""
@@ -429,7 +419,7 @@ def extension_state(case: Case) -> tuple[ExtensionState, CaseAction | None]:
 
 
 @transaction.atomic(durable=True)
-def case_extend_request(*, actor, case, days: int, reason: str,
+def case_extend_request(*, actor: Actor, case: Case, days: int, reason: str,
                         expected_version: int | None = None, now: dt.datetime) -> Case:
     """The handler asks for the Art. 42 extension: at most the item's allowed extension
     (default 10 working days), once per case (a refused request may be made again)."""
@@ -451,7 +441,7 @@ def case_extend_request(*, actor, case, days: int, reason: str,
 
 
 @transaction.atomic(durable=True)
-def case_extend_decide(*, actor, case, approve: bool, note: str = "",
+def case_extend_decide(*, actor: Actor, case: Case, approve: bool, note: str = "",
                        expected_version: int | None = None, now: dt.datetime) -> Case:
     """The chief representative approves or refuses the pending extension request. An
     approval moves the due dates and tells the applicant the reason in writing."""

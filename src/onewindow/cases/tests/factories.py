@@ -120,7 +120,7 @@ def submit_online(world: World, now: dt.datetime, *, item=None, actor=None, key:
         services.case_material_upload(actor=actor, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name), filename="scan.pdf",
                                       now=now)
-    return services.case_submit(actor=actor, case=draft.pk, idempotency_key=key or f"k{draft.pk}",
+    return services.case_submit(actor=actor, case=draft, idempotency_key=key or f"k{draft.pk}",
                                 now=now)
 
 
@@ -141,5 +141,5 @@ def walk_in(world: World, now: dt.datetime, *, item=None, received: tuple[str, .
     if ids:
         services.case_material_receive_paper(actor=world.clerk, case=draft, material_ids=ids,
                                              now=now)
-    return services.case_submit_at_window(actor=world.clerk, case=draft.pk,
+    return services.case_submit_at_window(actor=world.clerk, case=draft,
                                           idempotency_key=f"w{draft.pk}", now=now)

@@ -40,6 +40,15 @@ def _accepted(world, now, **kwargs):
     return _fresh(case)
 
 
+def _approved(world, now):
+    case = _accepted(world, now)
+    services.case_task_complete(actor=world.handler, work_item=_ready(case)[0],
+                                opinion="通过", now=now)
+    services.case_task_complete(actor=world.chief, work_item=_ready(case)[0],
+                                opinion="同意", decision="approve", now=now)
+    return case
+
+
 @pytest.fixture
 def cases(world, now):
     found: dict[str, Case] = {}
@@ -77,12 +86,12 @@ def cases(world, now):
                                  now=now)
     services.case_extend_decide(actor=world.chief, case=extended, approve=True, now=now)
     found["extension used"] = extended
-    approved = _accepted(world, now)
-    services.case_task_complete(actor=world.handler, work_item=_ready(approved)[0],
-                                opinion="通过", now=now)
-    services.case_task_complete(actor=world.chief, work_item=_ready(approved)[0],
-                                opinion="同意", decision="approve", now=now)
-    found["approved"] = approved
+    found["approved"] = _approved(world, now)
+    mailed = _approved(world, now)
+    services.case_mail_dispatch(actor=world.clerk, case=mailed, carrier="中国邮政 EMS",
+                                tracking_number="EA123", address="青岛市市南区香港中路 1 号",
+                                now=now)
+    found["mail dispatched"] = mailed
     rejected = submit_online(world, now)
     services.case_reject(actor=world.clerk, case=rejected, reason="不属于本机关职权。", now=now)
     found["rejected"] = rejected
@@ -132,8 +141,13 @@ def test_pages_offer_what_they_did_before_where_the_service_agrees(world, cases)
             "case_material_receive_paper", "case_material_upload"} <= set(clerk)
     assert selectors.allowed_actions(actor=world.citizen, case=cases["online draft"])[:3] == [
         "case_draft_save", "case_submit", "case_material_upload"]
-    assert "case_deliver" in selectors.allowed_actions(actor=world.clerk,
-                                                       case=cases["approved"])
+    # One delivery act each: mail can only be recorded as received once it was sent.
+    at_window = set(selectors.allowed_actions(actor=world.clerk, case=cases["approved"]))
+    assert {"case_hand_over", "case_mail_dispatch", "case_publish_online"} <= at_window
+    assert "case_mail_deliver" not in at_window
+    mailed = set(selectors.allowed_actions(actor=world.clerk, case=cases["mail dispatched"]))
+    assert {"case_mail_deliver", "case_hand_over"} <= mailed
+    assert "case_mail_dispatch" not in mailed
     assert selectors.allowed_actions(actor=world.other_clerk, case=cases["submitted"]) == []
 
 

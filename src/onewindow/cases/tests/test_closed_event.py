@@ -38,8 +38,8 @@ def decide(world, now, decision: str, **extra):
 
 
 def hand_over(world, now, case):
-    return services.case_deliver(
-        actor=world.clerk, case=case, channel="PICKUP", now=now, recipient_name="张晓明",
+    return services.case_hand_over(
+        actor=world.clerk, case=case, now=now, recipient_name="张晓明",
         recipient_id_number="371002199003070021", id_checked=True, signature=SIGNATURE)
 
 

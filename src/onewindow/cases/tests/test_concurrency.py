@@ -120,7 +120,7 @@ def test_a_draft_submitted_twice_at_once_gives_both_taps_the_same_case(now):
 
     def submit(i):
         return services.case_submit(actor=world.citizen, idempotency_key="tap-tap",
-                                    case=draft.pk, now=now).number
+                                    case=draft, now=now).number
 
     numbers, errors = run_threads(4, submit)
     assert errors == []  # the losing tap is not told its submission failed
@@ -135,7 +135,7 @@ def test_two_clerks_accept_at_once_one_wins_one_conflicts(now):
     actors = [world.clerk, world.chief]
 
     def accept(i):
-        return services.case_accept(actor=actors[i], case=case.pk, expected_version=seen,
+        return services.case_accept(actor=actors[i], case=case, expected_version=seen,
                                     now=now).status
 
     results, errors = run_threads(2, accept)

@@ -75,7 +75,7 @@ def apply_without_licence_material(world, item, now, *, actor=None, legal=None):
         services.case_material_upload(actor=actor, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name), filename="scan.pdf",
                                       now=now)
-    return services.case_submit(actor=actor, case=draft.pk, idempotency_key=f"l{draft.pk}",
+    return services.case_submit(actor=actor, case=draft, idempotency_key=f"l{draft.pk}",
                                 now=now)
 
 
@@ -211,7 +211,7 @@ def approved_case(world, now, item, *, form=None, actor=None, legal=None):
         services.case_material_upload(actor=actor, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name), filename="scan.pdf",
                                       now=now)
-    return services.case_submit(actor=actor, case=draft.pk, idempotency_key=f"a{draft.pk}",
+    return services.case_submit(actor=actor, case=draft, idempotency_key=f"a{draft.pk}",
                                 now=now)
 
 

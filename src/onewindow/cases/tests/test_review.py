@@ -70,7 +70,7 @@ def test_promise_item_review_then_chief_approves(world, now, tmp_path):
     # The chief cannot take the handler's step.
     with pytest.raises(WorkItemNotFound):
         services.case_task_complete(actor=world.chief, work_item=review, opinion="x", now=now)
-    services.case_task_complete(actor=world.handler, work_item=review.pk,
+    services.case_task_complete(actor=world.handler, work_item=review,
                                 opinion="材料齐全，符合条件，建议准予。", now=now)
     [decide] = ready(case)
     assert decide.role == Role.CHIEF_REPRESENTATIVE and decide.task_label == "决定"
@@ -149,10 +149,10 @@ def test_handler_of_another_department_cannot_see_or_complete_the_task(world, no
     outsider = StaffFactory(organisation=world.other_dept)
     grant(outsider, Role.HANDLER, world.other_dept)
     with pytest.raises(WorkItemNotFound) as exc:
-        services.case_task_complete(actor=outsider, work_item=review.pk, opinion="x", now=now)
+        services.case_task_complete(actor=outsider, work_item=review, opinion="x", now=now)
     assert exc.value.http_status == 404
     with pytest.raises(WorkItemNotFound):
-        services.case_return(actor=outsider, work_item=review.pk, reason="x", now=now)
+        services.case_return(actor=outsider, work_item=review, reason="x", now=now)
     assert ready(case) == [review]
 
 
@@ -253,24 +253,24 @@ def test_pickup_needs_identity_check_and_signature(world, now):
     assert row.working_days_left == 10 and row.colour == "NORMAL"
     # Handlers of the department do not run the output window.
     with pytest.raises(CaseNotFound) as exc:
-        services.case_deliver(actor=world.handler, case=case, channel="PICKUP", now=now,
-                              recipient_name="张三", recipient_id_number="x", id_checked=True,
-                              signature=SIGNATURE)
+        services.case_hand_over(actor=world.handler, case=case, now=now,
+                                recipient_name="张三", recipient_id_number="x", id_checked=True,
+                                signature=SIGNATURE)
     assert exc.value.code == "cases.not-found"
     details = {"recipient_name": "张三", "recipient_id_number": "110101199003077777"}
     with pytest.raises(IdentityNotChecked) as exc:
-        services.case_deliver(actor=world.clerk, case=case, channel="PICKUP", now=now,
-                              id_checked=False, signature=SIGNATURE, **details)
+        services.case_hand_over(actor=world.clerk, case=case, now=now,
+                                id_checked=False, signature=SIGNATURE, **details)
     assert exc.value.code == "cases.identity-not-checked"
     with pytest.raises(DeliveryInvalid):
-        services.case_deliver(actor=world.clerk, case=case, channel="PICKUP", now=now,
-                              id_checked=True, signature="data:image/png;base64,AAAA",
-                              **details)
+        services.case_hand_over(actor=world.clerk, case=case, now=now,
+                                id_checked=True, signature="data:image/png;base64,AAAA",
+                                **details)
     with pytest.raises(DeliveryInvalid):  # neither a drawn signature nor a paper receipt
-        services.case_deliver(actor=world.clerk, case=case, channel="PICKUP", now=now,
-                              id_checked=True, paper_receipt=False, **details)
-    result = services.case_deliver(actor=world.clerk, case=case, channel="PICKUP", now=now,
-                                   id_checked=True, signature=SIGNATURE, **details)
+        services.case_hand_over(actor=world.clerk, case=case, now=now,
+                                id_checked=True, paper_receipt=False, **details)
+    result = services.case_hand_over(actor=world.clerk, case=case, now=now,
+                                     id_checked=True, signature=SIGNATURE, **details)
     assert result.status == CaseStatus.DELIVERED and result.delivered_at == now
     action = result.actions.order_by("-seq").first()
     assert action.kind == "HAND_OVER" and action.data["signature"] == SIGNATURE
@@ -302,10 +302,9 @@ def test_mail_dispatch_then_delivery(world, now):
     [row] = selectors.output_queue(actor=world.clerk, today=now.date())
     assert row.channel == "MAIL" and not row.mail_dispatched
     with pytest.raises(InvalidTransition):  # not dispatched yet
-        services.case_deliver(actor=world.clerk, case=case, channel="MAIL", event="DELIVERED",
-                              now=now)
-    services.case_deliver(actor=world.clerk, case=case, channel="MAIL", carrier="中国邮政 EMS",
-                          tracking_number="1234567890123", now=now)
+        services.case_mail_deliver(actor=world.clerk, case=case, now=now)
+    services.case_mail_dispatch(actor=world.clerk, case=case, carrier="中国邮政 EMS",
+                                tracking_number="1234567890123", now=now)
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
     assert selectors.output_queue(actor=world.clerk, today=now.date())[0].mail_dispatched
@@ -313,8 +312,7 @@ def test_mail_dispatch_then_delivery(world, now):
         services.case_delivery_choose(actor=world.citizen, case=case, channel="PICKUP",
                                       now=now)
     later = now + dt.timedelta(days=2)
-    result = services.case_deliver(actor=world.clerk, case=case, channel="MAIL",
-                                   event="DELIVERED", now=later)
+    result = services.case_mail_deliver(actor=world.clerk, case=case, now=later)
     assert result.status == CaseStatus.DELIVERED and result.delivered_at == later
     dispatch = result.actions.get(kind="MAIL_DISPATCH")
     assert dispatch.data["address"] == "测试市环翠区统一路 8 号"

@@ -28,7 +28,7 @@ def test_completing_a_case_task_twice_concurrently_has_one_winner(postgres_only,
                                       status="READY")
         results = race([
             lambda actor=actor, review=review: services.case_task_complete(
-                actor=actor, work_item=review.pk, opinion=actor.username, now=now)
+                actor=actor, work_item=review, opinion=actor.username, now=now)
             for actor in (world.handler, second, world.handler, second)
         ])
         outcomes = sorted(kind for kind, _ in results)

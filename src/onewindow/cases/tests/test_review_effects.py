@@ -148,9 +148,9 @@ def test_output_steps_are_notified(world, now, django_capture_on_commit_callback
                                     opinion="通过", now=now)
         services.case_task_complete(actor=world.chief, work_item=ready(case)[0],
                                     opinion="同意", decision="approve", now=now)
-        services.case_deliver(actor=world.clerk, case=case, channel="PICKUP", now=now,
-                              recipient_name="张三", recipient_id_number="110101199003077777",
-                              id_checked=True, signature=signature)
+        services.case_hand_over(actor=world.clerk, case=case, now=now,
+                                recipient_name="张三", recipient_id_number="110101199003077777",
+                                id_checked=True, signature=signature)
     titles = list(InboxMessage.objects.filter(account=world.citizen).order_by("id")
                   .values_list("title", flat=True))
     assert titles[-3:] == ["办理结果：准予许可", "请领取办理结果", "办理结果已送达"]

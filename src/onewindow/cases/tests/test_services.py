@@ -60,7 +60,7 @@ def test_online_submission_needs_every_required_material(world, now):
     draft = services.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
                                      form_data=FORM, now=now)
     with pytest.raises(MaterialsIncomplete) as exc:
-        services.case_submit(actor=world.citizen, case=draft.pk, idempotency_key="a", now=now)
+        services.case_submit(actor=world.citizen, case=draft, idempotency_key="a", now=now)
     assert "营业执照" in exc.value.message
     assert not Case.objects.exclude(status=CaseStatus.DRAFT).exists()
 
@@ -132,7 +132,7 @@ def test_a_walk_in_is_registered_only_for_items_the_clerks_centre_receives(world
 
 def test_accept_sets_deadlines_and_marks_materials(world, now):
     case = submit_online(world, now)
-    services.case_accept(actor=world.clerk, case=case.number, now=now)
+    services.case_accept(actor=world.clerk, case=case, now=now)
     case.refresh_from_db()
     # Accepted, and the approval route started at once (Cases II).
     assert case.status == CaseStatus.IN_REVIEW and case.acceptance_basis == "ACCEPTED"
@@ -300,19 +300,19 @@ def test_staff_outside_the_case_scope_get_not_found(world, now):
     for act in (
         lambda: services.case_accept(actor=world.other_clerk, case=case, now=now),
         lambda: services.case_reject(actor=world.other_clerk, case=case, reason="x", now=now),
-        lambda: selectors.case_get_for_actor(actor=world.other_clerk, number=case.number),
-        lambda: selectors.case_get_for_actor(actor=world.agent, number=case.number),
+        lambda: selectors.access_case(actor=world.other_clerk, ref=case.number),
+        lambda: selectors.access_case(actor=world.agent, ref=case.number),
     ):
         with pytest.raises(CaseNotFound):
             act()
     # Front desk (centre) and back office (implementing organisation) both see it.
     for actor in (world.clerk, world.handler, world.chief, world.supervisor, world.citizen):
-        assert selectors.case_get_for_actor(actor=actor, number=case.number) == case
+        assert selectors.access_case(actor=actor, ref=case.number) == case
     # A draft is private to its author.
     draft = services.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
                                      now=now)
     with pytest.raises(CaseNotFound):
-        selectors.case_get_for_actor(actor=world.clerk, number=str(draft.pk))
+        selectors.access_case(actor=world.clerk, ref=str(draft.pk))
 
 
 def test_every_action_is_audited_and_on_the_timeline(world, now):

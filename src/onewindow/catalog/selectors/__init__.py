@@ -3,9 +3,12 @@ active items), what a catalog admin may see (their subtree, drafts included), fi
 search ranking and keyset pagination.
 
 Public reads never need an actor; staff reads take ``actor`` and apply the same scope
-rule as the services (items outside it do not exist for the caller).
+rule as the services (items outside it do not exist for the caller); a page or route that
+names an item or version a staff member edits reaches it through ``access_implementation``
+/ ``access_version`` first.
 """
 
+from .access import access_implementation, access_version
 from .facets import (
     Facet,
     department_facets,
@@ -60,6 +63,8 @@ __all__ = [
     "ItemSummary",
     "MaterialFile",
     "VersionSummary",
+    "access_implementation",
+    "access_version",
     "department_facets",
     "entry_get",
     "guide",

@@ -17,7 +17,6 @@ from ..codes import (
     VersionStatus,
 )
 from ..elements import elements_of
-from ..errors import ItemNotFound
 from ..guides import CodeLabel, Guide, build_guide, code_label
 from ..lifecycle import allowed_operations
 from ..models import (
@@ -26,7 +25,7 @@ from ..models import (
     ImplementationVersion,
 )
 from .filters import DEFAULT_LIMIT, ItemFilters, _apply_filters, parse_filters
-from .items import _implementation, _with_content
+from .items import _with_content
 from .lists import _summary
 
 # --- staff ------------------------------------------------------------------------------
@@ -103,12 +102,9 @@ class EditView:
         return build_guide(self.draft) if self.draft else None
 
 
-def item_for_edit(*, actor, code: str) -> EditView:
-    """The item with its current version, open draft, form initial values, the allowed
-    lifecycle operations and the history; 404 outside the actor's scope."""
-    implementation = _implementation(code)
-    if not perms.can_edit_item(actor=actor, implementation=implementation):
-        raise ItemNotFound(f"没有找到实施编码为 {implementation.code} 的事项。")
+def item_for_edit(*, implementation: Implementation) -> EditView:
+    """The item (reached through ``access_implementation``) with its current version, open
+    draft, form initial values, the allowed lifecycle operations and the history."""
     versions = list(_with_content(ImplementationVersion.objects.filter(
         implementation=implementation,
         status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED],
@@ -122,15 +118,12 @@ def item_for_edit(*, actor, code: str) -> EditView:
         implementation=implementation, current=current, draft=draft,
         elements=elements_of(base) if base else {},
         allowed_operations=allowed_operations(implementation),
-        actions=item_actions(actor=actor, code=implementation.code),
+        actions=item_actions(implementation=implementation),
     )
 
 
-def item_actions(*, actor, code: str) -> list[ActionView]:
+def item_actions(*, implementation: Implementation) -> list[ActionView]:
     """The 新增/变更/暂停/恢复/取消 history of an item, oldest first."""
-    implementation = _implementation(code)
-    if not perms.can_edit_item(actor=actor, implementation=implementation):
-        raise ItemNotFound(f"没有找到实施编码为 {implementation.code} 的事项。")
     rows = (
         ImplementationAction.objects.filter(implementation=implementation)
         .select_related("actor", "version").order_by("occurred_at", "id")

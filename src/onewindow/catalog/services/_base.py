@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from onewindow.common.actors import Actor
 from onewindow.common.lifecycle import account_or_none  # noqa: F401  for the services
 
 from .. import permissions as perms
@@ -33,7 +34,7 @@ def require_reason(reason: str) -> str:
     return reason
 
 
-def lock(*, actor, code: str, action: str) -> Implementation:
+def lock(*, actor: Actor | None, code: str, action: str) -> Implementation:
     """The implementation, row-locked, if it exists and is in the actor's scope (else 404)."""
     implementation = (
         Implementation.objects.select_for_update(of=("self",))

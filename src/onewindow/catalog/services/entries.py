@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 
 from .. import permissions as perms
 from ..codes import ExerciseLevel, ItemType, ThemeAudience
@@ -16,7 +17,7 @@ from ._base import diff
 
 @transaction.atomic(durable=True)
 def entry_upsert(
-    *, actor, basic_code: str, name: str, item_type: str,
+    *, actor: Actor | None, basic_code: str, name: str, item_type: str,
     exercise_level: str = ExerciseLevel.PROVINCE, legal_basis: str = "",
     main_item_code: str = "", main_item_name: str = "", now: dt.datetime,
 ) -> CatalogEntry:
@@ -30,7 +31,8 @@ def entry_upsert(
     )
 
 
-def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, legal_basis="",
+def entry_upsert_inner(*, actor: Actor | None,
+                       basic_code, name, item_type, exercise_level, legal_basis="",
                        main_item_code="", main_item_name="", now) -> CatalogEntry:
     basic_code = normalize_code(basic_code)
     errors = {}
@@ -71,7 +73,7 @@ def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, le
 
 
 @transaction.atomic(durable=True)
-def theme_create(*, actor, name: str, audience: str = ThemeAudience.GENERAL,
+def theme_create(*, actor: Actor | None, name: str, audience: str = ThemeAudience.GENERAL,
                  sort_order: int = 0, now: dt.datetime) -> Theme:
     if not perms.can_manage_entries(actor=actor):
         raise EntryNotFound("没有权限管理主题。")

@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 
 from .. import permissions as perms
 from ..codes import ImplementationStatus, Operation, VersionStatus
@@ -62,7 +63,7 @@ def compose_code(*, credit_code: str, level: str, basic_code: str, handling_item
 
 @transaction.atomic(durable=True)
 def item_create(
-    *, actor, organisation, basic_code: str, elements: Mapping[str, Any],
+    *, actor: Actor | None, organisation, basic_code: str, elements: Mapping[str, Any],
     level: str | None = None, handling_item: str = "", in_hall: bool = True,
     not_in_hall_reason: str = "", now: dt.datetime,
 ) -> Implementation:
@@ -76,7 +77,8 @@ def item_create(
     )
 
 
-def item_create_inner(*, actor, organisation, basic_code, elements, level=None, handling_item="",
+def item_create_inner(*, actor: Actor | None,
+                      organisation, basic_code, elements, level=None, handling_item="",
                       in_hall=True, not_in_hall_reason="", now) -> Implementation:
     if organisation is None or not perms.can_on_organisation(
         actor=actor, action=perms.EDIT_ITEM, organisation=organisation
@@ -129,7 +131,8 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
 
 @transaction.atomic(durable=True)
 def item_draft_update(
-    *, actor, code: str, changes: Mapping[str, Any], reason: str = "", now: dt.datetime
+    *, actor: Actor | None,
+    code: str, changes: Mapping[str, Any], reason: str = "", now: dt.datetime
 ) -> ImplementationVersion:
     """Save changes into the item's DRAFT, opening one (copied from the published
     version, next number) if there is none. ``changes`` holds only the elements to change
@@ -139,7 +142,8 @@ def item_draft_update(
                                    now=now)
 
 
-def item_draft_update_inner(*, actor, code, changes, reason="", now) -> ImplementationVersion:
+def item_draft_update_inner(*, actor: Actor | None,
+                            code, changes, reason="", now) -> ImplementationVersion:
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
     if implementation.status == Status.CANCELLED:
         raise InvalidTransition("已取消的事项不能修改。", details={"status": implementation.status})
@@ -175,7 +179,7 @@ def item_draft_update_inner(*, actor, code, changes, reason="", now) -> Implemen
 
 
 @transaction.atomic(durable=True)
-def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> None:
+def item_draft_discard(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> None:
     """Throw away the open draft (a first draft cannot be discarded: cancel the item)."""
     reason = require_reason(reason)
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
@@ -198,7 +202,8 @@ def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> No
 
 @transaction.atomic(durable=True)
 def item_publish(
-    *, actor, code: str, reason: str, valid_to: dt.datetime | None = None, now: dt.datetime
+    *, actor: Actor | None,
+    code: str, reason: str, valid_to: dt.datetime | None = None, now: dt.datetime
 ) -> ImplementationVersion:
     """新增 (first version) or 变更: the DRAFT becomes the PUBLISHED version from ``now``;
     the previous one becomes SUPERSEDED with valid_to = now. ``valid_to`` optionally
@@ -271,28 +276,29 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
 
 
 @transaction.atomic(durable=True)
-def item_suspend(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_suspend(*, actor: Actor | None,
+                 code: str, reason: str, now: dt.datetime) -> Implementation:
     """暂停: the item stops accepting applications until resumed."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.SUSPEND, action=perms.SUSPEND_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_resume(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_resume(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> Implementation:
     """恢复 a suspended item."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.RESUME, action=perms.SUSPEND_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_cancel(*, actor, code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_cancel(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> Implementation:
     """取消: final. Published versions stay readable for the cases that used them."""
     return _status_change(actor=actor, code=code, reason=reason, now=now,
                           operation=Operation.CANCEL, action=perms.CANCEL_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
+def item_set_hall(*, actor: Actor | None, code: str, in_hall: bool, reason: str,
                   now: dt.datetime) -> Implementation:
     """Put an item on (in_hall=False) or take it off the 进驻负面清单, with a reason."""
     reason = require_reason(reason)

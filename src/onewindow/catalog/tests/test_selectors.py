@@ -139,7 +139,8 @@ def test_item_for_edit_and_versions_for_staff(catalog, now):
     code = catalog["items"]["a1"].code
     services.item_draft_update(actor=catalog["admin_a"], code=code, changes={"name": "新名"},
                                now=now)
-    edit = selectors.item_for_edit(actor=catalog["admin_a"], code=code)
+    edit = selectors.item_for_edit(
+        implementation=selectors.access_implementation(actor=catalog["admin_a"], code=code))
     assert (edit.current.number, edit.draft.number, edit.elements["name"]) == (1, 2, "新名")
     assert edit.draft_guide.name == "新名" and edit.current_guide.name == "甲许可"
     assert [a.operation.label for a in edit.actions] == ["新增"]

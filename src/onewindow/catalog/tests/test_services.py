@@ -239,7 +239,8 @@ def test_a_catalog_admin_of_another_subtree_sees_nothing(tree, now):
                                            changes={"name": "越权修改"}, now=now),
         lambda: services.item_suspend(actor=tree["admin_b"], code=item.code, reason="越权",
                                       now=now),
-        lambda: selectors.item_for_edit(actor=tree["admin_b"], code=item.code),
+        lambda: selectors.access_implementation(actor=tree["admin_b"], code=item.code),
+        lambda: selectors.access_version(actor=tree["admin_b"], code=item.code, number=1),
     ):
         with pytest.raises(ItemNotFound) as exc:
             call()
@@ -272,7 +273,8 @@ def test_discarding_a_draft_returns_to_the_published_version(now):
     assert not ImplementationVersion.objects.filter(implementation=item,
                                                     status=VersionStatus.DRAFT).exists()
     assert Material.objects.filter(version__implementation=item).count() == 2
-    edit = selectors.item_for_edit(actor=None, code=item.code)
+    edit = selectors.item_for_edit(
+        implementation=selectors.access_implementation(actor=None, code=item.code))
     assert edit.draft is None and edit.elements["name"] == "测试事项"
     assert edit.allowed_operations == ["CHANGE", "SUSPEND", "CANCEL", "HALL"]
 

@@ -141,7 +141,7 @@ def _accepted(world, now):
     from onewindow.cases.tests.factories import submit_online
 
     case = submit_online(world, now)
-    services.case_accept(actor=world.clerk, case=case.pk, now=now)
+    services.case_accept(actor=world.clerk, case=case, now=now)
     case.refresh_from_db()
     return case
 
@@ -188,7 +188,7 @@ def test_worklist_pages_with_more(client, world, now, monkeypatch):
 
     for index in range(3):
         case = submit_online(world, now, key=f"more-{index}")
-        services.case_accept(actor=world.clerk, case=case.pk, now=now)
+        services.case_accept(actor=world.clerk, case=case, now=now)
     monkeypatch.setattr("onewindow.web.views.worklist.PAGE", 2)
     client.force_login(world.handler)
     first = _text(client.get(reverse("web:worklist")))

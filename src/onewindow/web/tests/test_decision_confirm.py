@@ -20,11 +20,11 @@ def _media(settings, tmp_path):
 
 def _decision_task(world, now):
     case = submit_online(world, now)
-    services.case_accept(actor=world.clerk, case=case.pk, now=now)
+    services.case_accept(actor=world.clerk, case=case, now=now)
     review = WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk),
                                   status="READY", role="HANDLER")
     case.refresh_from_db()
-    services.case_task_complete(actor=world.handler, work_item=review.pk, opinion="建议准予。",
+    services.case_task_complete(actor=world.handler, work_item=review, opinion="建议准予。",
                                 now=now)
     case.refresh_from_db()
     item = WorkItem.objects.get(subject_type="cases.case", subject_id=str(case.pk), status="READY",

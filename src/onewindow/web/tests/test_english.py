@@ -432,13 +432,13 @@ def scene(now, settings, tmp_path):
         {"material_id": correction.materials.get(name="营业执照").pk,
          "problem": "复印件不清晰"}])
     in_review = submit_online(world, now)
-    cases.case_accept(actor=world.clerk, case=in_review.pk, now=now)
+    cases.case_accept(actor=world.clerk, case=in_review, now=now)
     approved = submit_online(world, now)
-    cases.case_accept(actor=world.clerk, case=approved.pk, now=now)
+    cases.case_accept(actor=world.clerk, case=approved, now=now)
     cases.case_task_complete(actor=world.handler, work_item=ready(approved, "HANDLER"),
                              opinion="建议准予。", now=now)
     decision_case = submit_online(world, now)
-    cases.case_accept(actor=world.clerk, case=decision_case.pk, now=now)
+    cases.case_accept(actor=world.clerk, case=decision_case, now=now)
     cases.case_task_complete(actor=world.handler, work_item=ready(decision_case, "HANDLER"),
                              opinion="建议准予。", now=now)
     decision_task = ready(decision_case, "CHIEF_REPRESENTATIVE")

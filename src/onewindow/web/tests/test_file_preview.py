@@ -23,7 +23,7 @@ def _media(settings, tmp_path):
 
 def _add(world, case, name, content, filename, now):
     material = case.materials.get(name=name)
-    services.case_material_upload(actor=world.clerk, case=case.pk, material_id=material.pk,
+    services.case_material_upload(actor=world.clerk, case=case, material_id=material.pk,
                                   stream=content, filename=filename, now=now)
     return material.files.order_by("-id").first()
 

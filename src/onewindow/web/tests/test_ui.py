@@ -79,7 +79,7 @@ def test_a_stale_page_gets_the_conflict_message_and_409(client, licence_world, l
 def test_an_action_the_case_no_longer_allows_is_a_conflict_on_the_front_desk(client, now):
     world = build_world(now=now)
     case = submit_online(world, now)
-    case_services.case_accept(actor=world.clerk, case=case.pk, now=now)
+    case_services.case_accept(actor=world.clerk, case=case, now=now)
     case.refresh_from_db()
     client.force_login(world.clerk)
     # The version is current, but an accepted case can no longer be refused.

@@ -265,7 +265,7 @@ CONFLICT_TEXT = gettext_lazy("该办件刚被其他人处理，页面上的信�
 @dataclass(frozen=True)
 class ReviewAction:
     """One of suspend / resume / extension request / extension decision: its form, the
-    one service it calls (``perform(actor, case_id, cleaned_data, now)``) and what the
+    one service it calls (``perform(actor, case, cleaned_data, now)``) and what the
     page says when it is done."""
 
     make_form: Callable

@@ -45,7 +45,7 @@ S = CaseStatus
 
 def _task(request, task_id: int) -> WorkItem:
     try:
-        item = workflow.work_item_get_for_actor(actor=request.user, work_item_id=task_id)
+        item = workflow.access_work_item(actor=request.user, work_item_id=task_id)
     except NotFound as exc:
         raise Http404 from exc
     if item.subject_type != SUBJECT:
@@ -168,7 +168,7 @@ def task_opinion(request, task_id: int):
     return _act(
         request, task_id, name="opinion", make_form=OpinionForm,
         perform=lambda r, i, c, d: services.case_task_complete(
-            actor=r.user, work_item=i.pk, opinion=d["opinion"],
+            actor=r.user, work_item=i, opinion=d["opinion"],
             expected_version=_version(d), now=timezone.now()),
         done=gettext("审查意见已提交，办件已转到下一环节。"),
     )
@@ -195,11 +195,11 @@ def task_decision(request, task_id: int):
 
     def perform(r, item, case, d):
         if d["decision"] == "return":
-            return services.case_return(actor=r.user, work_item=item.pk,
+            return services.case_return(actor=r.user, work_item=item,
                                         reason=d["opinion"], expected_version=_version(d),
                                         now=timezone.now())
         return services.case_task_complete(
-            actor=r.user, work_item=item.pk, opinion=d["opinion"], decision=d["decision"],
+            actor=r.user, work_item=item, opinion=d["opinion"], decision=d["decision"],
             reasons=d.get("reasons", ""), expected_version=_version(d), now=timezone.now())
 
     return _act(request, task_id, name="decision", make_form=DecisionForm, perform=perform,
@@ -211,7 +211,7 @@ def task_return(request, task_id: int):
     return _act(
         request, task_id, name="return", make_form=ReturnForm,
         perform=lambda r, i, c, d: services.case_return(
-            actor=r.user, work_item=i.pk, reason=d["reason"], expected_version=_version(d),
+            actor=r.user, work_item=i, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已退回上一环节，退回理由已随件转达。"),
     )
@@ -222,7 +222,7 @@ def task_review(request, task_id: int, *, action: str):
     """Suspend / resume / extension request / extension decision from the task page."""
     review = REVIEW[action]
     return _act(request, task_id, name=action, make_form=review.make_form,
-                perform=lambda r, i, c, d: review.perform(r.user, c.pk, d, timezone.now()),
+                perform=lambda r, i, c, d: review.perform(r.user, c, d, timezone.now()),
                 done=review.done)
 
 

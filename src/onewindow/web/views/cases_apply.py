@@ -65,7 +65,7 @@ def _step_context(current: str, draft_id: int | None) -> dict:
 def _draft(request, draft_id: int):
     """The actor's own online draft, or 404. A case already submitted goes to its page."""
     try:
-        case = selectors.case_get_for_actor(actor=request.user, number=draft_id)
+        case = selectors.access_case(actor=request.user, ref=draft_id)
     except CaseNotFound as exc:
         raise Http404 from exc
     if case.status != CaseStatus.DRAFT or case.channel != Channel.ONLINE:
@@ -141,7 +141,7 @@ def apply_form(request, draft_id: int):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_draft_save(actor=request.user, case=case.pk,
+            services.case_draft_save(actor=request.user, case=case,
                                      form_data=form.cleaned_data, now=timezone.now())
         except ApplicationError as exc:
             if not add_domain_errors(form, exc):
@@ -212,7 +212,7 @@ def apply_materials(request, draft_id: int):
             upload = form.cleaned_data["file"]
             try:
                 services.case_material_upload(
-                    actor=request.user, case=case.pk, material_id=material_id, stream=upload,
+                    actor=request.user, case=case, material_id=material_id, stream=upload,
                     filename=upload.name or "", now=timezone.now(),
                 )
             except ApplicationError as exc:
@@ -279,8 +279,9 @@ def _submit(request, draft_id: int):
         return redirect("web:apply-check", draft_id=draft_id)
     key = form.cleaned_data["idempotency_key"]
     try:
+        draft = selectors.access_case(actor=request.user, ref=draft_id)
         case = services.case_submit(
-            actor=request.user, idempotency_key=key, case=draft_id,
+            actor=request.user, idempotency_key=key, case=draft,
             expected_version=form.cleaned_data.get("expected_version"), now=timezone.now(),
         )
     except CaseNotFound as exc:

@@ -81,7 +81,7 @@ def my_cases(request):
 
 def _own_case(request, number: str):
     try:
-        return selectors.case_get_for_actor(actor=request.user, number=number)
+        return selectors.access_case(actor=request.user, ref=number)
     except CaseNotFound as exc:
         raise Http404 from exc
 
@@ -150,7 +150,7 @@ def my_case_upload(request, number: str):
         material_id = form.cleaned_data["material_id"]
         upload = form.cleaned_data["file"]
         try:
-            services.case_material_upload(actor=request.user, case=case.pk,
+            services.case_material_upload(actor=request.user, case=case,
                                           material_id=material_id, stream=upload,
                                           filename=upload.name or "", now=timezone.now())
         except ApplicationError as exc:
@@ -184,7 +184,7 @@ def my_case_supply(request, number: str):
     if form.is_valid():
         try:
             services.case_supply_materials(
-                actor=request.user, case=case.pk, note=form.cleaned_data.get("note", ""),
+                actor=request.user, case=case, note=form.cleaned_data.get("note", ""),
                 expected_version=form.cleaned_data.get("expected_version"), now=timezone.now(),
             )
         except ApplicationError as exc:
@@ -221,7 +221,7 @@ def my_case_withdraw(request, number: str):
         else:
             try:
                 services.case_withdraw(
-                    actor=request.user, case=case.pk, reason=form.cleaned_data["reason"],
+                    actor=request.user, case=case, reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data.get("expected_version"),
                     now=timezone.now(),
                 )
@@ -244,7 +244,7 @@ def my_case_withdraw(request, number: str):
 @login_required
 def case_notice(request, number: str, seq: int):
     try:
-        case = selectors.case_get_for_actor(actor=request.user, number=number)
+        case = selectors.access_case(actor=request.user, ref=number)
         pdf = notices.render_notice(case=case, seq=seq)
     except CaseNotFound as exc:
         raise Http404 from exc
@@ -260,7 +260,7 @@ def case_notice(request, number: str, seq: int):
 @login_required
 def case_file(request, file_id: int):
     try:
-        record = selectors.file_for_actor(actor=request.user, file_id=file_id)
+        record = selectors.access_case_file(actor=request.user, file_id=file_id)
     except CaseNotFound as exc:
         raise Http404 from exc
     return file_download(record)
@@ -269,7 +269,7 @@ def case_file(request, file_id: int):
 @login_required
 def case_file_preview(request, file_id: int):
     try:
-        record = selectors.file_for_actor(actor=request.user, file_id=file_id)
+        record = selectors.access_case_file(actor=request.user, file_id=file_id)
     except CaseNotFound as exc:
         raise Http404 from exc
     return file_preview(record)

@@ -136,7 +136,7 @@ def front_desk_queue(request):
 
 def _load(request, number: str):
     try:
-        return selectors.case_get_for_actor(actor=request.user, number=number)
+        return selectors.access_case(actor=request.user, ref=number)
     except CaseNotFound as exc:
         raise Http404 from exc
 
@@ -287,7 +287,7 @@ def action_accept(request, number: str):
         request, number, name="accept",
         make_form=lambda r, c, ms: AcceptForm(r.POST, tolerable=_tolerable(ms)),
         perform=lambda r, c, d: services.case_accept(
-            actor=r.user, case=c.pk, tolerated=d.get("tolerated") or [],
+            actor=r.user, case=c, tolerated=d.get("tolerated") or [],
             supply_days=d.get("supply_days"), note=d.get("note", ""),
             expected_version=_version(d), now=timezone.now()),
         done=gettext("已受理，受理通知书已出具并告知申请人。"),
@@ -300,7 +300,7 @@ def action_reject(request, number: str):
         request, number, name="reject",
         make_form=lambda r, c, ms: RejectForm(r.POST),
         perform=lambda r, c, d: services.case_reject(
-            actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
+            actor=r.user, case=c, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已作出不予受理决定，决定书已出具并告知申请人。"),
     )
@@ -312,7 +312,7 @@ def action_correction(request, number: str):
         request, number, name="correction",
         make_form=lambda r, c, ms: CorrectionForm(r.POST, materials=ms),
         perform=lambda r, c, d: services.case_request_correction(
-            actor=r.user, case=c.pk, items=d["items"], note=d.get("note", ""),
+            actor=r.user, case=c, items=d["items"], note=d.get("note", ""),
             supply_days=d.get("supply_days"), expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已一次性告知补正，补正材料通知书已出具并告知申请人。"),
@@ -339,7 +339,7 @@ def action_decide(request, number: str):
         request, number, name="decide",
         make_form=lambda r, c, ms: DecideForm(r.POST),
         perform=lambda r, c, d: services.case_decide_instant(
-            actor=r.user, case=c.pk, approve=d["decision"] == "approve",
+            actor=r.user, case=c, approve=d["decision"] == "approve",
             reason=d.get("reason", ""), expected_version=_version(d), now=timezone.now()),
         done=gettext("已当场作出决定，决定书已出具。"),
     )
@@ -352,7 +352,7 @@ def action_paper(request, number: str):
         make_form=lambda r, c, ms: PaperForm(
             r.POST, materials=[m for m in ms if not m.paper_received]),
         perform=lambda r, c, d: services.case_material_receive_paper(
-            actor=r.user, case=c.pk, material_ids=d["material_ids"],
+            actor=r.user, case=c, material_ids=d["material_ids"],
             original_seen=d.get("original_seen", False), expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已记录收到的纸质材料。"),
@@ -364,7 +364,7 @@ def action_paper(request, number: str):
 def action_scan(request, number: str):
     def perform(r, c, d):
         upload = d["file"]
-        services.case_material_upload(actor=r.user, case=c.pk, material_id=d["material_id"],
+        services.case_material_upload(actor=r.user, case=c, material_id=d["material_id"],
                                       stream=upload, filename=upload.name or "",
                                       now=timezone.now())
 
@@ -381,7 +381,7 @@ def action_submit(request, number: str):
         request, number, name="submit",
         make_form=lambda r, c, ms: WindowSubmitForm(r.POST),
         perform=lambda r, c, d: services.case_submit_at_window(
-            actor=r.user, case=c.pk, proxy=d.get("proxy", False),
+            actor=r.user, case=c, proxy=d.get("proxy", False),
             idempotency_key=d["idempotency_key"], expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已提交，办件编号已生成，受理期限开始计算。"),
@@ -394,7 +394,7 @@ def action_supply(request, number: str):
         request, number, name="supply",
         make_form=lambda r, c, ms: SupplyForm(r.POST),
         perform=lambda r, c, d: services.case_supply_materials(
-            actor=r.user, case=c.pk, note=d.get("note", ""), expected_version=_version(d),
+            actor=r.user, case=c, note=d.get("note", ""), expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已确认补正材料收齐。"),
     )
@@ -406,7 +406,7 @@ def action_withdraw(request, number: str):
         request, number, name="withdraw",
         make_form=lambda r, c, ms: WithdrawForm(r.POST),
         perform=lambda r, c, d: services.case_withdraw(
-            actor=r.user, case=c.pk, reason=d["reason"], expected_version=_version(d),
+            actor=r.user, case=c, reason=d["reason"], expected_version=_version(d),
             now=timezone.now()),
         done=gettext("已记录申请人撤回申请。"),
     )
@@ -420,7 +420,7 @@ def case_review(request, number: str, *, action: str):
     review = REVIEW[action]
     return _act(request, number, name=action,
                 make_form=lambda r, c, ms: review.make_form(r.POST),
-                perform=lambda r, c, d: review.perform(r.user, c.pk, d, timezone.now()),
+                perform=lambda r, c, d: review.perform(r.user, c, d, timezone.now()),
                 done=review.done)
 
 

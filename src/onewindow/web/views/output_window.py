@@ -75,7 +75,7 @@ def output_queue(request):
 
 def _load(request, number: str):
     try:
-        case = selectors.case_get_for_actor(actor=request.user, number=number)
+        case = selectors.access_case(actor=request.user, ref=number)
     except CaseNotFound as exc:
         raise Http404 from exc
     if not case_permissions.can_deliver_result(actor=request.user, case=case):
@@ -169,12 +169,11 @@ def _version(data) -> int | None:
 @staff_required
 def hand_over(request, number: str):
     def perform(r, case, d):
-        return services.case_deliver(
-            actor=r.user, case=case.pk, channel=DeliveryChannel.PICKUP,
-            expected_version=_version(d), now=timezone.now(),
-            recipient_name=d["recipient_name"], recipient_id_number=d["recipient_id_number"],
-            id_checked=d["id_checked"], signature=d["signature"],
-            paper_receipt=d["paper_receipt"])
+        return services.case_hand_over(
+            actor=r.user, case=case, recipient_name=d["recipient_name"],
+            recipient_id_number=d["recipient_id_number"], id_checked=d["id_checked"],
+            signature=d["signature"], paper_receipt=d["paper_receipt"],
+            expected_version=_version(d), now=timezone.now())
 
     return _act(request, number, name="hand_over", make_form=HandOverForm, perform=perform,
                 done=gettext("已当面交付办理结果，领取记录已保存。"))
@@ -184,10 +183,9 @@ def hand_over(request, number: str):
 def mail_dispatch(request, number: str):
     return _act(
         request, number, name="mail", make_form=MailDispatchForm,
-        perform=lambda r, c, d: services.case_deliver(
-            actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL,
-            expected_version=_version(d), now=timezone.now(), address=d["address"],
-            carrier=d["carrier"], tracking_number=d["tracking_number"]),
+        perform=lambda r, c, d: services.case_mail_dispatch(
+            actor=r.user, case=c, carrier=d["carrier"], tracking_number=d["tracking_number"],
+            address=d["address"], expected_version=_version(d), now=timezone.now()),
         done=gettext("已记录邮寄发出，运单号已告知申请人。"),
     )
 
@@ -196,9 +194,8 @@ def mail_dispatch(request, number: str):
 def mail_delivered(request, number: str):
     return _act(
         request, number, name="delivered", make_form=MailDeliveredForm,
-        perform=lambda r, c, d: services.case_deliver(
-            actor=r.user, case=c.pk, channel=DeliveryChannel.MAIL, event="DELIVERED",
-            expected_version=_version(d), now=timezone.now()),
+        perform=lambda r, c, d: services.case_mail_deliver(
+            actor=r.user, case=c, expected_version=_version(d), now=timezone.now()),
         done=gettext("已记录邮件签收，办理结果已送达。"),
     )
 
@@ -207,9 +204,8 @@ def mail_delivered(request, number: str):
 def publish_online(request, number: str):
     return _act(
         request, number, name="electronic", make_form=ElectronicForm,
-        perform=lambda r, c, d: services.case_deliver(
-            actor=r.user, case=c.pk, channel=DeliveryChannel.ELECTRONIC,
-            expected_version=_version(d), now=timezone.now()),
+        perform=lambda r, c, d: services.case_publish_online(
+            actor=r.user, case=c, expected_version=_version(d), now=timezone.now()),
         done=gettext("已在网上送达，申请人可在“我的办件”下载办理结果。"),
     )
 
@@ -220,7 +216,7 @@ def publish_online(request, number: str):
 @citizen_required
 def delivery_choose(request, number: str):
     try:
-        case = selectors.case_get_for_actor(actor=request.user, number=number)
+        case = selectors.access_case(actor=request.user, ref=number)
     except CaseNotFound as exc:
         raise Http404 from exc
     if request.method != "POST":
@@ -235,7 +231,7 @@ def delivery_choose(request, number: str):
     return run_action(
         request, form,
         lambda data: services.case_delivery_choose(
-            actor=request.user, case=case.pk, channel=data["channel"],
+            actor=request.user, case=case, channel=data["channel"],
             address=data.get("address", ""), now=timezone.now()),
         done=gettext("已保存您选择的领取方式。"),
         success=reverse("web:my-case", args=[number]), page=page)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from onewindow.catalog import permissions as catalog_permissions
+from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError, NotFound
 from onewindow.identity.models import Role
 from onewindow.workflow import bpmn
@@ -31,13 +31,9 @@ KIND_LABELS = {"instant": gettext_lazy("即办件：窗口当场决定"),
 def _version(request, code: str, number: int):
     """The version if the admin may maintain its item; otherwise the page is missing."""
     try:
-        version = workflow.version_get(code=code, number=number)
+        return catalog.access_version(actor=request.user, code=code, number=number)
     except NotFound as exc:
         raise Http404 from exc
-    if not catalog_permissions.can_edit_item(actor=request.user,
-                                             implementation=version.implementation):
-        raise Http404
-    return version
 
 
 def _lanes(route) -> list[dict]:

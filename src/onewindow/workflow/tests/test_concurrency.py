@@ -23,7 +23,7 @@ def test_completing_one_task_twice_concurrently_has_one_winner(postgres_only, tr
                                           subject_id=subject_id, now=now).created
         results = race([
             lambda review=review, actor=actor: services.task_complete(
-                actor=actor, work_item=review.pk, opinion=actor.username, now=now)
+                actor=actor, work_item=review, opinion=actor.username, now=now)
             for actor in (tree.handler_a, tree.city_handler, tree.handler_a, tree.city_handler)
         ])
         outcomes = sorted(kind for kind, _ in results)
@@ -47,7 +47,7 @@ def test_parallel_branches_completed_at_once_both_count(postgres_only, tree, sub
         items = {i.task_name: i for i in services.process_start(
             actor=None, route=route, subject_type=SUBJECT, subject_id=subject_id,
             now=now).created}
-        lead, joint = items["Activity_review_lead"].pk, items["Activity_review_joint"].pk
+        lead, joint = items["Activity_review_lead"], items["Activity_review_joint"]
         results = race([
             lambda lead=lead: services.task_complete(actor=tree.handler_a, work_item=lead,
                                                      now=now),

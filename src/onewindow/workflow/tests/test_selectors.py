@@ -149,14 +149,14 @@ def test_cursor_of_another_sort_is_refused(tree, now, today):
                            today=today)
 
 
-def test_work_item_get_for_actor_hides_other_departments(tree, now):
+def test_access_work_item_hides_other_departments(tree, now):
     mine = item(tree.dept_a, now=now)
-    assert selectors.work_item_get_for_actor(actor=tree.handler_a, work_item_id=mine.pk) == mine
+    assert selectors.access_work_item(actor=tree.handler_a, work_item_id=mine.pk) == mine
     for outsider in (tree.handler_b, tree.chief_a, tree.clerk):
         with pytest.raises(WorkItemNotFound):
-            selectors.work_item_get_for_actor(actor=outsider, work_item_id=mine.pk)
+            selectors.access_work_item(actor=outsider, work_item_id=mine.pk)
     with pytest.raises(WorkItemNotFound):
-        selectors.work_item_get_for_actor(actor=tree.handler_a, work_item_id=10**9)
+        selectors.access_work_item(actor=tree.handler_a, work_item_id=10**9)
 
 
 def test_lane_organisation_by_name_short_name_and_region(tree):
@@ -178,3 +178,23 @@ def test_lane_organisation_prefers_the_home_region(tree):
     with pytest.raises(UnknownDepartment, match="不止一个"):
         selectors.lane_organisation(department="乙局", home=tree.dept_a)
     assert twin_tree
+
+
+def test_access_route_version_hides_missing_and_forbidden_alike(tree, now):
+    from onewindow.catalog.tests.factories import make_item
+    from onewindow.identity.tests.factories import StaffFactory
+    from onewindow.workflow.errors import RouteNotFound
+
+    version = make_item(organisation=tree.dept_a, now=now).current_version
+    code = version.implementation.code
+    assert selectors.access_route_version(actor=tree.handler_c, code=code, number=1) == version
+    assert selectors.access_route_version(actor=tree.admin_a, code=code, number=1,
+                                          upload=True) == version
+    seen = set()
+    for actor, number, upload in ((StaffFactory(), 1, False), (tree.admin_c, 1, True),
+                                  (tree.handler_a, 1, True), (tree.admin_a, 9, True)):
+        with pytest.raises(RouteNotFound) as caught:
+            selectors.access_route_version(actor=actor, code=code, number=number,
+                                           upload=upload)
+        seen.add((caught.value.code, caught.value.message))
+    assert seen == {("workflow.route-not-found", "未找到该事项版本。")}

@@ -160,12 +160,12 @@ def test_handler_of_another_department_cannot_see_or_complete(camunda_route, sub
     [review] = step.created
     for outsider in (tree.handler_b, tree.handler_c, tree.chief_a, tree.admin_a):
         with pytest.raises(WorkItemNotFound) as excinfo:
-            services.task_complete(actor=outsider, work_item=review.pk, now=now)
+            services.task_complete(actor=outsider, work_item=review, now=now)
         assert excinfo.value.http_status == 404
     review.refresh_from_db()
     assert review.status == READY
     # A handler over the whole city may (role held over an ancestor).
-    services.task_complete(actor=tree.city_handler, work_item=review.pk, now=now)
+    services.task_complete(actor=tree.city_handler, work_item=review, now=now)
 
 
 def test_completing_twice_is_a_conflict(camunda_route, subjects, tree, now):

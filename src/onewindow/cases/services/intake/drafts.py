@@ -9,6 +9,7 @@ from django.db import transaction
 from onewindow.audit.services import audit_record
 from onewindow.catalog.codes import ImplementationStatus
 from onewindow.catalog.models import Implementation
+from onewindow.common.actors import Actor
 from onewindow.common.ids import short_code
 from onewindow.identity import services as identity_services
 from onewindow.identity.errors import InvalidIdentifier
@@ -84,7 +85,7 @@ def _create_draft(
 
 @transaction.atomic(durable=True)
 def case_draft_save(
-    *, actor, implementation_code: str | None = None, case: Case | int | None = None,
+    *, actor: Actor, implementation_code: str | None = None, case: Case | None = None,
     form_data: dict[str, Any] | None = None, applicant_legal: LegalPerson | None = None,
     now: dt.datetime,
 ) -> Case:
@@ -163,7 +164,7 @@ def _find_or_register_legal(*, actor, credit_code: str, name: str,
 
 @transaction.atomic(durable=True)
 def case_register_walk_in(
-    *, actor, implementation_code: str, id_number: str, name: str = "", phone: str = "",
+    *, actor: Actor, implementation_code: str, id_number: str, name: str = "", phone: str = "",
     address: str = "", legal_credit_code: str = "", legal_name: str = "",
     form_data: dict[str, Any] | None = None, centre: Organisation | None = None,
     now: dt.datetime,

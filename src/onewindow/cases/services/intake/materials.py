@@ -7,6 +7,8 @@ from typing import Any, BinaryIO
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from onewindow.common.actors import Actor
+
 from ... import actions, lifecycle, permissions, uploads
 from ...applications import application_form, clean_form
 from ...codes import ActionKind, CaseStatus, MaterialState, TrustGrade
@@ -32,7 +34,7 @@ def _material_of(case: Case, material_id: int) -> CaseMaterial:
 
 @transaction.atomic(durable=True)
 def case_material_receive_paper(
-    *, actor, case: Case | int | str, material_ids: list[int], original_seen: bool = True,
+    *, actor: Actor, case: Case, material_ids: list[int], original_seen: bool = True,
     expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """The clerk records paper materials received at the window (原件核验 → trust B)."""
@@ -79,7 +81,7 @@ _ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
 
 
 def case_material_upload(
-    *, actor, case: Case | int | str, material_id: int, stream: BinaryIO | bytes,
+    *, actor: Actor, case: Case, material_id: int, stream: BinaryIO | bytes,
     filename: str, now: dt.datetime,
 ) -> CaseFile:
     """Attach one file to a material. The content is sniffed (PDF, JPEG, PNG, OFD, DOCX),
@@ -138,7 +140,7 @@ def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
 
 @transaction.atomic(durable=True)
 def case_supply_materials(
-    *, actor, case: Case | int | str, form_data: dict[str, Any] | None = None, note: str = "",
+    *, actor: Actor, case: Case, form_data: dict[str, Any] | None = None, note: str = "",
     expected_version: int | None = None, now: dt.datetime,
 ) -> Case:
     """Declare the requested corrections (uploaded or handed in on paper) complete: the

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from onewindow.catalog.codes import MaterialRequirement
+from onewindow.common.actors import Actor
 from onewindow.common.errors import ApplicationError
 from onewindow.identity.models import LegalPerson
 
@@ -111,7 +112,7 @@ def _submit_idempotent(inner, *, actor, key: str):
 
 
 def case_submit(
-    *, actor, idempotency_key: str, case: Case | int | None = None,
+    *, actor: Actor, idempotency_key: str, case: Case | None = None,
     implementation_code: str | None = None, form_data: dict[str, Any] | None = None,
     applicant_legal: LegalPerson | None = None, expected_version: int | None = None,
     now: dt.datetime,
@@ -141,7 +142,7 @@ def case_submit(
 
 
 def case_submit_at_window(
-    *, actor, case: Case | int, proxy: bool = True, idempotency_key: str = "",
+    *, actor: Actor, case: Case, proxy: bool = True, idempotency_key: str = "",
     form_data: dict[str, Any] | None = None, expected_version: int | None = None,
     now: dt.datetime,
 ) -> Case:
@@ -164,7 +165,7 @@ def case_submit_at_window(
 
 
 @transaction.atomic(durable=True)
-def case_withdraw(*, actor, case: Case | int | str, reason: str,
+def case_withdraw(*, actor: Actor, case: Case, reason: str,
                   expected_version: int | None = None, now: dt.datetime) -> Case:
     """The applicant withdraws before a decision (a clerk may record it at the window)."""
     reason = require_reason(reason, label="撤回理由")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from onewindow.catalog import services
+from onewindow.catalog import selectors, services
 from onewindow.catalog.codes import ImplementationStatus
 from onewindow.catalog.errors import ElementsInvalid, FileRejected
 from onewindow.common.errors import ApplicationError, NotFound
@@ -25,7 +25,7 @@ from ...forms_catalog import (
     row_template,
 )
 from .common import _error_parts, _scope_organisations, catalog_admin_required
-from .items import _item
+from .items import access_item
 
 # --- edit and create --------------------------------------------------------------------
 
@@ -176,6 +176,7 @@ def item_edit(request, code: str):
     """Edit the elements: saved into the item's draft (opened from the published version
     if there is none), never into a published version."""
     error, status = "", 200
+    implementation = access_item(request, code)
     if request.method == "POST":
         forms, row_action = _posted_forms(request)
         if not row_action:
@@ -184,7 +185,7 @@ def item_edit(request, code: str):
             if changes is not None and _store_uploads(forms):
                 try:
                     draft = services.item_draft_update(
-                        actor=request.user, code=code, changes=changes,
+                        actor=request.user, code=implementation.code, changes=changes,
                         reason=forms.elements.cleaned_data.get("change_reason", ""),
                         now=timezone.now(),
                     )
@@ -200,10 +201,10 @@ def item_edit(request, code: str):
                                                       "请检查后发布，发布后才对公众生效。")
                                      % {"n": draft.number})
                     return redirect("web:catalog-item", code=draft.implementation.code)
-        view = _item(request, code)
+        view = selectors.item_for_edit(implementation=implementation)
     else:
         row_action = False
-        view = _item(request, code)
+        view = selectors.item_for_edit(implementation=implementation)
         if view.implementation.status == ImplementationStatus.CANCELLED:
             messages.error(request, gettext("该事项已取消，不能再修改。"))
             return redirect("web:catalog-item", code=view.implementation.code)

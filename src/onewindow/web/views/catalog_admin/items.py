@@ -67,11 +67,16 @@ def item_list(request):
     return render(request, "web/catalog/admin_list.html", context, status=400 if error else 200)
 
 
-def _item(request, code: str):
+def access_item(request, code: str):
+    """The item if the admin may edit it; unknown, malformed or out of scope: 404."""
     try:
-        return selectors.item_for_edit(actor=request.user, code=code)
-    except ApplicationError as exc:  # unknown, out of scope, or a malformed code
+        return selectors.access_implementation(actor=request.user, code=code)
+    except NotFound as exc:
         raise Http404 from exc
+
+
+def _item(request, code: str):
+    return selectors.item_for_edit(implementation=access_item(request, code))
 
 
 @dataclass(frozen=True)
@@ -214,9 +219,9 @@ def _changes(current, draft) -> list[dict]:
     return rows
 
 
-def _render_detail(request, code: str, *, reason_forms=None, open_operation: str = "",
+def _render_detail(request, implementation, *, reason_forms=None, open_operation: str = "",
                    error: str = "", status: int = 200):
-    view = _item(request, code)
+    view = selectors.item_for_edit(implementation=implementation)
     try:
         versions = selectors.implementation_versions(code=view.implementation.code,
                                                      actor=request.user)
@@ -261,7 +266,7 @@ def _render_detail(request, code: str, *, reason_forms=None, open_operation: str
 
 @catalog_admin_required
 def item_detail(request, code: str):
-    return _render_detail(request, code)
+    return _render_detail(request, access_item(request, code))
 
 
 @catalog_admin_required
@@ -270,14 +275,16 @@ def item_operation(request, code: str, operation: str):
     spec = OPERATIONS.get(operation)
     if spec is None:
         raise Http404
+    implementation = access_item(request, code)
     form = ReasonForm(request.POST, prefix=operation)
     return run_action(
         request, form,
-        lambda data: spec.service(actor=request.user, code=code, reason=data["reason"],
-                                  now=timezone.now()),
+        lambda data: spec.service(actor=request.user, code=implementation.code,
+                                  reason=data["reason"], now=timezone.now()),
         done=lambda result: spec.done.format(version=getattr(result, "number", "")),
-        success=reverse("web:catalog-item", args=[code.strip().upper()]),
-        page=lambda outcome: _render_detail(request, code, reason_forms={operation: form},
+        success=reverse("web:catalog-item", args=[implementation.code]),
+        page=lambda outcome: _render_detail(request, implementation,
+                                            reason_forms={operation: form},
                                             open_operation=operation, error=outcome.message))
 
 
