@@ -188,7 +188,8 @@ def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
     if header_at and _MARKUP.search(data[:header_at]):
         raise _rejected(f"该文件实际是网页或脚本，不能作为 PDF 上传。请上传 {ALLOWED_LABEL}。",
                         detected="HTML")
-    active = "该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。请另存为普通 PDF 后再上传。"
+    active = ("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
+              "请另存为普通 PDF 后再上传。")
     if _raw_active_names(data):
         raise _rejected(active)
     reader = _open_pdf(data)
