@@ -98,7 +98,7 @@ class EdgeValidationMiddleware:
         message = _("请求中含有不允许的字符（空字符或不成对的代理字符），请删去后重试。")
         if api:
             return JsonResponse({"code": "request.invalid-characters", "message": message,
-                                 "details": {"fields": bad}}, status=422)
+                                 "details": dict.fromkeys(bad, message)}, status=422)
         from django.shortcuts import render
 
         return render(request, "web/error.html", {"status": 422, "message": message},

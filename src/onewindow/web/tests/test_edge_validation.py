@@ -25,7 +25,7 @@ def test_a_nul_in_the_public_progress_lookup_is_refused_without_login():
     assert response.json() == {
         "code": "request.invalid-characters",
         "message": "请求中含有不允许的字符（空字符或不成对的代理字符），请删去后重试。",
-        "details": {"fields": ["number"]},
+        "details": {"number": "请求中含有不允许的字符（空字符或不成对的代理字符），请删去后重试。"},
     }
 
 
@@ -33,7 +33,7 @@ def test_a_lone_surrogate_in_a_json_body_is_refused():
     response = _json(Client(), "POST", "/api/v1/cases/progress",
                      '{"number": "x\\ud800", "code": "y"}')
     assert response.status_code == 422
-    assert response.json()["details"] == {"fields": ["body.number"]}
+    assert list(response.json()["details"]) == ["body.number"]
 
 
 def test_a_case_draft_with_a_nul_is_refused_and_nothing_is_written(world):
@@ -43,7 +43,7 @@ def test_a_case_draft_with_a_nul_is_refused_and_nothing_is_written(world):
     response = _json(client, "POST", "/api/v1/cases/drafts",
                      '{"implementation_code": "' + code + '", "form_data": {"name": "a\\u0000b"}}')
     assert response.status_code == 422
-    assert response.json()["details"] == {"fields": ["body.form_data.name"]}
+    assert list(response.json()["details"]) == ["body.form_data.name"]
     assert not Case.objects.exists()
     # An escaped backslash is just text: "\\u0000" spelled out is stored as typed.
     spelled = _json(client, "POST", "/api/v1/cases/drafts",
@@ -63,7 +63,7 @@ def test_a_licence_issue_with_a_surrogate_is_refused(world):
 def test_a_nul_in_a_path_is_refused():
     response = Client().get("/api/v1/catalog/items/abc%00")
     assert response.status_code == 422
-    assert response.json()["details"] == {"fields": ["path"]}
+    assert list(response.json()["details"]) == ["path"]
 
 
 def test_pages_answer_the_error_page_for_a_nul_in_a_form_or_query(world):
