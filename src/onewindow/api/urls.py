@@ -15,10 +15,10 @@ import functools
 
 from django.urls import path
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, security
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 
 from onewindow.cases.api import router as cases_router
 from onewindow.catalog.api import router as catalog_router
@@ -36,6 +36,20 @@ class BearerToken(HttpBearer):
             return token_authenticate(secret=token, now=timezone.now())
         except InvalidToken:
             return None
+
+
+class SessionAuth(security.SessionAuth):
+    """(The name is the OpenAPI security scheme's, kept from ninja's class.)
+
+    The browser's login session, with Django's CSRF check for writes — but only for a
+    caller that is logged in and sent no Authorization header. A client that chose a
+    bearer token (missing, bad, expired or revoked) or has no session gets 401 with
+    ``WWW-Authenticate: Bearer``, not 403 "CSRF check Failed"."""
+
+    def __call__(self, request):
+        if "authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -67,7 +81,11 @@ def validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return _error(request, 401, "auth.required", "需要登录或有效的访问令牌。")
+    response = _error(request, 401, "auth.required", "需要登录或有效的访问令牌。")
+    # RFC 6750: a token that was sent but not accepted is invalid_token.
+    sent = "authorization" in request.headers
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent else "Bearer"
+    return response
 
 
 @api.exception_handler(HttpError)
