@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, security
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from onewindow.cases.api import router as cases_router
@@ -52,11 +53,24 @@ class SessionAuth(security.SessionAuth):
         return super().__call__(request)
 
 
+class JsonObjectParser(Parser):
+    """Every JSON body of this API is an object: ``false``, ``0``, ``"x"`` or ``[]`` is
+    refused (pydantic would otherwise read the fields of ``false`` as attributes and find
+    them all at their defaults)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
+
+
 api = NinjaAPI(
     title="OneWindow API",
     version="1",
     description="一体化政务服务平台 OneWindow 接口。错误统一为 {code, message, details}。",
     auth=[BearerToken(), SessionAuth()],
+    parser=JsonObjectParser(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api",
@@ -90,6 +104,8 @@ def authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja's only 400: a body that is not a JSON object
+        return _error(request, 422, "request.invalid", "请求体须为 JSON 对象。")
     return _error(request, exc.status_code, f"http.{exc.status_code}", str(exc))
 
 
