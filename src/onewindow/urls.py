@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("onewindow.web.urls")),
 ]
 
+handler400 = "onewindow.web.views.errors.bad_request"
 handler404 = "onewindow.web.views.errors.not_found"
 handler500 = "onewindow.web.views.errors.server_error"
 handler403 = "onewindow.web.views.errors.forbidden"

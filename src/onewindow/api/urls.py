@@ -15,10 +15,11 @@ import functools
 
 from django.urls import path
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, security
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.parser import Parser
+from ninja.security import HttpBearer
 
 from onewindow.cases.api import router as cases_router
 from onewindow.catalog.api import router as catalog_router
@@ -38,11 +39,38 @@ class BearerToken(HttpBearer):
             return None
 
 
+class SessionAuth(security.SessionAuth):
+    """(The name is the OpenAPI security scheme's, kept from ninja's class.)
+
+    The browser's login session, with Django's CSRF check for writes — but only for a
+    caller that is logged in and sent no Authorization header. A client that chose a
+    bearer token (missing, bad, expired or revoked) or has no session gets 401 with
+    ``WWW-Authenticate: Bearer``, not 403 "CSRF check Failed"."""
+
+    def __call__(self, request):
+        if "authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+class JsonObjectParser(Parser):
+    """Every JSON body of this API is an object: ``false``, ``0``, ``"x"`` or ``[]`` is
+    refused (pydantic would otherwise read the fields of ``false`` as attributes and find
+    them all at their defaults)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
+
+
 api = NinjaAPI(
     title="OneWindow API",
     version="1",
     description="一体化政务服务平台 OneWindow 接口。错误统一为 {code, message, details}。",
     auth=[BearerToken(), SessionAuth()],
+    parser=JsonObjectParser(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api",
@@ -67,11 +95,17 @@ def validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return _error(request, 401, "auth.required", "需要登录或有效的访问令牌。")
+    response = _error(request, 401, "auth.required", "需要登录或有效的访问令牌。")
+    # RFC 6750: a token that was sent but not accepted is invalid_token.
+    sent = "authorization" in request.headers
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent else "Bearer"
+    return response
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja's only 400: a body that is not a JSON object
+        return _error(request, 422, "request.invalid", "请求体须为 JSON 对象。")
     return _error(request, exc.status_code, f"http.{exc.status_code}", str(exc))
 
 

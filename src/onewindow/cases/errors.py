@@ -1,5 +1,7 @@
 """Errors of the cases domain, each with a stable code (DESIGN rule 5)."""
 
+from django.core.exceptions import RequestDataTooBig
+
 from onewindow.common.errors import Conflict, NotFound, ValidationFailed
 
 CONFLICT_MESSAGE = "该办件刚被其他人处理，请刷新后查看。"
@@ -61,6 +63,16 @@ class UploadRejected(ValidationFailed):
 
 class UploadTooLarge(UploadRejected):
     code = "cases.upload-too-large"
+
+
+class UploadBodyTooLarge(RequestDataTooBig):
+    """The upload limit was passed while the request body streamed in (raised by
+    cases.uploads.UploadLimitHandler from Django's form parsing, before any view runs):
+    pages answer Django's 400, the API answers ``error`` (UploadTooLarge) as JSON."""
+
+    def __init__(self, error: UploadTooLarge):
+        super().__init__(error.message)
+        self.error = error
 
 
 class SerialExhausted(Conflict):

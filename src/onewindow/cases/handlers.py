@@ -113,7 +113,7 @@ def _recipients(case: Case) -> list[Account]:
 def notify_applicant(event) -> None:
     payload = event.payload
     case = (
-        Case.objects.select_related("version", "applicant_account__person")
+        Case.objects.select_related("version", "applicant_account__person", "centre")
         .filter(pk=payload["case_id"]).first()
     )
     if case is None:
@@ -127,7 +127,8 @@ def notify_applicant(event) -> None:
     title, body = message
     for account in _recipients(case):
         notify(account=account, title=title, body=body, link=case_link(case.number),
-               dedupe_key=f"cases:{case.pk}:{action.seq}", now=event.occurred_at)
+               dedupe_key=f"cases:{case.pk}:{action.seq}", organisation=case.centre,
+               now=event.occurred_at)
 
 
 @handler(events.CASE_SUBMITTED)

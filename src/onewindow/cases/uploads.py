@@ -1,26 +1,44 @@
-"""Checking uploaded materials: the type is sniffed from the content (magic bytes), never
-taken from the file name or the browser's Content-Type.
+"""Checking uploaded materials: the type is sniffed from the content (magic bytes and a
+parser), never taken from the file name or the browser's Content-Type, and a download is
+named after the detected type only (docs/decisions/0025-upload-policy-and-cursors.md).
 
-Allowed: PDF (without embedded JavaScript or launch actions), JPEG, PNG, OFD (a zip with
-OFD.xml, the Chinese national format for e-documents and e-licences) and DOCX (a zip
-with word/document.xml and no macros). Everything else is refused with a clear message —
-executables (MZ/PE, ELF, Mach-O), scripts (#!), HTML and unknown types — whatever the
-name says. Size limit: setting ``ONEWINDOW_UPLOAD_MAX_BYTES`` (default 20 MB).
+Allowed: PDF (starting with its header, opened by pypdf, without JavaScript, launch
+actions or embedded files after name decoding), JPEG, PNG, OFD (a zip with OFD.xml, the
+Chinese national format for e-documents and e-licences) and DOCX (a zip with
+word/document.xml and no macros); a zip has at most ``MAX_ZIP_ENTRIES`` entries and
+``MAX_ZIP_EXPANDED_BYTES`` when unpacked. Everything else is refused with a clear
+message — executables (MZ/PE, ELF, Mach-O), scripts (#!), HTML and unknown types —
+whatever the name says. Size limit: setting ``ONEWINDOW_UPLOAD_MAX_BYTES`` (default
+20 MB), enforced while the request streams in (``UploadLimitHandler``) and again on the
+bytes read.
 """
 
 import hashlib
 import io
+import logging
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_noop
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from .errors import UploadRejected, UploadTooLarge
+from .errors import UploadBodyTooLarge, UploadRejected, UploadTooLarge
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _CHUNK = 64 * 1024
+# Room for the other form fields and the multipart framing around the one file.
+FORM_ALLOWANCE = 1024 * 1024
+# Real OFD and Word files stay far below these: a 500-page OFD has some 1,500 entries.
+MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_EXPANDED_BYTES = 200 * 1024 * 1024
+# A PDF with more objects than this is not a scan or a form; walking it costs too much.
+MAX_PDF_OBJECTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -41,12 +59,19 @@ DOCX = FileKind(
 ALLOWED = (PDF, JPEG, PNG, OFD, DOCX)
 # What a browser can show by itself; OFD and Word files are only downloaded.
 PREVIEWABLE = (PDF, JPEG, PNG)
+ALLOWED_LABEL = "、".join(kind.label for kind in ALLOWED)
 
 
 def preview_kind(content_type: str) -> FileKind | None:
     """The previewable kind the upload check recorded for a file, or None."""
     return next((k for k in PREVIEWABLE if k.content_type == content_type), None)
-ALLOWED_LABEL = "、".join(kind.label for kind in ALLOWED)
+
+
+def extension_for(content_type: str) -> str:
+    """The file extension of a download: the one of the type the check detected, never
+    the uploader's (a file called x.hta is downloaded as .pdf if it is a PDF)."""
+    return next((k.extension for k in ALLOWED if k.content_type == content_type), "bin")
+
 
 # Signatures of things that must never be stored, whatever they are called.
 _EXECUTABLE_MAGIC = (
@@ -59,7 +84,21 @@ _EXECUTABLE_MAGIC = (
     (b"\xca\xfe\xba\xbe", "可执行程序"),
     (b"#!", "脚本文件"),
 )
-_PDF_ACTIVE = (b"/JavaScript", b"/Launch", b"/EmbeddedFile")
+_PDF_HEADER = b"%PDF-"
+# The spec lets readers find the header within the first 1,024 bytes; markup before it is
+# an HTML, SVG or script file carrying a PDF, not a PDF.
+_PDF_HEADER_WINDOW = 1024
+_MARKUP = re.compile(rb"<\s*[!?/A-Za-z]")
+# Names that make a PDF act: scripts, launching programs, carrying files.
+_PDF_ACTIVE = frozenset({
+    "/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/FileAttachment",
+    "/RichMedia",
+})
+# Also looked for in the raw bytes (objects a damaged file's rebuilt table could reach):
+# only the long names, which do not occur by chance in compressed data.
+_PDF_ACTIVE_RAW = frozenset(_PDF_ACTIVE - {"/JS"})
+_PDF_NAME = re.compile(rb"/[^\x00\t\n\x0c\r /<>\[\]()%{}]+")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -134,23 +173,107 @@ def sniff(data: bytes) -> FileKind:
         return JPEG
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if b"%PDF-" in data[:1024]:
-        if any(marker in data for marker in _PDF_ACTIVE):
-            raise _rejected("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
-                            "请另存为普通 PDF 后再上传。")
-        return PDF
+    header_at = data.find(_PDF_HEADER, 0, _PDF_HEADER_WINDOW)
+    if header_at >= 0:
+        return _sniff_pdf(data, header_at)
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
     raise _rejected(f"无法识别的文件类型。请上传 {ALLOWED_LABEL}。")
 
 
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
+    if header_at and _MARKUP.search(data[:header_at]):
+        raise _rejected(f"该文件实际是网页或脚本，不能作为 PDF 上传。请上传 {ALLOWED_LABEL}。",
+                        detected="HTML")
+    active = ("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
+              "请另存为普通 PDF 后再上传。")
+    if _raw_active_names(data):
+        raise _rejected(active)
+    reader = _open_pdf(data)
+    try:
+        if _parsed_active_names(reader):
+            raise _rejected(active)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise _damaged_pdf() from exc
+    return PDF
+
+
+def _damaged_pdf() -> UploadRejected:
+    return _rejected("PDF 文件已损坏，无法打开。请重新扫描或另存为 PDF 后再上传。")
+
+
+def _decode_name(raw: bytes) -> str:
+    """A PDF name as a reader sees it: ``/J#61vaScript`` is ``/JavaScript``."""
+    decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), raw)
+    return decoded.decode("latin-1")
+
+
+def _raw_active_names(data: bytes) -> bool:
+    return any(_decode_name(match[0]) in _PDF_ACTIVE_RAW for match in _PDF_NAME.finditer(data))
+
+
+def _open_pdf(data: bytes) -> PdfReader:
+    """Parse with pypdf (quietly: a damaged file is refused, not logged as our error)."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _rejected("加密的 PDF 不能上传，请去掉密码后再上传。")
+        reader.trailer["/Root"].get_object()
+        return reader
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+            NotImplementedError) as exc:
+        raise _damaged_pdf() from exc
+    finally:
+        logger.setLevel(level)
+
+
+def _parsed_active_names(reader: PdfReader) -> bool:
+    """Every object of the file (in its cross-reference tables and object streams, so
+    also the compressed ones), walked for an active name among keys and values."""
+    numbers = {(number, generation) for generation, table in reader.xref.items()
+               for number in table}
+    numbers |= {(number, 0) for number in reader.xref_objStm}
+    if len(numbers) > MAX_PDF_OBJECTS:
+        raise _rejected("PDF 文件结构过于复杂，无法检查。请另存为普通 PDF 后再上传。")
+    pending = [reader.trailer]
+    pending += [IndirectObject(number, generation, reader) for number, generation in numbers]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            item = item.get_object()
+        if isinstance(item, NameObject):
+            if str(item) in _PDF_ACTIVE:
+                return True
+        elif isinstance(item, DictionaryObject):
+            if any(str(key) in _PDF_ACTIVE for key in item):
+                return True
+            # Referenced objects are walked from the table; only direct ones from here.
+            pending += [v for v in item.values() if not isinstance(v, IndirectObject)]
+        elif isinstance(item, ArrayObject):
+            pending += [v for v in item if not isinstance(v, IndirectObject)]
+    return False
+
+
+# --- zip containers (OFD, DOCX) -----------------------------------------------------------
+
+
 def _sniff_zip(data: bytes) -> FileKind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise _rejected("压缩格式的文件已损坏，无法打开。") from exc
-    lowered = {name.lower() for name in names}
+    # Judged before anything is unpacked: a zip bomb is refused, not stored.
+    if len(entries) > MAX_ZIP_ENTRIES or (
+            sum(entry.file_size for entry in entries) > MAX_ZIP_EXPANDED_BYTES):
+        raise _rejected("文件解压后过大或包含的条目过多，不能上传。请另存为普通 PDF 后再上传。")
+    lowered = {entry.filename.lower() for entry in entries}
     if any(name.endswith((".exe", ".dll", ".bat", ".cmd", ".js", ".vbs", ".sh", ".ps1"))
            for name in lowered):
         raise _rejected("文件中包含可执行程序或脚本，不能上传。")
@@ -170,3 +293,26 @@ def check_upload(*, stream: BinaryIO | bytes, filename: str) -> CheckedUpload:
     return CheckedUpload(content=data, kind=kind, size=len(data),
                          sha256=hashlib.sha256(data).hexdigest(),
                          original_name=clean_name(filename))
+
+
+# --- the limit while the request streams in -----------------------------------------------
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First of ``FILE_UPLOAD_HANDLERS``: refuses a multipart request whose declared
+    length exceeds the upload limit (plus room for the form) before reading its body,
+    and any file that grows past the limit while it streams in, so a 200 MB upload is
+    neither read in full nor spooled to disk. The reverse proxy in front should refuse
+    such bodies even earlier (ADR 0025: nginx ``client_max_body_size 21m``)."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > max_bytes() + FORM_ALLOWANCE:
+            raise UploadBodyTooLarge(_too_large(max_bytes()))
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > max_bytes():
+            raise UploadBodyTooLarge(_too_large(max_bytes()))
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -76,7 +76,9 @@ class NamedOut(Schema):
     name: str
 
 
-class MaterialOut(Schema):
+class GuideMaterialOut(Schema):
+    """A material the guide asks for (the cases API has its own MaterialOut: a case's)."""
+
     position: int
     name: str
     requirement: CodeLabelOut
@@ -164,7 +166,7 @@ class GuideOut(Schema):
     online_platform: str
     online_apply_url: str
     appointment_url: str
-    materials: list[MaterialOut]
+    materials: list[GuideMaterialOut]
 
 
 class VersionOut(Schema):

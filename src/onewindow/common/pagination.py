@@ -1,6 +1,10 @@
 """Keyset pagination: hot lists never count rows and never use OFFSET.
 
-A cursor is an opaque, URL-safe token holding the sort values of the last row seen.
+A cursor is an opaque, URL-safe token holding the sort values of the last row seen,
+signed with the site's key and bound to the list's order (docs/decisions/0025): a
+cursor that was edited, forged or made for another list is ``InvalidCursor`` (422 in
+the API, the first page on pages), and each value is typed by its model field before it
+reaches a query, so no cursor can make the database raise.
 """
 
 import base64
@@ -8,29 +12,42 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import ValidationFailed
+
+_SALT = "onewindow.pagination.cursor"
 
 
 class InvalidCursor(ValidationFailed):
     code = "pagination.invalid-cursor"
 
 
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _signer() -> signing.Signer:
+    # "." is not in the URL-safe base64 alphabet, so the token needs no escaping.
+    return signing.Signer(salt=_SALT, sep=".")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def encode_cursor(values: list[Any], *, key: str = "") -> str:
+    """Sign ``values`` (JSON; dates and times as ISO text) for the list named ``key``."""
+    raw = json.dumps([key, values], default=str, separators=(",", ":")).encode()
+    return _signer().sign(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def decode_cursor(cursor: str, *, key: str = "") -> list[Any]:
+    """The values of a cursor this site signed for the list ``key``, or InvalidCursor."""
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError) as exc:
+        payload = _signer().unsign(cursor)
+        padded = payload + "=" * (-len(payload) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (signing.BadSignature, ValueError, TypeError) as exc:
         raise InvalidCursor("分页游标无效。") from exc
-    if not isinstance(values, list):
+    if (not isinstance(decoded, list) or len(decoded) != 2 or decoded[0] != key
+            or not isinstance(decoded[1], list)):
         raise InvalidCursor("分页游标无效。")
-    return values
+    return decoded[1]
 
 
 @dataclass
@@ -48,18 +65,51 @@ def keyset_page(queryset: QuerySet, *, order: list[str], cursor: str | None, lim
     if limit < 1 or limit > 500:
         raise ValidationFailed("每页条数须在 1 到 500 之间。", code="pagination.invalid-limit")
     queryset = queryset.order_by(*order)
+    key = f"{queryset.model._meta.label_lower}:{','.join(order)}"
     if cursor:
-        values = decode_cursor(cursor)
+        values = decode_cursor(cursor, key=key)
         if len(values) != len(order):
             raise InvalidCursor("分页游标无效。")
-        queryset = queryset.filter(_after(order, values))
+        typed = [_typed(queryset, field.lstrip("-"), value)
+                 for field, value in zip(order, values, strict=True)]
+        queryset = queryset.filter(_after(order, typed))
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order])
+        next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order],
+                                    key=key)
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def _typed(queryset: QuerySet, path: str, value: Any) -> Any:
+    """``value`` as the Python type of the field (or annotation) ``path`` sorts by."""
+    field = _sort_field(queryset, path)
+    if value is None:
+        if not field.null and path not in queryset.query.annotations:
+            raise InvalidCursor("分页游标无效。")
+        return None
+    if isinstance(value, list | dict):
+        raise InvalidCursor("分页游标无效。")
+    try:
+        return field.to_python(value)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise InvalidCursor("分页游标无效。") from exc
+
+
+def _sort_field(queryset: QuerySet, path: str):
+    annotation = queryset.query.annotations.get(path)
+    if annotation is not None:
+        return annotation.output_field
+    model = queryset.model
+    parts = path.split("__")
+    try:
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return model._meta.get_field(parts[-1])
+    except (FieldDoesNotExist, AttributeError) as exc:
+        raise InvalidCursor("分页游标无效。") from exc
 
 
 def _value(obj: Any, path: str) -> Any:

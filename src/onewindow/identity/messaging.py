@@ -48,6 +48,13 @@ def sms_backend() -> MessageBackend:
     return import_string(path)()
 
 
+def demo_sms_configured() -> bool:
+    """Is the SMS backend the demo one (nothing leaves; the rows are the messages)?"""
+    path = getattr(settings, "ONEWINDOW_SMS_BACKEND", "") or DEFAULT_SMS_BACKEND
+    backend = import_string(path)
+    return isinstance(backend, type) and issubclass(backend, DemoSmsBackend)
+
+
 def email_backend() -> MessageBackend:
     return DjangoEmailBackend()
 

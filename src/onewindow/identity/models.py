@@ -379,6 +379,12 @@ class OutgoingMessage(models.Model):
         Account, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="outgoing_messages", verbose_name="账户",
     )
+    # The organisation on whose behalf it was sent (a case's receiving centre): the demo
+    # page shows a clerk only the messages of the organisations in the clerk's scope.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="发送机构",
+    )
     channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
     recipient = models.CharField("接收号码或地址", max_length=254)
     subject = models.CharField("主题", max_length=200, blank=True)

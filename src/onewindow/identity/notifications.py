@@ -20,8 +20,8 @@ from onewindow.common.pagination import Page, keyset_page
 from onewindow.common.redaction import mask_phone, redact_text
 
 from . import messaging
-from .models import Account, InboxMessage, OutgoingMessage, Role
-from .permissions import register_actions, scope_paths
+from .models import Account, InboxMessage, Organisation, OutgoingMessage, Role
+from .permissions import register_actions, scope_paths, scope_q
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +53,15 @@ def _once(model, lookup: dict, defaults: dict):
 
 def notify(
     *, account: Account, title: str, body: str, link: str = "", dedupe_key: str,
-    channels: tuple[str, ...] = ("inbox", "sms"), email: str = "", now: dt.datetime,
+    channels: tuple[str, ...] = ("inbox", "sms"), email: str = "",
+    organisation: Organisation | None = None, now: dt.datetime,
 ) -> NotifyResult:
     """Tell ``account`` something. Idempotent per (account, dedupe_key) and channel.
 
     "sms" goes to the account's real-name phone, "email" to ``email`` (accounts have no
     e-mail address of their own yet); a channel without an address is skipped.
+    ``organisation`` sends it on that organisation's behalf (whose staff see it on the
+    demo SMS page).
     """
     unknown = set(channels) - set(CHANNELS)
     if unknown:
@@ -82,7 +85,8 @@ def notify(
             OutgoingMessage,
             {"account": account, "channel": channel, "dedupe_key": dedupe_key},
             {"recipient": recipient, "subject": title, "body": _sms_text(title, body, channel),
-             "backend": messaging.backend_name(channel), "created_at": now},
+             "backend": messaging.backend_name(channel), "organisation": organisation,
+             "created_at": now},
         )
         outgoing.append(message)
         if created:
@@ -195,16 +199,20 @@ class OutgoingView:
 
 
 def can_view_outgoing(*, viewer) -> bool:
-    return bool(scope_paths(viewer, VIEW_OUTGOING))
+    """The page exists only while the demo SMS backend is the configured one (with a
+    real gateway the messages went out, and the page would only leak them), and only for
+    staff allowed to read it somewhere."""
+    return messaging.demo_sms_configured() and bool(scope_paths(viewer, VIEW_OUTGOING))
 
 
 def outgoing_messages(*, viewer, channel: str | None = None, cursor: str | None = None,
                       limit: int = 50) -> Page:
-    """Sent SMS / e-mail, newest first, recipients masked, for staff allowed to read the
-    demo gateway (``identity.view_outgoing_messages``); others see an empty page."""
+    """Sent SMS / e-mail, newest first, recipients masked: those sent on behalf of the
+    organisations where the viewer may read the demo gateway
+    (``identity.view_outgoing_messages``); others see an empty page."""
     if not can_view_outgoing(viewer=viewer):
         return Page(items=[], next_cursor=None)
-    qs = OutgoingMessage.objects.all()
+    qs = OutgoingMessage.objects.filter(scope_q(viewer, VIEW_OUTGOING))
     if channel:
         qs = qs.filter(channel=channel)
     page = keyset_page(qs, order=["-created_at", "-id"], cursor=cursor, limit=limit)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onewindow.web.middleware.EdgeValidationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -216,6 +217,13 @@ ONEWINDOW_LICENCES_JWKS_URL = os.environ.get("ONEWINDOW_LICENCES_JWKS_URL", "")
 ONEWINDOW_UPLOAD_MAX_BYTES = int(
     os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# The limit holds while the body streams in (a larger upload is neither read in full nor
+# spooled to disk); the reverse proxy should refuse it first: ADR 0025.
+FILE_UPLOAD_HANDLERS = [
+    "onewindow.cases.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Licence seals: Ed25519 by default (or "SM2"); SM2 needs the optional `sm` extra (gmssl-pyx).
 ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORITHM", "Ed25519")
 

@@ -1,6 +1,16 @@
 """Every request gets an id: in the log, in audit rows, on the error page, in a header."""
 
-from django.core.exceptions import DisallowedHost
+import json
+
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 
 from onewindow.common.request_context import (
     new_request_id,
@@ -60,3 +70,96 @@ class FriendlyMethodNotAllowedMiddleware:
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+class EdgeValidationMiddleware:
+    """Text that no field of ours may hold is refused before any view runs: a NUL
+    character (PostgreSQL cannot store it) or a lone UTF-16 surrogate (not encodable
+    as UTF-8) anywhere in the path, the query string, a form or a JSON body answers 422
+    — JSON ``request.invalid-characters`` under /api/, the error page elsewhere. A
+    request body the form parser cannot read (a file name beyond its header limit, an
+    upload past ONEWINDOW_UPLOAD_MAX_BYTES) gets the API's JSON error too.
+    docs/decisions/0025-upload-policy-and-cursors.md."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        try:
+            bad = _invalid_text_fields(request)
+        except (RequestDataTooBig, MultiPartParserError, TooManyFieldsSent,
+                TooManyFilesSent) as exc:
+            if not api:
+                raise
+            return _api_parse_error(exc)
+        if not bad:
+            return self.get_response(request)
+        message = _("请求中含有不允许的字符（空字符或不成对的代理字符），请删去后重试。")
+        if api:
+            return JsonResponse({"code": "request.invalid-characters", "message": message,
+                                 "details": dict.fromkeys(bad, message)}, status=422)
+        from django.shortcuts import render
+
+        return render(request, "web/error.html", {"status": 422, "message": message},
+                      status=422)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return False
+
+
+def _invalid_text_fields(request) -> list[str]:
+    """Names of the places holding unstorable text ("path", query/form keys, JSON paths)."""
+    bad = ["path"] if _unstorable(request.path_info) else []
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        sources.append(request.POST)
+    for source in sources:
+        for key, values in source.lists():
+            if _unstorable(key) or any(_unstorable(v) for v in values):
+                bad.append(key if not _unstorable(key) else "?")
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            document = json.loads(request.body or b"null")
+        except ValueError:  # the API answers malformed JSON itself
+            return bad
+        bad += _invalid_json_paths(document, "body")
+    return bad
+
+
+def _invalid_json_paths(value, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [where] if _unstorable(value) else []
+    if isinstance(value, list):
+        return [path for index, item in enumerate(value)
+                for path in _invalid_json_paths(item, f"{where}[{index}]")]
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if _unstorable(key):
+                found.append(f"{where}.?")
+            found += _invalid_json_paths(item, f"{where}.{key}")
+        return found
+    return []
+
+
+def _api_parse_error(exc: Exception) -> JsonResponse:
+    from onewindow.cases.errors import UploadBodyTooLarge
+
+    if isinstance(exc, UploadBodyTooLarge):
+        error = exc.error
+        return JsonResponse({"code": error.code, "message": str(error.message),
+                             "details": error.details}, status=error.http_status)
+    return JsonResponse({"code": "request.invalid", "message": str(_(
+        "请求内容无法解析（文件名过长或表单格式有误）。")), "details": None}, status=422)

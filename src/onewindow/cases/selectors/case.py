@@ -165,13 +165,14 @@ def materials_of(*, case: Case) -> list[MaterialView]:
 
 
 def file_download_name(record: CaseFile) -> str:
-    """材料名称-办件编号.ext (UI.md: a sensible name), not the uploader's "scan.pdf"."""
-    name = record.original_name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    """材料名称-办件编号.ext (UI.md: a sensible name), not the uploader's "scan.pdf"; the
+    extension is the detected type's, never the uploader's (a PDF called x.hta is .pdf)."""
+    from ..uploads import extension_for
+
     material = record.case_material.name if record.case_material_id else "材料"
     number = record.case.number or f"草稿{record.case_id}"
     stem = re.sub(r'[\\/:*?"<>|\s]+', "", f"{material}-{number}")[:120]
-    return f"{stem}.{extension}" if extension.isalnum() and len(extension) <= 5 else stem
+    return f"{stem}.{extension_for(record.content_type)}"
 
 
 def access_case_file(*, actor: Actor, file_id: int, ref: str | int | None = None) -> CaseFile:

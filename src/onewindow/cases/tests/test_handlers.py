@@ -67,7 +67,7 @@ def test_email_channel_and_masked_outgoing_page(world, now, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify(account=world.citizen, title="测试", body="正文", dedupe_key="t1",
                              channels=("inbox", "sms", "email"), email="zhang@example.cn",
-                             now=now)
+                             organisation=world.centre, now=now)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zhang@example.cn"]
     page = notifications.outgoing_messages(viewer=world.clerk)
     recipients = {m.channel: m.recipient for m in page.items}
@@ -75,6 +75,21 @@ def test_email_channel_and_masked_outgoing_page(world, now, django_capture_on_co
     assert recipients["SMS"] == phone[:3] + "****" + phone[-4:]
     assert recipients["EMAIL"] == "z***@example.cn"
     assert notifications.outgoing_messages(viewer=world.citizen).items == []
+
+
+def test_the_demo_sms_page_shows_a_clerk_only_the_messages_of_their_centre(
+        world, now, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_online(world, now)
+    sent = OutgoingMessage.objects.get(account=world.citizen)
+    assert sent.organisation == world.centre
+    assert [m.id for m in notifications.outgoing_messages(viewer=world.clerk).items] == [sent.pk]
+    # A clerk of another city's centre sees nothing, not the case number or query code.
+    assert notifications.outgoing_messages(viewer=world.other_clerk).items == []
+    # With a real gateway configured the page is not there at all.
+    settings.ONEWINDOW_SMS_BACKEND = "onewindow.cases.tests.test_handlers.BrokenSms"
+    assert not notifications.can_view_outgoing(viewer=world.clerk)
+    assert notifications.outgoing_messages(viewer=world.clerk).items == []
 
 
 def test_failed_sms_is_retried_later(world, now, settings, django_capture_on_commit_callbacks):

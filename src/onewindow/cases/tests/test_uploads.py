@@ -1,6 +1,7 @@
 import hashlib
 import io
 import zipfile
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,6 +48,7 @@ def test_allowed_types_are_recognised_by_content(data, content_type):
     (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>",
            "word/vbaProject.bin": b"macro"}), "申请书.docx"),
     (b"%PDF-1.4\n/OpenAction<</S/JavaScript/JS(app.alert(1))>>", "a.pdf"),
+    (b"%PDF-1.4\nnot a PDF at all\n", "a.pdf"),
     (b"", "empty.pdf"),
 ])
 def test_disguised_or_dangerous_files_are_refused(data, name):
@@ -145,3 +147,130 @@ def test_a_failed_transaction_removes_the_stored_file(world, now, settings, monk
                                       stream=pdf_bytes(), filename="a.pdf", now=now)
     media = Path(settings.MEDIA_ROOT)
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+# --- polyglots, escaped names, containers (issue 11, finding 1) -------------------------
+
+
+_HTML_CARRYING_A_PDF = [
+    (b"<html><script language=VBScript>CreateObject(\"WScript.Shell\").Run \"calc\""
+     b"</script>\n%PDF-1.4\n</html>", name)
+    for name in ("a.hta", "a.html", "a.bat", "a.js")
+] + [(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">%PDF-1.4</svg>', "a.svg")]
+
+
+@pytest.mark.parametrize(("data", "name"), _HTML_CARRYING_A_PDF)
+def test_a_script_or_web_page_with_a_pdf_header_inside_is_refused(data, name):
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=data, filename=name)
+    assert exc.value.code == "cases.upload-rejected"
+    assert "网页或脚本" in exc.value.message
+
+
+@pytest.mark.parametrize("data", [
+    # Leading junk and a real PDF behind it (spec: within the first 1,024 bytes), but what
+    # comes first is a web page: refused even though a PDF parser could open it.
+    b"<!DOCTYPE html><script>alert(1)</script>\n" + pdf_bytes(),
+    # The header within the window, but nothing a parser can open.
+    b"junk from a scanner\n%PDF-1.4\n<< /Type /Catalog >>\n",
+])
+def test_a_pdf_header_after_other_content_needs_a_real_pdf_behind_it(data):
+    with pytest.raises(UploadRejected):
+        uploads.check_upload(stream=data, filename="a.pdf")
+
+
+def test_leading_junk_before_a_real_pdf_is_allowed_as_the_spec_says():
+    checked = uploads.check_upload(stream=b"\x00\x01 scanner header\n" + pdf_bytes(),
+                                   filename="scan.hta")
+    assert checked.content_type == "application/pdf" and checked.kind.extension == "pdf"
+
+
+@pytest.mark.parametrize("extra", [
+    b"/OpenAction << /S /J#61vaScript /JS (app.alert(1)) >>",
+    b"/OpenAction << /S /L#61unch /F (cmd.exe) >>",
+    b"/Names << /Embedded#46ile#73 << /Names [] >> >>",
+    b"/AA << /O << /S /#4A#61#76#61#53#63#72#69#70#74 /JS (x) >> >>",
+])
+def test_active_content_under_escaped_names_is_refused(extra):
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=pdf_bytes(catalog_extra=extra), filename="a.pdf")
+    assert "脚本、启动动作或内嵌文件" in exc.value.message
+
+
+def _pdf_with_compressed_action() -> bytes:
+    """A PDF 1.5 whose JavaScript action sits in a compressed object stream: no active
+    name is in the file's bytes, only a PDF parser finds it."""
+    action = b"<< /S /JavaScript /JS (app.alert(1)) >>"
+    packed = zlib.compress(b"4 0 " + action)
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: b"<< /Type /Pages /Kids [] /Count 0 >>",
+        3: b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
+           % len(packed) + packed + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[5] = len(out)
+    rows = [(0, 0, 65535)] + [(1, offsets[n], 0) for n in (1, 2, 3)] + [(2, 3, 0),
+                                                                      (1, offsets[5], 0)]
+    table = b"".join(bytes([kind]) + value.to_bytes(4, "big") + extra.to_bytes(2, "big")
+                     for kind, value, extra in rows)
+    out += (b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\n"
+            b"stream\n" % len(table) + table + b"\nendstream\nendobj\n")
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[5]
+    return bytes(out)
+
+
+def test_active_content_hidden_in_a_compressed_object_stream_is_found_by_parsing():
+    data = _pdf_with_compressed_action()
+    assert b"JavaScript" not in data
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=data, filename="a.pdf")
+    assert "脚本、启动动作或内嵌文件" in exc.value.message
+
+
+def test_a_zip_with_too_many_entries_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ZIP_ENTRIES", 50)
+    many = _zip({"OFD.xml": b"<ofd:OFD/>"} | {f"Doc_0/Res/{i}.xml": b"<x/>"
+                                              for i in range(60)})
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=many, filename="a.ofd")
+    assert "条目过多" in exc.value.message
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ZIP_EXPANDED_BYTES", 1024 * 1024)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("OFD.xml", b"<ofd:OFD/>")
+        archive.writestr("Doc_0/Document.xml", b"\x00" * (2 * 1024 * 1024))
+    bomb = buffer.getvalue()
+    assert len(bomb) < 10 * 1024
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=bomb, filename="a.ofd")
+    assert "解压后过大" in exc.value.message
+
+
+@pytest.mark.parametrize(("content_type", "extension"), [
+    ("application/pdf", "pdf"), ("image/jpeg", "jpg"), ("image/png", "png"),
+    ("application/ofd", "ofd"), (uploads.DOCX.content_type, "docx"), ("text/html", "bin"),
+])
+def test_downloads_are_named_after_the_detected_type(content_type, extension):
+    assert uploads.extension_for(content_type) == extension
+
+
+@pytest.mark.django_db
+def test_a_pdf_uploaded_as_hta_is_downloaded_as_pdf(world, now):
+    from onewindow.cases import selectors
+
+    draft = services.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
+                                     form_data=FORM, now=now)
+    material = draft.materials.get(name="营业执照")
+    record = services.case_material_upload(actor=world.citizen, case=draft,
+                                           material_id=material.pk, stream=pdf_bytes(),
+                                           filename="营业执照.hta", now=now)
+    assert record.original_name == "营业执照.hta"  # shown as the applicant named it
+    assert selectors.file_download_name(record) == f"营业执照-草稿{draft.pk}.pdf"

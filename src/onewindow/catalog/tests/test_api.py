@@ -92,7 +92,8 @@ def test_a_nul_byte_in_the_query_is_refused_with_a_code(client, catalog):
     response = client.get(f"{BASE}/items?q=%00")
     assert response.status_code == 422
     body = response.json()
-    assert body["code"] == "catalog.invalid-filter" and "控制字符" in body["details"]["q"]
+    # Refused at the edge, before the catalog's own filter check (ADR 0025).
+    assert body["code"] == "request.invalid-characters" and "空字符" in body["details"]["q"]
 
 
 def test_item_get_returns_the_full_guide(client, catalog, now):

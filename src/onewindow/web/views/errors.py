@@ -11,6 +11,15 @@ def not_found(request, exception=None):
     return render(request, "web/error.html", {"status": 404, "kind": "not_found"}, status=404)
 
 
+def bad_request(request, exception=None):
+    """Django's 400 (a form it cannot parse, an upload past the limit while streaming)."""
+    from onewindow.cases.errors import UploadBodyTooLarge
+
+    message = exception.error.message if isinstance(exception, UploadBodyTooLarge) else ""
+    return render(request, "web/error.html", {"status": 400, "message": message},
+                  status=400)
+
+
 def forbidden(request, exception=None):
     return render(request, "web/error.html", {"status": 403, "kind": "forbidden"}, status=403)
 

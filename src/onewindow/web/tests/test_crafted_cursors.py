@@ -1,0 +1,51 @@
+"""A crafted paging cursor (``WyJ4IiwieSJd`` is ``["x","y"]``) on every list that pages:
+the API answers 422 pagination.invalid-cursor, a page starts again from its first page;
+neither answers 500 (issue 11, finding 3)."""
+
+import pytest
+from django.test import Client
+
+from onewindow.cases.tests.factories import build_world, submit_online
+
+pytestmark = pytest.mark.django_db
+
+CRAFTED = "WyJ4IiwieSJd"
+
+
+@pytest.fixture
+def world(now):
+    world = build_world(now=now)
+    submit_online(world, now)
+    return world
+
+
+def _client(account) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(account)
+    return client
+
+
+@pytest.mark.parametrize(("who", "url"), [
+    ("clerk", "/api/v1/cases?scope=queue"),
+    ("clerk", "/api/v1/cases/output-queue"),
+    ("citizen", "/api/v1/licences/mine"),
+    ("citizen", "/api/v1/licences/usage/mine"),
+])
+def test_the_api_answers_422_for_a_crafted_cursor(world, who, url):
+    sep = "&" if "?" in url else "?"
+    response = _client(getattr(world, who)).get(f"{url}{sep}cursor={CRAFTED}")
+    assert response.status_code == 422
+    assert response.json()["code"] == "pagination.invalid-cursor"
+
+
+@pytest.mark.parametrize(("who", "url"), [
+    ("citizen", "/inbox/"),
+    ("citizen", "/licences/wallet/"),
+    ("clerk", "/staff/output/"),
+    ("clerk", "/staff/messages/"),
+    ("clerk", "/staff/front-desk/"),
+])
+def test_a_page_starts_again_from_its_first_page(world, who, url):
+    response = _client(getattr(world, who)).get(url, {"cursor": CRAFTED})
+    assert response.status_code == 302
+    assert "cursor" not in response.url and response.url.startswith(url)
