@@ -8,9 +8,11 @@ Prints one JSON object. One "op" is a pair of service calls, each its own durabl
 transaction: ``case_submit`` (a new application in one step: draft row, materials,
 number from the daily counter, two action rows, audit rows, outbox event and task row)
 by a citizen, then ``case_accept`` by a window clerk. Each client is a thread with its own
-database connection and its own item (so clients do not queue on one item's serial
-counter; they still share the audit chain head, which serialises every audited write by
-design). Runs are bounded by ``--duration`` seconds per client count.
+database connection and its own item (audit rows take no shared lock; on PostgreSQL the
+serial counter is taken in its own short step). Runs are bounded by ``--duration`` seconds
+per client count. Meanwhile one sealer thread seals the audit log every second, as a
+worker's periodic task does; each run reports the sealer's lag (the age of the oldest
+unsealed audit row, largest seen and after the run), which shows whether it keeps up.
 
 Databases are scratch: a fresh SQLite file (WAL, IMMEDIATE transactions, as in the
 settings) in a temporary directory, and fresh PostgreSQL databases
@@ -178,13 +180,46 @@ def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
             process.join()
         return [x for c in collected for x in c[0]], [x for c in collected for x in c[1]], wall
 
+    from onewindow.audit.services import audit_seal
+
+    class Sealer(threading.Thread):
+        """The periodic sealer of ``onewindow worker``, every second, in this process."""
+
+        def __init__(self):
+            super().__init__(daemon=True)
+            self.stopped = threading.Event()
+            self.max_lag = 0.0
+            self.rows = 0
+
+        def seal(self):
+            result = audit_seal(now=timezone.now())
+            self.rows += result.rows
+            self.max_lag = max(self.max_lag, result.lag_seconds)
+            return result
+
+        def run(self):
+            try:
+                while not self.stopped.wait(1.0):
+                    self.seal()
+            finally:
+                connections.close_all()
+
+    audit_seal(now=timezone.now())  # the set-up's rows
+    connections.close_all()
+
     results: dict = {}
     for mode, runner in (("processes", run_processes), ("threads", run_threads)):
         if mode not in modes:
             continue
         results[mode] = {}
         for count in clients:
+            sealer = Sealer()
+            sealer.start()
             latencies, errors, wall = runner(f"{mode}{count}", count)
+            sealer.stopped.set()
+            sealer.join()
+            lag_after_run = sealer.seal().lag_seconds
+            connections.close_all()
             latencies.sort()
             results[mode][str(count)] = {
                 "ops": len(latencies),
@@ -196,6 +231,9 @@ def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
                 if latencies else None,
                 "latency_ms_p95": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)
                 if len(latencies) >= 20 else None,
+                "audit_rows_sealed": sealer.rows,
+                "audit_seal_max_lag_s": round(sealer.max_lag, 2),
+                "audit_seal_lag_after_run_s": round(lag_after_run, 2),
             }
     info = {"vendor": connection.vendor}
     if connection.vendor == "postgresql":

@@ -15,6 +15,9 @@ ALIASES = {
     "import-licences": "import_licences",
     "export-catalog": "export_catalog",
     "audit-verify": "audit_verify",
+    "audit-seal": "audit_seal",
+    "audit-prove": "audit_prove",
+    "audit-public-key": "audit_public_key",
     "export-openapi": "export_openapi",
 }
 

@@ -164,3 +164,61 @@ def test_two_connections_racing_the_same_move_exactly_one_wins(now):
     assert LicenceAction.objects.filter(licence=licence).count() == 1
     assert AuditEvent.objects.filter(action="kernel-test.licence.revoke").count() == 1
     assert OutboxEvent.objects.filter(name="kernel-test.revoked").count() == 1
+
+
+@pytest.mark.django_db
+def test_derived_columns_go_with_the_move_and_the_audit_row_comes_last(now):
+    import dataclasses
+
+    from django.test.utils import CaptureQueriesContext
+
+    licence = issue_to_citizen(make_world(now), now)
+    seen = []
+
+    def derive(obj, change, action):
+        seen.append(("derive", obj.status))  # computed before the move
+        return {"status_reason": f"由 {change.kind}"}
+
+    def spy_publish(**kwargs):
+        seen.append(("event", kwargs["name"]))
+        return publish(**kwargs)
+
+    def spy_audit(**kwargs):
+        # By now the action row and both events are written.
+        seen.append(("audit", LicenceAction.objects.filter(licence=licence).count(),
+                     OutboxEvent.objects.filter(aggregate_id=str(licence.pk)).count()))
+        return audit_record(**kwargs)
+
+    toy = dataclasses.replace(
+        TOY, audit=spy_audit, publish=spy_publish, derive=derive,
+        also_publish=lambda obj, row, change: [("kernel-test.extra", {"log": row.pk})])
+    actions = LicenceAction.objects.filter(licence=licence).count()
+    events = OutboxEvent.objects.filter(aggregate_id=str(licence.pk)).count()
+    with CaptureQueriesContext(connection) as queries:
+        toy.transition(licence, "REVOKE", actor=None, now=now)
+    assert seen == [("derive", V), ("event", "kernel-test.revoked"),
+                    ("event", "kernel-test.extra"), ("audit", actions + 1, events + 2)]
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and "status_reason" in updates[0]
+    assert Licence.objects.get(pk=licence.pk).status_reason == "由 REVOKE"
+
+
+@pytest.mark.django_db
+def test_a_case_ending_writes_deadlines_and_closed_event_before_its_audit_row(now):
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.cases import services
+    from onewindow.cases.events import CASE_CLOSED
+    from onewindow.cases.tests.factories import submit_online
+
+    world = build_world(now=now)
+    case = submit_online(world, now)
+    assert Case.objects.get(pk=case.pk).acceptance_due_date is not None  # written by SUBMIT
+    with CaptureQueriesContext(connection) as queries:
+        services.case_withdraw(actor=world.citizen, case=case.pk, reason="不办了", now=now)
+    writes = [q["sql"] for q in queries
+              if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    audit_table = AuditEvent._meta.db_table
+    assert audit_table in writes[-1]
+    assert not any(audit_table in sql for sql in writes[:-1])
+    assert OutboxEvent.objects.filter(name=CASE_CLOSED, aggregate_id=case.number).exists()

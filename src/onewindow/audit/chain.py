@@ -1,9 +1,15 @@
-"""How an audit row is hashed.
+"""How an audit row is hashed, and how a sealed row becomes a Merkle leaf.
 
-The hash covers a canonical JSON text of the row's content and the previous row's hash.
-Canonical means: keys sorted, no whitespace, UTF-8 text as is (ensure_ascii=False), times
-as ISO 8601 in UTC. UTC matters: the caller's ``now`` may carry Asia/Shanghai while the
-database hands the same instant back in UTC, and both must hash the same.
+A row's ``payload_hash`` is SHA-256 over the canonical JSON text of its content: keys
+sorted, no whitespace, UTF-8 text as is (ensure_ascii=False), times as ISO 8601 in UTC.
+UTC matters: the caller's ``now`` may carry Asia/Shanghai while the database hands the
+same instant back in UTC, and both must hash the same. The hash covers the content only
+(no neighbour), so writers need no shared lock; the sealer links rows later
+(docs/decisions/0027).
+
+A sealed row's Merkle leaf binds its id to its payload hash, so moving content to another
+id (reordering) changes the leaf: ``leaf = SHA-256(0x00 || canonical JSON of
+{"id": <id>, "payload_hash": <hex>})`` (RFC 6962 leaf prefix).
 """
 
 import datetime as dt
@@ -49,21 +55,36 @@ def _integral_floats(value: Any) -> Any:
     return value
 
 
-def _utc_iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat()
+def canonical_json(value: Any) -> bytes:
+    """The one canonical JSON form of audit hashing (rules in the module docstring)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
 
 
-def canonical_text(content: dict[str, Any], prev_hash: str) -> str:
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_of(content: dict[str, Any]) -> dict[str, Any]:
+    """The row content as hashed: plain JSON values, ``occurred_at`` as UTC ISO 8601.
+    An inclusion proof prints exactly this, so an auditor hashes what they read."""
     document = dict(content)
-    document["occurred_at"] = _utc_iso(document["occurred_at"])
-    document["prev_hash"] = prev_hash
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    occurred_at = document["occurred_at"]
+    if isinstance(occurred_at, dt.datetime):
+        document["occurred_at"] = occurred_at.astimezone(dt.UTC).isoformat()
+    return document
 
 
-def compute_hash(content: dict[str, Any], prev_hash: str) -> str:
-    return hashlib.sha256(canonical_text(content, prev_hash).encode("utf-8")).hexdigest()
+def payload_hash(content: dict[str, Any]) -> str:
+    return sha256_hex(canonical_json(document_of(content)))
 
 
 def content_of(event) -> dict[str, Any]:
     """The hashed fields of an AuditEvent (saved or not)."""
     return {name: getattr(event, name) for name in CONTENT_FIELDS}
+
+
+def leaf_hash(row_id: int, row_payload_hash: str) -> bytes:
+    return hashlib.sha256(
+        b"\x00" + canonical_json({"id": row_id, "payload_hash": row_payload_hash})
+    ).digest()

@@ -10,8 +10,15 @@ class AuditImmutable(ApplicationError):
     http_status = 409
 
 
-class AuditChainHeadMissing(ApplicationError):
-    """The chain head is gone while audit rows exist: someone tampered with the table."""
+class AuditKeyMissing(ApplicationError):
+    """The checkpoint signing key (a file outside the database) is not there."""
 
-    code = "audit.chain-head-missing"
+    code = "audit.key-missing"
     http_status = 500
+
+
+class AuditRowNotSealed(ApplicationError):
+    """An inclusion proof was asked for a row no checkpoint covers (yet)."""
+
+    code = "audit.row-not-sealed"
+    http_status = 404

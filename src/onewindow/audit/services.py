@@ -1,23 +1,31 @@
-"""Writing the audit log and checking its hash chain.
+"""Writing, sealing, verifying and proving the audit log (docs/decisions/0027).
 
 ``audit_record`` is called by every writing service inside its own transaction, so the
-audit row commits or rolls back together with the change it describes.
+audit row commits or rolls back together with the change it describes. It takes no shared
+lock: the row carries its own payload hash, and the sealer (``audit_seal``, one at a time)
+later links committed rows into signed checkpoints. ``audit_verify`` checks all of it;
+``audit_prove`` gives an outside auditor one row's inclusion proof.
 """
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.common.request_context import get_request_id
 
-from .chain import compute_hash, content_of, normalize_json
-from .errors import AuditChainHeadMissing
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+from .chain import content_of, normalize_json, payload_hash
+from .models import AuditEvent
+from .proofs import audit_prove
+from .sealing import SealResult, audit_seal, unsealed_lag
+from .verification import VerifyResult, audit_verify
+
+__all__ = [
+    "SealResult", "VerifyResult", "audit_prove", "audit_record", "audit_seal", "audit_verify",
+    "redact", "unsealed_lag",
+]
 
 SYSTEM_LABEL = "system"
 ANONYMOUS_LABEL = "anonymous"
@@ -63,18 +71,6 @@ def _actor_fields(actor) -> tuple[Any, str]:
     return actor, actor.get_username()
 
 
-def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
-    # The data migration creates the head; it is only missing after a flush (tests) or
-    # tampering. An empty table may start a new chain, a non-empty one may not.
-    if AuditEvent.objects.exists():
-        raise AuditChainHeadMissing("审计链头缺失，审计表可能被篡改，请立即核查。")
-    AuditChainHead.objects.get_or_create(pk=1)
-    return AuditChainHead.objects.select_for_update().get(pk=1)
-
-
 def audit_record(
     *,
     actor,
@@ -95,84 +91,19 @@ def audit_record(
     if timezone.is_naive(now):
         raise ValueError("audit_record needs an aware datetime for now")
     account, label = _actor_fields(actor)
-    # Not durable: the whole point is to join the caller's transaction.
-    with transaction.atomic():
-        head = _locked_head()
-        event = AuditEvent(
-            occurred_at=now,
-            actor=account,
-            actor_label=label,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            before=normalize_json(redact(before, ALWAYS_MASKED)),
-            after=normalize_json(redact(after, ALWAYS_MASKED)),
-            request_id=get_request_id(),
-            prev_hash=head.last_hash,
-        )
-        event.hash = compute_hash(content_of(event), event.prev_hash)
-        event.save()
-        head.last_id = event.pk
-        head.last_hash = event.hash
-        head.count += 1
-        head.save(update_fields=["last_id", "last_hash", "count"])
-    return event
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_broken_id: int | None
-    reason: str
-
-
-def audit_verify() -> VerifyResult:
-    """Recompute every hash and link of the chain, oldest first.
-
-    Finds a changed row (its hash no longer matches its content), a removed row in the
-    middle (the next row's prev_hash points at nothing) and a removed last row (the head
-    still counts it). The head is read first and only rows up to its last_id are
-    checked, so rows appended while verifying do not look like damage.
-    """
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is None:
-        first = AuditEvent.objects.order_by("id").values_list("id", flat=True).first()
-        if first is None:
-            return VerifyResult(ok=True, checked=0, first_broken_id=None, reason="审计链为空。")
-        return VerifyResult(
-            ok=False, checked=0, first_broken_id=first, reason="审计链头缺失。"
-        )
-
-    checked = 0
-    expected_prev = GENESIS_HASH
-    last_id = None
-    rows = AuditEvent.objects.order_by("id")
-    if head.last_id is not None:
-        rows = rows.filter(id__lte=head.last_id)
-    for event in rows.iterator(chunk_size=2000):
-        if event.prev_hash != expected_prev:
-            return VerifyResult(
-                ok=False, checked=checked, first_broken_id=event.pk,
-                reason=f"记录 #{event.pk} 的前序哈希与上一条不符，其前面的记录可能被删除。",
-            )
-        if compute_hash(content_of(event), event.prev_hash) != event.hash:
-            return VerifyResult(
-                ok=False, checked=checked, first_broken_id=event.pk,
-                reason=f"记录 #{event.pk} 的内容与其哈希不符，记录可能被篡改。",
-            )
-        checked += 1
-        expected_prev = event.hash
-        last_id = event.pk
-
-    if checked != head.count or last_id != head.last_id or expected_prev != head.last_hash:
-        return VerifyResult(
-            ok=False, checked=checked, first_broken_id=head.last_id or last_id,
-            reason=(
-                f"链头记载 {head.count} 条、末条 #{head.last_id}，实际 {checked} 条、"
-                f"末条 #{last_id}，末尾记录可能被删除。"
-            ),
-        )
-    return VerifyResult(
-        ok=True, checked=checked, first_broken_id=None, reason=f"审计链完整，共 {checked} 条。"
+    event = AuditEvent(
+        occurred_at=now,
+        actor=account,
+        actor_label=label,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        before=normalize_json(redact(before, ALWAYS_MASKED)),
+        after=normalize_json(redact(after, ALWAYS_MASKED)),
+        request_id=get_request_id(),
     )
+    event.payload_hash = payload_hash(content_of(event))
+    # A plain INSERT: the id comes from the table's sequence, no row is locked, so
+    # audited writes of different transactions never wait for each other.
+    event.save()
+    return event

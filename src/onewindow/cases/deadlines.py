@@ -291,12 +291,8 @@ def steps_of(case) -> list[Step]:
     ]
 
 
-def store(case, *, kind: str | None = None) -> Deadlines | None:
-    """Recompute ``case``'s deadlines from its log and write the ones that changed."""
-    if kind is not None and kind not in RELEVANT_KINDS:
-        return None
-    result = compute(version=case.version, steps=steps_of(case))
-    values = {
+def _columns(result: Deadlines) -> dict[str, Any]:
+    return {
         "acceptance_due_date": result.acceptance_due_date,
         "promised_due_date": result.promised_due_date,
         "legal_due_date": result.legal_due_date,
@@ -304,7 +300,21 @@ def store(case, *, kind: str | None = None) -> Deadlines | None:
         "deadlines_provisional": result.provisional,
         "output_due_date": result.output_due_date,
     }
-    changed = {k: v for k, v in values.items() if getattr(case, k) != v}
+
+
+def changed_fields(case, *, steps: list[Step]) -> dict[str, Any]:
+    """The deadline columns of ``case`` that ``steps`` change (the case's lifecycle writes
+    them in the same UPDATE as the move that adds the last step)."""
+    values = _columns(compute(version=case.version, steps=steps))
+    return {k: v for k, v in values.items() if getattr(case, k) != v}
+
+
+def store(case, *, kind: str | None = None) -> Deadlines | None:
+    """Recompute ``case``'s deadlines from its log and write the ones that changed."""
+    if kind is not None and kind not in RELEVANT_KINDS:
+        return None
+    result = compute(version=case.version, steps=steps_of(case))
+    changed = {k: v for k, v in _columns(result).items() if getattr(case, k) != v}
     if changed:
         type(case).objects.filter(pk=case.pk).update(**changed)
         for key, value in changed.items():

@@ -1,7 +1,8 @@
 """The lifecycle of a case: ONE table of allowed moves and ONE ``transition()`` that checks
 a move, appends it to the action log, updates the denormalised status (and the fields
-derived with it), recomputes the deadlines from the log, audits and publishes the event
-(DESIGN rules 2–4). Nothing else assigns ``Case.status``.
+derived with it) and the deadlines (recomputed from the log with the new move, before it
+is made), publishes the events and audits last (DESIGN rules 2–4). Nothing else assigns
+``Case.status``.
 
     action               from                                   to
     CREATE               (new case)                             DRAFT
@@ -41,7 +42,7 @@ from typing import Any
 from django.db.models import F
 
 from onewindow.audit.services import audit_record
-from onewindow.common.lifecycle import Lifecycle, Move, account_or_none
+from onewindow.common.lifecycle import Change, Lifecycle, Move, account_or_none
 from onewindow.events.services import publish
 
 from . import deadlines, events
@@ -161,7 +162,8 @@ def transition(
     event_payload: dict[str, Any] | None = None,
 ) -> CaseAction:
     """Move ``case`` by ``kind`` (see the table), in the caller's transaction, through the
-    kernel mechanism (common.lifecycle); then recompute the deadlines from the log.
+    kernel mechanism (common.lifecycle), which also writes the recomputed deadlines and
+    publishes the closed event of an ending (``_deadlines``, ``_closing``).
 
     ``fields`` are other columns set in the same conditional UPDATE (submission time,
     number …). ``expected_version`` is the ``lock_version`` the actor saw (a stale page
@@ -174,7 +176,7 @@ def transition(
         raise ValueError(f"transition cannot set {sorted(unknown)}")
     seq = case.action_count + 1
     data = data or {}
-    action = LIFECYCLE.transition(
+    return LIFECYCLE.transition(
         case, kind, actor=actor, now=now, reason=reason, expected_version=expected_version,
         fields={**fields, "action_count": seq},
         action={"region_code": case.region_code, "seq": seq, "actor_label": actor_label(actor),
@@ -182,14 +184,21 @@ def transition(
         after={"number": fields.get("number", case.number), "seq": seq, **_audit_safe(data)},
         payload=event_payload,
     )
-    deadlines.store(case, kind=kind)
-    if action.to_status != action.from_status and action.to_status in events.CLOSING_STATUSES:
-        # Every ending, whichever move made it, also publishes the one closed event.
-        publish(name=events.CASE_CLOSED,
-                payload=events.closed_payload(payload_of(case, action), case,
-                                              from_status=action.from_status),
-                aggregate_type=SUBJECT_TYPE, aggregate_id=case.number or str(case.pk), now=now)
-    return action
+
+
+def _deadlines(case: Case, change: Change, action: dict[str, Any]) -> dict[str, Any]:
+    """The deadline columns the move changes, from the log plus the move being made."""
+    if change.kind not in deadlines.RELEVANT_KINDS:
+        return {}
+    step = deadlines.Step(change.kind, change.now, action.get("data") or {})
+    return deadlines.changed_fields(case, steps=[*deadlines.steps_of(case), step])
+
+
+def _closing(case: Case, action: CaseAction, change: Change):
+    # Every ending, whichever move made it, also publishes the one closed event.
+    if change.to_status != change.from_status and change.to_status in events.CLOSING_STATUSES:
+        yield events.CASE_CLOSED, events.closed_payload(payload_of(case, action), case,
+                                                        from_status=change.from_status)
 
 
 def payload_of(case: Case, action: CaseAction) -> dict[str, Any]:
@@ -225,6 +234,7 @@ LIFECYCLE = Lifecycle(
     action_model=CaseAction, action_subject="case", action_kind="kind",
     aggregate=lambda case: (SUBJECT_TYPE, case.number or str(case.pk)),
     payload=payload_of, refusal=_refusal, settable=_SETTABLE | {"action_count"},
+    derive=_deadlines, also_publish=_closing,
     conflict_message=CONFLICT_MESSAGE,
 )
 

@@ -298,9 +298,10 @@ class CaseFile(models.Model):
 class CaseNumberCounter(models.Model):
     """The last 4-digit serial handed out per implementation and (local) day."""
 
+    # No database constraint: the serial is taken on a second connection (numbering.py).
     implementation = models.ForeignKey(
         "catalog.Implementation", on_delete=models.PROTECT, related_name="+",
-        verbose_name="实施清单",
+        verbose_name="实施清单", db_constraint=False,
     )
     day = models.DateField("日期")
     last_serial = models.PositiveIntegerField("已用流水号", default=0)

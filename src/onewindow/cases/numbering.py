@@ -1,18 +1,24 @@
 """Case numbers (办件编号): 实施编码 + yyyyMMdd + 4-digit daily serial per implementation.
 
-The serial comes from one counter row per (implementation, day), incremented with
-``UPDATE … SET last_serial = last_serial + 1`` inside the submitting transaction. The
-UPDATE holds the row lock until that transaction ends, so concurrent submissions of one
-item queue on it for the rest of their (short) transaction and never see the same value;
-submissions of other items or other days do not wait. The first submission of a day
-inserts the row; two first submissions racing meet the unique constraint, and the loser
-(inside a savepoint) falls back to the UPDATE. A rolled-back submission leaves no gap:
-its increment rolls back too.
+The serial comes from one counter row per (implementation, day). On PostgreSQL it is
+taken in its own short step: one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on a
+second connection in autocommit, so the counter row is locked for that one statement
+and never for the rest of the submission; concurrent submissions of a popular item no
+longer queue behind each other's whole transaction (issue 12, docs/decisions/0027).
+Like a database sequence, a serial taken by a submission that then rolls back is not
+handed out again: serials may skip, never repeat. The counter's link to the catalog has
+no database constraint for that reason: the second connection does not see rows the
+submission's own transaction has not committed yet (tests create items and submit in
+one transaction).
+
+On SQLite the whole submission already holds the database's single write lock, so the
+counter is taken inside it (``UPDATE … SET last_serial = last_serial + 1``, the first
+submission of a day inserting the row); a rolled-back submission rolls its serial back.
 """
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from .deadlines import local_date
@@ -22,8 +28,23 @@ from .models import CaseNumberCounter
 MAX_SERIAL = 9999
 
 
-def next_serial(*, implementation_id: int, day: dt.date) -> int:
-    """The next serial of ``implementation_id`` on ``day``; call inside a transaction."""
+def _in_own_step(*, implementation_id: int, day: dt.date) -> int:
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    side = connection.copy()  # same database, its own session, autocommit
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (implementation_id, day, last_serial) "  # noqa: S608
+                "VALUES (%s, %s, 1) ON CONFLICT (implementation_id, day) "
+                f"DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
+                [implementation_id, day],
+            )
+            return cursor.fetchone()[0]
+    finally:
+        side.close()
+
+
+def _in_transaction(*, implementation_id: int, day: dt.date) -> int:
     rows = CaseNumberCounter.objects.filter(implementation_id=implementation_id, day=day)
     if not rows.update(last_serial=F("last_serial") + 1):
         try:
@@ -34,7 +55,14 @@ def next_serial(*, implementation_id: int, day: dt.date) -> int:
             return 1
         except IntegrityError:
             rows.update(last_serial=F("last_serial") + 1)
-    serial = rows.values_list("last_serial", flat=True).get()
+    return rows.values_list("last_serial", flat=True).get()
+
+
+def next_serial(*, implementation_id: int, day: dt.date) -> int:
+    """The next serial of ``implementation_id`` on ``day``."""
+    own_step = connection.vendor == "postgresql" and connection.in_atomic_block
+    serial = (_in_own_step if own_step else _in_transaction)(
+        implementation_id=implementation_id, day=day)
     if serial > MAX_SERIAL:
         raise SerialExhausted(
             "该事项今日办件编号已用完，请明日再提交或联系管理员。",

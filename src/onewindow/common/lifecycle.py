@@ -7,10 +7,15 @@ event names). :meth:`Lifecycle.transition` is the only code that assigns the sta
 1. check the move (a stale ``expected_version`` → the app's conflict error; a move the
    table does not allow from the current status → the app's invalid-transition error);
 2. one conditional UPDATE — ``SET status = …, version = version + 1 WHERE pk = … AND
-   version = n`` (or ``AND status = <from>`` for an entity without a version column);
-   zero rows means someone else moved first: the conflict error, nothing written;
-3. append the action row, 4. publish the move's event into the outbox, 5. write the
-   audit row — all in the caller's transaction.
+   version = n`` (or ``AND status = <from>`` for an entity without a version column),
+   together with the columns the lifecycle derives from the move (``derive``: a case's
+   deadlines, computed before the move); zero rows means someone else moved first: the
+   conflict error, nothing written;
+3. append the action row, 4. publish the move's event and the lifecycle's further
+   events (``also_publish``: a case's closed event) into the outbox, 5. write the audit
+   row, last — all in the caller's transaction. Last, because the audit sealer waits for
+   a missing audit id only so long (docs/decisions/0027): the time from the audit row
+   to the commit must stay short, so nothing app-specific runs after it.
 
 ``common`` sits under every app, so it does not import the audit and events apps: each
 app hands its ``audit_record`` and ``publish`` to its Lifecycle (docs/decisions/0014).
@@ -19,7 +24,7 @@ app hands its ``audit_record`` and ``publish`` to its Lifecycle (docs/decisions/
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +78,10 @@ class Lifecycle:
     audit action (``<prefix>.<kind in lower case>``). An entity whose moves are recorded
     by a parent's move (a catalog version published by its item's 变更, a work item
     completed by its process step) leaves ``action_model`` and ``audit_prefix`` empty.
+
+    ``derive(obj, change, action)`` returns further columns the move changes (computed
+    before the UPDATE, written by it); ``also_publish(obj, row, change)`` yields
+    ``(event name, payload)`` pairs published after the move's own event.
     """
 
     model: type[models.Model]
@@ -93,6 +102,9 @@ class Lifecycle:
     aggregate: Callable[[Any], tuple[str, str]] | None = None
     payload: Callable[[Any, Any], dict[str, Any]] | None = None
     refusal: Callable[[Any, str], str] | None = None
+    derive: Callable[[Any, Change, Mapping[str, Any]], Mapping[str, Any]] | None = None
+    also_publish: Callable[[Any, Any, Change], Iterable[tuple[str, Mapping[str, Any]]]] | None = (
+        None)
     settable: frozenset[str] = field(default_factory=frozenset)
     conflict_message: str = "已被他人抢先处理，请刷新后重试。"
 
@@ -164,6 +176,13 @@ class Lifecycle:
             guard[self.status_field] = from_status
         if self.stamp_field:
             values[self.stamp_field] = now
+        change = Change(kind=kind, from_status=from_status, to_status=to_status, actor=actor,
+                        now=now, reason=reason)
+        if self.derive:
+            derived = dict(self.derive(obj, change, action or {}))
+            if set(derived) & {self.status_field, self.version_field}:
+                raise ValueError(f"{self.subject_type}: derive cannot set the status")
+            values.update(derived)
         if type(obj)._default_manager.filter(**guard).update(**values) != 1:
             raise self.conflict(self.conflict_message)
         for name, value in values.items():
@@ -171,13 +190,14 @@ class Lifecycle:
                 setattr(obj, name, value)
         if self.version_field:
             setattr(obj, self.version_field, guard[self.version_field] + 1)
-        change = Change(kind=kind, from_status=from_status, to_status=to_status, actor=actor,
-                        now=now, reason=reason)
         row = self._record(obj, change, action)
         if move.event:
             self._publish(obj, move.event, row, payload, now)
+        if self.also_publish:
+            for name, extra in self.also_publish(obj, row, change):
+                self._publish(obj, name, row, extra, now, base=False)
         if self.audit_prefix:
-            # Audit last: the audit chain's head is a row every audited transaction locks.
+            # Audit last, nothing after it (see the module docstring).
             self.audit(
                 actor=actor, action=f"{self.audit_prefix}.{kind.lower()}",
                 subject_type=self.subject_type, subject_id=self.subject_id(obj),
@@ -223,10 +243,10 @@ class Lifecycle:
         })
 
     def _publish(self, obj, name: str, row, extra: Mapping[str, Any] | None,
-                 now: dt.datetime) -> None:
+                 now: dt.datetime, *, base: bool = True) -> None:
         aggregate_type, aggregate_id = (self.aggregate(obj) if self.aggregate
                                         else (self.subject_type, str(obj.pk)))
-        base = self.payload(obj, row) if self.payload else {}
+        base = self.payload(obj, row) if self.payload and base else {}
         self.publish(name=name, payload={**base, **(extra or {})},
                      aggregate_type=aggregate_type, aggregate_id=aggregate_id, now=now)
 

@@ -157,6 +157,13 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Signed audit checkpoints, one file each, never overwritten: in production a
+    # directory or bucket (object lock) the database's role cannot write (0027).
+    "audit_checkpoints": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_DIR",
+                                               str(VAR_DIR / "audit-checkpoints"))},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 
@@ -226,6 +233,22 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Licence seals: Ed25519 by default (or "SM2"); SM2 needs the optional `sm` extra (gmssl-pyx).
 ONEWINDOW_LICENCES_KEY_ALGORITHM = os.environ.get("ONEWINDOW_LICENCES_KEY_ALGORITHM", "Ed25519")
+
+# Audit (docs/decisions/0027): the Ed25519 key that signs checkpoints lives in a file,
+# never in the database; development and the demo create it on first use, production
+# provisions it. The sealer runs every few seconds from the workers; a row missing that
+# long after a later one was written is declared a gap (keep it above the database's
+# transaction timeout); a row unsealed longer than the alert is reported.
+ONEWINDOW_AUDIT_SIGNING_KEY_FILE = os.environ.get(
+    "ONEWINDOW_AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "audit-signing-key.pem"))
+ONEWINDOW_AUDIT_PUBLIC_KEY_FILE = os.environ.get("ONEWINDOW_AUDIT_PUBLIC_KEY_FILE", "")
+ONEWINDOW_AUDIT_CREATE_KEY = env_bool("ONEWINDOW_AUDIT_CREATE_KEY", True)
+ONEWINDOW_AUDIT_CHECKPOINT_STORAGE = "audit_checkpoints"
+ONEWINDOW_AUDIT_SEAL_SECONDS = float(os.environ.get("ONEWINDOW_AUDIT_SEAL_SECONDS", "5"))
+ONEWINDOW_AUDIT_BATCH_SIZE = int(os.environ.get("ONEWINDOW_AUDIT_BATCH_SIZE", "1000"))
+ONEWINDOW_AUDIT_GAP_SECONDS = float(os.environ.get("ONEWINDOW_AUDIT_GAP_SECONDS", "60"))
+ONEWINDOW_AUDIT_LAG_ALERT_SECONDS = float(
+    os.environ.get("ONEWINDOW_AUDIT_LAG_ALERT_SECONDS", "300"))
 
 # Cases: the statutory 5 working days to decide on acceptance (Administrative Licensing
 # Law Art. 32), the "due soon" band of worklists, and the remedies printed on refusals.

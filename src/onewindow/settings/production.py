@@ -43,3 +43,6 @@ MAILERS = {
         },
     }
 }
+
+# The audit checkpoint key is provisioned, never created on the fly (docs/decisions/0027).
+ONEWINDOW_AUDIT_CREATE_KEY = env_bool("ONEWINDOW_AUDIT_CREATE_KEY", False)

@@ -4,55 +4,39 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
-from onewindow.audit.chain import compute_hash, content_of
+from onewindow.audit.chain import content_of, payload_hash
 from onewindow.audit.errors import AuditImmutable
-from onewindow.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from onewindow.audit.services import audit_record, audit_verify, redact
+from onewindow.audit.models import AuditCheckpoint, AuditEvent
+from onewindow.audit.services import audit_record, audit_seal, audit_verify, redact
 from onewindow.common.request_context import reset_request_id, set_request_id
+
+from .conftest import EVENTS, record, tampering
 
 pytestmark = pytest.mark.django_db
 
 
-def _record(now, n=1, actor=None, **extra):
-    events = []
-    for i in range(n):
-        events.append(
-            audit_record(
-                actor=actor,
-                action="test.thing.changed",
-                subject_type="test.thing",
-                subject_id=str(i),
-                before={"name": f"旧名称{i}"},
-                after={"name": f"新名称{i}", **extra},
-                now=now + dt.timedelta(seconds=i),
-            )
-        )
-    return events
-
-
-def _raw(sql, params=()):
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=table), params)
-
-
-def test_records_form_a_chain_that_verifies(now, clerk):
-    first, second, third = _record(now, 3, actor=clerk)
-
-    assert first.prev_hash == GENESIS_HASH
-    assert second.prev_hash == first.hash
-    assert third.prev_hash == second.hash
-    head = AuditChainHead.objects.get()
-    assert (head.last_id, head.last_hash, head.count) == (third.pk, third.hash, 3)
+def test_rows_verify_before_and_after_sealing(now, clerk):
+    first, _second, third = record(now, 3, actor=clerk)
     assert first.actor == clerk and first.actor_label == "clerk01"
+    assert first.payload_hash == payload_hash(content_of(first))
 
-    result = audit_verify()
-    assert result.ok and result.checked == 3 and result.first_broken_id is None
+    before = audit_verify(now=now)
+    assert before.ok and before.checked == 3 and before.unsealed == 3
+
+    sealed = audit_seal(now=now)
+    assert (sealed.checkpoints, sealed.rows, sealed.gaps, sealed.lag_seconds) == (1, 3, 0, 0)
+    checkpoint = AuditCheckpoint.objects.get()
+    assert (checkpoint.first_id, checkpoint.last_id, checkpoint.tree_size) == (
+        first.pk, third.pk, 3)
+
+    after = audit_verify(now=now)
+    assert after.ok and after.checked == 3 and after.checkpoints == 1 and after.unsealed == 0
+    assert after.first_broken_id is None
 
 
-def test_empty_chain_verifies():
+def test_empty_log_verifies():
     result = audit_verify()
     assert result.ok and result.checked == 0
 
@@ -60,7 +44,7 @@ def test_empty_chain_verifies():
 def test_system_actor_and_request_id(now):
     token = set_request_id("req42")
     try:
-        (event,) = _record(now)
+        (event,) = record(now)
     finally:
         reset_request_id(token)
     assert event.actor is None and event.actor_label == "system"
@@ -69,7 +53,7 @@ def test_system_actor_and_request_id(now):
 
 def test_hash_is_stable_across_time_zones_and_value_types(now):
     shanghai_now = now.astimezone(ZoneInfo("Asia/Shanghai"))
-    (event,) = _record(
+    (event,) = record(
         shanghai_now,
         amount=decimal.Decimal("12.50"),
         due_date=dt.date(2026, 12, 1),
@@ -80,83 +64,46 @@ def test_hash_is_stable_across_time_zones_and_value_types(now):
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.after["amount"] == "12.50"
     assert stored.after["due_date"] == "2026-12-01"
-    assert compute_hash(content_of(stored), stored.prev_hash) == event.hash
-    assert audit_verify().ok
+    assert payload_hash(content_of(stored)) == event.payload_hash
+    audit_seal(now=now)
+    assert audit_verify(now=now).ok
 
 
-def test_altered_row_is_reported(now):
-    events = _record(now, 4)
-    _raw("UPDATE {table} SET after = %s WHERE id = %s", ['{"name": "篡改"}', events[2].pk])
+def test_an_unsealed_row_edited_in_place_is_named(now):
+    events = record(now, 4)
+    with tampering() as cursor:
+        cursor.execute(f"UPDATE {EVENTS} SET after = %s WHERE id = %s",  # noqa: S608
+                       ['{"name": "篡改"}', events[2].pk])
 
-    result = audit_verify()
+    result = audit_verify(now=now)
     assert not result.ok
     assert result.first_broken_id == events[2].pk
     assert result.checked == 2
     assert "篡改" in result.reason
 
 
-def test_removed_middle_row_is_reported_at_the_next_row(now):
-    events = _record(now, 4)
-    _raw("DELETE FROM {table} WHERE id = %s", [events[1].pk])
+def test_a_row_unsealed_too_long_is_an_alert(now, settings):
+    settings.ONEWINDOW_AUDIT_LAG_ALERT_SECONDS = 300
+    first, _second = record(now, 2)
+    assert audit_verify(now=now + dt.timedelta(seconds=200)).ok
 
-    result = audit_verify()
-    assert not result.ok
-    assert result.first_broken_id == events[2].pk
-    assert "删除" in result.reason
-
-
-def test_removed_first_row_is_reported(now):
-    events = _record(now, 3)
-    _raw("DELETE FROM {table} WHERE id = %s", [events[0].pk])
-
-    result = audit_verify()
-    assert not result.ok and result.first_broken_id == events[1].pk
-
-
-def test_removed_last_row_is_reported(now):
-    events = _record(now, 3)
-    _raw("DELETE FROM {table} WHERE id = %s", [events[2].pk])
-
-    result = audit_verify()
-    assert not result.ok
-    assert result.first_broken_id == events[2].pk
-    assert result.checked == 2
-
-
-def test_rows_beyond_the_head_read_at_start_are_not_checked(now):
-    # The head is read before the rows are streamed; a row committed in between must not
-    # look like damage. Simulated by a row the head does not know yet.
-    _first, second = _record(now, 2)
-    extra = AuditEvent(
-        occurred_at=now, actor_label="system", action="test.late", subject_type="test.thing",
-        subject_id="9", request_id="-", prev_hash=second.hash,
-    )
-    extra.hash = compute_hash(content_of(extra), extra.prev_hash)
-    extra.save()
-
-    result = audit_verify()
-    assert result.ok and result.checked == 2
+    result = audit_verify(now=now + dt.timedelta(seconds=400))
+    assert not result.ok and result.first_broken_id == first.pk
+    assert "未封存" in result.reason
 
 
 def test_audit_row_rolls_back_with_the_callers_transaction(now):
-    _record(now, 1)
+    record(now, 1)
     with pytest.raises(RuntimeError), transaction.atomic():
-        _record(now, 1)
+        record(now, 1)
         raise RuntimeError("业务失败")
     assert AuditEvent.objects.count() == 1
-    assert AuditChainHead.objects.get().count == 1
-    assert audit_verify().ok
-
-
-def test_missing_head_is_recreated_only_for_an_empty_table(now):
-    AuditChainHead.objects.all().delete()
-    _record(now, 1)
-    assert AuditChainHead.objects.get().count == 1
+    assert audit_verify(now=now).ok
 
 
 def test_naive_now_is_refused(now):
     with pytest.raises(ValueError, match="aware"):
-        _record(now.replace(tzinfo=None))
+        record(now.replace(tzinfo=None))
 
 
 def test_redact_masks_personal_fields_at_any_depth():
@@ -185,8 +132,8 @@ def test_id_numbers_never_reach_the_table_in_clear(now):
     assert AuditEvent.objects.get(pk=event.pk).after == {"id_number": "1101**********1234"}
 
 
-def test_saved_rows_cannot_be_changed_or_deleted(now):
-    (event,) = _record(now)
+def test_saved_rows_and_checkpoints_cannot_be_changed_or_deleted(now):
+    (event,) = record(now)
     event.action = "test.other"
     with pytest.raises(AuditImmutable):
         event.save()
@@ -197,5 +144,14 @@ def test_saved_rows_cannot_be_changed_or_deleted(now):
     with pytest.raises(AuditImmutable):
         AuditEvent.objects.filter(pk=event.pk).update(action="test.other")
     with pytest.raises(AuditImmutable):
+        AuditEvent.objects.bulk_create([AuditEvent(action="x", occurred_at=now)])
+    with pytest.raises(AuditImmutable):
         AuditEvent(action="x", subject_type="y", subject_id="1", occurred_at=now).save()
     assert AuditEvent.objects.get(pk=event.pk).action == "test.thing.changed"
+
+    audit_seal(now=now)
+    checkpoint = AuditCheckpoint.objects.get()
+    with pytest.raises(AuditImmutable):
+        checkpoint.delete()
+    with pytest.raises(AuditImmutable):
+        AuditCheckpoint.objects.update(merkle_root="0" * 64)

@@ -1,15 +1,17 @@
-"""``onewindow audit-verify``: check the audit hash chain; exit code 1 when it is broken."""
+"""``onewindow audit-verify``: check audit rows, gaps, Merkle roots, the checkpoint chain,
+signatures and exported checkpoints; exit code 1 naming the first bad row."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from onewindow.audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "校验审计日志哈希链；链条断裂时以退出码 1 结束。"
+    help = "校验审计日志（记录、空缺、默克尔根、检查点链与签名）；发现问题时以退出码 1 结束。"
 
     def handle(self, *args, **options):
-        result = audit_verify()
+        result = audit_verify(now=timezone.now())
         if result.ok:
             self.stdout.write(f"OK 已校验 {result.checked} 条：{result.reason}")
             return

@@ -1,0 +1,76 @@
+"""The Ed25519 key that signs audit checkpoints: a PEM file named in the settings, kept
+outside the database (docs/decisions/0027).
+
+``ONEWINDOW_AUDIT_SIGNING_KEY_FILE`` holds the private key (PKCS#8 PEM, mode 0600). A
+development machine or the demo creates it on first use (``ONEWINDOW_AUDIT_CREATE_KEY``);
+production sets that off and provisions the file (or mounts it from a secret store).
+A host that only verifies may name ``ONEWINDOW_AUDIT_PUBLIC_KEY_FILE`` instead; auditors
+get the public key from ``onewindow audit-public-key``.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from django.conf import settings
+
+from .errors import AuditKeyMissing
+
+
+def _private_path() -> Path:
+    return Path(settings.ONEWINDOW_AUDIT_SIGNING_KEY_FILE)
+
+
+def _create(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    try:
+        # O_EXCL: two processes creating the key at once keep the first one's.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    path = _private_path()
+    if not path.exists():
+        if not getattr(settings, "ONEWINDOW_AUDIT_CREATE_KEY", False):
+            raise AuditKeyMissing(f"审计签名密钥文件不存在：{path}")
+        _create(path)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise AuditKeyMissing(f"审计签名密钥不是 Ed25519 私钥：{path}")
+    return key
+
+
+def public_key() -> Ed25519PublicKey:
+    """The key checkpoints are verified with: the public key file if one is named, else
+    the public half of the signing key."""
+    named = getattr(settings, "ONEWINDOW_AUDIT_PUBLIC_KEY_FILE", "")
+    if named:
+        key = serialization.load_pem_public_key(Path(named).read_bytes())
+        if not isinstance(key, Ed25519PublicKey):
+            raise AuditKeyMissing(f"审计公钥不是 Ed25519 公钥：{named}")
+        return key
+    return signing_key().public_key()
+
+
+def public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """First 16 hex digits of SHA-256 over the raw 32-byte public key."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
