@@ -215,7 +215,7 @@ def test_a_case_ending_writes_deadlines_and_closed_event_before_its_audit_row(no
     case = submit_online(world, now)
     assert Case.objects.get(pk=case.pk).acceptance_due_date is not None  # written by SUBMIT
     with CaptureQueriesContext(connection) as queries:
-        services.case_withdraw(actor=world.citizen, case=case.pk, reason="不办了", now=now)
+        services.case_withdraw(actor=world.citizen, case=case, reason="不办了", now=now)
     writes = [q["sql"] for q in queries
               if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
     audit_table = AuditEvent._meta.db_table
