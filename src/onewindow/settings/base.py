@@ -247,6 +247,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@onewindow.loc
 ONEWINDOW_EVENTS_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_EVENTS_MAX_ATTEMPTS", "8"))
 ONEWINDOW_EVENTS_BACKOFF_SECONDS = int(os.environ.get("ONEWINDOW_EVENTS_BACKOFF_SECONDS", "30"))
 ONEWINDOW_EVENTS_SWEEP_SECONDS = int(os.environ.get("ONEWINDOW_EVENTS_SWEEP_SECONDS", "30"))
+# Each `onewindow worker` renews its lease every third of this; a worker silent this long
+# is dead: its deliveries are reclaimed and its task rows marked failed (ADR 0026).
+ONEWINDOW_WORKER_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WORKER_LEASE_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,
