@@ -43,7 +43,7 @@ def _actor_pk(actor):
 
 def _own_draft(actor, case: Case) -> bool:
     return case.status == S.DRAFT and case.created_by_id is not None and (
-        case.created_by_id == _actor_pk(actor))
+        permissions.started_draft(actor, case))
 
 
 def _tolerated_outstanding(case: Case) -> bool:
@@ -171,8 +171,8 @@ def _paper_receiver(actor, case: Case) -> bool:
 
 
 def _online_drafter(actor, case: Case) -> bool:
-    return case.channel == Channel.ONLINE and case.created_by_id == _actor_pk(actor) and (
-        _actor_pk(actor) is not None)
+    return case.channel == Channel.ONLINE and _actor_pk(actor) is not None and (
+        permissions.started_draft(actor, case))
 
 
 def _window_submitter(actor, case: Case) -> bool:

@@ -53,10 +53,11 @@ def _usable(actor) -> bool:
 
 def is_applicant(*, actor, case) -> bool:
     """The applicant side: the applying account, the person themself, or an agent of the
-    applying enterprise."""
+    applying enterprise. An enterprise's case stays the enterprise's: the agent who filed it
+    reaches it only while their authorisation is in force."""
     if not _usable(actor) or actor.kind == Account.Kind.STAFF:
         return False
-    if case.applicant_account_id and case.applicant_account_id == actor.pk:
+    if case.applicant_legal_id is None and case.applicant_account_id == actor.pk:
         return True
     if case.applicant_legal_id is None and actor.person_id == case.applicant_person_id:
         return True
@@ -70,11 +71,32 @@ def _staff_can(actor, action: str, case) -> bool:
     return can(actor, action, case.centre) or can(actor, action, case.organisation)
 
 
+def started_draft(actor, case) -> bool:
+    """Whoever started a draft keeps it; an agent keeps an enterprise's draft only while
+    their authorisation for that enterprise is in force."""
+    if case.created_by_id is None or case.created_by_id != getattr(actor, "pk", None):
+        return False
+    if case.applicant_legal_id is None or actor.kind == Account.Kind.STAFF:
+        return True
+    return AgentAuthorization.objects.in_force().filter(
+        account=actor, legal_person_id=case.applicant_legal_id).exists()
+
+
+def started_draft_q(actor) -> Q:
+    """The queryset twin of ``started_draft``."""
+    if actor.kind == Account.Kind.STAFF:
+        return Q(created_by=actor)
+    legal_ids = AgentAuthorization.objects.in_force().filter(
+        account=actor).values("legal_person_id")
+    return Q(created_by=actor) & (Q(applicant_legal__isnull=True)
+                                  | Q(applicant_legal_id__in=legal_ids))
+
+
 def can_view_case(*, actor, case) -> bool:
     if case.status == "DRAFT":
         # A draft is private to whoever started it (the applicant or the clerk at the window).
         return _usable(actor) and (
-            case.created_by_id == actor.pk or is_applicant(actor=actor, case=case)
+            started_draft(actor, case) or is_applicant(actor=actor, case=case)
         )
     return (is_applicant(actor=actor, case=case) or _staff_can(actor, VIEW_CASE, case)
             or is_route_participant(actor=actor, case=case))
@@ -143,7 +165,7 @@ def can_act_as_applicant(*, actor, case) -> bool:
     """Upload, supply and withdraw for the applicant: the applicant, or a window clerk of
     the case's scope acting for a walk-in applicant."""
     return is_applicant(actor=actor, case=case) or (
-        case.created_by_id == getattr(actor, "pk", None) and case.status == "DRAFT"
+        case.status == "DRAFT" and started_draft(actor, case)
     ) or can_accept_case(actor=actor, case=case)
 
 
@@ -151,7 +173,7 @@ def applicant_q(actor) -> Q:
     """Cases where ``actor`` is the applicant side (the queryset twin of is_applicant)."""
     if not _usable(actor) or actor.kind == Account.Kind.STAFF:
         return Q(pk__in=[])
-    condition = Q(applicant_account=actor)
+    condition = Q(applicant_account=actor, applicant_legal__isnull=True)
     if actor.person_id:
         condition |= Q(applicant_person_id=actor.person_id, applicant_legal__isnull=True)
     legal_ids = AgentAuthorization.objects.in_force().filter(
@@ -188,5 +210,5 @@ def visible_q(actor) -> Q:
                  ) & ~Q(status="DRAFT")
     if not _usable(actor):
         return Q(pk__in=[])
-    drafts = Q(status="DRAFT") & (Q(created_by=actor) | applicant_q(actor))
+    drafts = Q(status="DRAFT") & (started_draft_q(actor) | applicant_q(actor))
     return submitted | drafts

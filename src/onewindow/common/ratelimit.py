@@ -1,5 +1,6 @@
-"""A fixed-window counter for public endpoints that can be guessed at (e.g. the progress
-lookup by 办件编号 + 查询码).
+"""The one throttle of the project: a fixed-window counter for what can be guessed at
+(the progress lookup by 办件编号 + 查询码, password logins), and the one function that
+says which client address a request came from (ADR 0026).
 
 The counts live in the database (``RateCounter``), so every server process and every
 host sees the same number: with the per-process memory cache the default two gunicorn
@@ -7,17 +8,62 @@ workers each counted their own share, and twelve misses in a row were never ten 
 """
 
 import datetime as dt
+import functools
+import ipaddress
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import RateCounter
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@functools.cache
+def _trusted_networks(configured: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in configured if n.strip())
+
+
+def _parse(text: str) -> IPAddress | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+def _trusted(address: IPAddress) -> bool:
+    networks = _trusted_networks(tuple(settings.ONEWINDOW_TRUSTED_PROXIES))
+    return any(address in network for network in networks)
+
 
 def client_address(request) -> str:
-    """The address the request came from (the reverse proxy must pass REMOTE_ADDR on)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address of the client behind our own reverse proxies.
+
+    REMOTE_ADDR is the client unless it is one of ``ONEWINDOW_TRUSTED_PROXIES``; then the
+    X-Forwarded-For chain is read from the right, skipping our proxies, and the first
+    address they did not add is the client. Whatever the client wrote further left is
+    never believed. IPv6 clients are counted by their /64, which one subscriber usually
+    holds whole.
+    """
+    address = _parse(request.META.get("REMOTE_ADDR", ""))
+    if address is None:
+        return "unknown"
+    if _trusted(address):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
+            hop_address = _parse(hop)
+            if hop_address is None:
+                break  # garbage: the last proxy we trust is all we know
+            address = hop_address
+            if not _trusted(address):
+                break
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def exceeded(scope: str, who: str, *, limit: int, now: dt.datetime | None = None) -> bool:
@@ -25,6 +71,12 @@ def exceeded(scope: str, who: str, *, limit: int, now: dt.datetime | None = None
     now = now or timezone.now()
     return RateCounter.objects.filter(key=_key(scope, who), window_ends_at__gt=now,
                                       count__gte=limit).exists()
+
+
+def window_ends_at(scope: str, who: str, *, now: dt.datetime) -> dt.datetime | None:
+    """When ``who``'s open window in ``scope`` ends, or None if none is open."""
+    return RateCounter.objects.filter(key=_key(scope, who), window_ends_at__gt=now) \
+        .values_list("window_ends_at", flat=True).first()
 
 
 def count(scope: str, who: str, *, window_seconds: int,

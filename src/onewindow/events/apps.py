@@ -18,9 +18,10 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from .schedule import register_periodic
-        from .tasks import prune_task_results_task, sweep_task
+        from .tasks import prune_task_results_task, sweep_task, workers_reap_task
 
         register_periodic(sweep_task, settings.ONEWINDOW_EVENTS_SWEEP_SECONDS)
+        register_periodic(workers_reap_task, settings.ONEWINDOW_WORKER_LEASE_SECONDS)
         register_periodic(prune_task_results_task, 6 * 3600)
         checks.register(check_handlers_importable)
 

@@ -49,6 +49,9 @@ class EventDelivery(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试时间")
     last_error = models.TextField("最近错误", blank=True)
     succeeded_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The worker (``WorkerLease.worker_id``) whose claim made the row RUNNING; blank when
+    # a process without a lease (tests, a shell) claimed it.
+    worker_id = models.CharField("执行进程", max_length=64, blank=True)
     # Set from the services' ``now`` (not auto_now) so a stale RUNNING row is judged on
     # the same clock that claimed it.
     updated_at = models.DateTimeField("更新时间")
@@ -75,3 +78,27 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} → {self.handler} ({self.get_status_display()})"
+
+
+class WorkerLease(models.Model):
+    """A live ``onewindow worker`` process: it renews ``renewed_at`` every few seconds.
+
+    A lease not renewed for ``ONEWINDOW_WORKER_LEASE_SECONDS`` belongs to a process that
+    died (``kill -9``, a lost host): the sweeper reclaims the deliveries it was running and
+    marks its background-task rows failed, instead of waiting for a long stale timeout.
+    """
+
+    worker_id = models.CharField("进程标识", max_length=64, primary_key=True)
+    hostname = models.CharField("主机", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    started_at = models.DateTimeField("启动时间")
+    renewed_at = models.DateTimeField("最近续约时间")
+
+    class Meta:
+        verbose_name = "后台进程租约"
+        verbose_name_plural = "后台进程租约"
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["renewed_at"], name="worker_lease_renewed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -5,6 +5,9 @@ Guarantees:
   rolled-back change publishes nothing, a committed one is never lost.
 - After commit a task is enqueued to deliver at once; if that fails (queue down, process
   killed), ``sweep_due`` finds the PENDING rows later.
+- A worker killed mid-delivery (``kill -9``) stops renewing its lease; within
+  ``ONEWINDOW_WORKER_LEASE_SECONDS`` plus one sweep its RUNNING deliveries are reclaimed and
+  ``workers_reap`` marks its background-task rows failed (ADR 0026).
 - A handler runs in one transaction with its delivery's SUCCEEDED mark, so its database
   writes commit exactly once. Effects outside the database (mail, SMS, HTTP) can repeat
   after a crash; such handlers must be idempotent themselves.
@@ -21,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
 
 from onewindow.audit.services import audit_record
@@ -30,16 +33,21 @@ from onewindow.common.redaction import redact_text
 from onewindow.common.request_context import get_request_id, reset_request_id, set_request_id
 
 from . import registry
-from .models import EventDelivery, OutboxEvent
+from .models import EventDelivery, OutboxEvent, WorkerLease
+from .workers import current_worker_id
 
 logger = logging.getLogger(__name__)
 
 Status = EventDelivery.Status
 
 MAX_BACKOFF_SECONDS = 3600
-# A RUNNING row not touched for this long belongs to a worker that died mid-run. The
-# live worker holds a row lock while its handler runs, so reclaiming never races it.
+# A RUNNING row claimed outside a leased worker (no worker_id: a shell, a test) and not
+# touched for this long belongs to a process that died mid-run. Rows claimed by a worker
+# are reclaimed as soon as its lease lapses instead. Either way the live worker holds a
+# row lock while an atomic handler runs, and the attempt number fences off the others.
 STALE_RUNNING_AFTER = dt.timedelta(minutes=10)
+# Dead leases stay this long for the admin to see which worker died, then go.
+FORGET_DEAD_LEASES_AFTER = dt.timedelta(days=1)
 MAX_ERROR_CHARS = 8000
 
 _SECRET_RE = re.compile(
@@ -93,12 +101,21 @@ def error_text(exc: BaseException) -> str:
     return text
 
 
+def lease_duration() -> dt.timedelta:
+    return dt.timedelta(seconds=int(settings.ONEWINDOW_WORKER_LEASE_SECONDS))
+
+
+def _live_lease(now: dt.datetime):
+    return WorkerLease.objects.filter(renewed_at__gt=now - lease_duration())
+
+
 def _due(now: dt.datetime) -> Q:
     # A first attempt (attempts=0: fresh, or retried by an administrator) is always due,
     # so a worker whose clock lags the publisher's does not leave it for the sweeper.
     pending = Q(status=Status.PENDING) & (Q(attempts=0) | Q(next_attempt_at__lte=now))
-    stale = Q(status=Status.RUNNING, updated_at__lte=now - STALE_RUNNING_AFTER)
-    return pending | stale
+    orphaned = ~Q(worker_id="") & ~Exists(_live_lease(now).filter(worker_id=OuterRef("worker_id")))
+    unleased_stale = Q(worker_id="", updated_at__lte=now - STALE_RUNNING_AFTER)
+    return pending | (Q(status=Status.RUNNING) & (orphaned | unleased_stale))
 
 
 def _enqueue_delivery(event_id: int) -> None:
@@ -181,7 +198,8 @@ def _claim(delivery_id: int, now: dt.datetime) -> int | None:
         delivery.status = Status.RUNNING
         delivery.attempts += 1
         delivery.updated_at = now
-        delivery.save(update_fields=["status", "attempts", "updated_at"])
+        delivery.worker_id = current_worker_id()
+        delivery.save(update_fields=["status", "attempts", "updated_at", "worker_id"])
         return delivery.attempts
 
 
@@ -314,6 +332,70 @@ def sweep_due(*, now: dt.datetime, limit: int = 500) -> DeliveryReport:
         .values_list("id", flat=True)[:limit]
     )
     return _deliver_ids(ids, now)
+
+
+# --- worker leases -----------------------------------------------------------------------
+
+
+class WorkerLost(Exception):
+    """Recorded on a background-task row whose worker died while running it."""
+
+
+@dataclass(frozen=True)
+class ReapReport:
+    tasks_failed: int = 0
+    leases_forgotten: int = 0
+
+
+def lease_renew(*, worker_id: str, hostname: str, pid: int | None, now: dt.datetime) -> None:
+    """Say that ``worker_id`` is alive at ``now`` (creating its lease on the first call)."""
+    if WorkerLease.objects.filter(worker_id=worker_id).update(renewed_at=now):
+        return
+    WorkerLease.objects.get_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": hostname, "pid": pid, "started_at": now, "renewed_at": now},
+    )
+
+
+def lease_release(*, worker_id: str) -> None:
+    """A worker stopping cleanly gives its lease up: it has finished what it ran."""
+    WorkerLease.objects.filter(worker_id=worker_id).delete()
+
+
+def workers_reap(*, now: dt.datetime) -> ReapReport:
+    """Mark failed the background-task rows whose worker's lease lapsed while they ran,
+    and forget leases dead for a day. Their event deliveries need nothing here: the
+    events sweep reclaims RUNNING deliveries of dead workers (``_due``).
+
+    Run periodically by every worker; the conditional UPDATE makes concurrent runs safe.
+    """
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another task backend is configured
+        return ReapReport()
+    from django.tasks import TaskResultStatus
+
+    dead = set(
+        WorkerLease.objects.filter(renewed_at__lte=now - lease_duration())
+        .values_list("worker_id", flat=True)
+    )
+    failed = 0
+    if dead:
+        running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+        for pk, worker_ids in running.values_list("id", "worker_ids"):
+            if not worker_ids or worker_ids[-1] not in dead:
+                continue
+            failed += DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now, return_value=None,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=f"WorkerLost: worker {worker_ids[-1]} stopped renewing its lease "
+                          f"while running this task; marked failed at {now.isoformat()}.\n",
+            )
+    forgotten, _ = WorkerLease.objects.filter(
+        renewed_at__lte=now - FORGET_DEAD_LEASES_AFTER).delete()
+    if failed:
+        logger.warning("%s background task(s) of dead workers marked failed", failed)
+    return ReapReport(tasks_failed=failed, leases_forgotten=forgotten)
 
 
 def delivery_retry(*, actor, delivery: EventDelivery, now: dt.datetime) -> EventDelivery:

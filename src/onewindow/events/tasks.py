@@ -19,6 +19,12 @@ def sweep_task() -> int:
 
 
 @task
+def workers_reap_task() -> int:
+    """Mark failed the task rows of workers that died (their lease lapsed)."""
+    return services.workers_reap(now=timezone.now()).tasks_failed
+
+
+@task
 def prune_task_results_task() -> None:
     """Finished background-task rows pile up (each sweep leaves one): keep two weeks."""
     from django.core.management import call_command

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from onewindow.common.ratelimit import client_address
 from onewindow.common.schemas import errors
 
 from . import selectors, services
@@ -42,19 +43,14 @@ class MeOut(Schema):
 
 
 @router.post("/token", operation_id="auth_token", auth=None,
-             response={200: TokenOut, **errors(401, 422, 423)})
+             response={200: TokenOut, **errors(401, 422, 423, 429)})
 def auth_token(request, body: TokenRequest):
     """Exchange a username (or, for citizens, an ID number or phone) and password for a
-    bearer token. Repeated failures lock the account like the login pages do."""
+    bearer token. Failures are throttled and lock the account like the login pages do:
+    429 too-many-attempts for this address, 423 when the account is locked."""
     now = timezone.now()
-    try:
-        account = services.login_check(
-            identifier=body.username, password=body.password, portal="staff", now=now
-        )
-    except services.InvalidCredentials:
-        account = services.login_check(
-            identifier=body.username, password=body.password, portal="citizen", now=now
-        )
+    account = services.login_check(identifier=body.username, password=body.password,
+                                   portal="any", client=client_address(request), now=now)
     issued = services.token_issue(actor=account, now=now)
     return TokenOut(access_token=issued.secret, expires_at=issued.token.expires_at)
 

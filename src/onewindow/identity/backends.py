@@ -5,6 +5,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from onewindow.common.errors import TooManyAttempts
+from onewindow.common.ratelimit import client_address
+
 from .errors import AccountLocked, InvalidCredentials
 from .models import Account
 
@@ -15,11 +18,11 @@ class AccountBackend(ModelBackend):
 
         if username is None or password is None:
             return None
+        client = client_address(request) if request is not None else "unknown"
         try:
-            return login_check(
-                identifier=username, password=password, portal=portal, now=timezone.now()
-            )
-        except AccountLocked as exc:
+            return login_check(identifier=username, password=password, portal=portal,
+                               client=client, now=timezone.now())
+        except (AccountLocked, TooManyAttempts) as exc:
             # PermissionDenied stops Django from trying other backends.
             raise PermissionDenied(str(exc)) from exc
         except InvalidCredentials:
@@ -49,4 +52,6 @@ class AccountBackend(ModelBackend):
             account = Account.objects.select_related("person", "organisation").get(pk=user_id)
         except Account.DoesNotExist:
             return None
-        return account if account.is_active else None
+        # A locked account's sessions stop with it, like its API tokens.
+        locked = account.locked_until is not None and account.locked_until > timezone.now()
+        return account if account.is_active and not locked else None

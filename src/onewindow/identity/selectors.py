@@ -16,14 +16,17 @@ def account_for_login(*, identifier: str, portal: str) -> Account | None:
     """Find the account a login form's identifier names.
 
     The citizen portal takes a resident ID number, a mobile number or a username of a
-    citizen or agent account; the staff login takes a staff username only.
+    citizen or agent account; the staff login takes a staff username only; "any" (the
+    token endpoint) tries a staff username first, then the citizen identifiers.
     """
     identifier = (identifier or "").strip()
     if not identifier:
         return None
     accounts = Account.objects.select_related("person")
-    if portal == "staff":
-        return accounts.filter(kind=Account.Kind.STAFF, username=identifier).first()
+    if portal in ("staff", "any"):
+        staff = accounts.filter(kind=Account.Kind.STAFF, username=identifier).first()
+        if staff is not None or portal == "staff":
+            return staff
     accounts = accounts.exclude(kind=Account.Kind.STAFF)
     candidate = normalize_id_number(identifier)
     if len(candidate) == 18 and is_valid_id_number(candidate):

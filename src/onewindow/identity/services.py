@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from onewindow.audit.services import audit_record
+from onewindow.common import ratelimit
 from onewindow.common.actors import Actor
+from onewindow.common.errors import TooManyAttempts
 
 from . import selectors
 from .errors import (
@@ -316,59 +317,106 @@ def authorization_grant_inner(*, actor: Actor | None, account: Account, legal_pe
 
 # --- login and lock-out -----------------------------------------------------------------
 
+LOCKED_MESSAGE = "连续登录失败次数过多，账户已临时锁定，请稍后再试。"
+BUSY_MESSAGE = "登录失败次数过多，请稍后再试。"
 
-def login_check(*, identifier: str, password: str, portal: str, now: dt.datetime) -> Account:
-    """Check a login attempt and keep the failure count; returns the account or raises.
 
-    ``portal`` is "citizen" (ID number, phone or username of a citizen or agent account)
-    or "staff" (username of a staff account). After
-    ``ONEWINDOW_LOGIN_MAX_FAILURES`` failures in a row the account is locked for
-    ``ONEWINDOW_LOGIN_LOCK_MINUTES``; while locked even the right password is refused, so
-    guessing cannot continue. The same message is given for an unknown account and a wrong
-    password.
+def _login_subject(account: Account | None, identifier: str) -> str:
+    """Whom the per-account counters count: the account, or for a name that is no account
+    the name itself (hashed: it may be an ID number), so unknown names are throttled and
+    locked exactly like real ones and the answers do not tell them apart."""
+    if account is not None:
+        return f"account:{account.pk}"
+    digest = hashlib.sha256((identifier or "").strip().upper().encode()).hexdigest()[:32]
+    return f"name:{digest}"
+
+
+def _spend_hash(password: str) -> None:
+    # Every answer costs one password hash, so its timing does not tell a locked, a
+    # throttled or an unknown account from a wrong password.
+    Account().set_password(password)
+
+
+def _lock_ends(account: Account | None, subject: str, now: dt.datetime) -> dt.datetime | None:
+    if account is not None:
+        return account.locked_until if account.locked_until and account.locked_until > now \
+            else None
+    return ratelimit.window_ends_at("login-lock", subject, now=now)
+
+
+def _lock(account: Account | None, subject: str, now: dt.datetime) -> dt.datetime:
+    """Lock for ONEWINDOW_LOGIN_LOCK_MINUTES: the account row (which also stops its tokens
+    and sessions, and which an administrator can lift), or the counter of a mere name."""
+    minutes = settings.ONEWINDOW_LOGIN_LOCK_MINUTES
+    until = now + dt.timedelta(minutes=minutes)
+    if account is None:
+        ratelimit.count("login-lock", subject, window_seconds=minutes * 60, now=now)
+        return until
+    with transaction.atomic(durable=True):
+        Account.objects.filter(pk=account.pk).update(locked_until=until, failed_logins=0)
+        audit_record(
+            actor=None, action="identity.account.locked", subject_type="identity.account",
+            subject_id=str(account.pk), after={"locked_until": until}, now=now,
+        )
+    return until
+
+
+def login_check(*, identifier: str, password: str, portal: str, client: str,
+                now: dt.datetime) -> Account:
+    """Check a login attempt from ``client`` (``ratelimit.client_address``) and count its
+    failures; returns the account or raises.
+
+    ``portal`` is "citizen" (ID number, phone or username of a citizen or agent account),
+    "staff" (username of a staff account) or "any" (staff first, for the token endpoint).
+    Failures are counted in ``common.ratelimit`` over ``ONEWINDOW_LOGIN_LOCK_MINUTES``
+    (ADR 0026): ``ONEWINDOW_LOGIN_MAX_FAILURES`` for one account from one address stop that
+    address for that account (429), ``ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES`` from one
+    address stop it for every account (429), and ``ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES``
+    for one account from anywhere lock the account (423), so one address alone cannot lock
+    anybody out. While stopped or locked even the right password is refused. Unknown names
+    get the same answers, counters and hashing time as real accounts.
     """
     account = selectors.account_for_login(identifier=identifier, portal=portal)
+    subject = _login_subject(account, identifier)
+    pair = f"{subject}@{client}"
+    window = settings.ONEWINDOW_LOGIN_LOCK_MINUTES * 60
+    if ratelimit.exceeded("login-address", client, now=now,
+                          limit=settings.ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES) or \
+            ratelimit.exceeded("login-pair", pair, now=now,
+                               limit=settings.ONEWINDOW_LOGIN_MAX_FAILURES):
+        _spend_hash(password)
+        raise TooManyAttempts(BUSY_MESSAGE)
+    if (locked_until := _lock_ends(account, subject, now)) is not None:
+        _spend_hash(password)
+        raise AccountLocked(LOCKED_MESSAGE, details={"locked_until": locked_until.isoformat()})
     if account is None:
-        # Spend the same time as a real check so the answer does not reveal who exists.
-        Account().set_password(password)
-        raise InvalidCredentials("账号或密码不正确。")
-    with transaction.atomic(durable=True):
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        if account.locked_until and account.locked_until > now:
-            raise AccountLocked(
-                "连续登录失败次数过多，账户已临时锁定，请稍后再试。",
-                details={"locked_until": account.locked_until.isoformat()},
-            )
-        if account.check_password(password) and account.is_active:
-            if account.failed_logins or account.locked_until:
-                account.failed_logins = 0
-                account.locked_until = None
-                account.save(update_fields=["failed_logins", "locked_until"])
-            return account
-        account.failed_logins = F("failed_logins") + 1
-        account.save(update_fields=["failed_logins"])
-        account.refresh_from_db(fields=["failed_logins"])
-        locked = account.failed_logins >= settings.ONEWINDOW_LOGIN_MAX_FAILURES
-        if locked:
-            account.locked_until = now + dt.timedelta(minutes=settings.ONEWINDOW_LOGIN_LOCK_MINUTES)
-            account.failed_logins = 0
-            account.save(update_fields=["locked_until", "failed_logins"])
-            audit_record(
-                actor=None, action="identity.account.locked", subject_type="identity.account",
-                subject_id=str(account.pk),
-                after={"locked_until": account.locked_until}, now=now,
-            )
-    if locked:
-        raise AccountLocked(
-            "连续登录失败次数过多，账户已临时锁定，请稍后再试。",
-            details={"locked_until": account.locked_until.isoformat()},
-        )
+        _spend_hash(password)
+    elif account.check_password(password) and account.is_active:
+        ratelimit.reset("login-pair", pair)
+        ratelimit.reset("login-account", subject)
+        if account.failed_logins or account.locked_until:
+            Account.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=None)
+            account.failed_logins, account.locked_until = 0, None
+        return account
+
+    ratelimit.count("login-address", client, window_seconds=window, now=now)
+    in_pair = ratelimit.count("login-pair", pair, window_seconds=window, now=now)
+    in_account = ratelimit.count("login-account", subject, window_seconds=window, now=now)
+    if account is not None:
+        Account.objects.filter(pk=account.pk).update(failed_logins=in_account)
+    if in_account >= settings.ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES:
+        ratelimit.reset("login-account", subject)
+        until = _lock(account, subject, now)
+        raise AccountLocked(LOCKED_MESSAGE, details={"locked_until": until.isoformat()})
+    if in_pair >= settings.ONEWINDOW_LOGIN_MAX_FAILURES:
+        raise TooManyAttempts(BUSY_MESSAGE)
     raise InvalidCredentials("账号或密码不正确。")
 
 
 @transaction.atomic(durable=True)
 def account_unlock(*, actor: Actor | None, account: Account, now: dt.datetime) -> None:
     Account.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=None)
+    ratelimit.reset("login-account", _login_subject(account, ""))
     audit_record(
         actor=actor, action="identity.account.unlocked", subject_type="identity.account",
         subject_id=str(account.pk), now=now,
@@ -411,6 +459,9 @@ def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
         .first()
     )
     if token is None or token.revoked_at or token.expires_at <= now or not token.account.is_active:
+        raise InvalidToken("访问令牌无效、已过期或已撤销。")
+    if token.account.locked_until and token.account.locked_until > now:
+        # A lock stops the account, not only new logins: tokens issued before it too.
         raise InvalidToken("访问令牌无效、已过期或已撤销。")
     # Touch last_used_at at most once a minute so busy clients do not write on every call.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):

@@ -210,6 +210,17 @@ SECURE_CSP = {
 # Identity
 ONEWINDOW_LOGIN_MAX_FAILURES = int(os.environ.get("ONEWINDOW_LOGIN_MAX_FAILURES", "5"))
 ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES", "15"))
+# Failures within that window (ADR 0026): MAX_FAILURES stop one address for one account;
+# these stop one address for every account, and lock an account tried from anywhere.
+ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES = int(
+    os.environ.get("ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES", "30"))
+ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES = int(
+    os.environ.get("ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES", "20"))
+# Our own reverse proxies (addresses or networks, comma-separated): behind them the client
+# address is read from X-Forwarded-For for the throttles (common.ratelimit.client_address).
+ONEWINDOW_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ONEWINDOW_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
 
 # The service centre's phone line, on the error page (and wherever people are told to call).
@@ -278,6 +289,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@onewindow.loc
 ONEWINDOW_EVENTS_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_EVENTS_MAX_ATTEMPTS", "8"))
 ONEWINDOW_EVENTS_BACKOFF_SECONDS = int(os.environ.get("ONEWINDOW_EVENTS_BACKOFF_SECONDS", "30"))
 ONEWINDOW_EVENTS_SWEEP_SECONDS = int(os.environ.get("ONEWINDOW_EVENTS_SWEEP_SECONDS", "30"))
+# Each `onewindow worker` renews its lease every third of this; a worker silent this long
+# is dead: its deliveries are reclaimed and its task rows marked failed (ADR 0026).
+ONEWINDOW_WORKER_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_WORKER_LEASE_SECONDS", "20"))
 
 LOGGING = {
     "version": 1,

@@ -91,3 +91,8 @@ def test_worker_batch_runs_the_sweep_through_the_database_queue(now, restore_sig
     assert event.deliveries.get().status == EventDelivery.Status.SUCCEEDED
     assert DBTaskResult.objects.filter(task_path=tasks.sweep_task.module_path).count() == 1
     assert handlers.CALLS == {"record": 1}
+    # The worker held a lease while it ran, its claim named it, and it gave the lease up.
+    from onewindow.events.models import WorkerLease
+
+    assert event.deliveries.get().worker_id != ""
+    assert not WorkerLease.objects.exists()

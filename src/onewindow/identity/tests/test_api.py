@@ -52,6 +52,16 @@ def test_wrong_password_gives_a_stable_error_code(client):
 
 
 @override_settings(ONEWINDOW_LOGIN_MAX_FAILURES=2)
+def test_token_endpoint_honours_the_login_throttle(client):
+    staff = StaffFactory()
+    _token(client, staff.username, "wrong")
+    response = _token(client, staff.username, "wrong")
+    assert response.status_code == 429
+    assert response.json()["code"] == "too-many-attempts"
+    assert _token(client, staff.username).status_code == 429
+
+
+@override_settings(ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES=2)
 def test_token_endpoint_honours_lock_out(client):
     staff = StaffFactory()
     _token(client, staff.username, "wrong")

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onewindow.common.errors import TooManyAttempts
+from onewindow.common.ratelimit import client_address
 from onewindow.identity import services
 from onewindow.identity.errors import AccountLocked, InvalidCredentials
 
@@ -33,9 +35,10 @@ def _login_page(request, *, portal: str, form_class, template: str, default_next
                 identifier=form.cleaned_data["identifier"],
                 password=form.cleaned_data["password"],
                 portal=portal,
+                client=client_address(request),
                 now=timezone.now(),
             )
-        except (InvalidCredentials, AccountLocked) as exc:
+        except (InvalidCredentials, AccountLocked, TooManyAttempts) as exc:
             error = str(exc.message)
         else:
             login(request, account, backend=BACKEND)

@@ -1,14 +1,21 @@
 """``onewindow worker``: the background process.
 
 Runs django-tasks-db's ``db_worker`` in the foreground and, beside it, a thread that
-enqueues the periodic tasks (events sweep, deadline sweeps of higher apps). Start as many
-as needed on as many hosts as needed; they share the database queue.
+enqueues the periodic tasks (events sweep, deadline sweeps of higher apps) and one that
+renews the worker's lease (ADR 0026). Start as many as needed on as many hosts as needed;
+they share the database queue.
 """
+
+import os
+import socket
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from onewindow.events.schedule import PeriodicEnqueuer, enqueue_periodic, periodic_tasks
+from onewindow.events.services import lease_release, lease_renew
+from onewindow.events.workers import LeaseKeeper, new_worker_id, set_current_worker_id
 
 
 class Command(BaseCommand):
@@ -43,9 +50,24 @@ class Command(BaseCommand):
         }
         if max_tasks is not None:
             worker_options["max_tasks"] = max_tasks
-        if worker_id:
-            worker_options["worker_id"] = worker_id
+        worker_id = worker_id or new_worker_id()
+        worker_options["worker_id"] = worker_id
+        # The lease exists before the first claim, so every claim names a live worker.
+        lease_renew(worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid(),
+                    now=timezone.now())
+        set_current_worker_id(worker_id)
+        lease = LeaseKeeper(worker_id)
+        lease.start()
+        try:
+            self._run(worker_options, periodic=periodic, batch=batch)
+        finally:
+            lease.stop()
+            if lease.is_alive():
+                lease.join(timeout=5)
+            set_current_worker_id("")
+            lease_release(worker_id=worker_id)
 
+    def _run(self, worker_options: dict, *, periodic: bool, batch: bool) -> None:
         scheduled = periodic_tasks() if periodic else []
         if batch:
             for item in scheduled:
