@@ -106,7 +106,7 @@ def matrix(now):
     case = submit_online(world, now, actor=world.agent, legal=world.enterprise)
     from onewindow.cases import services as cases
 
-    case = cases.case_accept(actor=world.clerk, case=case.number, now=now)
+    case = cases.case_accept(actor=world.clerk, case=case, now=now)
     draft = cases.case_draft_save(actor=world.agent, implementation_code=world.item.code,
                                   form_data={}, applicant_legal=world.enterprise, now=now)
     from onewindow.licences import services as licences
@@ -197,6 +197,6 @@ def test_an_expired_agent_cannot_submit_the_enterprises_draft(now):
     AgentAuthorization.objects.filter(account=world.agent).update(
         valid_until=now.date() - dt.timedelta(days=1))
     with pytest.raises(CaseNotFound):
-        cases.case_submit(actor=world.agent, case=draft.pk, idempotency_key="k", now=now)
+        cases.case_submit(actor=world.agent, case=draft, idempotency_key="k", now=now)
     draft.refresh_from_db()
     assert draft.status == "DRAFT" and draft.number is None
