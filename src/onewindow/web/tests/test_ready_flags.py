@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 QUEUE = "办件回到待受理队列"
-TOLERATED = "记录申请人补交的容缺材料"
+TOLERATED = "记录申请人已补交"
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +41,8 @@ def test_the_tolerated_supply_panel_of_a_case_in_review_keeps_it_in_review(clien
     site = case.materials.get(name="经营场所使用证明")
     services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=5,
                          now=now)
+    services.case_material_receive_paper(actor=world.clerk, case=case, material_ids=[site.pk],
+                                         now=now)
     case.refresh_from_db()
     assert case.status == "IN_REVIEW"
     client.force_login(world.clerk)
