@@ -6,7 +6,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from onewindow.cases import notices
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

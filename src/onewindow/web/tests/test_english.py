@@ -410,9 +410,10 @@ def scene(now, settings, tmp_path):
     from types import SimpleNamespace
 
     from onewindow.cases import services as cases
-    from onewindow.cases.tests.factories import build_world, submit_online
+    from onewindow.cases.tests.factories import submit_online
     from onewindow.licences import services as licences
     from onewindow.licences.tests.factories import make_type
+    from onewindow.testing.world import build_world
     from onewindow.workflow.models import WorkItem
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from onewindow.cases import notices
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 from onewindow.web.management.commands.serve import server_options
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases import services
-from onewindow.cases.tests.factories import build_world, walk_in
+from onewindow.cases.tests.factories import walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,6 @@ TOLERATED = "记录申请人已补交"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 def _supply_panel(page: str) -> str:

@@ -8,9 +8,10 @@ from django.urls import reverse
 from onewindow.cases import services
 from onewindow.cases.errors import InvalidTransition, MaterialsIncomplete
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import FOOD_MATERIALS, FORM, build_world, pdf_bytes
+from onewindow.cases.tests.factories import FORM, pdf_bytes
 from onewindow.catalog.tests.factories import make_item
 from onewindow.common.errors import ApplicationError
+from onewindow.testing.world import FOOD_MATERIALS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +22,6 @@ AWAITED = "仍待补交的容缺材料："
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 @pytest.fixture

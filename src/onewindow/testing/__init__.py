@@ -1,5 +1,7 @@
 """Pytest fixtures shared by every app's tests and the browser tests (loaded by the root
-conftest)."""
+conftest). The world most tests happen in is ``onewindow.testing.world``.
+
+This module imports nothing of the apps, so tests of any layer may use it."""
 
 import datetime as dt
 import os
