@@ -119,7 +119,9 @@ def shared_rows(django_db_blocker):
         yield load
     finally:
         with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0,
+            # Sequences keep their values (as TransactionTestCase's flush does): the copy
+            # brings rows back with their ids, and the next insert must not reuse one.
+            call_command("flush", interactive=False, verbosity=0, reset_sequences=False,
                          inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
 
