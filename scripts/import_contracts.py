@@ -53,7 +53,7 @@ class PublicSurfaceContract(Contract):
             return any(module == p or module.startswith(p + ".") for p in packages)
 
         def is_test(module: str) -> bool:
-            return ".tests" in module or module.endswith(".testing")
+            return ".tests" in module or module.endswith(".testing") or ".testing." in module
 
         broken = []
         for importer in sorted(graph.modules):

@@ -14,13 +14,14 @@ from onewindow.audit.services import audit_record
 from onewindow.cases import lifecycle as case_lifecycle
 from onewindow.cases.errors import CaseConflict
 from onewindow.cases.models import Case, CaseAction
-from onewindow.cases.tests.factories import FORM, build_world
+from onewindow.cases.tests.factories import FORM
 from onewindow.common.lifecycle import Lifecycle, Move
 from onewindow.events.models import OutboxEvent
 from onewindow.events.services import publish
 from onewindow.licences.errors import InvalidTransition, LicenceConflict
 from onewindow.licences.models import Licence, LicenceAction
 from onewindow.licences.tests.factories import issue_to_citizen, make_world
+from onewindow.testing.world import build_world
 
 V, R = Licence.Status.VALID, Licence.Status.REVOKED
 

@@ -5,7 +5,8 @@ service would refuse, nor hides one it would accept.
 Each row names the service it guards (the value ``allowed_actions`` lists and the API
 returns), the lifecycle moves it makes (cases.lifecycle.TRANSITIONS: the status must
 allow one of them), who may do it (cases.permissions) and any further precondition on the
-case (容缺 materials outstanding, no extension used yet …). Checks that need the input
+case (容缺 materials handed in and not yet recorded, no extension used yet …); the facts
+they read come from ``cases.reads``, which the services read too. Checks that need the input
 (which material, which channel, the reason) or the clock stay in the service.
 
 Two rows may share a service: ``case_supply_materials`` answers a correction request
@@ -19,13 +20,14 @@ from dataclasses import dataclass
 from onewindow.catalog.codes import HandlingType
 from onewindow.common.errors import ApplicationError
 
-from . import lifecycle, permissions
-from .codes import ActionKind, CaseStatus, Channel, ExtensionState, MaterialState
+from . import lifecycle, permissions, reads
+from .codes import ActionKind, CaseStatus, Channel, ExtensionState
 from .errors import (
     CaseNotFound,
     ExtensionAlreadyUsed,
     ExtensionPending,
     InvalidTransition,
+    MaterialsIncomplete,
     NoExtensionPending,
     NotInstantItem,
 )
@@ -33,8 +35,6 @@ from .models import Case
 
 K = ActionKind
 S = CaseStatus
-
-ACCEPTED_STATES = frozenset({S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED})
 
 
 def _actor_pk(actor):
@@ -46,30 +46,11 @@ def _own_draft(actor, case: Case) -> bool:
         permissions.started_draft(actor, case))
 
 
-def _tolerated_outstanding(case: Case) -> bool:
-    return case.materials.filter(state=MaterialState.TOLERATED).exists()
-
-
-def _tolerated_unrecorded(case: Case) -> bool:
-    """容缺 materials still to be recorded as supplied: outstanding, or handed in (paper
-    or upload) but not yet reported by a 补交 record."""
-    if _tolerated_outstanding(case):
-        return True
-    tolerated: set[int] = set()
-    reported: set[int] = set()
-    rows = case.actions.filter(kind__in=[K.ACCEPT, K.SUPPLY_TOLERATED]).values_list(
-        "kind", "data")
-    for kind, data in rows:
-        key, into = ("tolerated", tolerated) if kind == K.ACCEPT else ("materials", reported)
-        into.update(item["id"] for item in (data or {}).get(key, []))
-    return bool(tolerated - reported)
-
-
 # --- preconditions: None when met, else the error the service raises -----------------------
 
 
 def _after_acceptance_only_tolerated(actor, case: Case) -> ApplicationError | None:
-    if case.status in ACCEPTED_STATES and not _tolerated_outstanding(case):
+    if case.status in reads.ACCEPTED_STATES and not reads.tolerated_outstanding(case):
         return InvalidTransition("已受理的办件只能补交容缺材料。")
     return None
 
@@ -87,9 +68,15 @@ def _correction_requested(actor, case: Case) -> ApplicationError | None:
 
 
 def _tolerated_to_record(actor, case: Case) -> ApplicationError | None:
-    if case.status not in ACCEPTED_STATES or not _tolerated_unrecorded(case):
-        return InvalidTransition("该办件没有待补交的容缺材料。")
-    return None
+    # Recording the supply writes down what was handed in (on paper or uploaded): offered
+    # once something tolerated has come in, not while everything is still awaited.
+    if case.status in reads.ACCEPTED_STATES and reads.tolerated_handed_in(case):
+        return None
+    awaited = reads.tolerated_awaited(case) if case.status in reads.ACCEPTED_STATES else []
+    if awaited:
+        return MaterialsIncomplete("请先上传或在窗口提交容缺材料。",
+                                   details={"materials": {str(m.pk): "待补交" for m in awaited}})
+    return InvalidTransition("该办件没有待补交的容缺材料。")
 
 
 def _instant_item(actor, case: Case) -> ApplicationError | None:
@@ -102,9 +89,7 @@ def _instant_item(actor, case: Case) -> ApplicationError | None:
 
 
 def _extension_unused(actor, case: Case) -> ApplicationError | None:
-    from .services.review import extension_state
-
-    state, _ = extension_state(case)
+    state, _ = reads.extension_state(case)
     if state == ExtensionState.APPROVED:
         return ExtensionAlreadyUsed(
             "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
@@ -114,9 +99,7 @@ def _extension_unused(actor, case: Case) -> ApplicationError | None:
 
 
 def _extension_pending(actor, case: Case) -> ApplicationError | None:
-    from .services.review import extension_state
-
-    state, request = extension_state(case)
+    state, request = reads.extension_state(case)
     if state != ExtensionState.PENDING or request is None:
         return NoExtensionPending("没有待审批的延期申请。")
     return None
@@ -292,4 +275,4 @@ def allowed_services(*, actor, case: Case) -> list[str]:
 
 def supply_key(case: Case) -> str:
     """Which supply row applies: after acceptance only 容缺 materials are supplied."""
-    return "supply_tolerated" if case.status in ACCEPTED_STATES else "supply"
+    return "supply_tolerated" if case.status in reads.ACCEPTED_STATES else "supply"

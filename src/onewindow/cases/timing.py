@@ -19,7 +19,7 @@ from onewindow.common.pagination import keyset_page
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DayKind, DeadlineState
 
-from . import deadlines, permissions
+from . import deadlines, permissions, reads
 from .codes import (
     ActionKind,
     CaseStatus,
@@ -218,7 +218,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
     output deadline and the day-by-day explanation."""
     # Lazily: the services package imports the selectors (which re-export this module).
     from .services._common import limit_text
-    from .services.review import allowed_extension_days, extension_state
+    from .services.review import allowed_extension_days
 
     version = case.version
     result = deadlines.compute(version=version, steps=deadlines.steps_of(case))
@@ -238,7 +238,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         else:
             left = -max(sum(1 for line in lines if line.counted and due < line.date <= reference),
                         1)
-    state_value, request = extension_state(case)
+    state_value, request = reads.extension_state(case)
     state = DS.NONE if result.start_date is None else workdays.deadline_state(
         due, today, suspended=case.status == S.SUSPENDED, finished_on=closed)
     return Timing(

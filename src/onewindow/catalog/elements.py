@@ -38,6 +38,8 @@ from .codes import (
     SubjectNature,
 )
 from .errors import ElementsInvalid
+from .material_files import BY_ELEMENT as FILE_ELEMENTS
+from .material_files import KINDS as FILE_KINDS
 
 
 @dataclass(frozen=True)
@@ -128,12 +130,9 @@ MATERIAL_FIELDS: dict[str, Field] = {
     "commitment_allowed": Field("bool", "可承诺替代", default=False),
     "licence_type_code": Field("str", "可替代证照类型代码", 64),
     "note": Field("text", "填报说明"),
-    "blank_form": Field("str", "空白表格", 255),
-    "sample_file": Field("str", "示例样表", 255),
+    # The files (blank form, sample): their storage names, see catalog.material_files.
+    **{kind.element: Field("str", kind.label, 255) for kind in FILE_KINDS},
 }
-
-# Where the uploaded blank forms and samples are stored (catalog.services.files).
-MATERIAL_FILE_FOLDERS = {"blank_form": "catalog/forms/", "sample_file": "catalog/samples/"}
 
 LIST_SECTIONS = {
     "special_procedures": SPECIAL_PROCEDURE_FIELDS,
@@ -142,7 +141,7 @@ LIST_SECTIONS = {
 }
 
 MAX_INT = 1_000_000
-# The longest 容缺 period a catalog may promise (the database checks the same bound).
+# The longest 容缺 period a catalog may promise (models.Material's constraint checks it too).
 MAX_TOLERANCE_SUPPLY_DAYS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOOL_TRUE = {"1", "true", "yes", "y", "是", "on", "√"}
@@ -371,10 +370,10 @@ def _check_rules(data: dict, errors: _Collector) -> None:
                        f"容缺补交期限应在 1 到 {MAX_TOLERANCE_SUPPLY_DAYS} 个工作日之间。")
         # A file element names a stored file; only the catalog's own folders may be
         # named, or a crafted form could publish any stored file (a case's material).
-        for name, folder in MATERIAL_FILE_FOLDERS.items():
-            value = row.get(name) or ""
-            if value and (not value.startswith(folder) or ".." in value or "\\" in value):
-                errors.add(f"{key}.{name}", f"{MATERIAL_FIELDS[name].label}应为上传的文件。")
+        for kind in FILE_KINDS:
+            value = row.get(kind.element) or ""
+            if value and (not value.startswith(kind.folder) or ".." in value or "\\" in value):
+                errors.add(f"{key}.{kind.element}", f"{kind.label}应为上传的文件。")
 
 
 # Elements added after versions were stored: hashed only when they hold a value, so the
@@ -425,7 +424,7 @@ def material_elements(material) -> dict[str, Any]:
     data = {}
     for key in MATERIAL_FIELDS:
         value = getattr(material, key)
-        if key in ("blank_form", "sample_file"):
+        if key in FILE_ELEMENTS:
             value = value.name if value else ""
         data[key] = value
     return data

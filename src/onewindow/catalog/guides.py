@@ -29,6 +29,7 @@ from .codes import (
     VersionStatus,
     label,
 )
+from .material_files import BLANK_FORM, SAMPLE
 
 
 @dataclass(frozen=True)
@@ -272,10 +273,10 @@ def build_guide(version) -> Guide:
                 issuing_agency=m.issuing_agency,
                 blank_form_url=_file_url(m.blank_form, code=implementation.code,
                                          number=version.number, position=m.position,
-                                         kind="blank-form"),
+                                         kind=BLANK_FORM.slug),
                 sample_file_url=_file_url(m.sample_file, code=implementation.code,
                                           number=version.number, position=m.position,
-                                          kind="sample"),
+                                          kind=SAMPLE.slug),
                 tolerance_allowed=m.tolerance_allowed,
                 commitment_allowed=m.commitment_allowed,
                 licence_type_code=m.licence_type_code,

@@ -31,7 +31,9 @@ from .codes import (
     ThemeAudience,
     VersionStatus,
 )
+from .elements import MAX_TOLERANCE_SUPPLY_DAYS
 from .errors import VersionImmutable
+from .material_files import BLANK_FORM, SAMPLE
 from .validators import CODE_MAX_LENGTH
 
 
@@ -338,8 +340,8 @@ class Material(models.Model):
         default=MaterialSource.APPLICANT,
     )
     issuing_agency = models.CharField("出具单位", max_length=200, blank=True)
-    blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
-    sample_file = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
+    blank_form = models.FileField(BLANK_FORM.label, upload_to=BLANK_FORM.folder, blank=True)
+    sample_file = models.FileField(SAMPLE.label, upload_to=SAMPLE.folder, blank=True)
     tolerance_allowed = models.BooleanField("可容缺", default=False)
     # One number the guide, the applicant's pages, the clerk's form and the acceptance
     # notice all read, so they cannot disagree about how long the applicant has.
@@ -371,7 +373,7 @@ class Material(models.Model):
             models.CheckConstraint(
                 condition=Q(tolerance_supply_days__isnull=True)
                 | (Q(tolerance_allowed=True) & Q(tolerance_supply_days__gte=1)
-                   & Q(tolerance_supply_days__lte=60)),
+                   & Q(tolerance_supply_days__lte=MAX_TOLERANCE_SUPPLY_DAYS)),
                 name="catalog_material_supply_days_tolerated",
             ),
         ]

@@ -1,5 +1,6 @@
 """common (kernel layer) owns the base ApplicationError (with a stable code), pagination,
-ids, request context and log redaction. Imports nothing of the project.
+ids, request context, log redaction and the deployment checks. Imports nothing of the
+project.
 """
 
 from django.apps import AppConfig
@@ -9,3 +10,6 @@ class CommonConfig(AppConfig):
     name = "onewindow.common"
     label = "common"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)

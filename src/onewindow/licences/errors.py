@@ -14,6 +14,7 @@ __all__ = [
     "LicenceNotFound",
     "LicenceTypeNotFound",
     "PurposeRequired",
+    "ReasonTooLong",
     "ShareNotFound",
     "SigningUnavailable",
 ]
@@ -47,6 +48,10 @@ class IssuerNotAllowed(ValidationFailed):
 
 class PurposeRequired(ValidationFailed):
     code = "licences.purpose-required"
+
+
+class ReasonTooLong(ValidationFailed):
+    code = "licences.reason-too-long"
 
 
 class InvalidTransition(Conflict):

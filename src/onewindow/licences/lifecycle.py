@@ -13,12 +13,14 @@ from onewindow.common.lifecycle import Lifecycle, Move
 from onewindow.events.services import publish
 
 from . import events
-from .errors import InvalidTransition, LicenceConflict
+from .errors import InvalidTransition, LicenceConflict, ReasonTooLong
 from .models import Licence, LicenceAction
 
 Status = Licence.Status
 Kind = LicenceAction.Kind
 SUBJECT_TYPE = "licences.licence"
+# The reason is kept whole in the log and, as the latest one, in ``status_reason``.
+REASON_MAX_CHARS = Licence._meta.get_field("status_reason").max_length
 
 TRANSITIONS: dict[str, Move] = {
     Kind.REVOKE: Move(frozenset({Status.VALID}), Status.REVOKED, events.LICENCE_REVOKED),
@@ -45,10 +47,24 @@ LIFECYCLE = Lifecycle(
 )
 
 
+def check(licence: Licence, kind: str) -> None:
+    """Raise ``InvalidTransition`` unless the table allows ``kind`` from the licence's
+    status (for services that must know before they build anything)."""
+    LIFECYCLE.check(licence, kind)
+
+
+def can(licence: Licence, kind: str) -> bool:
+    return LIFECYCLE.can(licence, kind)
+
+
 def transition(licence: Licence, kind: str, *, actor, reason: str, now, payload=None):
     """Move ``licence`` by ``kind`` (the caller holds its row lock); the reason is kept in
-    the log and, as the latest one, in ``status_reason`` for the pages."""
-    reason = reason[:500]
+    the log and, as the latest one, in ``status_reason`` for the pages. A reason longer
+    than the column is refused (``ReasonTooLong``), never cut."""
+    if len(reason) > REASON_MAX_CHARS:
+        message = f"理由不能超过 {REASON_MAX_CHARS} 个字（现为 {len(reason)} 个字）。"
+        raise ReasonTooLong(message, details={"reason": message,
+                                              "max_length": REASON_MAX_CHARS})
     return LIFECYCLE.transition(
         licence, kind, actor=actor, now=now, reason=reason,
         fields={"status_reason": reason},

@@ -227,7 +227,8 @@ ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"
 ONEWINDOW_SERVICE_PHONE = os.environ.get("ONEWINDOW_SERVICE_PHONE", "0631-12345")
 # Public links printed on notices and licences (QR codes) point here. Empty: the host of
 # the request being served, else the address `onewindow serve --bind` listens on
-# (onewindow.common.request_context.public_base_url).
+# (onewindow.common.request_context.public_base_url). `check --deploy` refuses it empty
+# (onewindow.common.checks): in production a printed QR must not carry an internal host.
 ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("ONEWINDOW_PUBLIC_BASE_URL", "")
 # Licence signing keys are encrypted at rest with a key derived from this (or SECRET_KEY).
 ONEWINDOW_LICENCES_KEY_SECRET = os.environ.get("ONEWINDOW_LICENCES_KEY_SECRET", "")

@@ -1,6 +1,7 @@
 """Production settings: HTTPS only, secrets from the environment.
 
-``onewindow check --deploy`` with these settings passes when ONEWINDOW_SECRET_KEY is set.
+``onewindow check --deploy`` with these settings passes when ONEWINDOW_SECRET_KEY and
+ONEWINDOW_PUBLIC_BASE_URL (where printed QR codes point, onewindow.common.checks) are set.
 """
 
 import os

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from . import holiday_cn
 from .calendar import WorkingCalendar
 from .models import DayKind
 from .statutory import statutory_holidays
@@ -72,9 +73,6 @@ def bundled_days() -> tuple[list[tuple[dt.date, str, str]], list[int]]:
     rows, as loading them into the database does)."""
     from chinese_calendar import constants
 
-    # Lazily: services imports selectors, which import this module.
-    from .services import _parse_holiday_cn
-
     names = {member.value: member.chinese for member in constants.Holiday}
     by_date: dict[dt.date, tuple[str, str]] = {}
     for kind, table in ((DayKind.HOLIDAY, constants.holidays),
@@ -83,7 +81,7 @@ def bundled_days() -> tuple[list[tuple[dt.date, str, str]], list[int]]:
             by_date[day] = (kind, names.get(value, str(value)))
     official = {day.year for day in by_date}
     for path in sorted(BUNDLED_DIR.glob("*.json")):
-        year, papers, parsed = _parse_holiday_cn(json.loads(path.read_text(encoding="utf-8")))
+        year, papers, parsed = holiday_cn.parse(json.loads(path.read_text(encoding="utf-8")))
         if not papers and not parsed:
             continue  # holiday-cn's placeholder for a year whose notice is not out
         for day, kind, name in parsed:

@@ -174,10 +174,13 @@ def worklist_sync(*, subject_type: str, subject_id: str, instance: engine.Instan
     ``due_date`` (a date, None, a dict by task name or lane, or a callable ReadyTask →
     date). READY items whose task is no longer ready become CANCELLED. Items already
     mirrored are left as they are. Idempotent.
+
+    The subject's work items are locked first, as completing and sending back do, so a
+    completion in progress is waited for and its result read, instead of a READY item it
+    is about to finish being cancelled (or mirrored twice) from a stale read.
     """
     subject_id = str(subject_id)
-    current = list(WorkItem.objects.filter(subject_type=subject_type, subject_id=subject_id,
-                                           status=Status.READY))
+    current = _ready(_lock_subject(subject_type, subject_id))
     return _sync(subject_type, subject_id, instance, current, organisation_for_lane,
                  due_date, now)
 

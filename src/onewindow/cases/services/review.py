@@ -29,7 +29,7 @@ from onewindow.workflow.subjects import StepDone, StoredState
 
 from .. import actions, deadlines, lifecycle
 from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
-from ..codes import ActionKind, CaseStatus, ExtensionState, SuspensionProcedure
+from ..codes import ActionKind, CaseStatus, SuspensionProcedure
 from ..errors import (
     DecisionInvalid,
     ExtensionTooLate,
@@ -37,7 +37,8 @@ from ..errors import (
     NotACaseTask,
     SuspensionInvalid,
 )
-from ..models import Case, CaseAction
+from ..models import Case
+from ..reads import extension_state
 from . import decision as decisions
 from ._common import iso, lock_case, lock_case_id, notice_base, preview_deadlines, require_reason
 
@@ -401,21 +402,6 @@ def _check_in_time(case: Case, now: dt.datetime) -> None:
         raise ExtensionTooLate(
             f"法定办结期限（{case.legal_due_date:%Y-%m-%d}）已过，不能再申请或批准延期"
             "（行政许可法第四十二条）。")
-
-
-def extension_state(case: Case) -> tuple[ExtensionState, CaseAction | None]:
-    """(where the extension stands, the latest request)."""
-    state, request = ExtensionState.NONE, None
-    for action in case.actions.filter(
-        kind__in=[K.EXTEND_REQUEST, K.EXTEND_APPROVE, K.EXTEND_REFUSE]
-    ).order_by("seq"):
-        if action.kind == K.EXTEND_REQUEST:
-            state, request = ExtensionState.PENDING, action
-        elif action.kind == K.EXTEND_APPROVE:
-            return ExtensionState.APPROVED, request
-        else:
-            state = ExtensionState.REFUSED
-    return state, request
 
 
 @transaction.atomic(durable=True)

@@ -4,8 +4,6 @@ import pytest
 
 from onewindow.workdays import selectors as workdays
 
-from .factories import build_world
-
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -17,8 +15,3 @@ def _fresh_calendar_cache():
     workdays.reset_calendar_cache()
     yield
     workdays.reset_calendar_cache()
-
-
-@pytest.fixture
-def world(db, now):
-    return build_world(now=now)

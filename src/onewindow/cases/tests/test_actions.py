@@ -21,7 +21,7 @@ S = CaseStatus
 # The stable codes a guard refuses with: not yours, wrong status, or a precondition.
 REFUSALS = {"cases.not-found", "cases.invalid-transition", "cases.not-instant-item",
             "cases.extension-already-used", "cases.extension-pending",
-            "cases.no-extension-pending"}
+            "cases.no-extension-pending", "cases.materials-incomplete"}
 
 
 def _ready(case):
@@ -73,6 +73,13 @@ def cases(world, now):
     services.case_accept(actor=world.clerk, case=tolerated, tolerated=[site.pk],
                          supply_days=5, now=now)
     found["in review, 容缺 outstanding"] = tolerated
+    handed_in = walk_in(world, now, received=("食品经营许可申请书", "营业执照", "食品安全管理制度"))
+    site = handed_in.materials.get(name="经营场所使用证明")
+    services.case_accept(actor=world.clerk, case=handed_in, tolerated=[site.pk],
+                         supply_days=5, now=now)
+    services.case_material_receive_paper(actor=world.clerk, case=handed_in,
+                                         material_ids=[site.pk], now=now)
+    found["in review, 容缺 handed in"] = handed_in
     suspended = _accepted(world, now)
     services.case_suspend(actor=world.handler, case=suspended, procedure="TESTING",
                           expected_days=3, reason="现场检测。", now=now)
@@ -165,11 +172,16 @@ def test_a_used_extension_is_no_longer_offered_and_the_service_refuses_it(world,
 
 def test_supply_in_review_records_tolerated_materials_and_leaves_the_case_in_review(
         world, cases):
-    case = cases["in review, 容缺 outstanding"]
+    case = cases["in review, 容缺 handed in"]
     assert case.status == S.IN_REVIEW
     assert "case_supply_materials" in selectors.allowed_actions(actor=world.clerk, case=case)
     assert selectors.supply_mode(case=case) == "tolerated"
     assert selectors.supply_mode(case=cases["correction requested"]) == "correction"
-    # Without 容缺 materials a case in review has nothing to supply.
+    # While the tolerated material is still awaited there is nothing to record yet (the
+    # materials can be received), and without 容缺 materials there is nothing at all.
+    outstanding = selectors.allowed_actions(actor=world.clerk,
+                                            case=cases["in review, 容缺 outstanding"])
+    assert "case_supply_materials" not in outstanding
+    assert "case_material_receive_paper" in outstanding
     assert "case_supply_materials" not in selectors.allowed_actions(actor=world.clerk,
                                                                     case=cases["in review"])

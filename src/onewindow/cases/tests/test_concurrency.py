@@ -15,8 +15,9 @@ from onewindow.cases.codes import CaseStatus
 from onewindow.cases.errors import CaseConflict
 from onewindow.cases.models import Case
 from onewindow.catalog.tests.factories import make_item
+from onewindow.testing.world import build_world
 
-from .factories import FORM, build_world, submit_online
+from .factories import FORM, submit_online
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

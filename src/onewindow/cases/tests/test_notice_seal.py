@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 
 from onewindow.cases import notices, selectors, services
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
 from onewindow.documents.seals import name_layout
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

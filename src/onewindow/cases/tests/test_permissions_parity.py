@@ -19,8 +19,9 @@ from onewindow.identity.tests.factories import (
     grant,
 )
 from onewindow.testing import assert_parity
+from onewindow.testing.world import build_world
 
-from .factories import build_world, submit_online, walk_in
+from .factories import submit_online, walk_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from onewindow.cases.models import CaseAction
 from onewindow.identity.models import Role
 from onewindow.identity.tests.factories import StaffFactory, grant
 from onewindow.testing import race
+from onewindow.testing.world import build_world
 from onewindow.workflow.errors import TaskAlreadyCompleted
 from onewindow.workflow.models import WorkItem
 
-from .factories import build_world, submit_online
+from .factories import submit_online
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

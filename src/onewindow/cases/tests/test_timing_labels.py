@@ -4,8 +4,9 @@ than claiming the item has no time limit."""
 import pytest
 
 from onewindow.cases import selectors
+from onewindow.testing.world import build_world
 
-from .factories import build_world, submit_online
+from .factories import submit_online
 
 pytestmark = pytest.mark.django_db
 

@@ -151,6 +151,18 @@ def _match_existing(rows: list[OrgRow]) -> dict[str, Organisation]:
     return found
 
 
+def _by_parent_and_name(names: list[str]) -> dict[tuple[int, str], Organisation]:
+    """The registered organisations bearing one of ``names``, by (parent id, name), in one
+    query; of two with the same name under one parent, the older."""
+    found: dict[tuple[int, str], Organisation] = {}
+    if not names:
+        return found
+    for organisation in Organisation.objects.filter(name__in=set(names),
+                                                    parent__isnull=False).order_by("-pk"):
+        found[(organisation.parent_id, organisation.name)] = organisation
+    return found
+
+
 def plan(rows: list[OrgRow], *, actor, add_error) -> OrgPlan:
     """Decide which rows exist and which are created, parents first; every problem (an
     unknown parent, a cycle, a bad credit code, no permission) goes to ``add_error``."""
@@ -159,6 +171,7 @@ def plan(rows: list[OrgRow], *, actor, add_error) -> OrgPlan:
     existing = _match_existing(rows)
     for row in rows:
         row.existing = existing.get(row.code)
+    same_name = _by_parent_and_name([r.name for r in rows if r.existing is None])
     # Resolve parents: breadth-first from the rows whose parent is known (or none).
     resolved: dict[str, Organisation | None] = {}
     failed: set[str] = set()
@@ -181,8 +194,7 @@ def plan(rows: list[OrgRow], *, actor, add_error) -> OrgPlan:
                 row.parent_existing = parent
                 if row.existing is None and parent is not None:
                     # The same name under the same parent is the same organisation.
-                    row.existing = Organisation.objects.filter(parent=parent,
-                                                               name=row.name).first()
+                    row.existing = same_name.get((parent.pk, row.name))
                 if row.existing is None and not _check_new(
                         row, parent, parent_row, by_code, resolved, actor, add_error):
                     failed.add(row.code)
@@ -220,13 +232,20 @@ def _check_new(row: OrgRow, parent: Organisation | None, parent_row: OrgRow | No
     candidate = Organisation(name=row.name, kind=row.kind, region_code=row.region_code,
                              level=row.level, credit_code=row.credit_code or None,
                              parent=parent)
+    # The fields' own checks, in Python: the database's constraints are checked once each
+    # by a query, so a sheet of many rows would cost a query per row and constraint. The
+    # one constraint the fields do not cover is written out here.
     try:
-        candidate.full_clean(exclude=["path", "parent"], validate_unique=False)
+        candidate.full_clean(exclude=["path", "parent"], validate_unique=False,
+                             validate_constraints=False)
     except ValidationError as exc:
         columns = {"name": ORG_NAME, "kind": ORG_KIND, "region_code": ORG_REGION,
                    "level": ORG_LEVEL, "credit_code": ORG_CREDIT}
         for name, messages in exc.message_dict.items():
             add_error(row.row, columns.get(name, ""), "；".join(messages))
+        return False
+    if row.kind == Organisation.Kind.DEPARTMENT and not row.credit_code:
+        add_error(row.row, ORG_CREDIT, "政府部门须填写统一社会信用代码。")
         return False
     if parent_row is None:
         if not (actor is None or getattr(actor, "is_superuser", False)):

@@ -28,7 +28,6 @@ from .filters import (
     parse_limit,
 )
 from .items import (
-    MATERIAL_FILE_KINDS,
     MaterialFile,
     VersionSummary,
     guide,
@@ -53,7 +52,6 @@ from .staff import (
 __all__ = [
     "DEFAULT_LIMIT",
     "FILTER_NAMES",
-    "MATERIAL_FILE_KINDS",
     "MAX_LIMIT",
     "PUBLIC_VERSION_STATUSES",
     "ActionView",

@@ -15,12 +15,12 @@ from ..codes import (
 )
 from ..errors import FileNotFound, InvalidFilter, ItemNotFound, VersionNotFound
 from ..guides import CodeLabel, Guide, build_guide, code_label
+from ..material_files import BY_SLUG, content_type_of
 from ..models import (
     Implementation,
     ImplementationVersion,
     Material,
 )
-from ..services.files import content_type_of
 from ..validators import parse_code
 from .filters import PUBLIC_VERSION_STATUSES
 
@@ -76,11 +76,6 @@ def guide_of(version: ImplementationVersion) -> Guide:
     return build_guide(version)
 
 
-# URL word → material element (the addresses read better with hyphens).
-MATERIAL_FILE_KINDS = {"blank-form": ("blank_form", "空白表格"),
-                       "sample": ("sample_file", "示例样表")}
-
-
 @dataclass(frozen=True)
 class MaterialFile:
     file: Any  # a FieldFile, opened by the caller
@@ -93,9 +88,10 @@ def material_file(*, code: str, version: int | str, position: int, kind: str,
     """The blank form or sample of material ``position`` of a version: any published or
     superseded version for everybody, the draft too for staff who may see drafts.
     Anything else, or a material without that file, raises ``FileNotFound``."""
-    if kind not in MATERIAL_FILE_KINDS:
+    file_kind = BY_SLUG.get(kind)
+    if file_kind is None:
         raise FileNotFound("没有这种材料文件。", details={"kind": kind})
-    field_name, label = MATERIAL_FILE_KINDS[kind]
+    field_name, label = file_kind.element, file_kind.label
     implementation = _implementation(code)
     text = str(version).strip()
     if not is_digits(text) or int(text) < 1:

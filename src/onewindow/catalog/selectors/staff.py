@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from onewindow.common.pagination import Page, keyset_page
 
@@ -133,7 +134,7 @@ def item_actions(*, implementation: Implementation) -> list[ActionView]:
             operation=code_label(Operation, a.operation),
             from_status=a.from_status, to_status=a.to_status,
             version=a.version.number if a.version else None, reason=a.reason,
-            actor=str(a.actor) if a.actor else "系统", occurred_at=a.occurred_at,
+            actor=str(a.actor) if a.actor else gettext("系统"), occurred_at=a.occurred_at,
         )
         for a in rows
     ]

@@ -40,7 +40,7 @@ from ..errors import (
     NoDraft,
     OrganisationNotFound,
 )
-from ..lifecycle import PUBLISH, SUBJECT_TYPE, SUPERSEDE, TRANSITIONS, transition, version_move
+from ..lifecycle import LIFECYCLE, PUBLISH, SUBJECT_TYPE, SUPERSEDE, transition, version_move
 from ..models import CatalogEntry, Implementation, ImplementationVersion
 from ..validators import implementation_code_problem, normalize_code
 from ._base import (
@@ -229,7 +229,7 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
         if implementation.current_version_id else None
     )
     operation = Operation.CHANGE if previous else Operation.CREATE
-    if implementation.status not in TRANSITIONS[operation].sources:
+    if not LIFECYCLE.can(implementation, operation):
         raise InvalidTransition(
             f"事项当前状态为“{implementation.get_status_display()}”，不能发布。",
             details={"status": implementation.status},

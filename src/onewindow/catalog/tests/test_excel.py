@@ -263,3 +263,42 @@ def test_an_admin_adds_organisations_only_under_their_scope(items, now):
     assert result.errors == [], [str(e) for e in result.errors]
     assert Organisation.objects.get(credit_code=credit).parent == items["city"]
     assert result.created == [f"{credit}3{entry.basic_code}"]
+
+
+def test_the_organisation_planner_reads_the_register_in_the_same_queries_for_any_sheet(
+        tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.catalog.importers.organisations import OrgRow, plan
+
+    city = tree["city"]
+
+    def rows(count: int) -> list[OrgRow]:
+        found = [OrgRow(row=2, code=f"ORG{city.pk}", name=city.name, credit_code="",
+                        parent_code="", level=city.level, region_code=city.region_code,
+                        kind=city.kind)]
+        names = ["甲局"] + [f"新设局{i}" for i in range(1, count)]
+        found += [OrgRow(row=3 + i, code=f"D{i}", name=name, credit_code="",
+                         parent_code=f"ORG{city.pk}", level=city.level,
+                         region_code=city.region_code, kind="GOVERNMENT")
+                  for i, name in enumerate(names)]
+        return found
+
+    queries, errors = [], []
+    for count in (2, 12):
+        with CaptureQueriesContext(connection) as captured:
+            result = plan(rows(count), actor=None,
+                          add_error=lambda *error: errors.append(error))
+        assert errors == []
+        # 甲局 is already registered under the city: matched by name, not created.
+        assert [row.name for row in result.new] == [f"新设局{i}" for i in range(1, count)]
+        queries.append(len(captured))
+    assert queries[0] == queries[1], queries
+
+    # The rule the database also holds is still said in the sheet's words.
+    department = OrgRow(row=3, code="D", name="无代码局", credit_code="",
+                        parent_code=f"ORG{city.pk}", level=city.level,
+                        region_code=city.region_code, kind="DEPARTMENT")
+    plan([rows(1)[0], department], actor=None, add_error=lambda *error: errors.append(error))
+    assert errors == [(3, "统一社会信用代码", "政府部门须填写统一社会信用代码。")]

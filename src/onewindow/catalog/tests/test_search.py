@@ -3,19 +3,22 @@
 import json
 
 import pytest
+from django.utils import timezone
 
 from onewindow.catalog import selectors
 from onewindow.catalog.importers.gdzwfw import import_gdzwfw
 from onewindow.catalog.search import index_text, query_words
+from onewindow.testing import FIXED_NOW, shared_rows
 
 from .conftest import bundled_lines
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def real_items(now):
-    """200 real records plus every record about social insurance or teaching materials."""
+@pytest.fixture(scope="module")
+def real_items(django_db_setup, django_db_blocker):
+    """200 real records plus every record about social insurance or teaching materials,
+    imported once for the module (the tests only read them)."""
     lines = bundled_lines()
     words = ("社会保险", "社保", "教材", "养老")
     chosen = lines[:200] + [
@@ -23,9 +26,11 @@ def real_items(now):
         if any(w in json.loads(line)["TASK_NAME"] + json.loads(line)["matter_daily"]
                for w in words)
     ]
-    report = import_gdzwfw(lines=chosen, now=now)
-    assert report.created > 200
-    return report
+    now = timezone.make_aware(FIXED_NOW)
+    with shared_rows(django_db_blocker) as load:
+        report = load(lambda: import_gdzwfw(lines=chosen, now=now))
+        assert report.created > 200
+        yield report
 
 
 def names(query: str, **filters) -> list[str]:

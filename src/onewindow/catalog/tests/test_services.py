@@ -220,6 +220,23 @@ def test_suspend_resume_cancel_need_reasons_and_are_logged_and_audited(tree, now
                           "catalog.item.cancelled"]
 
 
+def test_a_draft_is_published_where_the_lifecycle_allows_a_change_only(tree, now):
+    item = make_item(organisation=tree["dept_a"], now=now)
+    admin = tree["admin_a"]
+    services.item_draft_update(actor=admin, code=item.code, changes={"name": "改名一"}, now=now)
+    services.item_suspend(actor=admin, code=item.code, reason="系统升级", now=now)
+    services.item_publish(actor=admin, code=item.code, reason="暂停期间更新", now=now)
+    services.item_draft_update(actor=admin, code=item.code, changes={"name": "改名二"}, now=now)
+    services.item_cancel(actor=admin, code=item.code, reason="事项取消", now=now)
+    with pytest.raises(InvalidTransition) as refused:
+        services.item_publish(actor=admin, code=item.code, reason="取消后发布", now=now)
+    assert refused.value.code == "catalog.invalid-transition"
+    assert refused.value.details == {"status": "CANCELLED"}
+    assert list(ImplementationAction.objects.filter(implementation=item).order_by("id")
+                .values_list("operation", flat=True)) == ["CREATE", "SUSPEND", "CHANGE",
+                                                          "CANCEL"]
+
+
 def test_negative_list_needs_a_reason(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
     services.item_set_hall(actor=tree["admin_a"], code=item.code, in_hall=False,

@@ -283,8 +283,7 @@ def licence_amend(
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
         raise LicencePermissionDenied("无权变更该证照。")
     old = _lock(licence)
-    if old.status != Status.VALID:
-        raise InvalidTransition("只有有效的证照才能变更。")
+    lifecycle.check(old, lifecycle.Kind.SUPERSEDE)
     licence_type = old.licence_type
     new = Licence(
         identifier=build_identifier(
@@ -330,8 +329,11 @@ def licence_annotate(*, actor, licence: Licence, text: str, now: dt.datetime) ->
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
         raise LicencePermissionDenied("无权为该证照加注。")
     locked = _lock(licence)
-    if locked.status != Status.VALID:
-        raise InvalidTransition("只有有效的证照才能加注。")
+    # 加注 records a change on the licence without moving it: allowed exactly where the
+    # table lets it change (换发), i.e. on a licence still in force.
+    if not lifecycle.can(locked, lifecycle.Kind.SUPERSEDE):
+        raise InvalidTransition("只有有效的证照才能加注。",
+                                details={"status": locked.status})
     seq = (locked.annotations.aggregate(m=Max("seq"))["m"] or 0) + 1
     key = signing_key_active(organisation=locked.issuer, now=now)
     annotation = LicenceAnnotation(

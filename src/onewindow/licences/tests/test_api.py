@@ -61,6 +61,10 @@ def test_issue_get_revoke_round_trip(client, world, now):
     denied = client.post(f"{BASE}/{identifier}/revoke", {"reason": "x"},
                          content_type="application/json", headers=_auth(world.handler))
     assert denied.status_code == 403 and denied.json()["code"] == "licences.permission-denied"
+    too_long = client.post(f"{BASE}/{identifier}/revoke", {"reason": "吊" * 501},
+                           content_type="application/json", headers=_auth(world.chief))
+    assert too_long.status_code == 422
+    assert too_long.json()["code"] == "licences.reason-too-long"
     revoked = client.post(f"{BASE}/{identifier}/revoke", {"reason": "吊销"},
                           content_type="application/json", headers=_auth(world.chief))
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"

@@ -8,7 +8,7 @@ import pytest
 from onewindow.audit.models import AuditEvent
 from onewindow.events.models import OutboxEvent
 from onewindow.licences import services
-from onewindow.licences.errors import InvalidTransition
+from onewindow.licences.errors import InvalidTransition, ReasonTooLong
 from onewindow.licences.models import Licence, LicenceAction
 
 from .factories import issue_to_citizen, make_world
@@ -68,3 +68,37 @@ def test_every_version_keeps_its_own_history(world, now):
     ]
     superseded = OutboxEvent.objects.get(name="licences.licence.superseded")
     assert superseded.payload["new_identifier"] == second.identifier
+
+
+def test_an_over_long_reason_is_refused_whole_not_cut(world, now):
+    licence = issue_to_citizen(world, now)
+    audits = AuditEvent.objects.count()
+    with pytest.raises(ReasonTooLong) as refused:
+        services.licence_revoke(actor=world.chief, licence=licence, reason="注" * 501, now=now)
+    assert refused.value.code == "licences.reason-too-long"
+    assert refused.value.details["max_length"] == 500
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.VALID and licence.status_reason == ""
+    assert not LicenceAction.objects.exists() and AuditEvent.objects.count() == audits
+    with pytest.raises(ReasonTooLong):
+        services.licence_amend(actor=world.handler, licence=licence, reason="变" * 501, now=now)
+    assert Licence.objects.count() == 1
+
+    # At the limit the reason is kept whole, in the log and on the licence.
+    services.licence_revoke(actor=world.chief, licence=licence, reason="注" * 500, now=now)
+    licence.refresh_from_db()
+    assert licence.status_reason == "注" * 500
+    assert LicenceAction.objects.get().reason == "注" * 500
+
+
+def test_a_licence_that_may_no_longer_change_is_neither_amended_nor_annotated(world, now):
+    licence = issue_to_citizen(world, now)
+    services.licence_revoke(actor=world.chief, licence=licence, reason="停业", now=now)
+    with pytest.raises(InvalidTransition) as amended:
+        services.licence_amend(actor=world.handler, licence=licence, reason="变更", now=now)
+    assert amended.value.code == "licences.invalid-transition"
+    assert amended.value.details == {"status": "REVOKED", "action": "SUPERSEDE"}
+    with pytest.raises(InvalidTransition) as annotated:
+        services.licence_annotate(actor=world.handler, licence=licence, text="核查", now=now)
+    assert annotated.value.details == {"status": "REVOKED"}
+    assert Licence.objects.count() == 1 and not licence.annotations.exists()

@@ -35,13 +35,6 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture
-def world(now):
-    from onewindow.cases.tests.factories import build_world
-
-    return build_world(now=now)
-
-
-@pytest.fixture
 def catalog_admin(world):
     admin = StaffFactory(organisation=world.city, display_name="事项管理员")
     grant(admin, Role.CATALOG_ADMIN, world.city)

@@ -9,13 +9,7 @@ from django.urls import reverse
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import (
-    FORM,
-    build_world,
-    pdf_bytes,
-    submit_online,
-    walk_in,
-)
+from onewindow.cases.tests.factories import FORM, pdf_bytes, submit_online, walk_in
 from onewindow.identity.tests.factories import make_id_number
 from onewindow.workdays import selectors as workdays
 
@@ -32,11 +26,6 @@ def _fresh_calendar_cache():
     workdays.reset_calendar_cache()
     yield
     workdays.reset_calendar_cache()
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 def _upload(name="scan.pdf", content=None):

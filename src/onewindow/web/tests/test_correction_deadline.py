@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from onewindow.cases import notices, selectors, services
 from onewindow.cases.errors import CaseInvalid
-from onewindow.cases.tests.factories import build_world, pdf_bytes, submit_online
+from onewindow.cases.tests.factories import pdf_bytes, submit_online
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 def _upload():

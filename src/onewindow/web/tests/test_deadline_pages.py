@@ -21,13 +21,6 @@ def _fresh_calendar_cache():
     workdays.reset_calendar_cache()
 
 
-@pytest.fixture
-def world(now):
-    from onewindow.cases.tests.factories import build_world
-
-    return build_world(now=now)
-
-
 def at(day: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.fromisoformat(day).replace(hour=10))
 

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases import services
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 from onewindow.workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db

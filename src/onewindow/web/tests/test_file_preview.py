@@ -6,12 +6,8 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases import services
-from onewindow.cases.tests.factories import (
-    build_world,
-    ofd_bytes,
-    png_bytes,
-    submit_online,
-)
+from onewindow.cases.tests.factories import ofd_bytes, png_bytes, submit_online
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -102,13 +102,18 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DJANGO_SETTINGS_MODULE": "onewindow.settings.production",
         "ONEWINDOW_SECRET_KEY": secrets.token_urlsafe(60),
         "ONEWINDOW_ALLOWED_HOSTS": "gov.example.cn",
+        "ONEWINDOW_PUBLIC_BASE_URL": "https://gov.example.cn",
         "ONEWINDOW_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "onewindow", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
-    )
+    command = [sys.executable, "-m", "onewindow", "check", "--deploy", "--fail-level", "WARNING"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+    # Without the public address the printed QR codes could point anywhere: refused.
+    env["ONEWINDOW_PUBLIC_BASE_URL"] = ""
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "onewindow.E001" in result.stderr and "ONEWINDOW_PUBLIC_BASE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret(tmp_path):

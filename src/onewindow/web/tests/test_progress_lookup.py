@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from onewindow.cases import notices
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 from onewindow.web.management.commands.serve import server_options
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,10 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_the_page_posts_the_code_and_the_qr_link_keeps_it_out_of_the_query(client, now):
+def test_the_page_posts_the_code_and_the_qr_link_keeps_it_out_of_the_query(client, now,
+                                                                            settings):
+    # The QR points at the configured public address: here, the test client's server.
+    settings.ONEWINDOW_PUBLIC_BASE_URL = "http://testserver"
     world = build_world(now=now)
     case = submit_online(world, now)
     page = client.get(reverse("web:progress")).content.decode()
@@ -36,7 +40,8 @@ def test_the_page_posts_the_code_and_the_qr_link_keeps_it_out_of_the_query(clien
     url = notices.public_progress_url(number=case.number, query_code=case.query_code)
     path, _, fragment = url.partition("#")
     assert "code=" not in path and fragment == f"code={case.query_code}"
-    opened = client.get(path.replace("http://127.0.0.1:8000", "")).content.decode()
+    assert path.startswith("http://testserver/")
+    opened = client.get(path).content.decode()
     assert f'value="{case.number}"' in opened and "web/progress.js" in opened
 
 

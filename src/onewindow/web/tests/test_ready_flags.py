@@ -9,23 +9,18 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases import services
-from onewindow.cases.tests.factories import build_world, walk_in
+from onewindow.cases.tests.factories import walk_in
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 QUEUE = "办件回到待受理队列"
-TOLERATED = "记录申请人补交的容缺材料"
+TOLERATED = "记录申请人已补交"
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 def _supply_panel(page: str) -> str:
@@ -41,6 +36,8 @@ def test_the_tolerated_supply_panel_of_a_case_in_review_keeps_it_in_review(clien
     site = case.materials.get(name="经营场所使用证明")
     services.case_accept(actor=world.clerk, case=case, tolerated=[site.pk], supply_days=5,
                          now=now)
+    services.case_material_receive_paper(actor=world.clerk, case=case, material_ids=[site.pk],
+                                         now=now)
     case.refresh_from_db()
     assert case.status == "IN_REVIEW"
     client.force_login(world.clerk)

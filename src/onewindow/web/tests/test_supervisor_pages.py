@@ -5,8 +5,9 @@ exist under other issuers."""
 import pytest
 from django.urls import reverse
 
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
 from onewindow.licences.tests.factories import make_world as make_licence_world
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

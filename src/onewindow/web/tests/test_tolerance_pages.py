@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import FORM, build_world, pdf_bytes
+from onewindow.cases.tests.factories import FORM, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def world(now):
-    return build_world(now=now)
 
 
 def _upload():

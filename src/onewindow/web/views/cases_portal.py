@@ -112,6 +112,8 @@ def portal_case_context(request, case, *, upload_errors=None, errors=None, suppl
         "can_supply": "case_supply_materials" in allowed,
         "can_withdraw": "case_withdraw" in allowed,
         "tolerated_pending": tolerated_pending,
+        # What the supply button records: 容缺 materials after acceptance, else corrections.
+        "supply_mode": selectors.supply_mode(case=case),
         "supply_form": supply_form or SupplyForm(initial={"expected_version": case.lock_version}),
         "timeline": timeline_rows(selectors.timeline(case=case)),
         "notices": selectors.notices_of(case=case) if case.number else [],

@@ -72,7 +72,10 @@ def _review_lines(kind: str, details: dict) -> list[str]:
     if kind == "ROUTE_START" and details.get("route_name"):
         lines.append(gettext("审批路线：%(name)s") % {"name": details["route_name"]})
     elif kind in ("TASK_COMPLETE", "RETURN"):
+        # A step's label is a route's word: in the reader's language where the catalogue
+        # has it (the default route's 审查/决定), as written otherwise (task.html does too).
         step = details.get("task_label", "")
+        step = gettext(step) if step else step
         if details.get("organisation"):
             step = gettext("%(step)s（%(organisation)s）") % {
                 "step": step, "organisation": details["organisation"]}

@@ -61,3 +61,55 @@ def test_parallel_branches_completed_at_once_both_count(postgres_only, tree, sub
                                         status="READY")
         assert list(ready.values_list("task_name", flat=True)) == ["Activity_decide"]
         assert subjects.states[subject_id].version == 3
+
+
+def test_worklist_sync_waits_for_a_completion_holding_the_subject(postgres_only, tree,
+                                                                   subjects, now):
+    """worklist_sync reads the worklist under the subject lock: while another transaction
+    holds the subject's work items (a completion in progress), it waits instead of
+    acting on READY rows that are about to change."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from onewindow.workflow import defaults, engine
+
+    from .conftest import route_of
+
+    instance = engine.start(route=route_of(defaults.joint_route(["乙局"])))
+    lanes = {"承办人": tree.dept_a, "承办人（乙局）": tree.dept_b.pk}
+    services.worklist_sync(subject_type=SUBJECT, subject_id="LOCK-1", instance=instance,
+                           organisation_for_lane=lanes, now=now)
+    locked, release, synced = threading.Event(), threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(WorkItem.objects.select_for_update()
+                     .filter(subject_type=SUBJECT, subject_id="LOCK-1"))
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def sync():
+        try:
+            services.worklist_sync(subject_type=SUBJECT, subject_id="LOCK-1",
+                                   instance=instance, organisation_for_lane=lanes, now=now)
+            synced.set()
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    syncer = threading.Thread(target=sync)
+    syncer.start()
+    waited = not synced.wait(1.0)
+    release.set()
+    holder.join(10)
+    syncer.join(10)
+    assert waited, "worklist_sync read the worklist while the subject was locked"
+    assert synced.is_set()
+    assert WorkItem.objects.filter(subject_type=SUBJECT, subject_id="LOCK-1",
+                                   status="READY").count() == 2

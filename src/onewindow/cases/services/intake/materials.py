@@ -9,7 +9,7 @@ from django.db import transaction
 
 from onewindow.common.actors import Actor
 
-from ... import actions, lifecycle, permissions, uploads
+from ... import actions, lifecycle, permissions, reads, uploads
 from ...applications import application_form, clean_form
 from ...codes import ActionKind, CaseStatus, MaterialState, TrustGrade
 from ...errors import (
@@ -76,10 +76,6 @@ def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> s
     return material.state
 
 
-# After acceptance the route runs (IN_REVIEW, SUSPENDED): 容缺 materials may still come in.
-_ACCEPTED_STATES = (S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
-
-
 def case_material_upload(
     *, actor: Actor, case: Case, material_id: int, stream: BinaryIO | bytes,
     filename: str, now: dt.datetime,
@@ -112,7 +108,7 @@ def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
     staff = permissions.can_accept_case(actor=actor, case=locked)
     if locked.status == S.CORRECTION_REQUESTED and not material.problem and not staff:
         raise InvalidTransition("这项材料不在补正清单中，无需重新上传。")
-    if locked.status in _ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
+    if locked.status in reads.ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
         raise InvalidTransition("已受理的办件只能补交容缺材料。")
     record = CaseFile(
         case=locked, region_code=locked.region_code, case_material=material,
@@ -149,10 +145,10 @@ def case_supply_materials(
     locked = lock_case(case)
     actions.guard(actions.supply_key(locked), actor=actor, case=locked,
                   expected_version=expected_version)
-    materials = list(locked.materials.all())
-    if locked.status in _ACCEPTED_STATES:
-        return _supply_tolerated(actor=actor, case=locked, materials=materials, note=note,
+    if locked.status in reads.ACCEPTED_STATES:
+        return _supply_tolerated(actor=actor, case=locked, note=note,
                                  expected_version=expected_version, now=now)
+    materials = list(locked.materials.all())
     flagged = [m for m in materials if m.problem]
     # An item the clerk added beyond the catalog's list (no catalog material) may be
     # answered by an upload, a corrected form or a note: only catalog materials block.
@@ -182,14 +178,10 @@ def case_supply_materials(
     return locked
 
 
-def _supply_tolerated(*, actor, case, materials, note, expected_version, now) -> Case:
-    tolerated, reported = _tolerated_ids(case)
-    pending = [m for m in materials if m.state == MaterialState.TOLERATED]
-    newly = [m for m in materials if m.pk in tolerated and m.pk not in reported
-             and m.state != MaterialState.TOLERATED]
-    if not newly:
-        raise MaterialsIncomplete("请先上传或在窗口提交容缺材料。",
-                                  details={"materials": {str(m.pk): "待补交" for m in pending}})
+def _supply_tolerated(*, actor, case, note, expected_version, now) -> Case:
+    # The guard has checked that something tolerated was handed in and is not yet recorded.
+    newly = reads.tolerated_handed_in(case)
+    pending = reads.tolerated_awaited(case)
     lifecycle.transition(
         case, K.SUPPLY_TOLERATED, actor=actor, now=now, reason=(note or "").strip(),
         expected_version=expected_version,
@@ -198,18 +190,3 @@ def _supply_tolerated(*, actor, case, materials, note, expected_version, now) ->
               "all_supplied": not pending},
     )
     return case
-
-
-def _tolerated_ids(case: Case) -> tuple[set[int], set[int]]:
-    """(materials tolerated at acceptance, those already reported as supplied)."""
-    tolerated: set[int] = set()
-    reported: set[int] = set()
-    rows = case.actions.filter(kind__in=[K.ACCEPT, K.SUPPLY_TOLERATED]).values_list(
-        "kind", "data"
-    )
-    for kind, data in rows:
-        key = "tolerated" if kind == K.ACCEPT else "materials"
-        (tolerated if kind == K.ACCEPT else reported).update(
-            item["id"] for item in (data or {}).get(key, [])
-        )
-    return tolerated, reported

@@ -1,6 +1,9 @@
 """Pytest fixtures shared by every app's tests and the browser tests (loaded by the root
-conftest)."""
+conftest). The world most tests happen in is ``onewindow.testing.world``.
 
+This module imports nothing of the apps, so tests of any layer may use it."""
+
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -88,6 +91,39 @@ def assert_parity(*, can: Callable[[object, object], bool], q: Callable[[object]
     # A world where everyone or no one may act proves nothing about the pair.
     assert 0 < allowed_pairs < len(actors) * len(objects), "the scene allows all or nothing"
 
+
+@contextlib.contextmanager
+def shared_rows(django_db_blocker):
+    """Rows a module's tests share, committed once instead of created in every test (an
+    import of hundreds of items, whose durable transactions commit). Inside the block,
+    ``load(make)`` runs ``make()`` with the database unblocked and returns its result; when
+    the block ends the database is put back as it was: flushed and reloaded from a copy
+    taken first (Django's serialized rollback), so the migrations' seeded rows are there
+    again and no later test sees the shared ones.
+
+    Use it in a ``scope="module"`` fixture (asking for ``django_db_setup`` too, so the test
+    database exists) around its ``yield``; each test still runs in
+    its own transaction, on top of the shared rows::
+
+        with shared_rows(django_db_blocker) as load:
+            yield load(lambda: import_gdzwfw(lines=lines, now=now))
+    """
+    from django.core.management import call_command
+
+    def load(make):
+        with django_db_blocker.unblock():
+            return make()
+
+    before = load(connection.creation.serialize_db_to_string)
+    try:
+        yield load
+    finally:
+        with django_db_blocker.unblock():
+            # Sequences keep their values (as TransactionTestCase's flush does): the copy
+            # brings rows back with their ids, and the next insert must not reuse one.
+            call_command("flush", interactive=False, verbosity=0, reset_sequences=False,
+                         inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(before)
 
 @pytest.fixture
 def postgres_only():
