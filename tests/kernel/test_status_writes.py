@@ -22,6 +22,8 @@ NOT_LIFECYCLES = {
     ("events/services.py", "_mark_succeeded"): "a delivery attempt succeeded",
     ("events/services.py", "_record_failure"): "a delivery attempt failed (retry or FAILED)",
     ("events/services.py", "delivery_retry"): "an operator retries a FAILED delivery",
+    ("events/services.py", "workers_reap"): "a dead worker's task rows (django-tasks-db) are "
+                                             "marked FAILED: the task library's own states",
     ("identity/notifications.py", "dispatch"): "an outgoing message was sent or failed",
 }
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from onewindow.cases.tests.factories import build_world
 from onewindow.identity.services import token_issue, token_revoke
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

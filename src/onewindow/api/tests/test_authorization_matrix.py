@@ -15,11 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
 from onewindow.identity.models import AgentAuthorization, Role
 from onewindow.identity.services import token_issue
 from onewindow.identity.tests.factories import CitizenFactory, StaffFactory, grant
 from onewindow.licences.tests.factories import make_type
+from onewindow.testing.world import build_world
 from onewindow.workflow.models import WorkItem
 
 pytestmark = pytest.mark.django_db

@@ -43,8 +43,9 @@ def test_no_operation_answers_5xx_or_off_schema(now):
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
 
-    from onewindow.cases.tests.factories import build_world, submit_online
+    from onewindow.cases.tests.factories import submit_online
     from onewindow.identity.services import token_issue
+    from onewindow.testing.world import build_world
 
     world = build_world(now=now)
     submit_online(world, now)

@@ -6,7 +6,8 @@ from django.test import Client
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import FORM, build_world
+from onewindow.cases.tests.factories import FORM
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from onewindow.cases import numbering
 from onewindow.cases.errors import SerialExhausted
 from onewindow.cases.models import CaseNumberCounter
-from onewindow.cases.tests.factories import build_world
 from onewindow.testing import race
+from onewindow.testing.world import build_world
 
 WAIT = 10  # seconds; only reached when something blocks
 

@@ -5,7 +5,8 @@ neither answers 500 (issue 11, finding 3)."""
 import pytest
 from django.test import Client
 
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

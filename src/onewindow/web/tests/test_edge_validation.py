@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from onewindow.cases.models import Case
-from onewindow.cases.tests.factories import build_world
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

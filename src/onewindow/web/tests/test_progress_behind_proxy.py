@@ -5,7 +5,8 @@ counts the client the trusted proxy names (ADR 0026)."""
 import pytest
 from django.urls import reverse
 
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 

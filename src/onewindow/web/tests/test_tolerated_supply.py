@@ -40,7 +40,7 @@ def _accepted(world, now, item, *, tolerated=(SITE, RULES)) -> Case:
     for material in draft.materials.filter(requirement="REQUIRED").exclude(name__in=tolerated):
         services.case_material_upload(actor=world.citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(), filename="scan.pdf", now=now)
-    case = services.case_submit(actor=world.citizen, case=draft.pk,
+    case = services.case_submit(actor=world.citizen, case=draft,
                                 idempotency_key=f"t{draft.pk}", now=now)
     services.case_accept(actor=world.clerk, case=case, now=now, supply_days=5,
                          tolerated=list(case.materials.filter(name__in=tolerated)
@@ -87,7 +87,7 @@ def test_the_pages_offer_recording_exactly_when_the_service_records(client, worl
         portal = _offers(client, world.citizen, reverse("web:my-case", args=[case.number]),
                          reverse("web:my-case-supply", args=[case.number]))
         try:
-            services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+            services.case_supply_materials(actor=world.clerk, case=case, now=now)
         except ApplicationError:
             accepted = False
         else:
@@ -109,7 +109,7 @@ def test_nothing_handed_in_the_page_names_what_is_awaited_and_the_service_says_w
     assert 'id="action-supply"' not in page
     assert f"{AWAITED}{SITE}、{RULES}" in page
     with pytest.raises(MaterialsIncomplete) as caught:
-        services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+        services.case_supply_materials(actor=world.clerk, case=case, now=now)
     assert caught.value.code == "cases.materials-incomplete"
     assert set(caught.value.details["materials"]) == {
         str(_material(case, SITE).pk), str(_material(case, RULES).pk)}
@@ -125,7 +125,7 @@ def test_recording_one_of_two_says_the_other_is_still_awaited(client, world, now
     panel = page[page.index('id="action-supply"'):]
     assert f"{AWAITED}{RULES}" in panel[:panel.index("</details>")]
 
-    services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+    services.case_supply_materials(actor=world.clerk, case=case, now=now)
     case.refresh_from_db()
     assert case.status == "IN_REVIEW"
     record = case.actions.get(kind="SUPPLY_TOLERATED")
@@ -134,15 +134,15 @@ def test_recording_one_of_two_says_the_other_is_still_awaited(client, world, now
     assert record.data["all_supplied"] is False
     # Recorded: nothing more to record until the second one comes in.
     with pytest.raises(MaterialsIncomplete):
-        services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+        services.case_supply_materials(actor=world.clerk, case=case, now=now)
 
 
 def test_after_everything_is_recorded_there_is_nothing_to_supply(world, now, item):
     case = _accepted(world, now, item, tolerated=(SITE,))
     services.case_material_receive_paper(actor=world.clerk, case=case, now=now,
                                          material_ids=[_material(case, SITE).pk])
-    services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+    services.case_supply_materials(actor=world.clerk, case=case, now=now)
     with pytest.raises(InvalidTransition) as caught:
-        services.case_supply_materials(actor=world.clerk, case=case.pk, now=now)
+        services.case_supply_materials(actor=world.clerk, case=case, now=now)
     assert caught.value.code == "cases.invalid-transition"
     assert str(caught.value.message) == "该办件没有待补交的容缺材料。"

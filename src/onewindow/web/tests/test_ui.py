@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases import services as case_services
-from onewindow.cases.tests.factories import build_world, submit_online
+from onewindow.cases.tests.factories import submit_online
 from onewindow.identity.tests.factories import CitizenFactory, OrganisationFactory, StaffFactory
 from onewindow.licences import services as licence_services
 from onewindow.licences.models import Licence, LicenceAnnotation, LicenceShare
 from onewindow.licences.tests.factories import issue_to_citizen, make_world
+from onewindow.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
 
