@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .errors import AuditImmutable
 
@@ -13,19 +14,19 @@ class AuditEventQuerySet(models.QuerySet):
     # Bulk paths bypass Model.save()/delete(), so they are closed here too. Raw SQL can
     # still change rows; that is what the hash chain and audit_verify are for.
     def delete(self):
-        raise AuditImmutable("审计记录只能追加，不能删除。")
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
 
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        raise AuditImmutable("审计记录只能追加，不能修改。")
+        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditImmutable("审计记录只能追加，不能修改。")
+        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
 
     def bulk_create(self, objs, *args, **kwargs):
         # A bulk insert would skip the chain head lock and fork the chain.
-        raise AuditImmutable("审计记录只能通过 audit_record 写入。")
+        raise AuditImmutable(_("审计记录只能通过 audit_record 写入。"))
 
 
 class AuditEvent(models.Model):
@@ -70,14 +71,14 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AuditImmutable("审计记录只能追加，不能修改。")
+            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
         if not self.hash:
-            raise AuditImmutable("审计记录只能通过 audit_record 写入。")
+            raise AuditImmutable(_("审计记录只能通过 audit_record 写入。"))
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AuditImmutable("审计记录只能追加，不能删除。")
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
 
 
 class AuditChainHead(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.common.request_context import get_request_id
@@ -70,7 +71,7 @@ def _locked_head() -> AuditChainHead:
     # The data migration creates the head; it is only missing after a flush (tests) or
     # tampering. An empty table may start a new chain, a non-empty one may not.
     if AuditEvent.objects.exists():
-        raise AuditChainHeadMissing("审计链头缺失，审计表可能被篡改，请立即核查。")
+        raise AuditChainHeadMissing(_("审计链头缺失，审计表可能被篡改，请立即核查。"))
     AuditChainHead.objects.get_or_create(pk=1)
     return AuditChainHead.objects.select_for_update().get(pk=1)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from .errors import CaseInvalid
 
@@ -80,5 +81,7 @@ def clean_form(fields: list[FormField], data: dict[str, Any] | None, *,
         if value:
             cleaned[field.name] = value
     if errors:
-        raise CaseInvalid(f"申请表有误：{next(iter(errors.values()))}", details=errors)
+        raise CaseInvalid(
+            _("申请表有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     return cleaned

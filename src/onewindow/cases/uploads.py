@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from .errors import UploadRejected, UploadTooLarge
@@ -112,7 +113,9 @@ def read_limited(stream: BinaryIO | bytes, *, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> UploadTooLarge:
-    message = f"文件超过大小限制（最大 {_human(limit)}），请压缩或分页扫描后再上传。"
+    message = _("文件超过大小限制（最大 %(limit)s），请压缩或分页扫描后再上传。") % {
+        "limit": _human(limit)
+    }
     return UploadTooLarge(message, details={"file": message, "max_bytes": limit})
 
 
@@ -123,11 +126,12 @@ def _rejected(message: str, **details) -> UploadRejected:
 def sniff(data: bytes) -> FileKind:
     """The kind of ``data`` by its content, or ``UploadRejected`` with the reason."""
     if not data:
-        raise _rejected("文件为空，请重新选择。")
+        raise _rejected(_("文件为空，请重新选择。"))
     for magic, what in _EXECUTABLE_MAGIC:
         if data.startswith(magic):
             raise _rejected(
-                f"该文件实际是{what}，不能作为申请材料上传。请上传 {ALLOWED_LABEL}。",
+                _("该文件实际是%(what)s，不能作为申请材料上传。请上传 %(allowed_label)s。")
+                % {"what": what, "allowed_label": ALLOWED_LABEL},
                 detected=what,
             )
     if data.startswith(b"\xff\xd8\xff"):
@@ -136,12 +140,14 @@ def sniff(data: bytes) -> FileKind:
         return PNG
     if b"%PDF-" in data[:1024]:
         if any(marker in data for marker in _PDF_ACTIVE):
-            raise _rejected("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
-                            "请另存为普通 PDF 后再上传。")
+            raise _rejected(_("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
+                              "请另存为普通 PDF 后再上传。"))
         return PDF
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
-    raise _rejected(f"无法识别的文件类型。请上传 {ALLOWED_LABEL}。")
+    raise _rejected(
+        _("无法识别的文件类型。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+    )
 
 
 def _sniff_zip(data: bytes) -> FileKind:
@@ -149,18 +155,20 @@ def _sniff_zip(data: bytes) -> FileKind:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise _rejected("压缩格式的文件已损坏，无法打开。") from exc
+        raise _rejected(_("压缩格式的文件已损坏，无法打开。")) from exc
     lowered = {name.lower() for name in names}
     if any(name.endswith((".exe", ".dll", ".bat", ".cmd", ".js", ".vbs", ".sh", ".ps1"))
            for name in lowered):
-        raise _rejected("文件中包含可执行程序或脚本，不能上传。")
+        raise _rejected(_("文件中包含可执行程序或脚本，不能上传。"))
     if "ofd.xml" in lowered:
         return OFD
     if "word/document.xml" in lowered and "[content_types].xml" in lowered:
         if "word/vbaproject.bin" in lowered:
-            raise _rejected("Word 文档含有宏，出于安全原因不能上传。请另存为 docx 后再上传。")
+            raise _rejected(_("Word 文档含有宏，出于安全原因不能上传。请另存为 docx 后再上传。"))
         return DOCX
-    raise _rejected(f"不支持压缩包。请上传 {ALLOWED_LABEL}。")
+    raise _rejected(
+        _("不支持压缩包。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+    )
 
 
 def check_upload(*, stream: BinaryIO | bytes, filename: str) -> CheckedUpload:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .errors import ValidationFailed
 
@@ -27,9 +28,9 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
-        raise InvalidCursor("分页游标无效。") from exc
+        raise InvalidCursor(_("分页游标无效。")) from exc
     if not isinstance(values, list):
-        raise InvalidCursor("分页游标无效。")
+        raise InvalidCursor(_("分页游标无效。"))
     return values
 
 
@@ -46,12 +47,12 @@ def keyset_page(queryset: QuerySet, *, order: list[str], cursor: str | None, lim
     must be unique (usually "id") so the order is total.
     """
     if limit < 1 or limit > 500:
-        raise ValidationFailed("每页条数须在 1 到 500 之间。", code="pagination.invalid-limit")
+        raise ValidationFailed(_("每页条数须在 1 到 500 之间。"), code="pagination.invalid-limit")
     queryset = queryset.order_by(*order)
     if cursor:
         values = decode_cursor(cursor)
         if len(values) != len(order):
-            raise InvalidCursor("分页游标无效。")
+            raise InvalidCursor(_("分页游标无效。"))
         queryset = queryset.filter(_after(order, values))
     rows = list(queryset[: limit + 1])
     next_cursor = None

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 
 from onewindow.audit.services import audit_record
@@ -102,8 +103,10 @@ def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[tuple[int, d
                     row = {"__error__": "该行应为 JSON 对象。"}
                 yield number, row
     else:
-        raise ApplicationError(f"不支持的文件格式：{fmt}（应为 csv 或 jsonl）。",
-                               code="licences.import-format")
+        raise ApplicationError(
+            gettext_lazy("不支持的文件格式：%(fmt)s（应为 csv 或 jsonl）。") % {"fmt": fmt},
+            code="licences.import-format",
+        )
 
 
 # --- checking one row --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import audit_record
 from onewindow.common.errors import NotFound, ValidationFailed
@@ -131,7 +132,9 @@ def holiday_delete_inner(*, actor, date: dt.date, now: dt.datetime) -> None:
     """The body of ``holiday_delete``, in the caller's transaction."""
     existing = SpecialDay.objects.select_for_update().filter(date=date).first()
     if existing is None:
-        raise SpecialDayNotFound("该日期没有节假日调整记录。", details={"date": date.isoformat()})
+        raise SpecialDayNotFound(
+            gettext_lazy("该日期没有节假日调整记录。"), details={"date": date.isoformat()}
+        )
     before = _day_dict(existing)
     existing.delete()
     _bump_revision(now)
@@ -153,7 +156,9 @@ def calendar_year_set_inner(
 ) -> CalendarYear:
     """The body of ``calendar_year_set``, in the caller's transaction."""
     if not 1900 <= year <= 2200:
-        raise InvalidSpecialDay("年度须在 1900 到 2200 之间。", details={"year": year})
+        raise InvalidSpecialDay(
+            gettext_lazy("年度须在 1900 到 2200 之间。"), details={"year": year}
+        )
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     before = _year_dict(row)
     row = row or CalendarYear(year=year)
@@ -180,7 +185,7 @@ def calendar_year_delete_inner(*, actor, year: int, now: dt.datetime) -> None:
     """The body of ``calendar_year_delete``, in the caller's transaction."""
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     if row is None:
-        raise SpecialDayNotFound("该年度没有记录。", details={"year": year})
+        raise SpecialDayNotFound(gettext_lazy("该年度没有记录。"), details={"year": year})
     before = _year_dict(row)
     row.delete()
     _bump_revision(now)
@@ -194,43 +199,63 @@ def calendar_year_delete_inner(*, actor, year: int, now: dt.datetime) -> None:
 def _parse_holiday_cn(data: Any) -> tuple[int, list[str], list[tuple[dt.date, str, str]]]:
     """Check one year of holiday-cn JSON; return (year, papers, [(date, kind, name)])."""
     if not isinstance(data, dict):
-        raise InvalidHolidayFile("节假日文件格式无效：顶层应为对象。")
+        raise InvalidHolidayFile(gettext_lazy("节假日文件格式无效：顶层应为对象。"))
     year = data.get("year")
     if isinstance(year, float) and year.is_integer():
         year = int(year)
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-        raise InvalidHolidayFile("节假日文件格式无效：缺少有效的年份（year）。")
+        raise InvalidHolidayFile(gettext_lazy("节假日文件格式无效：缺少有效的年份（year）。"))
     papers, days = data.get("papers"), data.get("days")
     if not isinstance(papers, list) or not all(isinstance(p, str) for p in papers):
-        raise InvalidHolidayFile("节假日文件格式无效：通知网址（papers）应为字符串列表。")
+        raise InvalidHolidayFile(
+            gettext_lazy("节假日文件格式无效：通知网址（papers）应为字符串列表。")
+        )
     if not isinstance(days, list):
-        raise InvalidHolidayFile("节假日文件格式无效：日期列表（days）应为数组。")
+        raise InvalidHolidayFile(gettext_lazy("节假日文件格式无效：日期列表（days）应为数组。"))
     parsed: list[tuple[dt.date, str, str]] = []
     seen: set[dt.date] = set()
     for index, item in enumerate(days):
         where = {"index": index}
         if not isinstance(item, dict):
-            raise InvalidHolidayFile(f"节假日文件第 {index + 1} 项格式无效。", details=where)
+            raise InvalidHolidayFile(
+                gettext_lazy("节假日文件第 %(index)s 项格式无效。") % {"index": index + 1},
+                details=where,
+            )
         name, raw_date, off = item.get("name"), item.get("date"), item.get("isOffDay")
         if not isinstance(name, str) or len(name) > 64:
-            raise InvalidHolidayFile(f"节假日文件第 {index + 1} 项的名称无效。", details=where)
+            raise InvalidHolidayFile(
+                gettext_lazy("节假日文件第 %(index)s 项的名称无效。") % {"index": index + 1},
+                details=where,
+            )
         if not isinstance(off, bool):
-            raise InvalidHolidayFile(f"节假日文件第 {index + 1} 项缺少 isOffDay。", details=where)
+            raise InvalidHolidayFile(
+                gettext_lazy("节假日文件第 %(index)s 项缺少 isOffDay。") % {"index": index + 1},
+                details=where,
+            )
         try:
             day = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
         except ValueError:
             day = None
         if day is None:
-            raise InvalidHolidayFile(f"节假日文件第 {index + 1} 项的日期无效。", details=where)
+            raise InvalidHolidayFile(
+                gettext_lazy("节假日文件第 %(index)s 项的日期无效。") % {"index": index + 1},
+                details=where,
+            )
         # A notice reaches back into late December at most (the 2023 New Year's break began
         # on 2022-12-31); anything further away means the file is for another year.
         if day.year not in (year - 1, year):
             raise InvalidHolidayFile(
-                f"节假日文件第 {index + 1} 项的日期 {raw_date} 不属于 {year} 年的通知。",
+                gettext_lazy(
+                    "节假日文件第 %(index)s 项的日期 %(raw_date)s 不属于 %(year)s 年的通知。"
+                )
+                % {"index": index + 1, "raw_date": raw_date, "year": year},
                 details=where,
             )
         if day in seen:
-            raise InvalidHolidayFile(f"节假日文件中日期 {raw_date} 重复。", details=where)
+            raise InvalidHolidayFile(
+                gettext_lazy("节假日文件中日期 %(raw_date)s 重复。") % {"raw_date": raw_date},
+                details=where,
+            )
         seen.add(day)
         parsed.append((day, DayKind.HOLIDAY if off else DayKind.WORKDAY, name))
     return year, papers, parsed

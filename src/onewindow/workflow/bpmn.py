@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -147,15 +148,18 @@ def decode(xml: str | bytes) -> str:
     try:
         return xml.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RouteInvalid("BPMN 文件须为 UTF-8 编码。") from None
+        raise RouteInvalid(gettext_lazy("BPMN 文件须为 UTF-8 编码。")) from None
 
 
 def read_xml(xml: str | bytes) -> etree._Element:
     data = _as_bytes(xml)
     if len(data) > MAX_BYTES:
-        raise RouteInvalid(f"BPMN 文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）。")
+        raise RouteInvalid(
+            gettext_lazy("BPMN 文件过大（上限 %(max_bytes)s MB）。")
+            % {"max_bytes": MAX_BYTES // 1024 // 1024}
+        )
     if not data.strip():
-        raise RouteInvalid("BPMN 文件为空。")
+        raise RouteInvalid(gettext_lazy("BPMN 文件为空。"))
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=False, remove_blank_text=False,
@@ -164,15 +168,16 @@ def read_xml(xml: str | bytes) -> etree._Element:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise RouteInvalid(
-            f"不是格式正确的 XML：{exc.msg}（第 {exc.lineno} 行）。",
+            gettext_lazy("不是格式正确的 XML：%(exc_msg)s（第 %(exc_lineno)s 行）。")
+            % {"exc_msg": exc.msg, "exc_lineno": exc.lineno},
             details={"line": exc.lineno},
         ) from None
     if root.getroottree().docinfo.doctype:
-        raise RouteInvalid("BPMN 文件不能包含 DOCTYPE 声明。")
+        raise RouteInvalid(gettext_lazy("BPMN 文件不能包含 DOCTYPE 声明。"))
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise RouteInvalid(
-            "不是 BPMN 2.0 文件：根元素须为 bpmn:definitions"
-            "（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）。"
+            gettext_lazy("不是 BPMN 2.0 文件：根元素须为 bpmn:definitions"
+                         "（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）。")
         )
     return root
 
@@ -194,10 +199,13 @@ def _schema_check(root: etree._Element, problems: Problems) -> None:
             return
         errors = list(schema.error_log)
     for error in errors:
-        problems.add(RouteInvalid(
-            f"不符合 BPMN 2.0 规范：{error.message}（第 {error.line} 行）。",
-            details={"line": error.line},
-        ))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("不符合 BPMN 2.0 规范：%(error_message)s（第 %(error_line)s 行）。")
+                % {"error_message": error.message, "error_line": error.line},
+                details={"line": error.line},
+            )
+        )
 
 
 # --- checking what the route may contain ----------------------------------------------------
@@ -286,41 +294,61 @@ def _check_bpmn_element(element: etree._Element, local: str, problems: Problems)
     where, details = _where(element)
     if local in {"scriptTask", "script"}:
         problems.add(ScriptTaskRefused(
-            f"审批路线不允许脚本任务：{where}。路线只能由人工任务、网关和顺序流组成，"
-            "平台不执行任何脚本代码。",
+            gettext_lazy("审批路线不允许脚本任务：%(where)s。路线只能由人工任务、网关和顺序流组成，"
+                         "平台不执行任何脚本代码。") % {"where": where},
             details=details,
         ))
         return
     if local in {"serviceTask", "businessRuleTask"}:
-        problems.add(CodeRefused(
-            f"审批路线不允许{ELEMENT_LABELS[local]}：{where}。平台不调用外部代码或决策表，"
-            "请改为由人工完成的用户任务。",
-            details=details,
-        ))
+        problems.add(
+            CodeRefused(
+                gettext_lazy(
+                    "审批路线不允许%(element_labels)s：%(where)s。平台不调用外部代码或决策表，"
+                    "请改为由人工完成的用户任务。"
+                )
+                % {"element_labels": ELEMENT_LABELS[local], "where": where},
+                details=details,
+            )
+        )
         return
     label = ELEMENT_LABELS.get(local, f"bpmn:{local}")
-    problems.add(UnsupportedElement(
-        f"审批路线不支持{label}（bpmn:{local}）：{where}。可用元素：开始事件、结束事件、"
-        "用户任务、排他网关、包容网关、并行网关和顺序流。",
-        details=details,
-    ))
+    problems.add(
+        UnsupportedElement(
+            gettext_lazy(
+                "审批路线不支持%(label)s（bpmn:%(local)s）：%(where)s。可用元素：开始事件、结束事件、"
+                "用户任务、排他网关、包容网关、并行网关和顺序流。"
+            )
+            % {"label": label, "local": local, "where": where},
+            details=details,
+        )
+    )
 
 
 def _check_extension_element(element: etree._Element, local: str,
                              problems: Problems) -> None:
     if local in CODE_ELEMENTS:
         where, details = _where(element)
-        problems.add(CodeRefused(
-            f"审批路线不允许扩展代码（{etree.QName(element).localname}）：{where}。"
-            "监听器、脚本和连接器不会被执行，请删除。",
-            details=details,
-        ))
+        problems.add(
+            CodeRefused(
+                gettext_lazy(
+                    "审批路线不允许扩展代码（%(etree_QName_localname)s）：%(where)s。"
+                    "监听器、脚本和连接器不会被执行，请删除。"
+                )
+                % {"etree_QName_localname": etree.QName(element).localname, "where": where},
+                details=details,
+            )
+        )
     elif local in UNSUPPORTED_EXTENSIONS:
         where, details = _where(element)
-        problems.add(UnsupportedElement(
-            f"审批路线不支持输入输出映射：{where}。任务数据由办理人提交，请删除映射。",
-            details=details,
-        ))
+        problems.add(
+            UnsupportedElement(
+                gettext_lazy(
+                    "审批路线不支持输入输出映射：%(where)s。任务数据由办理人提交，请删除映射。"
+                )
+                % {"where": where},
+                details=details,
+            )
+        )
 
 
 def _check_attributes(element: etree._Element, problems: Problems) -> None:
@@ -330,11 +358,16 @@ def _check_attributes(element: etree._Element, problems: Problems) -> None:
             continue
         if local in CODE_ATTRIBUTES:
             where, details = _where(element)
-            problems.add(CodeRefused(
-                f"审批路线不允许调用代码的属性 {etree.QName(name).localname}：{where}。"
-                "平台不执行 Java 类、表达式委托或外部任务。",
-                details=details,
-            ))
+            problems.add(
+                CodeRefused(
+                    gettext_lazy(
+                        "审批路线不允许调用代码的属性 %(etree_QName_localname)s：%(where)s。"
+                        "平台不执行 Java 类、表达式委托或外部任务。"
+                    )
+                    % {"etree_QName_localname": etree.QName(name).localname, "where": where},
+                    details=details,
+                )
+            )
 
 
 # Names SpiffWorkflow gives its own task specs; an element with such an id would clash.
@@ -345,21 +378,31 @@ def _check_ids(process: etree._Element, problems: Problems) -> None:
     for element in process.iter():
         if element.get("id") in RESERVED_IDS:
             where, details = _where(element)
-            problems.add(RouteInvalid(
-                f"元素{where}的 id 为保留字 {element.get('id')}，请在建模器中改为其他 id。",
-                details=details,
-            ))
+            problems.add(
+                RouteInvalid(
+                    gettext_lazy(
+                        "元素%(where)s的 id 为保留字 %(element_id)s，请在建模器中改为其他 id。"
+                    )
+                    % {"where": where, "element_id": element.get("id")},
+                    details=details,
+                )
+            )
 
 
 def _executable_process(root: etree._Element) -> etree._Element:
     processes = root.findall("bpmn:process", NS)
     executable = [p for p in processes if p.get("isExecutable", "true") == "true"]
     if not executable:
-        raise RouteInvalid("文件中没有可执行的流程（bpmn:process isExecutable=\"true\"）。")
+        raise RouteInvalid(
+            gettext_lazy('文件中没有可执行的流程（bpmn:process isExecutable="true"）。')
+        )
     if len(executable) > 1:
         ids = "、".join(p.get("id") or "?" for p in executable)
         raise RouteInvalid(
-            f"一条审批路线只能包含一个可执行流程，文件中有 {len(executable)} 个：{ids}。"
+            gettext_lazy(
+                "一条审批路线只能包含一个可执行流程，文件中有 %(executable_count)s 个：%(ids)s。"
+            )
+            % {"executable_count": len(executable), "ids": ids}
         )
     return executable[0]
 
@@ -382,11 +425,16 @@ def _check_lanes(process: etree._Element, problems: Problems
         if parsed is None:
             _, details = _where(lane)
             shown = f"“{name}”" if name else f"“{lane.get('id')}”（未命名）"
-            problems.add(UnknownLane(
-                f"泳道{shown}不对应已知角色。泳道须以角色命名：{known_lane_names()}；"
-                "联合审查的部门泳道写作“承办人（部门名称）”。",
-                details={**details, "lane": name},
-            ))
+            problems.add(
+                UnknownLane(
+                    gettext_lazy(
+                        "泳道%(shown)s不对应已知角色。泳道须以角色命名：%(known_lane_names)s；"
+                        "联合审查的部门泳道写作“承办人（部门名称）”。"
+                    )
+                    % {"shown": shown, "known_lane_names": known_lane_names()},
+                    details={**details, "lane": name},
+                )
+            )
         else:
             lanes[name] = parsed
         # Tasks in a misnamed lane are still in a lane: one problem, not one per task.
@@ -404,15 +452,22 @@ def _check_tasks(process: etree._Element, node_lane: dict[str, str],
         lane = node_lane.get(task_id)
         if lane is None:
             where, details = _where(element)
-            problems.add(UnknownLane(
-                f"任务{where}不在任何泳道中。每个任务须放在以角色命名的泳道里"
-                f"（{known_lane_names()}），平台据此分派待办。",
-                details=details,
-            ))
+            problems.add(
+                UnknownLane(
+                    gettext_lazy(
+                        "任务%(where)s不在任何泳道中。每个任务须放在以角色命名的泳道里"
+                        "（%(known_lane_names)s），平台据此分派待办。"
+                    )
+                    % {"where": where, "known_lane_names": known_lane_names()},
+                    details=details,
+                )
+            )
             continue
         tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane))
     if not tasks:
-        problems.add(RouteInvalid("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
+        problems.add(
+            RouteInvalid(gettext_lazy("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
+        )
     return tasks
 
 
@@ -420,11 +475,19 @@ def _check_events(process: etree._Element, problems: Problems) -> None:
     where = {"element_id": process.get("id"), "element_type": "process",
              "line": process.sourceline}
     if process.find("bpmn:startEvent", NS) is None:
-        problems.add(RouteInvalid("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。",
-                                  details=where))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。"),
+                details=where,
+            )
+        )
     if process.find("bpmn:endEvent", NS) is None:
-        problems.add(RouteInvalid("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。",
-                                  details=where))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。"),
+                details=where,
+            )
+        )
 
 
 def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, str]:
@@ -438,30 +501,50 @@ def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, 
         source = by_id.get(flow.get("sourceRef"))
         source_kind = _local(source.tag)[1] if source is not None else ""
         if source_kind not in CONDITIONAL_GATEWAYS:
-            problems.add(UnsupportedElement(
-                f"顺序流{where}带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。",
-                details=details,
-            ))
+            problems.add(
+                UnsupportedElement(
+                    gettext_lazy(
+                        "顺序流%(where)s带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。"
+                    )
+                    % {"where": where},
+                    details=details,
+                )
+            )
             continue
         language = condition.get("language")
         if language:
-            problems.add(CodeRefused(
-                f"顺序流{where}的条件使用了脚本语言 {language}。条件只能是表达式，"
-                "如 decision == \"approve\"。",
-                details={**details, "language": language},
-            ))
+            problems.add(
+                CodeRefused(
+                    gettext_lazy(
+                        "顺序流%(where)s的条件使用了脚本语言 %(language)s。条件只能是表达式，"
+                        '如 decision == "approve"。'
+                    )
+                    % {"where": where, "language": language},
+                    details={**details, "language": language},
+                )
+            )
             continue
         text = condition.text or ""
         try:
             conditions[flow.get("id")] = expressions.check(text)
         except expressions.ExpressionError as exc:
             gateway = source.get("name") or source.get("id")
-            problems.add(UnsafeExpression(
-                f"顺序流{where}（网关“{gateway}”之后）的条件 {text.strip()!r} 不被允许："
-                f"{exc.reason}。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
-                "and、or、not 和常量，如 decision == \"approve\"。",
-                details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
-            ))
+            problems.add(
+                UnsafeExpression(
+                    gettext_lazy(
+                        "顺序流%(where)s（网关“%(gateway)s”之后）的条件 %(text)s 不被允许："
+                        "%(exc_reason)s。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
+                        'and、or、not 和常量，如 decision == "approve"。'
+                    )
+                    % {
+                        "where": where,
+                        "gateway": gateway,
+                        "text": repr(text.strip()),
+                        "exc_reason": exc.reason,
+                    },
+                    details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
+                )
+            )
     return conditions
 
 
@@ -480,7 +563,8 @@ def _spiff_parse(root: etree._Element, process_id: str):
         line = found[0].sourceline if found else None
         where = f"（元素 {node_id}）" if node_id else ""
         raise RouteInvalid(
-            f"流程结构有误{where}：{exc.args[0] if exc.args else exc}",
+            gettext_lazy("流程结构有误%(where)s：%(exc_args)s")
+            % {"where": where, "exc_args": exc.args[0] if exc.args else exc},
             details={"element_id": node_id, "line": line},
         ) from None
     return spec, subprocesses
@@ -551,7 +635,9 @@ def spec_for(xml: str, process_id: str):
             return cached
     route, spec, subprocesses = _parse(xml)
     if route.process_id != process_id:
-        raise RouteInvalid(f"路线中没有可执行流程 {process_id}。")
+        raise RouteInvalid(
+            gettext_lazy("路线中没有可执行流程 %(process_id)s。") % {"process_id": process_id}
+        )
     with _spec_lock:
         # Another thread may have parsed it meanwhile: everyone gets the first one.
         entry = _spec_cache.setdefault(key, (spec, subprocesses))

@@ -4,6 +4,7 @@ and shaping a case into ``CaseOut``."""
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from onewindow.common.redaction import redact_text
@@ -83,7 +84,7 @@ def legal_person(request, credit_code: str) -> LegalPerson | None:
         return None
     legal = LegalPerson.objects.filter(credit_code=code).first()
     if legal is None:
-        message = "您没有代表该单位办理业务的授权。"
+        message = _("您没有代表该单位办理业务的授权。")
         raise CaseInvalid(message, details={"applicant_legal_credit_code": message})
     return legal
 

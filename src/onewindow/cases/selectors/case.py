@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.ids import is_digits
 from onewindow.common.redaction import mask_id_number, mask_phone
@@ -40,7 +41,7 @@ def case_get_for_actor(*, actor, number: str | int) -> Case:
         qs.filter(number=text).first()
     )
     if case is None or not permissions.can_view_case(actor=actor, case=case):
-        raise CaseNotFound("没有找到该办件。", details={"number": str(number)})
+        raise CaseNotFound(_("没有找到该办件。"), details={"number": str(number)})
     return case
 
 
@@ -173,5 +174,5 @@ def file_for_actor(*, actor, file_id: int) -> CaseFile:
     record = CaseFile.objects.select_related("case", "case__centre", "case__organisation",
                                              "case_material").filter(pk=file_id).first()
     if record is None or not permissions.can_view_case(actor=actor, case=record.case):
-        raise CaseNotFound("没有找到该文件。")
+        raise CaseNotFound(_("没有找到该文件。"))
     return record

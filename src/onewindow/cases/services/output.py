@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.redaction import mask_id_number
 
@@ -37,10 +38,10 @@ _DETAILS = {
 def _field(details: dict, name: str, label: str, limit: int = 200) -> str:
     value = " ".join(str(details.get(name) or "").split())
     if not value:
-        message = f"请填写{label}。"
+        message = _("请填写%(label)s。") % {"label": label}
         raise DeliveryInvalid(message, details={name: message})
     if len(value) > limit:
-        message = f"{label}不能超过 {limit} 个字。"
+        message = _("%(label)s不能超过 %(limit)s 个字。") % {"label": label, "limit": limit}
         raise DeliveryInvalid(message, details={name: message})
     return value
 
@@ -48,14 +49,14 @@ def _field(details: dict, name: str, label: str, limit: int = 200) -> str:
 def _signature(value) -> str:
     text = str(value or "")
     if not text.startswith(PNG_PREFIX):
-        message = "请让领取人在签名板上签名，或在纸质回执上签字后勾选“已签纸质回执”。"
+        message = _("请让领取人在签名板上签名，或在纸质回执上签字后勾选“已签纸质回执”。")
         raise DeliveryInvalid(message, details={"signature": message})
     try:
         raw = base64.b64decode(text[len(PNG_PREFIX):], validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if not raw.startswith(PNG_MAGIC) or len(raw) > MAX_SIGNATURE_BYTES:
-        message = "签名图片无效（须为 PNG，且不超过 256 KB）。"
+        message = _("签名图片无效（须为 PNG，且不超过 256 KB）。")
         raise DeliveryInvalid(message, details={"signature": message})
     return text
 
@@ -80,18 +81,20 @@ def case_deliver(*, actor, case, channel: str, expected_version: int | None = No
     locked = lock_case(case)
     actions.guard("deliver", actor=actor, case=locked, expected_version=expected_version)
     if channel not in DeliveryChannel.values:
-        message = "送达方式应为 PICKUP、MAIL 或 ELECTRONIC。"
+        message = _("送达方式应为 PICKUP、MAIL 或 ELECTRONIC。")
         raise DeliveryInvalid(message, details={"channel": message})
     unknown = set(details) - _DETAILS[channel]
     if unknown:
-        message = f"该送达方式不接受这些信息：{'、'.join(sorted(unknown))}。"
+        message = _("该送达方式不接受这些信息：%(unknown)s。") % {
+            "unknown": "、".join(sorted(unknown))
+        }
         raise DeliveryInvalid(message, details={"unknown": sorted(unknown)})
     if channel == DeliveryChannel.PICKUP:
         lifecycle.check(locked, K.HAND_OVER, expected_version=expected_version)
-        name = _field(details, "recipient_name", "领取人姓名", 100)
-        id_number = _field(details, "recipient_id_number", "领取人证件号码", 40)
+        name = _field(details, "recipient_name", _("领取人姓名"), 100)
+        id_number = _field(details, "recipient_id_number", _("领取人证件号码"), 40)
         if details.get("id_checked") is not True:
-            message = "请先核验领取人的身份证件。"
+            message = _("请先核验领取人的身份证件。")
             raise IdentityNotChecked(message, details={"id_checked": message})
         paper_receipt = details.get("paper_receipt") is True
         signature = "" if paper_receipt and not details.get("signature") else _signature(
@@ -108,18 +111,18 @@ def case_deliver(*, actor, case, channel: str, expected_version: int | None = No
         if event == "DELIVERED":
             lifecycle.check(locked, K.MAIL_DELIVER, expected_version=expected_version)
             if not _mail_dispatched(locked):
-                raise InvalidTransition("结果尚未寄出，不能登记签收。")
+                raise InvalidTransition(_("结果尚未寄出，不能登记签收。"))
             lifecycle.transition(locked, K.MAIL_DELIVER, actor=actor, now=now,
                                  expected_version=expected_version,
                                  fields={"delivered_at": now}, data={"channel": channel})
         elif event == "DISPATCHED":
             lifecycle.check(locked, K.MAIL_DISPATCH, expected_version=expected_version)
             if _mail_dispatched(locked):
-                raise InvalidTransition("结果已经寄出，请登记签收。")
+                raise InvalidTransition(_("结果已经寄出，请登记签收。"))
             address = _field({"address": details.get("address") or locked.delivery_address},
-                             "address", "邮寄地址", 300)
-            carrier = _field(details, "carrier", "快递公司", 50)
-            tracking = _field(details, "tracking_number", "快递单号", 50)
+                             "address", _("邮寄地址"), 300)
+            carrier = _field(details, "carrier", _("快递公司"), 50)
+            tracking = _field(details, "tracking_number", _("快递单号"), 50)
             lifecycle.transition(
                 locked, K.MAIL_DISPATCH, actor=actor, now=now,
                 expected_version=expected_version,
@@ -128,7 +131,7 @@ def case_deliver(*, actor, case, channel: str, expected_version: int | None = No
                       "tracking_number": tracking},
             )
         else:
-            message = "邮寄事件应为 DISPATCHED 或 DELIVERED。"
+            message = _("邮寄事件应为 DISPATCHED 或 DELIVERED。")
             raise DeliveryInvalid(message, details={"event": message})
     else:
         lifecycle.transition(
@@ -147,11 +150,11 @@ def case_delivery_choose(*, actor, case, channel: str, address: str = "",
     locked = lock_case(case)
     actions.guard("choose_delivery", actor=actor, case=locked)
     if channel not in DeliveryChannel.values:
-        message = "领取方式应为 PICKUP、MAIL 或 ELECTRONIC。"
+        message = _("领取方式应为 PICKUP、MAIL 或 ELECTRONIC。")
         raise DeliveryInvalid(message, details={"channel": message})
     address = " ".join((address or "").split())
     if channel == DeliveryChannel.MAIL:
-        address = _field({"address": address}, "address", "邮寄地址", 300)
+        address = _field({"address": address}, "address", _("邮寄地址"), 300)
     else:
         address = ""
     lifecycle.transition(

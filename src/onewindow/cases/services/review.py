@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from onewindow.catalog.codes import SpecialProcedureKind
 from onewindow.common.ids import is_digits
@@ -144,12 +145,14 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
         # Only a step followed by a decision gateway decides; a review step that sent
         # "deny" would put a vote on the record that the route never acted on.
         raise DecisionInvalid(
-            f"“{work_item.task_label}”环节只填写意见，不作准予、不予或退回的决定。",
-            details={"decision": decision})
+            gettext_lazy("“%(work_item_task_label)s”环节只填写意见，不作准予、不予或退回的决定。")
+            % {"work_item_task_label": work_item.task_label},
+            details={"decision": decision},
+        )
     if decision == "deny":
-        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+        reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
     if decision == "return":
-        opinion = require_reason(opinion, field="opinion", label="退回理由")
+        opinion = require_reason(opinion, field="opinion", label=gettext_lazy("退回理由"))
     lifecycle.transition(
         case, K.RETURN if decision == "return" else K.TASK_COMPLETE, actor=actor, now=now,
         expected_version=expected,
@@ -161,7 +164,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     if instance.finished:
         approve = _outcome(case, instance)
         if not approve and not reasons:
-            reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+            reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
         decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
                          instant=False, opinions=opinions_snapshot(case))
 
@@ -190,8 +193,8 @@ def _outcome(case: Case, instance) -> bool:
     if outcome == "deny":
         return False
     raise DecisionInvalid(
-        "审批路线已结束，但没有作出准予或不予许可的决定：结束事件应声明 outcome"
-        "（approve、deny 或 decision），decision 应为 approve 或 deny。",
+        gettext_lazy("审批路线已结束，但没有作出准予或不予许可的决定：结束事件应声明 outcome"
+                     "（approve、deny 或 decision），decision 应为 approve 或 deny。"),
         details={"decision": instance.decision, "end_events": list(instance.end_events)},
     )
 
@@ -252,7 +255,7 @@ def _case_item(work_item, actor):
     pk = work_item.pk if hasattr(work_item, "pk") else int(work_item)
     item = workflow_selectors.work_item_get_for_actor(actor=actor, work_item_id=pk)
     if item.subject_type != SUBJECT_TYPE:
-        raise NotACaseTask("该任务不属于办件审批。")
+        raise NotACaseTask(gettext_lazy("该任务不属于办件审批。"))
     return item
 
 
@@ -272,11 +275,13 @@ def case_task_complete(*, actor, work_item, opinion: str, decision: str | None =
     queued for output. Tasks outside the actor's scope: workflow.task-not-found (404)."""
     item = _case_item(work_item, actor)
     if decision is not None and decision not in DECISIONS:
-        raise DecisionInvalid("办理结果应为准予（approve）、不予（deny）或退回（return）。",
-                              details={"decision": decision})
+        raise DecisionInvalid(
+            gettext_lazy("办理结果应为准予（approve）、不予（deny）或退回（return）。"),
+            details={"decision": decision},
+        )
     reasons = (reasons or "").strip()
     if decision == "deny":
-        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+        reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
     data: dict[str, Any] = {}
     if decision is not None:
         data["decision"] = decision
@@ -293,7 +298,7 @@ def case_return(*, actor, work_item, reason: str, expected_version: int | None =
                 now: dt.datetime) -> Case:
     """退回: send the case from this step back to the previous one, with a reason."""
     item = _case_item(work_item, actor)
-    reason = require_reason(reason, label="退回理由")
+    reason = require_reason(reason, label=gettext_lazy("退回理由"))
     workflow_services.task_send_back_inner(
         actor=actor, work_item=item.pk, reason=reason, now=now,
         subject_context={"expected_version": expected_version})
@@ -337,19 +342,21 @@ def case_suspend(*, actor, case, procedure: str, expected_days: int, reason: str
     working days; the due dates are provisional until resumed."""
     locked = _lock_for_review(case, actor, "suspend", expected_version)
     if procedure not in SuspensionProcedure.values:
-        message = "请选择特别程序的种类。"
+        message = gettext_lazy("请选择特别程序的种类。")
         raise SuspensionInvalid(message, details={"procedure": message})
     if procedure == SuspensionProcedure.ITEM_PROCEDURE and not item_procedures(locked.version):
-        message = "该事项的办事指南没有列明特别程序。"
+        message = gettext_lazy("该事项的办事指南没有列明特别程序。")
         raise SuspensionInvalid(message, details={"procedure": message})
     try:
         days = int(expected_days)
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
-        message = f"预计所需时间应为 1–{MAX_SUSPENSION_DAYS} 个工作日。"
+        message = gettext_lazy("预计所需时间应为 1–%(max_suspension_days)s 个工作日。") % {
+            "max_suspension_days": MAX_SUSPENSION_DAYS
+        }
         raise SuspensionInvalid(message, details={"expected_days": message})
-    reason = require_reason(reason, label="特别程序的事由")
+    reason = require_reason(reason, label=gettext_lazy("特别程序的事由"))
     label = SuspensionProcedure(procedure).label
     today = deadlines.local_date(now)
     expected_end = workdays.add_working_days(today, days)
@@ -409,8 +416,12 @@ def _check_in_time(case: Case, now: dt.datetime) -> None:
     """Art. 42: an extension is decided before the legal limit runs out, not after."""
     if case.legal_due_date and deadlines.local_date(now) > case.legal_due_date:
         raise ExtensionTooLate(
-            f"法定办结期限（{case.legal_due_date:%Y-%m-%d}）已过，不能再申请或批准延期"
-            "（行政许可法第四十二条）。")
+            gettext_lazy(
+                "法定办结期限（%(case_legal_due_date)s）已过，不能再申请或批准延期"
+                "（行政许可法第四十二条）。"
+            )
+            % {"case_legal_due_date": format(case.legal_due_date, "%Y-%m-%d")}
+        )
 
 
 def extension_state(case: Case) -> tuple[ExtensionState, CaseAction | None]:
@@ -441,9 +452,9 @@ def case_extend_request(*, actor, case, days: int, reason: str,
     except (TypeError, ValueError):
         wanted = 0
     if not 1 <= wanted <= limit:
-        message = f"延长期限应为 1–{limit} 个工作日。"
+        message = gettext_lazy("延长期限应为 1–%(limit)s 个工作日。") % {"limit": limit}
         raise ExtensionTooLong(message, details={"days": message, "max_days": limit})
-    reason = require_reason(reason, label="延期理由")
+    reason = require_reason(reason, label=gettext_lazy("延期理由"))
     lifecycle.transition(locked, K.EXTEND_REQUEST, actor=actor, now=now, reason=reason,
                          expected_version=expected_version,
                          data={"days": wanted, "max_days": limit})

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from onewindow.common.ids import is_digits
 from onewindow.identity.models import Organisation
 
@@ -133,7 +135,10 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
     for name in unknown:
         errors[name] = "不支持的筛选条件。"
     if errors:
-        raise InvalidFilter(f"筛选条件有误：{next(iter(errors.values()))}", details=errors)
+        raise InvalidFilter(
+            gettext_lazy("筛选条件有误：%(errors)s") % {"errors": next(iter(errors.values()))},
+            details=errors,
+        )
     return ItemFilters(organisation=organisation, item_type=item_type, level=level, theme=theme,
                        service_object=service_object, q=q, status=status)
 
@@ -143,7 +148,9 @@ def parse_limit(value: Any, default: int = DEFAULT_LIMIT) -> int:
         return default
     text = str(value).strip()
     if not is_digits(text) or not 1 <= int(text) <= MAX_LIMIT:
-        message = f"每页条数（limit）应为 1 到 {MAX_LIMIT} 之间的整数。"
+        message = gettext_lazy("每页条数（limit）应为 1 到 %(max_limit)s 之间的整数。") % {
+            "max_limit": MAX_LIMIT
+        }
         raise InvalidFilter(message, details={"limit": message})
     return int(text)
 

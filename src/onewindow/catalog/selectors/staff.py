@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.pagination import Page, keyset_page
 
@@ -108,7 +109,10 @@ def item_for_edit(*, actor, code: str) -> EditView:
     lifecycle operations and the history; 404 outside the actor's scope."""
     implementation = _implementation(code)
     if not perms.can_edit_item(actor=actor, implementation=implementation):
-        raise ItemNotFound(f"没有找到实施编码为 {implementation.code} 的事项。")
+        raise ItemNotFound(
+            _("没有找到实施编码为 %(implementation_code)s 的事项。")
+            % {"implementation_code": implementation.code}
+        )
     versions = list(_with_content(ImplementationVersion.objects.filter(
         implementation=implementation,
         status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED],
@@ -130,7 +134,10 @@ def item_actions(*, actor, code: str) -> list[ActionView]:
     """The 新增/变更/暂停/恢复/取消 history of an item, oldest first."""
     implementation = _implementation(code)
     if not perms.can_edit_item(actor=actor, implementation=implementation):
-        raise ItemNotFound(f"没有找到实施编码为 {implementation.code} 的事项。")
+        raise ItemNotFound(
+            _("没有找到实施编码为 %(implementation_code)s 的事项。")
+            % {"implementation_code": implementation.code}
+        )
     rows = (
         ImplementationAction.objects.filter(implementation=implementation)
         .select_related("actor", "version").order_by("occurred_at", "id")

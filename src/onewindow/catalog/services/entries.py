@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 
@@ -22,7 +23,7 @@ def entry_upsert(
 ) -> CatalogEntry:
     """Create or change a base catalog entry (基本目录); changes are audited."""
     if not perms.can_manage_entries(actor=actor):
-        raise EntryNotFound("没有找到该基本目录。", details={"basic_code": basic_code})
+        raise EntryNotFound(_("没有找到该基本目录。"), details={"basic_code": basic_code})
     return entry_upsert_inner(
         actor=actor, basic_code=basic_code, name=name, item_type=item_type,
         exercise_level=exercise_level, legal_basis=legal_basis, main_item_code=main_item_code,
@@ -47,7 +48,9 @@ def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, le
     if exercise_level not in ExerciseLevel.values:
         errors["exercise_level"] = "行使层级代码无效（1–7）。"
     if errors:
-        raise ElementsInvalid(f"基本目录有误：{next(iter(errors.values()))}", details=errors)
+        raise ElementsInvalid(
+            _("基本目录有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     values = {"name": name, "item_type": item_type, "exercise_level": exercise_level,
               "legal_basis": (legal_basis or "").strip(), "main_item_code": main_item_code,
               "main_item_name": main_item_name}
@@ -74,7 +77,7 @@ def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, le
 def theme_create(*, actor, name: str, audience: str = ThemeAudience.GENERAL,
                  sort_order: int = 0, now: dt.datetime) -> Theme:
     if not perms.can_manage_entries(actor=actor):
-        raise EntryNotFound("没有权限管理主题。")
+        raise EntryNotFound(_("没有权限管理主题。"))
     name = " ".join((name or "").split())
     errors = {}
     if not name or len(name) > 60:

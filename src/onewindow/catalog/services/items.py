@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 
@@ -81,7 +82,7 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
     if organisation is None or not perms.can_on_organisation(
         actor=actor, action=perms.EDIT_ITEM, organisation=organisation
     ):
-        message = "没有找到该实施主体。"
+        message = _("没有找到该实施主体。")
         raise OrganisationNotFound(message, details={"organisation": message})
     errors: dict[str, str] = {}
     if not organisation.credit_code:
@@ -104,9 +105,11 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
     except ElementsInvalid as exc:
         errors = {**exc.details, **errors}
     if errors:
-        raise ElementsInvalid(f"事项要素有误：{next(iter(errors.values()))}", details=errors)
+        raise ElementsInvalid(
+            _("事项要素有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     if Implementation.objects.filter(code=code).exists():
-        raise ItemExists("该实施编码已存在。", details={"code": "该实施编码已存在。"})
+        raise ItemExists(_("该实施编码已存在。"), details={"code": _("该实施编码已存在。")})
     implementation = Implementation.objects.create(
         code=code, entry=entry, organisation=organisation, level=level,
         status=Status.ACTIVE, in_hall=in_hall,
@@ -142,7 +145,9 @@ def item_draft_update(
 def item_draft_update_inner(*, actor, code, changes, reason="", now) -> ImplementationVersion:
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
     if implementation.status == Status.CANCELLED:
-        raise InvalidTransition("已取消的事项不能修改。", details={"status": implementation.status})
+        raise InvalidTransition(
+            _("已取消的事项不能修改。"), details={"status": implementation.status}
+        )
     draft = draft_of(implementation)
     current = current_of(implementation)
     base = elements_of(draft or current)
@@ -152,7 +157,7 @@ def item_draft_update_inner(*, actor, code, changes, reason="", now) -> Implemen
     new_hash = content_hash(elements)
     if draft is None:
         if current is not None and current.content_hash == new_hash:
-            raise NoChanges("内容没有变化，无需新建版本。")
+            raise NoChanges(_("内容没有变化，无需新建版本。"))
         number = (implementation.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         draft = ImplementationVersion(
             implementation=implementation, number=number, status=VersionStatus.DRAFT,
@@ -181,9 +186,9 @@ def item_draft_discard(*, actor, code: str, reason: str, now: dt.datetime) -> No
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
     draft = draft_of(implementation)
     if draft is None:
-        raise NoDraft("没有待发布的草稿。")
+        raise NoDraft(_("没有待发布的草稿。"))
     if implementation.current_version_id is None:
-        raise InvalidTransition("事项尚未发布，不能放弃唯一的草稿。")
+        raise InvalidTransition(_("事项尚未发布，不能放弃唯一的草稿。"))
     number, old_hash = draft.number, draft.content_hash
     draft.materials.all().delete()
     draft.service_objects.clear()
@@ -211,14 +216,14 @@ def item_publish(
 def publish_draft(implementation: Implementation, *, actor, reason: str,
                   valid_to: dt.datetime | None = None, now: dt.datetime) -> ImplementationVersion:
     if valid_to is not None and valid_to <= now:
-        message = "失效时间应晚于发布时间。"
+        message = _("失效时间应晚于发布时间。")
         raise ElementsInvalid(message, details={"valid_to": message})
     draft = (
         ImplementationVersion.objects.filter(implementation=implementation,
                                              status=VersionStatus.DRAFT).first()
     )
     if draft is None:
-        raise NoDraft("没有待发布的草稿，请先编辑事项。")
+        raise NoDraft(_("没有待发布的草稿，请先编辑事项。"))
     previous = (
         ImplementationVersion.objects.filter(pk=implementation.current_version_id).first()
         if implementation.current_version_id else None
@@ -226,16 +231,21 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
     operation = Operation.CHANGE if previous else Operation.CREATE
     if implementation.status not in TRANSITIONS[operation].sources:
         raise InvalidTransition(
-            f"事项当前状态为“{implementation.get_status_display()}”，不能发布。",
+            _("事项当前状态为“%(implementation_status)s”，不能发布。")
+            % {"implementation_status": _(implementation.get_status_display())},
             details={"status": implementation.status},
         )
     if previous and previous.content_hash == draft.content_hash:
-        raise NoChanges("草稿与当前发布版本内容相同，无需发布。")
+        raise NoChanges(_("草稿与当前发布版本内容相同，无需发布。"))
     if previous and previous.valid_from and now < previous.valid_from:
         # The superseded version would end before it began; versions never overlap.
         raise InvalidTransition(
-            "新版本的生效时间不能早于当前版本的生效时间"
-            f"（{timezone.localtime(previous.valid_from):%Y-%m-%d %H:%M}）。",
+            _("新版本的生效时间不能早于当前版本的生效时间（%(previous_valid_from)s）。")
+            % {
+                "previous_valid_from": format(
+                    timezone.localtime(previous.valid_from), "%Y-%m-%d %H:%M"
+                )
+            },
             details={"current_valid_from": previous.valid_from.isoformat()},
         )
     if previous:
@@ -259,7 +269,7 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
     reason = require_reason(reason)
     implementation = lock(actor=actor, code=code, action=action)
     if operation in (Operation.SUSPEND, Operation.RESUME) and not implementation.current_version_id:
-        raise InvalidTransition("事项尚未发布，不能暂停或恢复。")
+        raise InvalidTransition(_("事项尚未发布，不能暂停或恢复。"))
     if operation == Operation.CANCEL and implementation.current_version_id:
         # The guide stays readable for cases submitted under it; it is no longer valid.
         ImplementationVersion.objects.filter(
@@ -298,7 +308,7 @@ def item_set_hall(*, actor, code: str, in_hall: bool, reason: str,
     reason = require_reason(reason)
     implementation = lock(actor=actor, code=code, action=perms.MANAGE_HALL)
     if implementation.in_hall == in_hall:
-        raise NoChanges("进驻状态没有变化。")
+        raise NoChanges(_("进驻状态没有变化。"))
     before = {"in_hall": implementation.in_hall,
               "not_in_hall_reason": implementation.not_in_hall_reason}
     not_in_hall_reason = "" if in_hall else reason
