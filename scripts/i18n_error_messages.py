@@ -270,6 +270,10 @@ def find(module: Module, errors: set[str], labels: dict[tuple[str, str], LabelFu
                 elif isinstance(arg, ast.Name):
                     for value in _assigned_text(module, node, arg.id):
                         add(value, f"message of {name} via {arg.id}")
+            for keyword in node.keywords:
+                if keyword.arg == "details" and isinstance(keyword.value, ast.Name):
+                    for value in _stored_text(module, node, keyword.value.id):
+                        add(value, f"detail of {name} via {keyword.value.id}")
         elif label is not None:
             for value in label.arguments(node):
                 add(value, f"word quoted by a message of {name}")
@@ -357,6 +361,22 @@ def _unmarked_chinese(module: Module, expr: ast.AST) -> bool:
                     and parent.func.id in {"_", GETTEXT_LAZY, "gettext", "gettext_noop"}):
                 return True
     return False
+
+
+def _stored_text(module: Module, call: ast.Call, name: str) -> list[ast.AST]:
+    """Chinese literals stored into the dict ``name`` (``errors[key] = "…"``) in the
+    function that passes it as ``details`` to ``call``."""
+    function = module.function_of(call)
+    if function is None:
+        return []
+    found = []
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Subscript)
+                and isinstance(node.targets[0].value, ast.Name)
+                and node.targets[0].value.id == name and is_chinese_text(node.value)):
+            found.append(node.value)
+    return found
 
 
 def _assigned_text(module: Module, call: ast.Call, name: str) -> list[ast.AST]:

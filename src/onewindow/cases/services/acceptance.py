@@ -202,20 +202,22 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
         problem = " ".join(str(item.get("problem") or "").split())
         material_id = item.get("material_id")
         if not problem:
-            errors[f"items.{index}.problem"] = "请写明需要补正的问题。"
+            errors[f"items.{index}.problem"] = _("请写明需要补正的问题。")
         elif len(problem) > 500:
-            errors[f"items.{index}.problem"] = "补正说明不能超过 500 个字。"
+            errors[f"items.{index}.problem"] = _("补正说明不能超过 500 个字。")
         if material_id in (None, ""):
             name = " ".join(str(item.get("name") or "").split())
             if not name:
-                errors[f"items.{index}.name"] = "请写明需要补正的内容名称。"
+                errors[f"items.{index}.name"] = _("请写明需要补正的内容名称。")
             cleaned.append({"material_id": None, "name": name[:300], "problem": problem})
             continue
         material = materials.get(int(material_id))
         if material is None:
-            errors[f"items.{index}.material_id"] = "该办件没有这项材料。"
+            errors[f"items.{index}.material_id"] = _("该办件没有这项材料。")
         elif material.pk in seen:
-            errors[f"items.{index}.material_id"] = f"“{material.name}”重复列出。"
+            errors[f"items.{index}.material_id"] = _("“%(material_name)s”重复列出。") % {
+                "material_name": material.name
+            }
         else:
             seen.add(material.pk)
             cleaned.append({"material_id": material.pk, "name": material.name,

@@ -40,13 +40,13 @@ def entry_upsert_inner(*, actor, basic_code, name, item_type, exercise_level, le
         errors["basic_code"] = problem
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = "请填写事项名称。"
+        errors["name"] = _("请填写事项名称。")
     elif len(name) > 200:
-        errors["name"] = "事项名称不能超过 200 个字。"
+        errors["name"] = _("事项名称不能超过 200 个字。")
     if item_type not in ItemType.values:
-        errors["item_type"] = "事项类型代码无效（见 GB/T 39046 A.1）。"
+        errors["item_type"] = _("事项类型代码无效（见 GB/T 39046 A.1）。")
     if exercise_level not in ExerciseLevel.values:
-        errors["exercise_level"] = "行使层级代码无效（1–7）。"
+        errors["exercise_level"] = _("行使层级代码无效（1–7）。")
     if errors:
         raise ElementsInvalid(
             _("基本目录有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
@@ -81,11 +81,11 @@ def theme_create(*, actor, name: str, audience: str = ThemeAudience.GENERAL,
     name = " ".join((name or "").split())
     errors = {}
     if not name or len(name) > 60:
-        errors["name"] = "主题名称应为 1 到 60 个字。"
+        errors["name"] = _("主题名称应为 1 到 60 个字。")
     elif Theme.objects.filter(name=name).exists():
-        errors["name"] = "已有同名主题。"
+        errors["name"] = _("已有同名主题。")
     if audience not in ThemeAudience.values:
-        errors["audience"] = "面向对象无效。"
+        errors["audience"] = _("面向对象无效。")
     if errors:
         raise ElementsInvalid(next(iter(errors.values())), details=errors)
     theme = Theme.objects.create(name=name, audience=audience, sort_order=sort_order)

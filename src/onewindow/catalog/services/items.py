@@ -86,7 +86,7 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
         raise OrganisationNotFound(message, details={"organisation": message})
     errors: dict[str, str] = {}
     if not organisation.credit_code:
-        errors["organisation"] = "实施主体没有统一社会信用代码，无法生成实施编码。"
+        errors["organisation"] = _("实施主体没有统一社会信用代码，无法生成实施编码。")
     level = str(level or organisation.level)
     code = compose_code(credit_code=organisation.credit_code or "", level=level,
                         basic_code=normalize_code(basic_code), handling_item=handling_item)
@@ -96,9 +96,9 @@ def item_create_inner(*, actor, organisation, basic_code, elements, level=None, 
             errors["code"] = problem
     entry = CatalogEntry.objects.filter(basic_code=normalize_code(basic_code)).first()
     if entry is None:
-        errors["basic_code"] = "基本目录中没有这个基本编码，请先维护基本目录。"
+        errors["basic_code"] = _("基本目录中没有这个基本编码，请先维护基本目录。")
     if not in_hall and not (not_in_hall_reason or "").strip():
-        errors["not_in_hall_reason"] = "不进驻大厅的事项须写明理由（进驻负面清单）。"
+        errors["not_in_hall_reason"] = _("不进驻大厅的事项须写明理由（进驻负面清单）。")
     try:
         elements = validate_elements(elements)
         themes = resolve_themes(elements["themes"])

@@ -72,20 +72,20 @@ def clean_fields(schema: list[dict], fields: dict | None) -> dict:
     known = {spec["name"]: spec for spec in schema or []}
     problems: dict[str, str] = {}
     for name in fields.keys() - known.keys():
-        problems[name] = "该证照类型没有这个照面字段。"
+        problems[name] = _("该证照类型没有这个照面字段。")
     result: dict[str, Any] = {}
     for name, spec in known.items():
         label = spec.get("label") or name
         value = fields.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.get("required"):
-                problems[name] = f"{label}必须填写。"
+                problems[name] = _("%(label)s必须填写。") % {"label": label}
             continue
         kind = spec.get("type", "text")
         try:
             result[name] = _clean_value(kind, value)
         except (TypeError, ValueError):
-            problems[name] = f"{label}的格式不正确。"
+            problems[name] = _("%(label)s的格式不正确。") % {"label": label}
     if problems:
         raise InvalidFields(_("照面信息不符合要求。"), details=problems)
     return result
