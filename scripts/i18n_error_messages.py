@@ -467,6 +467,14 @@ class Unhandled(Exception):
 
 def placeholder_name(expr: ast.AST) -> str:
     """A readable %(name)s for an f-string field, from the expression it shows."""
+    return _name_of(expr).lower()
+
+
+def _name_of(expr: ast.AST) -> str:
+    placeholder_name = _name_of  # the parts keep their case until the end
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Call) \
+            and expr.attr not in {"label", "name", "value"} and not expr.attr.startswith("__"):
+        return expr.attr  # etree.QName(tag).localname
     if isinstance(expr, ast.Name):
         return expr.id.lower()
     if isinstance(expr, ast.Attribute):

@@ -331,10 +331,10 @@ def _check_extension_element(element: etree._Element, local: str,
         problems.add(
             CodeRefused(
                 gettext_lazy(
-                    "审批路线不允许扩展代码（%(etree_QName_localname)s）：%(where)s。"
+                    "审批路线不允许扩展代码（%(localname)s）：%(where)s。"
                     "监听器、脚本和连接器不会被执行，请删除。"
                 )
-                % {"etree_QName_localname": etree.QName(element).localname, "where": where},
+                % {"localname": etree.QName(element).localname, "where": where},
                 details=details,
             )
         )
@@ -361,10 +361,10 @@ def _check_attributes(element: etree._Element, problems: Problems) -> None:
             problems.add(
                 CodeRefused(
                     gettext_lazy(
-                        "审批路线不允许调用代码的属性 %(etree_QName_localname)s：%(where)s。"
+                        "审批路线不允许调用代码的属性 %(localname)s：%(where)s。"
                         "平台不执行 Java 类、表达式委托或外部任务。"
                     )
-                    % {"etree_QName_localname": etree.QName(name).localname, "where": where},
+                    % {"localname": etree.QName(name).localname, "where": where},
                     details=details,
                 )
             )

@@ -128,8 +128,8 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
         )
     q = text("q")
     if len(q) > search.MAX_QUERY_LENGTH:
-        errors["q"] = gettext_lazy("搜索词不能超过 %(search_MAX_QUERY_LENGTH)s 个字。") % {
-            "search_MAX_QUERY_LENGTH": search.MAX_QUERY_LENGTH
+        errors["q"] = gettext_lazy("搜索词不能超过 %(search_max_query_length)s 个字。") % {
+            "search_max_query_length": search.MAX_QUERY_LENGTH
         }
     status = text("status")
     if status:
