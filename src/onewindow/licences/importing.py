@@ -228,7 +228,7 @@ def prepare_row(row: dict, ctx: _Context) -> Licence:
     try:
         fields = clean_fields(licence_type.field_schema, raw_fields)
     except ApplicationError as exc:
-        details = json.dumps(exc.details, ensure_ascii=False)
+        details = json.dumps(exc.as_dict()["details"], ensure_ascii=False)
         raise RowProblem(exc.code, f"{exc.message} {details}") from None
     status = (_text(row, "status") or Licence.Status.VALID).upper()
     if status not in {Licence.Status.VALID, Licence.Status.REVOKED}:

@@ -64,23 +64,46 @@ ALLOWED = {
 } | HUMAN_TASKS | GATEWAYS
 
 ELEMENT_LABELS = {
-    "scriptTask": "脚本任务", "script": "脚本", "serviceTask": "服务任务",
-    "businessRuleTask": "业务规则任务", "sendTask": "发送任务", "receiveTask": "接收任务",
-    "subProcess": "子流程", "callActivity": "调用活动", "transaction": "事务子流程",
-    "adHocSubProcess": "自由子流程", "boundaryEvent": "边界事件",
-    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
-    "eventBasedGateway": "事件网关", "complexGateway": "复杂网关",
-    "timerEventDefinition": "定时事件", "messageEventDefinition": "消息事件",
-    "signalEventDefinition": "信号事件", "errorEventDefinition": "错误事件",
-    "escalationEventDefinition": "升级事件", "conditionalEventDefinition": "条件事件",
-    "compensateEventDefinition": "补偿事件", "linkEventDefinition": "链接事件",
-    "cancelEventDefinition": "取消事件", "messageFlow": "消息流",
-    "multiInstanceLoopCharacteristics": "多实例", "standardLoopCharacteristics": "循环",
-    "dataObject": "数据对象", "dataObjectReference": "数据对象",
-    "dataStore": "数据存储", "dataStoreReference": "数据存储",
-    "dataInputAssociation": "数据关联", "dataOutputAssociation": "数据关联",
-    "ioSpecification": "输入输出定义", "message": "消息", "signal": "信号", "error": "错误",
-    "escalation": "升级", "correlationProperty": "关联属性", "inputOutput": "输入输出映射",
+    "scriptTask": gettext_lazy("脚本任务"),
+    "script": gettext_lazy("脚本"),
+    "serviceTask": gettext_lazy("服务任务"),
+    "businessRuleTask": gettext_lazy("业务规则任务"),
+    "sendTask": gettext_lazy("发送任务"),
+    "receiveTask": gettext_lazy("接收任务"),
+    "subProcess": gettext_lazy("子流程"),
+    "callActivity": gettext_lazy("调用活动"),
+    "transaction": gettext_lazy("事务子流程"),
+    "adHocSubProcess": gettext_lazy("自由子流程"),
+    "boundaryEvent": gettext_lazy("边界事件"),
+    "intermediateCatchEvent": gettext_lazy("中间捕获事件"),
+    "intermediateThrowEvent": gettext_lazy("中间抛出事件"),
+    "eventBasedGateway": gettext_lazy("事件网关"),
+    "complexGateway": gettext_lazy("复杂网关"),
+    "timerEventDefinition": gettext_lazy("定时事件"),
+    "messageEventDefinition": gettext_lazy("消息事件"),
+    "signalEventDefinition": gettext_lazy("信号事件"),
+    "errorEventDefinition": gettext_lazy("错误事件"),
+    "escalationEventDefinition": gettext_lazy("升级事件"),
+    "conditionalEventDefinition": gettext_lazy("条件事件"),
+    "compensateEventDefinition": gettext_lazy("补偿事件"),
+    "linkEventDefinition": gettext_lazy("链接事件"),
+    "cancelEventDefinition": gettext_lazy("取消事件"),
+    "messageFlow": gettext_lazy("消息流"),
+    "multiInstanceLoopCharacteristics": gettext_lazy("多实例"),
+    "standardLoopCharacteristics": gettext_lazy("循环"),
+    "dataObject": gettext_lazy("数据对象"),
+    "dataObjectReference": gettext_lazy("数据对象"),
+    "dataStore": gettext_lazy("数据存储"),
+    "dataStoreReference": gettext_lazy("数据存储"),
+    "dataInputAssociation": gettext_lazy("数据关联"),
+    "dataOutputAssociation": gettext_lazy("数据关联"),
+    "ioSpecification": gettext_lazy("输入输出定义"),
+    "message": gettext_lazy("消息"),
+    "signal": gettext_lazy("信号"),
+    "error": gettext_lazy("错误"),
+    "escalation": gettext_lazy("升级"),
+    "correlationProperty": gettext_lazy("关联属性"),
+    "inputOutput": gettext_lazy("输入输出映射"),
 }
 
 # Extension elements (camunda:, zeebe:, spiffworkflow: …) that hold or call code.
@@ -244,9 +267,13 @@ class Problems:
              **(e.details if isinstance(e.details, dict) else {})}
             for e in self.items
         ]
-        more = "（只列出前 50 处）" if len(self.items) >= MAX_PROBLEMS else ""
-        raise type(first)(f"文件中有 {len(self.items)} 处问题{more}，请一并修改后再上传："
-                          f"{listed}", details=details)
+        if len(self.items) >= MAX_PROBLEMS:
+            text = gettext_lazy("文件中有 %(count)s 处问题（只列出前 %(max)s 处），"
+                                "请一并修改后再上传：%(listed)s")
+        else:
+            text = gettext_lazy("文件中有 %(count)s 处问题，请一并修改后再上传：%(listed)s")
+        raise type(first)(text % {"count": len(self.items), "max": MAX_PROBLEMS,
+                                  "listed": listed}, details=details)
 
 
 def _local(tag) -> tuple[str, str]:
@@ -424,7 +451,8 @@ def _check_lanes(process: etree._Element, problems: Problems
         parsed = parse_lane_name(name)
         if parsed is None:
             _, details = _where(lane)
-            shown = f"“{name}”" if name else f"“{lane.get('id')}”（未命名）"
+            shown = (f"“{name}”" if name
+                     else gettext_lazy("“%(id)s”（未命名）") % {"id": lane.get("id")})
             problems.add(
                 UnknownLane(
                     gettext_lazy(
@@ -561,7 +589,7 @@ def _spiff_parse(root: etree._Element, process_id: str):
         node_id = getattr(exc, "id", "") or ""
         found = root.xpath("//*[@id=$id]", id=node_id) if node_id else []
         line = found[0].sourceline if found else None
-        where = f"（元素 {node_id}）" if node_id else ""
+        where = gettext_lazy("（元素 %(id)s）") % {"id": node_id} if node_id else ""
         raise RouteInvalid(
             gettext_lazy("流程结构有误%(where)s：%(exc_args)s")
             % {"where": where, "exc_args": exc.args[0] if exc.args else exc},
