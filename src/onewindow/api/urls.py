@@ -85,7 +85,7 @@ def _error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, exc.http_status, exc.code, str(exc.message), exc.details)
+    return _error(request, exc.http_status, **exc.as_dict())
 
 
 @api.exception_handler(NinjaValidationError)

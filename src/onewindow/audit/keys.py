@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .errors import AuditKeyMissing
 
@@ -45,11 +46,11 @@ def signing_key() -> Ed25519PrivateKey:
     path = _private_path()
     if not path.exists():
         if not getattr(settings, "ONEWINDOW_AUDIT_CREATE_KEY", False):
-            raise AuditKeyMissing(f"审计签名密钥文件不存在：{path}")
+            raise AuditKeyMissing(_("审计签名密钥文件不存在：%(path)s") % {"path": path})
         _create(path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise AuditKeyMissing(f"审计签名密钥不是 Ed25519 私钥：{path}")
+        raise AuditKeyMissing(_("审计签名密钥不是 Ed25519 私钥：%(path)s") % {"path": path})
     return key
 
 
@@ -60,7 +61,7 @@ def public_key() -> Ed25519PublicKey:
     if named:
         key = serialization.load_pem_public_key(Path(named).read_bytes())
         if not isinstance(key, Ed25519PublicKey):
-            raise AuditKeyMissing(f"审计公钥不是 Ed25519 公钥：{named}")
+            raise AuditKeyMissing(_("审计公钥不是 Ed25519 公钥：%(named)s") % {"named": named})
         return key
     return signing_key().public_key()
 

@@ -3,6 +3,7 @@ a chain of signed checkpoints (docs/decisions/0027)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .errors import AuditImmutable
 
@@ -15,19 +16,19 @@ class AuditQuerySet(models.QuerySet):
     # refused by a trigger on PostgreSQL; what gets past it (a superuser) is what the
     # signed checkpoints and audit_verify are for.
     def delete(self):
-        raise AuditImmutable("审计记录只能追加，不能删除。")
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
 
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        raise AuditImmutable("审计记录只能追加，不能修改。")
+        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditImmutable("审计记录只能追加，不能修改。")
+        raise AuditImmutable(_("审计记录只能追加，不能修改。"))
 
     def bulk_create(self, objs, *args, **kwargs):
         # Every row's hash is computed by its one writer (audit_record or the sealer).
-        raise AuditImmutable("审计记录只能通过 audit_record 写入。")
+        raise AuditImmutable(_("审计记录只能通过 audit_record 写入。"))
 
 
 class AppendOnly(models.Model):
@@ -40,12 +41,12 @@ class AppendOnly(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AuditImmutable("审计记录只能追加，不能修改。")
+            raise AuditImmutable(_("审计记录只能追加，不能修改。"))
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AuditImmutable("审计记录只能追加，不能删除。")
+        raise AuditImmutable(_("审计记录只能追加，不能删除。"))
 
 
 class AuditEvent(AppendOnly):
@@ -90,7 +91,7 @@ class AuditEvent(AppendOnly):
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.payload_hash:
-            raise AuditImmutable("审计记录只能通过 audit_record 写入。")
+            raise AuditImmutable(_("审计记录只能通过 audit_record 写入。"))
         super().save(*args, **kwargs)
 
 

@@ -19,6 +19,8 @@ it. Canonical JSON: keys sorted, separators "," and ":", non-ASCII as is, UTF-8.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from . import merkle
 from .chain import content_of, document_of, leaf_hash
 from .errors import AuditRowNotSealed
@@ -33,7 +35,7 @@ def audit_prove(row_id: int) -> dict:
                                                 last_id__gte=row_id).first()
     row = AuditEvent.objects.filter(pk=row_id).first()
     if checkpoint is None or row is None or row_id in gap_ids(checkpoint.gaps):
-        raise AuditRowNotSealed(f"记录 #{row_id} 不存在或尚未封存。",
+        raise AuditRowNotSealed(_("记录 #%(row_id)s 不存在或尚未封存。") % {"row_id": row_id},
                                 details={"row_id": row_id})
     leaves = sealed_leaves(checkpoint)
     index = [pair[0] for pair in leaves].index(row_id)

@@ -17,6 +17,8 @@ before acceptance and records 容缺 materials after it; the page words its pane
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from onewindow.catalog.codes import HandlingType
 from onewindow.common.errors import ApplicationError
 
@@ -51,19 +53,21 @@ def _own_draft(actor, case: Case) -> bool:
 
 def _after_acceptance_only_tolerated(actor, case: Case) -> ApplicationError | None:
     if case.status in reads.ACCEPTED_STATES and not reads.tolerated_outstanding(case):
-        return InvalidTransition("已受理的办件只能补交容缺材料。")
+        return InvalidTransition(gettext_lazy("已受理的办件只能补交容缺材料。"))
     return None
 
 
 def _upload_allowed(actor, case: Case) -> ApplicationError | None:
     if case.status == S.SUBMITTED and not permissions.can_accept_case(actor=actor, case=case):
-        return InvalidTransition("申请已提交，正在等待受理；如需补充材料请等待补正通知。")
+        return InvalidTransition(
+            gettext_lazy("申请已提交，正在等待受理；如需补充材料请等待补正通知。")
+        )
     return _after_acceptance_only_tolerated(actor, case)
 
 
 def _correction_requested(actor, case: Case) -> ApplicationError | None:
     if case.status != S.CORRECTION_REQUESTED:
-        return InvalidTransition("该办件当前无需补正材料。")
+        return InvalidTransition(gettext_lazy("该办件当前无需补正材料。"))
     return None
 
 
@@ -74,17 +78,21 @@ def _tolerated_to_record(actor, case: Case) -> ApplicationError | None:
         return None
     awaited = reads.tolerated_awaited(case) if case.status in reads.ACCEPTED_STATES else []
     if awaited:
-        return MaterialsIncomplete("请先上传或在窗口提交容缺材料。",
-                                   details={"materials": {str(m.pk): "待补交" for m in awaited}})
-    return InvalidTransition("该办件没有待补交的容缺材料。")
+        return MaterialsIncomplete(
+            gettext_lazy("请先上传或在窗口提交容缺材料。"),
+            details={"materials": {str(m.pk): gettext_lazy("待补交") for m in awaited}},
+        )
+    return InvalidTransition(gettext_lazy("该办件没有待补交的容缺材料。"))
 
 
 def _instant_item(actor, case: Case) -> ApplicationError | None:
     if case.version.handling_type != HandlingType.IMMEDIATE:
-        return NotInstantItem("该事项不是即办件，不能当场作出决定。")
+        return NotInstantItem(gettext_lazy("该事项不是即办件，不能当场作出决定。"))
     if case.status not in (S.SUBMITTED, S.ACCEPTED):
         return InvalidTransition(
-            f"办件当前状态为“{CaseStatus(case.status).label}”，不能当场作出决定。")
+            gettext_lazy("办件当前状态为“%(case_status_label)s”，不能当场作出决定。")
+            % {"case_status_label": gettext_lazy(CaseStatus(case.status).label)}
+        )
     return None
 
 
@@ -92,16 +100,16 @@ def _extension_unused(actor, case: Case) -> ApplicationError | None:
     state, _ = reads.extension_state(case)
     if state == ExtensionState.APPROVED:
         return ExtensionAlreadyUsed(
-            "该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。")
+            gettext_lazy("该办件已延长过一次审批期限，不能再次延长（行政许可法第四十二条）。"))
     if state == ExtensionState.PENDING:
-        return ExtensionPending("已有待首席代表审批的延期申请。")
+        return ExtensionPending(gettext_lazy("已有待首席代表审批的延期申请。"))
     return None
 
 
 def _extension_pending(actor, case: Case) -> ApplicationError | None:
     state, request = reads.extension_state(case)
     if state != ExtensionState.PENDING or request is None:
-        return NoExtensionPending("没有待审批的延期申请。")
+        return NoExtensionPending(gettext_lazy("没有待审批的延期申请。"))
     return None
 
 
@@ -114,21 +122,21 @@ def _delivery_open(actor, case: Case) -> ApplicationError | None:
     # Choosing how to receive the result belongs to a submitted application, and ends
     # once the result has been mailed.
     if case.status == S.DRAFT:
-        return InvalidTransition("申请尚未提交，不能选择领取方式。")
+        return InvalidTransition(gettext_lazy("申请尚未提交，不能选择领取方式。"))
     if mail_dispatched(case):
-        return InvalidTransition("结果已经寄出，不能再更改领取方式。")
+        return InvalidTransition(gettext_lazy("结果已经寄出，不能再更改领取方式。"))
     return None
 
 
 def _not_yet_mailed(actor, case: Case) -> ApplicationError | None:
     if mail_dispatched(case):
-        return InvalidTransition("结果已经寄出，请登记签收。")
+        return InvalidTransition(gettext_lazy("结果已经寄出，请登记签收。"))
     return None
 
 
 def _mailed(actor, case: Case) -> ApplicationError | None:
     if not mail_dispatched(case):
-        return InvalidTransition("结果尚未寄出，不能登记签收。")
+        return InvalidTransition(gettext_lazy("结果尚未寄出，不能登记签收。"))
     return None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from .errors import CaseInvalid
 
@@ -72,13 +73,20 @@ def clean_form(fields: list[FormField], data: dict[str, Any] | None, *,
         if field.kind != "textarea":
             value = " ".join(value.split())
         if len(value) > field.max_length:
-            errors[field.name] = f"{field.label}不能超过 {field.max_length} 个字。"
+            errors[field.name] = _("%(field_label)s不能超过 %(field_max_length)s 个字。") % {
+                "field_label": field.label,
+                "field_max_length": field.max_length,
+            }
         elif not value and field.required and not partial:
-            errors[field.name] = f"请填写{field.label}。"
+            errors[field.name] = _("请填写%(field_label)s。") % {"field_label": field.label}
         elif value and field.kind == "tel" and not _MOBILE.match(value):
-            errors[field.name] = f"{field.label}应为 11 位手机号码。"
+            errors[field.name] = _("%(field_label)s应为 11 位手机号码。") % {
+                "field_label": field.label
+            }
         if value:
             cleaned[field.name] = value
     if errors:
-        raise CaseInvalid(f"申请表有误：{next(iter(errors.values()))}", details=errors)
+        raise CaseInvalid(
+            _("申请表有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     return cleaned

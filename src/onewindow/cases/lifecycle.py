@@ -40,6 +40,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.lifecycle import Change, Lifecycle, Move, account_or_none
@@ -126,7 +127,7 @@ def actor_label(actor) -> str:
 def start(case: Case, *, actor, now: dt.datetime, data: dict | None = None) -> CaseAction:
     """Record the CREATE action of a case just inserted with status DRAFT (seq 1)."""
     if case.status != S.DRAFT or case.action_count != 0:
-        raise InvalidTransition("办件已存在操作记录。")
+        raise InvalidTransition(_("办件已存在操作记录。"))
     Case.objects.filter(pk=case.pk, lock_version=case.lock_version).update(
         action_count=1, lock_version=F("lock_version") + 1
     )

@@ -20,6 +20,7 @@ import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from .deadlines import local_date
 from .errors import SerialExhausted
@@ -65,7 +66,7 @@ def next_serial(*, implementation_id: int, day: dt.date) -> int:
         implementation_id=implementation_id, day=day)
     if serial > MAX_SERIAL:
         raise SerialExhausted(
-            "该事项今日办件编号已用完，请明日再提交或联系管理员。",
+            _("该事项今日办件编号已用完，请明日再提交或联系管理员。"),
             details={"day": day.isoformat()},
         )
     return serial

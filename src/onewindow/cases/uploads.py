@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -151,7 +152,9 @@ def read_limited(stream: BinaryIO | bytes, *, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> UploadTooLarge:
-    message = f"文件超过大小限制（最大 {_human(limit)}），请压缩或分页扫描后再上传。"
+    message = _("文件超过大小限制（最大 %(limit)s），请压缩或分页扫描后再上传。") % {
+        "limit": _human(limit)
+    }
     return UploadTooLarge(message, details={"file": message, "max_bytes": limit})
 
 
@@ -162,11 +165,12 @@ def _rejected(message: str, **details) -> UploadRejected:
 def sniff(data: bytes) -> FileKind:
     """The kind of ``data`` by its content, or ``UploadRejected`` with the reason."""
     if not data:
-        raise _rejected("文件为空，请重新选择。")
+        raise _rejected(_("文件为空，请重新选择。"))
     for magic, what in _EXECUTABLE_MAGIC:
         if data.startswith(magic):
             raise _rejected(
-                f"该文件实际是{what}，不能作为申请材料上传。请上传 {ALLOWED_LABEL}。",
+                _("该文件实际是%(what)s，不能作为申请材料上传。请上传 %(allowed_label)s。")
+                % {"what": what, "allowed_label": ALLOWED_LABEL},
                 detected=what,
             )
     if data.startswith(b"\xff\xd8\xff"):
@@ -178,7 +182,9 @@ def sniff(data: bytes) -> FileKind:
         return _sniff_pdf(data, header_at)
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
-    raise _rejected(f"无法识别的文件类型。请上传 {ALLOWED_LABEL}。")
+    raise _rejected(
+        _("无法识别的文件类型。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+    )
 
 
 # --- PDF ----------------------------------------------------------------------------------
@@ -186,10 +192,13 @@ def sniff(data: bytes) -> FileKind:
 
 def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
     if header_at and _MARKUP.search(data[:header_at]):
-        raise _rejected(f"该文件实际是网页或脚本，不能作为 PDF 上传。请上传 {ALLOWED_LABEL}。",
-                        detected="HTML")
-    active = ("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
-              "请另存为普通 PDF 后再上传。")
+        raise _rejected(
+            _("该文件实际是网页或脚本，不能作为 PDF 上传。请上传 %(allowed_label)s。")
+            % {"allowed_label": ALLOWED_LABEL},
+            detected="HTML",
+        )
+    active = (_("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
+                "请另存为普通 PDF 后再上传。"))
     if _raw_active_names(data):
         raise _rejected(active)
     reader = _open_pdf(data)
@@ -202,7 +211,7 @@ def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
 
 
 def _damaged_pdf() -> UploadRejected:
-    return _rejected("PDF 文件已损坏，无法打开。请重新扫描或另存为 PDF 后再上传。")
+    return _rejected(_("PDF 文件已损坏，无法打开。请重新扫描或另存为 PDF 后再上传。"))
 
 
 def _decode_name(raw: bytes) -> str:
@@ -223,7 +232,7 @@ def _open_pdf(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _rejected("加密的 PDF 不能上传，请去掉密码后再上传。")
+            raise _rejected(_("加密的 PDF 不能上传，请去掉密码后再上传。"))
         reader.trailer["/Root"].get_object()
         return reader
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
@@ -240,7 +249,7 @@ def _parsed_active_names(reader: PdfReader) -> bool:
                for number in table}
     numbers |= {(number, 0) for number in reader.xref_objStm}
     if len(numbers) > MAX_PDF_OBJECTS:
-        raise _rejected("PDF 文件结构过于复杂，无法检查。请另存为普通 PDF 后再上传。")
+        raise _rejected(_("PDF 文件结构过于复杂，无法检查。请另存为普通 PDF 后再上传。"))
     pending = [reader.trailer]
     pending += [IndirectObject(number, generation, reader) for number, generation in numbers]
     while pending:
@@ -268,22 +277,24 @@ def _sniff_zip(data: bytes) -> FileKind:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise _rejected("压缩格式的文件已损坏，无法打开。") from exc
+        raise _rejected(_("压缩格式的文件已损坏，无法打开。")) from exc
     # Judged before anything is unpacked: a zip bomb is refused, not stored.
     if len(entries) > MAX_ZIP_ENTRIES or (
             sum(entry.file_size for entry in entries) > MAX_ZIP_EXPANDED_BYTES):
-        raise _rejected("文件解压后过大或包含的条目过多，不能上传。请另存为普通 PDF 后再上传。")
+        raise _rejected(_("文件解压后过大或包含的条目过多，不能上传。请另存为普通 PDF 后再上传。"))
     lowered = {entry.filename.lower() for entry in entries}
     if any(name.endswith((".exe", ".dll", ".bat", ".cmd", ".js", ".vbs", ".sh", ".ps1"))
            for name in lowered):
-        raise _rejected("文件中包含可执行程序或脚本，不能上传。")
+        raise _rejected(_("文件中包含可执行程序或脚本，不能上传。"))
     if "ofd.xml" in lowered:
         return OFD
     if "word/document.xml" in lowered and "[content_types].xml" in lowered:
         if "word/vbaproject.bin" in lowered:
-            raise _rejected("Word 文档含有宏，出于安全原因不能上传。请另存为 docx 后再上传。")
+            raise _rejected(_("Word 文档含有宏，出于安全原因不能上传。请另存为 docx 后再上传。"))
         return DOCX
-    raise _rejected(f"不支持压缩包。请上传 {ALLOWED_LABEL}。")
+    raise _rejected(
+        _("不支持压缩包。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+    )
 
 
 def check_upload(*, stream: BinaryIO | bytes, filename: str) -> CheckedUpload:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from .codes import (
     CrossRegionScope,
     HandlingForm,
@@ -311,7 +313,9 @@ def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
     _check_rules(data, errors)
     if errors.errors:
         first = next(iter(errors.errors.values()))
-        raise ElementsInvalid(f"事项要素有误：{first}", details=errors.errors)
+        raise ElementsInvalid(
+            gettext_lazy("事项要素有误：%(first)s") % {"first": first}, details=errors.errors
+        )
     return data
 
 

@@ -11,6 +11,7 @@ under.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .codes import (
     IMPLEMENTATION_LEVELS,
@@ -301,7 +302,7 @@ class ImplementationVersion(models.Model):
         # Services move PUBLISHED → SUPERSEDED with queryset updates; any save() of a
         # version loaded as published is an attempt to edit it in place.
         if getattr(self, "_loaded_status", VersionStatus.DRAFT) != VersionStatus.DRAFT:
-            raise VersionImmutable("已发布的版本不能修改，请创建新版本。")
+            raise VersionImmutable(_("已发布的版本不能修改，请创建新版本。"))
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 
@@ -384,7 +385,7 @@ class Material(models.Model):
     def save(self, *args, **kwargs):
         # Materials belong to their version: only a draft's may change.
         if self.version.status != VersionStatus.DRAFT:
-            raise VersionImmutable("已发布版本的材料不能修改，请创建新版本。")
+            raise VersionImmutable(_("已发布版本的材料不能修改，请创建新版本。"))
         super().save(*args, **kwargs)
 
     @property

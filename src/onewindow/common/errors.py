@@ -1,10 +1,15 @@
 """The base error every domain raises for a broken business rule.
 
 Each subclass carries a stable ``code`` (``<app>.<what>``) that API clients and pages
-can rely on; the message is for people and may be translated.
+can rely on; the message is for people and is translated: raise sites mark it with
+``gettext_lazy`` (scripts/i18n_error_messages.py keeps them marked), so ``message`` and
+the texts inside ``details`` may be lazy until ``as_dict()`` or ``str()`` renders them
+in the active language.
 """
 
 from typing import Any
+
+from django.utils.functional import Promise
 
 
 class ApplicationError(Exception):
@@ -19,7 +24,21 @@ class ApplicationError(Exception):
         self.details = details
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": str(self.message), "details": self.details}
+        """The error as plain JSON values (for the API, audit rows and logs): lazy
+        translations become str in the active language."""
+        return {"code": self.code, "message": str(self.message),
+                "details": plain(self.details)}
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every lazy translation inside dicts, lists and tuples made str."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 class NotFound(ApplicationError):

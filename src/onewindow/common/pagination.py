@@ -15,6 +15,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .errors import ValidationFailed
 
@@ -43,10 +44,10 @@ def decode_cursor(cursor: str, *, key: str = "") -> list[Any]:
         padded = payload + "=" * (-len(payload) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise InvalidCursor("分页游标无效。") from exc
+        raise InvalidCursor(_("分页游标无效。")) from exc
     if (not isinstance(decoded, list) or len(decoded) != 2 or decoded[0] != key
             or not isinstance(decoded[1], list)):
-        raise InvalidCursor("分页游标无效。")
+        raise InvalidCursor(_("分页游标无效。"))
     return decoded[1]
 
 
@@ -63,13 +64,13 @@ def keyset_page(queryset: QuerySet, *, order: list[str], cursor: str | None, lim
     must be unique (usually "id") so the order is total.
     """
     if limit < 1 or limit > 500:
-        raise ValidationFailed("每页条数须在 1 到 500 之间。", code="pagination.invalid-limit")
+        raise ValidationFailed(_("每页条数须在 1 到 500 之间。"), code="pagination.invalid-limit")
     queryset = queryset.order_by(*order)
     key = f"{queryset.model._meta.label_lower}:{','.join(order)}"
     if cursor:
         values = decode_cursor(cursor, key=key)
         if len(values) != len(order):
-            raise InvalidCursor("分页游标无效。")
+            raise InvalidCursor(_("分页游标无效。"))
         typed = [_typed(queryset, field.lstrip("-"), value)
                  for field, value in zip(order, values, strict=True)]
         queryset = queryset.filter(_after(order, typed))
@@ -88,14 +89,14 @@ def _typed(queryset: QuerySet, path: str, value: Any) -> Any:
     field = _sort_field(queryset, path)
     if value is None:
         if not field.null and path not in queryset.query.annotations:
-            raise InvalidCursor("分页游标无效。")
+            raise InvalidCursor(_("分页游标无效。"))
         return None
     if isinstance(value, list | dict):
-        raise InvalidCursor("分页游标无效。")
+        raise InvalidCursor(_("分页游标无效。"))
     try:
         return field.to_python(value)
     except (ValidationError, TypeError, ValueError) as exc:
-        raise InvalidCursor("分页游标无效。") from exc
+        raise InvalidCursor(_("分页游标无效。")) from exc
 
 
 def _sort_field(queryset: QuerySet, path: str):
@@ -109,7 +110,7 @@ def _sort_field(queryset: QuerySet, path: str):
             model = model._meta.get_field(part).related_model
         return model._meta.get_field(parts[-1])
     except (FieldDoesNotExist, AttributeError) as exc:
-        raise InvalidCursor("分页游标无效。") from exc
+        raise InvalidCursor(_("分页游标无效。")) from exc
 
 
 def _value(obj: Any, path: str) -> Any:

@@ -26,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.errors import Conflict
@@ -406,7 +407,7 @@ def delivery_retry(*, actor, delivery: EventDelivery, now: dt.datetime) -> Event
     with transaction.atomic(durable=True):
         locked = EventDelivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.status != Status.FAILED:
-            raise DeliveryNotFailed("只有投递失败的记录才能重试。")
+            raise DeliveryNotFailed(_("只有投递失败的记录才能重试。"))
         before = {"status": locked.status, "attempts": locked.attempts}
         locked.status = Status.PENDING
         locked.attempts = 0

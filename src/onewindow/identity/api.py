@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from onewindow.common.ratelimit import client_address
@@ -61,7 +62,7 @@ def auth_token_revoke(request):
     """Revoke the bearer token used for this request."""
     token = getattr(request.auth, "_api_token", None)
     if token is None:
-        raise InvalidToken("只能撤销以令牌方式登录时使用的令牌。")
+        raise InvalidToken(_("只能撤销以令牌方式登录时使用的令牌。"))
     services.token_revoke(actor=request.auth, token=token, now=timezone.now())
     return Status(204, None)
 

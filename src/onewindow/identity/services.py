@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common import ratelimit
@@ -113,7 +114,7 @@ def window_create_inner(
 ) -> Window:
     """The body of ``window_create``, in the caller's transaction."""
     if not centre.is_centre:
-        raise InvalidIdentifier("窗口只能设在政务服务中心或便民服务中心。",
+        raise InvalidIdentifier(_("窗口只能设在政务服务中心或便民服务中心。"),
                                 code="identity.window-needs-centre")
     window = Window(centre=centre, number=number, name=name, domain=domain)
     window.full_clean()
@@ -149,7 +150,7 @@ def person_register_inner(
     if problem:
         raise InvalidIdentifier(problem, details={"field": "id_number"})
     if NaturalPerson.objects.filter(id_number=id_number).exists():
-        raise AlreadyRegistered("该身份证号码已登记。", details={"field": "id_number"})
+        raise AlreadyRegistered(_("该身份证号码已登记。"), details={"field": "id_number"})
     person = NaturalPerson(name=name.strip(), id_number=id_number, phone=phone, address=address,
                            created_at=now)
     person.full_clean()
@@ -181,7 +182,7 @@ def legal_person_register_inner(
     if problem:
         raise InvalidIdentifier(problem, details={"field": "credit_code"})
     if LegalPerson.objects.filter(credit_code=credit_code).exists():
-        raise AlreadyRegistered("该统一社会信用代码已登记。", details={"field": "credit_code"})
+        raise AlreadyRegistered(_("该统一社会信用代码已登记。"), details={"field": "credit_code"})
     legal_person = LegalPerson(name=name.strip(), credit_code=credit_code, kind=kind,
                                legal_representative=legal_representative, address=address,
                                created_at=now)
@@ -218,10 +219,10 @@ def account_create_inner(
 ) -> Account:
     """The body of ``account_create``, in the caller's transaction."""
     if kind != Account.Kind.STAFF and person is None:
-        raise InvalidIdentifier("个人和企业经办人账户须实名（关联身份证）。",
+        raise InvalidIdentifier(_("个人和企业经办人账户须实名（关联身份证）。"),
                                 code="identity.real-name-required")
     if Account.objects.filter(username=username).exists():
-        raise AlreadyRegistered("用户名已被使用。", details={"field": "username"})
+        raise AlreadyRegistered(_("用户名已被使用。"), details={"field": "username"})
     account = Account(username=username, kind=kind, person=person, organisation=organisation,
                       display_name=display_name, is_staff=is_staff, date_joined=now)
     account.set_password(password)
@@ -229,7 +230,7 @@ def account_create_inner(
         with transaction.atomic():
             account.save()
     except IntegrityError as exc:
-        raise AlreadyRegistered("该实名信息已开通账户。") from exc
+        raise AlreadyRegistered(_("该实名信息已开通账户。")) from exc
     audit_record(
         actor=actor, action="identity.account.created", subject_type="identity.account",
         subject_id=str(account.pk),
@@ -252,9 +253,11 @@ def role_grant_inner(*, actor: Actor | None,
                now: dt.datetime) -> RoleAssignment:
     """The body of ``role_grant``, in the caller's transaction."""
     if account.kind != Account.Kind.STAFF:
-        raise InvalidIdentifier("只有工作人员账户可以授予角色。", code="identity.role-needs-staff")
+        raise InvalidIdentifier(
+            _("只有工作人员账户可以授予角色。"), code="identity.role-needs-staff"
+        )
     if role not in Role.values:
-        raise InvalidIdentifier("未知角色。", code="identity.unknown-role")
+        raise InvalidIdentifier(_("未知角色。"), code="identity.unknown-role")
     assignment, created = RoleAssignment.objects.get_or_create(
         account=account, role=role, organisation=organisation, defaults={"granted_at": now}
     )
@@ -293,7 +296,7 @@ def authorization_grant_inner(*, actor: Actor | None, account: Account, legal_pe
                         now: dt.datetime) -> AgentAuthorization:
     """The body of ``authorization_grant``, in the caller's transaction."""
     if account.kind != Account.Kind.AGENT:
-        raise InvalidIdentifier("只有企业经办人账户可以获得单位授权。",
+        raise InvalidIdentifier(_("只有企业经办人账户可以获得单位授权。"),
                                 code="identity.authorization-needs-agent")
     current = (AgentAuthorization.objects.select_for_update()
                .filter(account=account, legal_person=legal_person, revoked_at__isnull=True)
@@ -410,7 +413,7 @@ def login_check(*, identifier: str, password: str, portal: str, client: str,
         raise AccountLocked(LOCKED_MESSAGE, details={"locked_until": until.isoformat()})
     if in_pair >= settings.ONEWINDOW_LOGIN_MAX_FAILURES:
         raise TooManyAttempts(BUSY_MESSAGE)
-    raise InvalidCredentials("账号或密码不正确。")
+    raise InvalidCredentials(_("账号或密码不正确。"))
 
 
 @transaction.atomic(durable=True)
@@ -459,10 +462,10 @@ def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
         .first()
     )
     if token is None or token.revoked_at or token.expires_at <= now or not token.account.is_active:
-        raise InvalidToken("访问令牌无效、已过期或已撤销。")
+        raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     if token.account.locked_until and token.account.locked_until > now:
         # A lock stops the account, not only new logins: tokens issued before it too.
-        raise InvalidToken("访问令牌无效、已过期或已撤销。")
+        raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     # Touch last_used_at at most once a minute so busy clients do not write on every call.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -473,7 +476,7 @@ def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
 @transaction.atomic(durable=True)
 def token_revoke(*, actor: Account, token: ApiToken, now: dt.datetime) -> None:
     if token.account_id != actor.pk and not actor.is_superuser:
-        raise InvalidToken("访问令牌无效、已过期或已撤销。")
+        raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
     if updated:
         audit_record(

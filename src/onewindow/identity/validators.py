@@ -9,6 +9,7 @@
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -78,9 +79,9 @@ def validate_credit_code(value: str) -> None:
 
 def validate_mobile(value: str) -> None:
     if not (len(value) == 11 and is_digits(value) and value[0] == "1" and value[1] in "3456789"):
-        raise ValidationError("手机号码应为 11 位数字，以 13–19 开头。", code="invalid_phone")
+        raise ValidationError(_("手机号码应为 11 位数字，以 13–19 开头。"), code="invalid_phone")
 
 
 def validate_region_code(value: str) -> None:
     if not (len(value) == 6 and is_digits(value)):
-        raise ValidationError("行政区划代码应为 6 位数字。", code="invalid_region_code")
+        raise ValidationError(_("行政区划代码应为 6 位数字。"), code="invalid_region_code")

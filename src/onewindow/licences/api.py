@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from onewindow.common.errors import ValidationFailed
@@ -273,7 +274,7 @@ def licence_issue(request, body: IssueIn):
 
     licence_type = LicenceType.objects.filter(code=body.type_code.strip().upper()).first()
     if licence_type is None:
-        raise LicenceTypeNotFound("证照类型不存在。")
+        raise LicenceTypeNotFound(_("证照类型不存在。"))
     holder_person = holder_legal = None
     code = body.holder_code.strip().upper()
     if licence_type.holder_kind == HolderKind.PERSON:
@@ -281,13 +282,13 @@ def licence_issue(request, body: IssueIn):
     else:
         holder_legal = LegalPerson.objects.filter(credit_code=code).first()
     if holder_person is None and holder_legal is None:
-        raise ValidationFailed("持证主体尚未登记，请先登记自然人或法人信息。",
+        raise ValidationFailed(_("持证主体尚未登记，请先登记自然人或法人信息。"),
                                code="licences.holder-not-registered")
     issuer = None
     if body.issuer_code:
         issuer = licence_type.issuers.filter(credit_code=body.issuer_code.strip().upper()).first()
         if issuer is None:
-            raise ValidationFailed("该机构不是此证照类型的颁发机构。",
+            raise ValidationFailed(_("该机构不是此证照类型的颁发机构。"),
                                    code="licences.issuer-not-allowed")
     now = timezone.now()
     licence = services.licence_issue(

@@ -21,6 +21,8 @@ The dot-free rule is ours to state (the standard text is not public): it is what
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common.errors import ValidationFailed
 
 PREFIX = "1.2.156.3005.2"
@@ -52,7 +54,9 @@ def mod37_36_check_char(text: str) -> str:
         try:
             value = _VALUE[ch]
         except KeyError:
-            raise InvalidIdentifier(f"字符 {ch!r} 不能参与校验位计算。") from None
+            raise InvalidIdentifier(
+                _("字符 %(ch)s 不能参与校验位计算。") % {"ch": repr(ch)}
+            ) from None
         total = (product + value) % _MODULUS or _MODULUS
         product = (total * 2) % (_MODULUS + 1)
     return ALPHABET[(_MODULUS + 1 - product) % _MODULUS]
@@ -94,13 +98,13 @@ def build_identifier(*, type_code: str, issuer_code: str, serial: str, version: 
     """The full identifier with its check character."""
     type_code, issuer_code, serial = type_code.upper(), issuer_code.upper(), str(serial).upper()
     if not TYPE_CODE_RE.match(type_code):
-        raise InvalidIdentifier("证照类型代码应为 18 位统一社会信用代码加 3 位顺序号。")
+        raise InvalidIdentifier(_("证照类型代码应为 18 位统一社会信用代码加 3 位顺序号。"))
     if not CREDIT_CODE_RE.match(issuer_code):
-        raise InvalidIdentifier("颁发机构代码应为 18 位统一社会信用代码。")
+        raise InvalidIdentifier(_("颁发机构代码应为 18 位统一社会信用代码。"))
     if not re.fullmatch(r"[0-9A-Z]{1,20}", serial):
-        raise InvalidIdentifier("流水号应为 1 至 20 位数字或大写字母。")
+        raise InvalidIdentifier(_("流水号应为 1 至 20 位数字或大写字母。"))
     if not 1 <= version <= 999:
-        raise InvalidIdentifier("版本号应在 001 至 999 之间。")
+        raise InvalidIdentifier(_("版本号应在 001 至 999 之间。"))
     body = f"{PREFIX}.{type_code}.{issuer_code}.{serial}.{version:03d}"
     return f"{body}.{_check_input(body)}"
 
@@ -110,17 +114,17 @@ def parse_identifier(text: str) -> Identifier:
     value = (text or "").strip().upper()
     match = _IDENTIFIER_RE.match(value)
     if not match:
-        raise InvalidIdentifier("电子证照标识格式不正确。")
+        raise InvalidIdentifier(_("电子证照标识格式不正确。"))
     ident = Identifier(
         type_code=match["type"], issuer_code=match["issuer"], serial=match["serial"],
         version=int(match["version"]), check=match["check"],
     )
     if not TYPE_CODE_RE.match(ident.type_code) or not CREDIT_CODE_RE.match(ident.issuer_code):
-        raise InvalidIdentifier("电子证照标识中的类型代码或颁发机构代码格式不正确。")
+        raise InvalidIdentifier(_("电子证照标识中的类型代码或颁发机构代码格式不正确。"))
     if ident.version < 1:
-        raise InvalidIdentifier("电子证照标识的版本号应从 001 开始。")
+        raise InvalidIdentifier(_("电子证照标识的版本号应从 001 开始。"))
     if _check_input(ident.body) != ident.check:
-        raise InvalidIdentifier("电子证照标识校验位不正确。")
+        raise InvalidIdentifier(_("电子证照标识校验位不正确。"))
     return ident
 
 

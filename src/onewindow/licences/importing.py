@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 
 from onewindow.audit.services import audit_record
@@ -102,8 +103,10 @@ def read_rows(path: str | Path, fmt: str | None = None) -> Iterator[tuple[int, d
                     row = {"__error__": "该行应为 JSON 对象。"}
                 yield number, row
     else:
-        raise ApplicationError(f"不支持的文件格式：{fmt}（应为 csv 或 jsonl）。",
-                               code="licences.import-format")
+        raise ApplicationError(
+            gettext_lazy("不支持的文件格式：%(fmt)s（应为 csv 或 jsonl）。") % {"fmt": fmt},
+            code="licences.import-format",
+        )
 
 
 # --- checking one row --------------------------------------------------------------------
@@ -225,7 +228,7 @@ def prepare_row(row: dict, ctx: _Context) -> Licence:
     try:
         fields = clean_fields(licence_type.field_schema, raw_fields)
     except ApplicationError as exc:
-        details = json.dumps(exc.details, ensure_ascii=False)
+        details = json.dumps(exc.as_dict()["details"], ensure_ascii=False)
         raise RowProblem(exc.code, f"{exc.message} {details}") from None
     status = (_text(row, "status") or Licence.Status.VALID).upper()
     if status not in {Licence.Status.VALID, Licence.Status.REVOKED}:

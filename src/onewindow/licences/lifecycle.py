@@ -8,6 +8,8 @@ move appends a ``LicenceAction`` (who, when, from, to, why), audits and publishe
 Expiry is not a move: a VALID licence past its 有效期截止日期 is expired by date.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.audit.services import audit_record
 from onewindow.common.lifecycle import Lifecycle, Move
 from onewindow.events.services import publish
@@ -62,7 +64,10 @@ def transition(licence: Licence, kind: str, *, actor, reason: str, now, payload=
     the log and, as the latest one, in ``status_reason`` for the pages. A reason longer
     than the column is refused (``ReasonTooLong``), never cut."""
     if len(reason) > REASON_MAX_CHARS:
-        message = f"理由不能超过 {REASON_MAX_CHARS} 个字（现为 {len(reason)} 个字）。"
+        message = _("理由不能超过 %(reason_max_chars)s 个字（现为 %(reason_count)s 个字）。") % {
+            "reason_max_chars": REASON_MAX_CHARS,
+            "reason_count": len(reason),
+        }
         raise ReasonTooLong(message, details={"reason": message,
                                               "max_length": REASON_MAX_CHARS})
     return LIFECYCLE.transition(

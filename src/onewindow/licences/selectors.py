@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.models import LegalPerson, NaturalPerson
 
@@ -34,7 +35,7 @@ def _normal(identifier: str) -> str:
     try:
         return str(parse_identifier(identifier))
     except InvalidIdentifier:
-        raise LicenceNotFound("未找到该证照。") from None
+        raise LicenceNotFound(_("未找到该证照。")) from None
 
 
 def _base() -> QuerySet[Licence]:
@@ -66,7 +67,7 @@ def access_licence(*, actor, identifier: str, today: dt.date) -> Licence:
     licence = _base().filter(permissions.visible_q(actor, today=today),
                              identifier=_normal(identifier)).first()
     if licence is None:
-        raise LicenceNotFound("未找到该证照。")
+        raise LicenceNotFound(_("未找到该证照。"))
     return licence
 
 
@@ -192,7 +193,7 @@ def share_of_holder(*, actor, share_id: int) -> LicenceShare:
         pk=share_id, created_by=actor
     ).first()
     if share is None:
-        raise LicenceNotFound("未找到该分享链接。")
+        raise LicenceNotFound(_("未找到该分享链接。"))
     return share
 
 

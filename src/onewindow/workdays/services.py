@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
@@ -130,7 +131,9 @@ def holiday_delete_inner(*, actor: Actor | None, date: dt.date, now: dt.datetime
     """The body of ``holiday_delete``, in the caller's transaction."""
     existing = SpecialDay.objects.select_for_update().filter(date=date).first()
     if existing is None:
-        raise SpecialDayNotFound("该日期没有节假日调整记录。", details={"date": date.isoformat()})
+        raise SpecialDayNotFound(
+            gettext_lazy("该日期没有节假日调整记录。"), details={"date": date.isoformat()}
+        )
     before = _day_dict(existing)
     existing.delete()
     _bump_revision(now)
@@ -152,7 +155,9 @@ def calendar_year_set_inner(
 ) -> CalendarYear:
     """The body of ``calendar_year_set``, in the caller's transaction."""
     if not 1900 <= year <= 2200:
-        raise InvalidSpecialDay("年度须在 1900 到 2200 之间。", details={"year": year})
+        raise InvalidSpecialDay(
+            gettext_lazy("年度须在 1900 到 2200 之间。"), details={"year": year}
+        )
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     before = _year_dict(row)
     row = row or CalendarYear(year=year)
@@ -179,7 +184,7 @@ def calendar_year_delete_inner(*, actor: Actor | None, year: int, now: dt.dateti
     """The body of ``calendar_year_delete``, in the caller's transaction."""
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     if row is None:
-        raise SpecialDayNotFound("该年度没有记录。", details={"year": year})
+        raise SpecialDayNotFound(gettext_lazy("该年度没有记录。"), details={"year": year})
     before = _year_dict(row)
     row.delete()
     _bump_revision(now)

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -228,7 +229,7 @@ def route_upload(request, code: str, version: int, file: File[UploadedFile] = No
     else:
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if content_type not in XML_TYPES:
-            raise RouteInvalid("请以文件（multipart 字段 file）或 XML 请求体上传 BPMN。")
+            raise RouteInvalid(_("请以文件（multipart 字段 file）或 XML 请求体上传 BPMN。"))
         content = request.body
         file_name = ""
     route = services.route_upload(actor=request.auth, version=target, bpmn_xml=content,

@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -62,24 +63,49 @@ ALLOWED = {
     "terminateEventDefinition",
 } | HUMAN_TASKS | GATEWAYS
 
+# Plural nouns for "the route may not contain …"; a context keeps 信号, 错误 … apart from
+# the same words elsewhere.
 ELEMENT_LABELS = {
-    "scriptTask": "脚本任务", "script": "脚本", "serviceTask": "服务任务",
-    "businessRuleTask": "业务规则任务", "sendTask": "发送任务", "receiveTask": "接收任务",
-    "subProcess": "子流程", "callActivity": "调用活动", "transaction": "事务子流程",
-    "adHocSubProcess": "自由子流程", "boundaryEvent": "边界事件",
-    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
-    "eventBasedGateway": "事件网关", "complexGateway": "复杂网关",
-    "timerEventDefinition": "定时事件", "messageEventDefinition": "消息事件",
-    "signalEventDefinition": "信号事件", "errorEventDefinition": "错误事件",
-    "escalationEventDefinition": "升级事件", "conditionalEventDefinition": "条件事件",
-    "compensateEventDefinition": "补偿事件", "linkEventDefinition": "链接事件",
-    "cancelEventDefinition": "取消事件", "messageFlow": "消息流",
-    "multiInstanceLoopCharacteristics": "多实例", "standardLoopCharacteristics": "循环",
-    "dataObject": "数据对象", "dataObjectReference": "数据对象",
-    "dataStore": "数据存储", "dataStoreReference": "数据存储",
-    "dataInputAssociation": "数据关联", "dataOutputAssociation": "数据关联",
-    "ioSpecification": "输入输出定义", "message": "消息", "signal": "信号", "error": "错误",
-    "escalation": "升级", "correlationProperty": "关联属性", "inputOutput": "输入输出映射",
+    "scriptTask": pgettext_lazy("BPMN element", "脚本任务"),
+    "script": pgettext_lazy("BPMN element", "脚本"),
+    "serviceTask": pgettext_lazy("BPMN element", "服务任务"),
+    "businessRuleTask": pgettext_lazy("BPMN element", "业务规则任务"),
+    "sendTask": pgettext_lazy("BPMN element", "发送任务"),
+    "receiveTask": pgettext_lazy("BPMN element", "接收任务"),
+    "subProcess": pgettext_lazy("BPMN element", "子流程"),
+    "callActivity": pgettext_lazy("BPMN element", "调用活动"),
+    "transaction": pgettext_lazy("BPMN element", "事务子流程"),
+    "adHocSubProcess": pgettext_lazy("BPMN element", "自由子流程"),
+    "boundaryEvent": pgettext_lazy("BPMN element", "边界事件"),
+    "intermediateCatchEvent": pgettext_lazy("BPMN element", "中间捕获事件"),
+    "intermediateThrowEvent": pgettext_lazy("BPMN element", "中间抛出事件"),
+    "eventBasedGateway": pgettext_lazy("BPMN element", "事件网关"),
+    "complexGateway": pgettext_lazy("BPMN element", "复杂网关"),
+    "timerEventDefinition": pgettext_lazy("BPMN element", "定时事件"),
+    "messageEventDefinition": pgettext_lazy("BPMN element", "消息事件"),
+    "signalEventDefinition": pgettext_lazy("BPMN element", "信号事件"),
+    "errorEventDefinition": pgettext_lazy("BPMN element", "错误事件"),
+    "escalationEventDefinition": pgettext_lazy("BPMN element", "升级事件"),
+    "conditionalEventDefinition": pgettext_lazy("BPMN element", "条件事件"),
+    "compensateEventDefinition": pgettext_lazy("BPMN element", "补偿事件"),
+    "linkEventDefinition": pgettext_lazy("BPMN element", "链接事件"),
+    "cancelEventDefinition": pgettext_lazy("BPMN element", "取消事件"),
+    "messageFlow": pgettext_lazy("BPMN element", "消息流"),
+    "multiInstanceLoopCharacteristics": pgettext_lazy("BPMN element", "多实例"),
+    "standardLoopCharacteristics": pgettext_lazy("BPMN element", "循环"),
+    "dataObject": pgettext_lazy("BPMN element", "数据对象"),
+    "dataObjectReference": pgettext_lazy("BPMN element", "数据对象"),
+    "dataStore": pgettext_lazy("BPMN element", "数据存储"),
+    "dataStoreReference": pgettext_lazy("BPMN element", "数据存储"),
+    "dataInputAssociation": pgettext_lazy("BPMN element", "数据关联"),
+    "dataOutputAssociation": pgettext_lazy("BPMN element", "数据关联"),
+    "ioSpecification": pgettext_lazy("BPMN element", "输入输出定义"),
+    "message": pgettext_lazy("BPMN element", "消息"),
+    "signal": pgettext_lazy("BPMN element", "信号"),
+    "error": pgettext_lazy("BPMN element", "错误"),
+    "escalation": pgettext_lazy("BPMN element", "升级"),
+    "correlationProperty": pgettext_lazy("BPMN element", "关联属性"),
+    "inputOutput": pgettext_lazy("BPMN element", "输入输出映射"),
 }
 
 # Extension elements (camunda:, zeebe:, spiffworkflow: …) that hold or call code.
@@ -147,15 +173,18 @@ def decode(xml: str | bytes) -> str:
     try:
         return xml.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RouteInvalid("BPMN 文件须为 UTF-8 编码。") from None
+        raise RouteInvalid(gettext_lazy("BPMN 文件须为 UTF-8 编码。")) from None
 
 
 def read_xml(xml: str | bytes) -> etree._Element:
     data = _as_bytes(xml)
     if len(data) > MAX_BYTES:
-        raise RouteInvalid(f"BPMN 文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）。")
+        raise RouteInvalid(
+            gettext_lazy("BPMN 文件过大（上限 %(max_bytes)s MB）。")
+            % {"max_bytes": MAX_BYTES // 1024 // 1024}
+        )
     if not data.strip():
-        raise RouteInvalid("BPMN 文件为空。")
+        raise RouteInvalid(gettext_lazy("BPMN 文件为空。"))
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=False, remove_blank_text=False,
@@ -164,15 +193,16 @@ def read_xml(xml: str | bytes) -> etree._Element:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise RouteInvalid(
-            f"不是格式正确的 XML：{exc.msg}（第 {exc.lineno} 行）。",
+            gettext_lazy("不是格式正确的 XML：%(exc_msg)s（第 %(exc_lineno)s 行）。")
+            % {"exc_msg": exc.msg, "exc_lineno": exc.lineno},
             details={"line": exc.lineno},
         ) from None
     if root.getroottree().docinfo.doctype:
-        raise RouteInvalid("BPMN 文件不能包含 DOCTYPE 声明。")
+        raise RouteInvalid(gettext_lazy("BPMN 文件不能包含 DOCTYPE 声明。"))
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise RouteInvalid(
-            "不是 BPMN 2.0 文件：根元素须为 bpmn:definitions"
-            "（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）。"
+            gettext_lazy("不是 BPMN 2.0 文件：根元素须为 bpmn:definitions"
+                         "（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）。")
         )
     return root
 
@@ -194,10 +224,13 @@ def _schema_check(root: etree._Element, problems: Problems) -> None:
             return
         errors = list(schema.error_log)
     for error in errors:
-        problems.add(RouteInvalid(
-            f"不符合 BPMN 2.0 规范：{error.message}（第 {error.line} 行）。",
-            details={"line": error.line},
-        ))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("不符合 BPMN 2.0 规范：%(error_message)s（第 %(error_line)s 行）。")
+                % {"error_message": error.message, "error_line": error.line},
+                details={"line": error.line},
+            )
+        )
 
 
 # --- checking what the route may contain ----------------------------------------------------
@@ -236,9 +269,13 @@ class Problems:
              **(e.details if isinstance(e.details, dict) else {})}
             for e in self.items
         ]
-        more = "（只列出前 50 处）" if len(self.items) >= MAX_PROBLEMS else ""
-        raise type(first)(f"文件中有 {len(self.items)} 处问题{more}，请一并修改后再上传："
-                          f"{listed}", details=details)
+        if len(self.items) >= MAX_PROBLEMS:
+            text = gettext_lazy("文件中有 %(count)s 处问题（只列出前 %(max)s 处），"
+                                "请一并修改后再上传：%(listed)s")
+        else:
+            text = gettext_lazy("文件中有 %(count)s 处问题，请一并修改后再上传：%(listed)s")
+        raise type(first)(text % {"count": len(self.items), "max": MAX_PROBLEMS,
+                                  "listed": listed}, details=details)
 
 
 def _local(tag) -> tuple[str, str]:
@@ -286,41 +323,61 @@ def _check_bpmn_element(element: etree._Element, local: str, problems: Problems)
     where, details = _where(element)
     if local in {"scriptTask", "script"}:
         problems.add(ScriptTaskRefused(
-            f"审批路线不允许脚本任务：{where}。路线只能由人工任务、网关和顺序流组成，"
-            "平台不执行任何脚本代码。",
+            gettext_lazy("审批路线不允许脚本任务：%(where)s。路线只能由人工任务、网关和顺序流组成，"
+                         "平台不执行任何脚本代码。") % {"where": where},
             details=details,
         ))
         return
     if local in {"serviceTask", "businessRuleTask"}:
-        problems.add(CodeRefused(
-            f"审批路线不允许{ELEMENT_LABELS[local]}：{where}。平台不调用外部代码或决策表，"
-            "请改为由人工完成的用户任务。",
-            details=details,
-        ))
+        problems.add(
+            CodeRefused(
+                gettext_lazy(
+                    "审批路线不允许%(element_labels)s：%(where)s。平台不调用外部代码或决策表，"
+                    "请改为由人工完成的用户任务。"
+                )
+                % {"element_labels": ELEMENT_LABELS[local], "where": where},
+                details=details,
+            )
+        )
         return
     label = ELEMENT_LABELS.get(local, f"bpmn:{local}")
-    problems.add(UnsupportedElement(
-        f"审批路线不支持{label}（bpmn:{local}）：{where}。可用元素：开始事件、结束事件、"
-        "用户任务、排他网关、包容网关、并行网关和顺序流。",
-        details=details,
-    ))
+    problems.add(
+        UnsupportedElement(
+            gettext_lazy(
+                "审批路线不支持%(label)s（bpmn:%(local)s）：%(where)s。可用元素：开始事件、结束事件、"
+                "用户任务、排他网关、包容网关、并行网关和顺序流。"
+            )
+            % {"label": label, "local": local, "where": where},
+            details=details,
+        )
+    )
 
 
 def _check_extension_element(element: etree._Element, local: str,
                              problems: Problems) -> None:
     if local in CODE_ELEMENTS:
         where, details = _where(element)
-        problems.add(CodeRefused(
-            f"审批路线不允许扩展代码（{etree.QName(element).localname}）：{where}。"
-            "监听器、脚本和连接器不会被执行，请删除。",
-            details=details,
-        ))
+        problems.add(
+            CodeRefused(
+                gettext_lazy(
+                    "审批路线不允许扩展代码（%(localname)s）：%(where)s。"
+                    "监听器、脚本和连接器不会被执行，请删除。"
+                )
+                % {"localname": etree.QName(element).localname, "where": where},
+                details=details,
+            )
+        )
     elif local in UNSUPPORTED_EXTENSIONS:
         where, details = _where(element)
-        problems.add(UnsupportedElement(
-            f"审批路线不支持输入输出映射：{where}。任务数据由办理人提交，请删除映射。",
-            details=details,
-        ))
+        problems.add(
+            UnsupportedElement(
+                gettext_lazy(
+                    "审批路线不支持输入输出映射：%(where)s。任务数据由办理人提交，请删除映射。"
+                )
+                % {"where": where},
+                details=details,
+            )
+        )
 
 
 def _check_attributes(element: etree._Element, problems: Problems) -> None:
@@ -330,11 +387,16 @@ def _check_attributes(element: etree._Element, problems: Problems) -> None:
             continue
         if local in CODE_ATTRIBUTES:
             where, details = _where(element)
-            problems.add(CodeRefused(
-                f"审批路线不允许调用代码的属性 {etree.QName(name).localname}：{where}。"
-                "平台不执行 Java 类、表达式委托或外部任务。",
-                details=details,
-            ))
+            problems.add(
+                CodeRefused(
+                    gettext_lazy(
+                        "审批路线不允许调用代码的属性 %(localname)s：%(where)s。"
+                        "平台不执行 Java 类、表达式委托或外部任务。"
+                    )
+                    % {"localname": etree.QName(name).localname, "where": where},
+                    details=details,
+                )
+            )
 
 
 # Names SpiffWorkflow gives its own task specs; an element with such an id would clash.
@@ -345,21 +407,31 @@ def _check_ids(process: etree._Element, problems: Problems) -> None:
     for element in process.iter():
         if element.get("id") in RESERVED_IDS:
             where, details = _where(element)
-            problems.add(RouteInvalid(
-                f"元素{where}的 id 为保留字 {element.get('id')}，请在建模器中改为其他 id。",
-                details=details,
-            ))
+            problems.add(
+                RouteInvalid(
+                    gettext_lazy(
+                        "元素%(where)s的 id 为保留字 %(element_id)s，请在建模器中改为其他 id。"
+                    )
+                    % {"where": where, "element_id": element.get("id")},
+                    details=details,
+                )
+            )
 
 
 def _executable_process(root: etree._Element) -> etree._Element:
     processes = root.findall("bpmn:process", NS)
     executable = [p for p in processes if p.get("isExecutable", "true") == "true"]
     if not executable:
-        raise RouteInvalid("文件中没有可执行的流程（bpmn:process isExecutable=\"true\"）。")
+        raise RouteInvalid(
+            gettext_lazy('文件中没有可执行的流程（bpmn:process isExecutable="true"）。')
+        )
     if len(executable) > 1:
         ids = "、".join(p.get("id") or "?" for p in executable)
         raise RouteInvalid(
-            f"一条审批路线只能包含一个可执行流程，文件中有 {len(executable)} 个：{ids}。"
+            gettext_lazy(
+                "一条审批路线只能包含一个可执行流程，文件中有 %(executable_count)s 个：%(ids)s。"
+            )
+            % {"executable_count": len(executable), "ids": ids}
         )
     return executable[0]
 
@@ -381,12 +453,18 @@ def _check_lanes(process: etree._Element, problems: Problems
         parsed = parse_lane_name(name)
         if parsed is None:
             _, details = _where(lane)
-            shown = f"“{name}”" if name else f"“{lane.get('id')}”（未命名）"
-            problems.add(UnknownLane(
-                f"泳道{shown}不对应已知角色。泳道须以角色命名：{known_lane_names()}；"
-                "联合审查的部门泳道写作“承办人（部门名称）”。",
-                details={**details, "lane": name},
-            ))
+            shown = (f"“{name}”" if name
+                     else gettext_lazy("“%(id)s”（未命名）") % {"id": lane.get("id")})
+            problems.add(
+                UnknownLane(
+                    gettext_lazy(
+                        "泳道%(shown)s不对应已知角色。泳道须以角色命名：%(known_lane_names)s；"
+                        "联合审查的部门泳道写作“承办人（部门名称）”。"
+                    )
+                    % {"shown": shown, "known_lane_names": known_lane_names()},
+                    details={**details, "lane": name},
+                )
+            )
         else:
             lanes[name] = parsed
         # Tasks in a misnamed lane are still in a lane: one problem, not one per task.
@@ -404,15 +482,22 @@ def _check_tasks(process: etree._Element, node_lane: dict[str, str],
         lane = node_lane.get(task_id)
         if lane is None:
             where, details = _where(element)
-            problems.add(UnknownLane(
-                f"任务{where}不在任何泳道中。每个任务须放在以角色命名的泳道里"
-                f"（{known_lane_names()}），平台据此分派待办。",
-                details=details,
-            ))
+            problems.add(
+                UnknownLane(
+                    gettext_lazy(
+                        "任务%(where)s不在任何泳道中。每个任务须放在以角色命名的泳道里"
+                        "（%(known_lane_names)s），平台据此分派待办。"
+                    )
+                    % {"where": where, "known_lane_names": known_lane_names()},
+                    details=details,
+                )
+            )
             continue
         tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane))
     if not tasks:
-        problems.add(RouteInvalid("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
+        problems.add(
+            RouteInvalid(gettext_lazy("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
+        )
     return tasks
 
 
@@ -420,11 +505,19 @@ def _check_events(process: etree._Element, problems: Problems) -> None:
     where = {"element_id": process.get("id"), "element_type": "process",
              "line": process.sourceline}
     if process.find("bpmn:startEvent", NS) is None:
-        problems.add(RouteInvalid("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。",
-                                  details=where))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("流程没有开始事件：请在建模器中添加一个开始事件（受理完成）。"),
+                details=where,
+            )
+        )
     if process.find("bpmn:endEvent", NS) is None:
-        problems.add(RouteInvalid("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。",
-                                  details=where))
+        problems.add(
+            RouteInvalid(
+                gettext_lazy("流程没有结束事件：请在建模器中添加至少一个结束事件（办结）。"),
+                details=where,
+            )
+        )
 
 
 def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, str]:
@@ -438,30 +531,50 @@ def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, 
         source = by_id.get(flow.get("sourceRef"))
         source_kind = _local(source.tag)[1] if source is not None else ""
         if source_kind not in CONDITIONAL_GATEWAYS:
-            problems.add(UnsupportedElement(
-                f"顺序流{where}带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。",
-                details=details,
-            ))
+            problems.add(
+                UnsupportedElement(
+                    gettext_lazy(
+                        "顺序流%(where)s带有条件，但条件只能写在排他网关或包容网关之后的顺序流上。"
+                    )
+                    % {"where": where},
+                    details=details,
+                )
+            )
             continue
         language = condition.get("language")
         if language:
-            problems.add(CodeRefused(
-                f"顺序流{where}的条件使用了脚本语言 {language}。条件只能是表达式，"
-                "如 decision == \"approve\"。",
-                details={**details, "language": language},
-            ))
+            problems.add(
+                CodeRefused(
+                    gettext_lazy(
+                        "顺序流%(where)s的条件使用了脚本语言 %(language)s。条件只能是表达式，"
+                        '如 decision == "approve"。'
+                    )
+                    % {"where": where, "language": language},
+                    details={**details, "language": language},
+                )
+            )
             continue
         text = condition.text or ""
         try:
             conditions[flow.get("id")] = expressions.check(text)
         except expressions.ExpressionError as exc:
             gateway = source.get("name") or source.get("id")
-            problems.add(UnsafeExpression(
-                f"顺序流{where}（网关“{gateway}”之后）的条件 {text.strip()!r} 不被允许："
-                f"{exc.reason}。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
-                "and、or、not 和常量，如 decision == \"approve\"。",
-                details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
-            ))
+            problems.add(
+                UnsafeExpression(
+                    gettext_lazy(
+                        "顺序流%(where)s（网关“%(gateway)s”之后）的条件 %(text)s 不被允许："
+                        "%(exc_reason)s。条件只能比较任务数据，可用 == != < <= > >= in、not in、"
+                        'and、or、not 和常量，如 decision == "approve"。'
+                    )
+                    % {
+                        "where": where,
+                        "gateway": gateway,
+                        "text": repr(text.strip()),
+                        "exc_reason": exc.reason,
+                    },
+                    details={**details, "expression": text.strip(), "gateway_id": source.get("id")},
+                )
+            )
     return conditions
 
 
@@ -478,9 +591,10 @@ def _spiff_parse(root: etree._Element, process_id: str):
         node_id = getattr(exc, "id", "") or ""
         found = root.xpath("//*[@id=$id]", id=node_id) if node_id else []
         line = found[0].sourceline if found else None
-        where = f"（元素 {node_id}）" if node_id else ""
+        where = gettext_lazy("（元素 %(id)s）") % {"id": node_id} if node_id else ""
         raise RouteInvalid(
-            f"流程结构有误{where}：{exc.args[0] if exc.args else exc}",
+            gettext_lazy("流程结构有误%(where)s：%(exc_args)s")
+            % {"where": where, "exc_args": exc.args[0] if exc.args else exc},
             details={"element_id": node_id, "line": line},
         ) from None
     return spec, subprocesses
@@ -551,7 +665,9 @@ def spec_for(xml: str, process_id: str):
             return cached
     route, spec, subprocesses = _parse(xml)
     if route.process_id != process_id:
-        raise RouteInvalid(f"路线中没有可执行流程 {process_id}。")
+        raise RouteInvalid(
+            gettext_lazy("路线中没有可执行流程 %(process_id)s。") % {"process_id": process_id}
+        )
     with _spec_lock:
         # Another thread may have parsed it meanwhile: everyone gets the first one.
         entry = _spec_cache.setdefault(key, (spec, subprocesses))

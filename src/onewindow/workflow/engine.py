@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext_lazy as _
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, InclusiveGateway, ParallelGateway
@@ -60,15 +61,16 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
             return expressions.evaluate(expression, context or {})
         except expressions.ExpressionError as exc:
             raise ExpressionFailed(
-                f"条件 {exc.expression.strip()!r} 无法计算：{exc.reason}。",
+                _("条件 %(exc_expression)s 无法计算：%(exc_reason)s。")
+                % {"exc_expression": repr(exc.expression.strip()), "exc_reason": exc.reason},
                 details={"expression": exc.expression.strip(), "reason": exc.reason},
             ) from None
 
     def execute(self, script, context, external_context=None):
-        raise CodeRefused("审批路线不执行脚本。")
+        raise CodeRefused(_("审批路线不执行脚本。"))
 
     def call_service(self, context, **kwargs):
-        raise CodeRefused("审批路线不调用外部服务。")
+        raise CodeRefused(_("审批路线不调用外部服务。"))
 
 
 class SafeScriptEngine(PythonScriptEngine):
@@ -138,7 +140,7 @@ def _load(state_json: str) -> BpmnWorkflow:
     try:
         workflow = _serializer().deserialize_json(state_json)
     except (ValueError, KeyError, TypeError, SpiffWorkflowException) as exc:
-        raise InvalidState(f"流程实例状态无法读取：{exc}") from None
+        raise InvalidState(_("流程实例状态无法读取：%(exc)s") % {"exc": exc}) from None
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
 
@@ -150,7 +152,10 @@ def _instance(workflow: BpmnWorkflow) -> Instance:
         lane = parse_lane_name(spec.lane)
         if lane is None:
             label = spec.bpmn_name or spec.name
-            raise InvalidState(f"任务“{label}”的泳道“{spec.lane}”不对应角色。")
+            raise InvalidState(
+                _("任务“%(label)s”的泳道“%(spec_lane)s”不对应角色。")
+                % {"label": label, "spec_lane": spec.lane}
+            )
         ready.append(ReadyTask(
             task_id=str(task.id), name=spec.name, label=spec.bpmn_name or spec.name,
             lane=spec.lane, role=lane.role, department=lane.department,
@@ -186,10 +191,10 @@ def _run(workflow: BpmnWorkflow, action) -> None:
         message = str(exc.args[0] if exc.args else exc)
         if "No conditions satisfied" in message:
             raise NoRouteMatched(
-                f"没有符合条件的流向：{message.split(' for ')[-1]} 之后的所有条件都不成立，"
-                "请检查提交的办理结果（如 decision）。"
+                _("没有符合条件的流向：%(message)s 之后的所有条件都不成立，"
+                  "请检查提交的办理结果（如 decision）。") % {"message": message.split(' for ')[-1]}
             ) from None
-        raise InvalidState(f"流程无法继续：{message}") from None
+        raise InvalidState(_("流程无法继续：%(message)s") % {"message": message}) from None
 
 
 # --- the operations ------------------------------------------------------------------------
@@ -200,21 +205,26 @@ def clean_data(data: dict | None) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InvalidTaskData("任务数据须为对象（键值对）。")
+        raise InvalidTaskData(_("任务数据须为对象（键值对）。"))
     for key in data:
         if not isinstance(key, str) or not _KEY.match(key):
             raise InvalidTaskData(
-                f"任务数据的键 {key!r} 无效：须以字母开头，只含字母、数字和下划线。",
+                _("任务数据的键 %(key)s 无效：须以字母开头，只含字母、数字和下划线。")
+                % {"key": repr(key)},
                 details={"key": str(key)},
             )
         if key in RESERVED_KEYS:
-            raise InvalidTaskData(f"任务数据的键 {key!r} 由系统使用。", details={"key": key})
+            raise InvalidTaskData(
+                _("任务数据的键 %(key)s 由系统使用。") % {"key": repr(key)}, details={"key": key}
+            )
     try:
         encoded = json.dumps(data, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
-        raise InvalidTaskData("任务数据只能包含文字、数字、布尔值、空值、列表和对象。") from None
+        raise InvalidTaskData(_("任务数据只能包含文字、数字、布尔值、空值、列表和对象。")) from None
     if len(encoded.encode("utf-8")) > MAX_DATA_BYTES:
-        raise InvalidTaskData(f"任务数据超过 {MAX_DATA_BYTES // 1024} KB。")
+        raise InvalidTaskData(
+            _("任务数据超过 %(max_data_bytes)s KB。") % {"max_data_bytes": MAX_DATA_BYTES // 1024}
+        )
     return json.loads(encoded)
 
 
@@ -239,9 +249,9 @@ def _ready_task(workflow: BpmnWorkflow, task_id: str):
     try:
         task = workflow.get_task_from_id(UUID(str(task_id)))
     except (ValueError, WorkflowException):
-        raise TaskNotReady("该任务不在当前流程中。", details={"task_id": str(task_id)}) from None
+        raise TaskNotReady(_("该任务不在当前流程中。"), details={"task_id": str(task_id)}) from None
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-        raise TaskNotReady("该任务当前不是待办状态。", details={"task_id": str(task_id)})
+        raise TaskNotReady(_("该任务当前不是待办状态。"), details={"task_id": str(task_id)})
     return task
 
 
@@ -300,15 +310,18 @@ def send_back(*, state_json: str, task_id: str, reason: str) -> Instance:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidTaskData("退回须说明理由。")
+        raise InvalidTaskData(_("退回须说明理由。"))
     if len(reason) > MAX_REASON_CHARS:
-        raise InvalidTaskData(f"退回理由不能超过 {MAX_REASON_CHARS} 字。")
+        raise InvalidTaskData(
+            _("退回理由不能超过 %(max_reason_chars)s 字。") % {"max_reason_chars": MAX_REASON_CHARS}
+        )
     workflow = _load(state_json)
     task = _ready_task(workflow, task_id)
     target = previous_step(workflow, task)
     if target is None:
         raise NoPreviousStep(
-            f"“{task.task_spec.bpmn_name or task.task_spec.name}”是第一个办理环节，无法退回。"
+            _("“%(task_spec_bpmn_name)s”是第一个办理环节，无法退回。")
+            % {"task_spec_bpmn_name": task.task_spec.bpmn_name or task.task_spec.name}
         )
     data = copy.deepcopy(target.parent.data) if target.parent is not None else {}
     data.pop("decision", None)

@@ -26,6 +26,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 MAX_LENGTH = 500
 MAX_NODES = 100
 
@@ -88,16 +90,23 @@ def compile_condition(expression: str) -> ast.Expression:
     """Parse and check a condition; raise :class:`ExpressionError` if it is not allowed."""
     text = normalise(expression)
     if not text:
-        raise ExpressionError("条件为空", expression)
+        raise ExpressionError(_("条件为空"), expression)
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"条件超过 {MAX_LENGTH} 个字符", expression)
+        raise ExpressionError(
+            _("条件超过 %(max_length)s 个字符") % {"max_length": MAX_LENGTH}, expression
+        )
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"语法错误（{exc.msg}）", expression) from None
+        raise ExpressionError(
+            _("语法错误（%(exc_msg)s）") % {"exc_msg": exc.msg}, expression
+        ) from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
-        raise ExpressionError(f"条件过于复杂（超过 {MAX_NODES} 个语法节点）", expression)
+        raise ExpressionError(
+            _("条件过于复杂（超过 %(max_nodes)s 个语法节点）") % {"max_nodes": MAX_NODES},
+            expression,
+        )
     _check(tree.body, expression)
     return tree
 
@@ -121,13 +130,13 @@ def _check_literal(node: ast.AST, expression: str) -> None:
             and isinstance(node.operand.value, int | float)
             and not isinstance(node.operand.value, bool)):
         return
-    raise ExpressionError("列表和元组中只能写常量", expression)
+    raise ExpressionError(_("列表和元组中只能写常量"), expression)
 
 
 def _check(node: ast.AST, expression: str) -> None:
     if isinstance(node, ast.BoolOp):
         if not isinstance(node.op, ast.And | ast.Or):
-            raise ExpressionError("不支持的逻辑运算", expression)
+            raise ExpressionError(_("不支持的逻辑运算"), expression)
         for value in node.values:
             _check(value, expression)
     elif isinstance(node, ast.UnaryOp):
@@ -136,31 +145,33 @@ def _check(node: ast.AST, expression: str) -> None:
         elif isinstance(node.op, ast.USub):
             _check_literal(node, expression)
         else:
-            raise ExpressionError("不支持的一元运算", expression)
+            raise ExpressionError(_("不支持的一元运算"), expression)
     elif isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _COMPARE:
                 name = _NODE_NAMES.get(type(op), type(op).__name__)
-                raise ExpressionError(f"不允许使用{name}", expression)
+                raise ExpressionError(_("不允许使用%(name)s") % {"name": name}, expression)
         _check(node.left, expression)
         for comparator in node.comparators:
             _check(comparator, expression)
     elif isinstance(node, ast.Name):
         if not isinstance(node.ctx, ast.Load):
-            raise ExpressionError("不允许赋值", expression)
+            raise ExpressionError(_("不允许赋值"), expression)
         if node.id.startswith("_"):
-            raise ExpressionError(f"数据项名称不能以下划线开头（{node.id}）", expression)
+            raise ExpressionError(
+                _("数据项名称不能以下划线开头（%(node_id)s）") % {"node_id": node.id}, expression
+            )
     elif isinstance(node, ast.Constant):
         if not _constant_ok(node.value):
-            raise ExpressionError("只允许字符串、数字、布尔值和 None 常量", expression)
+            raise ExpressionError(_("只允许字符串、数字、布尔值和 None 常量"), expression)
     elif isinstance(node, ast.List | ast.Tuple):
         if not isinstance(node.ctx, ast.Load):
-            raise ExpressionError("不允许赋值", expression)
+            raise ExpressionError(_("不允许赋值"), expression)
         for element in node.elts:
             _check_literal(element, expression)
     else:
         name = _NODE_NAMES.get(type(node), type(node).__name__)
-        raise ExpressionError(f"不允许使用{name}", expression)
+        raise ExpressionError(_("不允许使用%(name)s") % {"name": name}, expression)
 
 
 def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
@@ -171,7 +182,7 @@ def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
     except ExpressionError:
         raise
     except TypeError as exc:
-        raise ExpressionError(f"数据类型不能比较（{exc}）", expression) from None
+        raise ExpressionError(_("数据类型不能比较（%(exc)s）") % {"exc": exc}, expression) from None
 
 
 def _eval(node: ast.AST, data: Mapping[str, Any], expression: str) -> Any:
@@ -179,10 +190,14 @@ def _eval(node: ast.AST, data: Mapping[str, Any], expression: str) -> Any:
         return node.value
     if isinstance(node, ast.Name):
         if node.id not in data:
-            raise ExpressionError(f"任务数据中没有“{node.id}”", expression)
+            raise ExpressionError(
+                _("任务数据中没有“%(node_id)s”") % {"node_id": node.id}, expression
+            )
         value = data[node.id]
         if not _data_ok(value):
-            raise ExpressionError(f"数据项“{node.id}”的类型不能用于条件", expression)
+            raise ExpressionError(
+                _("数据项“%(node_id)s”的类型不能用于条件") % {"node_id": node.id}, expression
+            )
         return value
     if isinstance(node, ast.BoolOp):
         if isinstance(node.op, ast.And):
@@ -214,7 +229,9 @@ def _eval(node: ast.AST, data: Mapping[str, Any], expression: str) -> Any:
     if isinstance(node, ast.List | ast.Tuple):
         return tuple(_eval(element, data, expression) for element in node.elts)
     # compile_condition has refused everything else already; this is the second lock.
-    raise ExpressionError(f"不允许使用{type(node).__name__}", expression)
+    raise ExpressionError(
+        _("不允许使用%(node_type)s") % {"node_type": type(node).__name__}, expression
+    )
 
 
 def _data_ok(value: Any) -> bool:

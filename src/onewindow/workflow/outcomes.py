@@ -23,6 +23,7 @@ lacks or misstates its outcome, so a file is fixed in one go.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from .errors import RouteInvalid
@@ -60,12 +61,16 @@ def check_end_outcomes(process: etree._Element, problems) -> dict[str, str]:
         if value in OUTCOMES:
             outcomes[end.get("id")] = value
             continue
-        name = end.get("name") or "未命名"
-        wrong = f"的 outcome “{value}” 无效" if value else "未声明办理结果（outcome）"
+        name = end.get("name") or _("未命名")
+        if value:
+            wrong = _("结束事件“%(name)s”的 outcome “%(value)s” 无效") % {"name": name,
+                                                                       "value": value}
+        else:
+            wrong = _("结束事件“%(name)s”未声明办理结果（outcome）") % {"name": name}
         problems.add(OutcomeMissing(
-            f"结束事件“{name}”{wrong}：请声明 approve（准予）、deny（不予）或 decision"
-            f"（按决定环节的结果），写作属性 ow:outcome（命名空间 {OW_NS}）或名为 outcome "
-            "的扩展属性。",
+            _("%(wrong)s：请声明 approve（准予）、deny（不予）或 decision"
+              "（按决定环节的结果），写作属性 ow:outcome（命名空间 %(ow_ns)s）或名为 outcome "
+              "的扩展属性。") % {"wrong": wrong, "ow_ns": OW_NS},
             details={"element_id": end.get("id"), "element_type": "endEvent",
                      "line": end.sourceline, "found": value},
         ))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import ImplementationVersion
 from onewindow.common.actors import Actor
@@ -105,11 +106,11 @@ def _after(sort: str, values: list) -> Q:
 def _cursor_values(sort: str, cursor: str) -> list:
     values = decode_cursor(cursor)
     if len(values) != 3 or values[0] != sort or not isinstance(values[2], int):
-        raise _invalid("分页游标无效。", "pagination.invalid-cursor")
+        raise _invalid(_("分页游标无效。"), "pagination.invalid-cursor")
     try:
         _after(sort, values[1:])
     except (TypeError, ValueError):
-        raise _invalid("分页游标无效。", "pagination.invalid-cursor") from None
+        raise _invalid(_("分页游标无效。"), "pagination.invalid-cursor") from None
     return values[1:]
 
 
@@ -121,18 +122,24 @@ def worklist(*, actor: Actor, sort: str = "due_date", statuses: Iterable[str] = 
     without a deadline last), optionally only some deadline colours, one keyset page.
     """
     if sort not in SORTS:
-        raise _invalid(f"排序方式须为 {', '.join(SORTS)} 之一。", "workflow.invalid-sort")
+        raise _invalid(
+            _("排序方式须为 %(sorts)s 之一。") % {"sorts": ", ".join(SORTS)},
+            "workflow.invalid-sort",
+        )
     statuses = list(statuses) or ["READY"]
     if set(statuses) - set(WorkItem.Status.values):
-        raise _invalid("任务状态无效。", "workflow.invalid-status")
+        raise _invalid(_("任务状态无效。"), "workflow.invalid-status")
     if not 1 <= limit <= MAX_LIMIT:
-        raise _invalid(f"每页条数须在 1 到 {MAX_LIMIT} 之间。", "pagination.invalid-limit")
+        raise _invalid(
+            _("每页条数须在 1 到 %(max_limit)s 之间。") % {"max_limit": MAX_LIMIT},
+            "pagination.invalid-limit",
+        )
     calendar = get_calendar()
     queryset = WorkItem.objects.filter(work_items_q(actor=actor), status__in=statuses)
     if deadline:
         deadline = list(deadline)
         if set(deadline) - set(DEADLINE_FILTERS):
-            raise _invalid("期限状态须为 NORMAL、DUE_SOON 或 OVERDUE。",
+            raise _invalid(_("期限状态须为 NORMAL、DUE_SOON 或 OVERDUE。"),
                            "workflow.invalid-deadline-status")
         queryset = queryset.filter(_deadline_q(deadline, today, calendar))
     if cursor:
@@ -167,7 +174,7 @@ def access_work_item(*, actor: Actor | None, work_item_id: int) -> WorkItem:
     item = (WorkItem.objects.select_related("organisation", "completed_by")
             .filter(pk=work_item_id).first())
     if item is None or not can_work_on(actor=actor, work_item=item):
-        raise WorkItemNotFound("未找到该待办任务。")
+        raise WorkItemNotFound(_("未找到该待办任务。"))
     return item
 
 
@@ -212,7 +219,7 @@ def access_route_version(*, actor: Actor, code: str, number: int,
         can_upload_route(actor=actor, version=version) if upload
         else can_view_routes(actor=actor))
     if not allowed:
-        raise RouteNotFound("未找到该事项版本。", details={"code": code, "version": number})
+        raise RouteNotFound(_("未找到该事项版本。"), details={"code": code, "version": number})
     return version
 
 
@@ -276,11 +283,12 @@ def lane_organisation(*, department: str, home: Organisation) -> Organisation:
         return candidates[0]
     if not candidates:
         raise UnknownDepartment(
-            f"机构库中没有名为“{department}”的机构，请使用机构全称或简称。",
+            _("机构库中没有名为“%(department)s”的机构，请使用机构全称或简称。")
+            % {"department": department},
             details={"department": department},
         )
     raise UnknownDepartment(
-        f"名为“{department}”的机构不止一个，请在泳道中写明全称。",
+        _("名为“%(department)s”的机构不止一个，请在泳道中写明全称。") % {"department": department},
         details={"department": department, "candidates": [o.pk for o in candidates]},
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
@@ -68,9 +69,9 @@ def route_upload(*, actor: Actor | None, version, bpmn_xml: str | bytes, file_na
     workflow.version-superseded (422), not-found (404) when the actor may not manage it.
     """
     if not can_upload_route(actor=actor, version=version):
-        raise RouteNotFound("未找到该事项版本。")
+        raise RouteNotFound(_("未找到该事项版本。"))
     if version.status == "SUPERSEDED":
-        raise VersionClosed("该版本已被替代，不再受理新件，不能上传审批路线。")
+        raise VersionClosed(_("该版本已被替代，不再受理新件，不能上传审批路线。"))
     parsed = bpmn.parse_route(bpmn_xml, require_outcomes=True)
     home = version.implementation.organisation
     for lane in parsed.lanes.values():
@@ -79,7 +80,9 @@ def route_upload(*, actor: Actor | None, version, bpmn_xml: str | bytes, file_na
                 lane_organisation(department=lane.department, home=home)
             except UnknownDepartment as exc:
                 raise UnknownDepartment(
-                    f"泳道“{lane.name}”：{exc.message}", details={"lane": lane.name}
+                    _("泳道“%(lane_name)s”：%(exc_message)s")
+                    % {"lane_name": lane.name, "exc_message": exc.message},
+                    details={"lane": lane.name},
                 ) from None
     # Durable, but opened only here: the BPMN is parsed and checked before the write
     # transaction starts (SQLite opens it IMMEDIATE, i.e. holding the write lock).
@@ -149,7 +152,8 @@ def _organisation_of(task: engine.ReadyTask, organisation_for_lane: Organisation
         found = Organisation.objects.filter(pk=found).first()
     if not isinstance(found, Organisation):
         raise UnknownDepartment(
-            f"环节“{task.label}”（泳道“{task.lane}”）没有对应的办理机构。",
+            _("环节“%(task_label)s”（泳道“%(task_lane)s”）没有对应的办理机构。")
+            % {"task_label": task.label, "task_lane": task.lane},
             details={"lane": task.lane, "task_name": task.name},
         )
     return found
@@ -286,7 +290,7 @@ def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_
     current = _ready(_lock_subject(subject_type, subject_id))
     stored = adapter.load_state(subject_id)
     if stored is not None and engine.ready_tasks(state_json=stored.state_json):
-        raise AlreadyStarted("该业务的审批流程已在进行中。")
+        raise AlreadyStarted(_("该业务的审批流程已在进行中。"))
     instance = engine.start(route=route, data=data)
     version = (stored.version if stored is not None else 0) + 1
     sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now)
@@ -310,20 +314,20 @@ def _lock_item(work_item: WorkItem, actor: Actor | None) -> tuple[WorkItem, list
     rows = _lock_subject(*subject)
     item = next((row for row in rows if row.pk == pk), None)
     if item is None or not can_work_on(actor=actor, work_item=item):
-        raise WorkItemNotFound("未找到该待办任务。")
+        raise WorkItemNotFound(_("未找到该待办任务。"))
     if item.status == Status.COMPLETED:
-        raise TaskAlreadyCompleted("该任务已由他人办结，请刷新待办列表。")
+        raise TaskAlreadyCompleted(_("该任务已由他人办结，请刷新待办列表。"))
     if item.status != Status.READY:
-        raise TaskNotReady("该任务已不在待办中（已退回或撤销），请刷新待办列表。")
+        raise TaskNotReady(_("该任务已不在待办中（已退回或撤销），请刷新待办列表。"))
     return item, rows
 
 
 def _load(adapter, item: WorkItem, expected_state_version: int | None) -> StoredState:
     stored = adapter.load_state(item.subject_id)
     if stored is None:
-        raise InvalidState("该业务没有进行中的审批流程。")
+        raise InvalidState(_("该业务没有进行中的审批流程。"))
     if expected_state_version is not None and stored.version != expected_state_version:
-        raise StateChanged("流程已被他人推进，请刷新后再办理。",
+        raise StateChanged(_("流程已被他人推进，请刷新后再办理。"),
                            details={"state_version": stored.version})
     return stored
 
@@ -353,7 +357,10 @@ def task_complete_inner(*, actor: Actor | None, work_item: WorkItem, data: dict 
     """The body of ``task_complete``, in the caller's transaction."""
     opinion = (opinion or "").strip()
     if len(opinion) > MAX_OPINION_CHARS:
-        raise InvalidTaskData(f"办理意见不能超过 {MAX_OPINION_CHARS} 字。")
+        raise InvalidTaskData(
+            _("办理意见不能超过 %(max_opinion_chars)s 字。")
+            % {"max_opinion_chars": MAX_OPINION_CHARS}
+        )
     values = engine.clean_data(data)
     # Like decision, the opinion belongs to this step: an earlier one must not carry on.
     values["opinion"] = opinion
@@ -477,7 +484,7 @@ def process_cancel_inner(*, actor: Actor | None, subject_type: str, subject_id: 
     rows = _lock_subject(subject_type, subject_id)
     stored = adapter.load_state(subject_id)
     if stored is None:
-        raise InvalidState("该业务没有进行中的审批流程。")
+        raise InvalidState(_("该业务没有进行中的审批流程。"))
     instance = engine.cancel(state_json=stored.state_json)
     sync = _sync(subject_type, subject_id, instance, _ready(rows), {}, None, now)
     version = stored.version + 1

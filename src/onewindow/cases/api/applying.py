@@ -1,6 +1,7 @@
 """Applying: start and save a draft, submit an application (once per idempotency key)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Status
 
 from onewindow.common.schemas import errors
@@ -46,7 +47,7 @@ def case_submit(request, body: SubmitIn):
     the request returns the same case (200) and never a second number."""
     key = body.idempotency_key or request.headers.get("Idempotency-Key", "")
     if not key.strip():
-        message = "请提供幂等键（Idempotency-Key），以免重复提交。"
+        message = _("请提供幂等键（Idempotency-Key），以免重复提交。")
         raise CaseInvalid(message, details={"idempotency_key": message})
     now = timezone.now()
     existing = selectors.submitted_with_key(actor=request.auth, key=key)

@@ -5,6 +5,7 @@ forbidden alike)."""
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from onewindow.common.redaction import redact_text
@@ -84,7 +85,7 @@ def legal_person(request, credit_code: str) -> LegalPerson | None:
         return None
     legal = LegalPerson.objects.filter(credit_code=code).first()
     if legal is None:
-        message = "您没有代表该单位办理业务的授权。"
+        message = _("您没有代表该单位办理业务的授权。")
         raise CaseInvalid(message, details={"applicant_legal_credit_code": message})
     return legal
 

@@ -4,6 +4,7 @@ the output window's queue. ``POST /{ref}/deliver`` (one body for every channel) 
 the clients written against it, as a deprecated route over the same services."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.schemas import errors
 
@@ -85,13 +86,15 @@ _DELIVER_FIELDS = {
 def _deliver_by_channel(request, case, body: DeliverIn, now):
     """The deprecated one-body route, read as the delivery act it names."""
     if body.channel not in DeliveryChannel.values:
-        message = "送达方式应为 PICKUP、MAIL 或 ELECTRONIC。"
+        message = _("送达方式应为 PICKUP、MAIL 或 ELECTRONIC。")
         raise DeliveryInvalid(message, details={"channel": message})
     given = {k for k, v in body.dict().items() if k not in ("channel", "version")
              and v is not None}
     unknown = given - _DELIVER_FIELDS[body.channel]
     if unknown:
-        message = f"该送达方式不接受这些信息：{'、'.join(sorted(unknown))}。"
+        message = _("该送达方式不接受这些信息：%(unknown)s。") % {
+            "unknown": "、".join(sorted(unknown))
+        }
         raise DeliveryInvalid(message, details={"unknown": sorted(unknown)})
     act = {"actor": request.auth, "case": case, "expected_version": body.version, "now": now}
     if body.channel == DeliveryChannel.PICKUP:
@@ -106,7 +109,7 @@ def _deliver_by_channel(request, case, body: DeliverIn, now):
     if event == "DELIVERED":
         return services.case_mail_deliver(**act)
     if event != "DISPATCHED":
-        message = "邮寄事件应为 DISPATCHED 或 DELIVERED。"
+        message = _("邮寄事件应为 DISPATCHED 或 DELIVERED。")
         raise DeliveryInvalid(message, details={"event": message})
     return services.case_mail_dispatch(**act, carrier=body.carrier or "",
                                        tracking_number=body.tracking_number or "",

@@ -1,6 +1,7 @@
 """Reading cases: the lists, one case, its timeline, its time limits and the review opinions."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Query
 
 from onewindow.common.schemas import errors
@@ -72,5 +73,5 @@ def case_opinions(request, ref: str):
     """Review opinions (internal: staff of the case's scope only; others get 404)."""
     case = selectors.access_case(actor=request.auth, ref=ref)
     if not permissions.can_read_opinions(actor=request.auth, case=case):
-        raise CaseNotFound("没有找到该办件。")
+        raise CaseNotFound(_("没有找到该办件。"))
     return [{**o.__dict__, "actor": o.actor_label} for o in selectors.case_opinions(case)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.actors import Actor
 from onewindow.common.ids import is_digits
@@ -46,7 +47,7 @@ def access_case(*, actor: Actor, ref: str | int) -> Case:
     that names a case calls this before any service or other read."""
     case = _by_ref(_cases(), ref).first()
     if case is None or not permissions.can_view_case(actor=actor, case=case):
-        raise CaseNotFound("没有找到该办件。", details={"number": str(ref)})
+        raise CaseNotFound(_("没有找到该办件。"), details={"number": str(ref)})
     return case
 
 
@@ -184,5 +185,5 @@ def access_case_file(*, actor: Actor, file_id: int, ref: str | int | None = None
         files = _by_ref(files, ref, field="case__")
     record = files.first()
     if record is None or not permissions.can_view_case(actor=actor, case=record.case):
-        raise CaseNotFound("没有找到该文件。")
+        raise CaseNotFound(_("没有找到该文件。"))
     return record

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.pagination import Page, keyset_page
 from onewindow.identity.models import Organisation
@@ -84,7 +85,7 @@ def parse_statuses(value: str | list[str] | None) -> tuple[str, ...]:
     statuses = tuple(p.strip().upper() for p in parts if p and p.strip())
     unknown = [s for s in statuses if s not in CaseStatus.values]
     if unknown:
-        message = f"未知的办件状态：{'、'.join(unknown)}。"
+        message = _("未知的办件状态：%(unknown)s。") % {"unknown": '、'.join(unknown)}
         raise CaseInvalid(message, details={"status": message})
     return statuses
 
@@ -185,4 +186,4 @@ def case_list(*, actor, scope: str, today: dt.date, filters: CaseFilters | None 
     if scope == "staff":
         return staff_case_list(actor=actor, today=today, filters=filters, cursor=cursor,
                                limit=limit)
-    raise CaseInvalid("scope 应为 mine、queue 或 staff。", details={"scope": scope})
+    raise CaseInvalid(_("scope 应为 mine、queue 或 staff。"), details={"scope": scope})

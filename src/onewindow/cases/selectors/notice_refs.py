@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from ..errors import CaseNotFound
 from ..models import Case, CaseAction
 
@@ -52,5 +54,5 @@ def notices_of(*, case: Case) -> list[NoticeRef]:
 def notice_action(*, case: Case, seq: int) -> CaseAction:
     action = case.actions.filter(seq=seq).first()
     if action is None or not (action.data or {}).get("notice"):
-        raise CaseNotFound("没有找到该文书。")
+        raise CaseNotFound(_("没有找到该文书。"))
     return action

@@ -6,6 +6,8 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common import ratelimit
 from onewindow.common.errors import TooManyAttempts
 
@@ -53,7 +55,7 @@ def public_progress(*, number: str, query_code: str) -> PublicProgress:
     )
     # Compare in constant time, and fail the same way for a wrong number or code.
     if case is None or not hmac.compare_digest(case.query_code.encode(), code.encode()):
-        raise CaseNotFound("办件编号或查询码不正确。")
+        raise CaseNotFound(_("办件编号或查询码不正确。"))
     steps = [
         (ActionKind(kind).label, deadlines.local_date(at))
         for kind, at in case.actions.filter(kind__in=_PUBLIC_STEPS)
@@ -87,7 +89,7 @@ def public_progress_guarded(*, number: str, query_code: str, client: str) -> Pub
     from ``client`` in 15 minutes, every lookup from it is refused with
     ``too-many-attempts`` (429) until the window ends."""
     if ratelimit.exceeded("progress", client, limit=PROGRESS_MISSES_ALLOWED):
-        raise TooManyAttempts("查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。")
+        raise TooManyAttempts(_("查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。"))
     try:
         return public_progress(number=number, query_code=query_code)
     except CaseNotFound:

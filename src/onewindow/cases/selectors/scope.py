@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.identity.models import Organisation, Role, RoleAssignment
 
 from ..errors import NoReceivingCentre
@@ -26,7 +28,8 @@ def receiving_centre_for(*, organisation: Organisation) -> Organisation:
         if ancestor in centres:
             return centres[ancestor]
     raise NoReceivingCentre(
-        f"“{organisation.name}”没有对应的政务服务中心，暂不能网上申请。",
+        _("“%(organisation_name)s”没有对应的政务服务中心，暂不能网上申请。")
+        % {"organisation_name": organisation.name},
         details={"organisation": organisation.pk},
     )
 

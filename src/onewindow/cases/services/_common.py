@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
 
@@ -25,12 +26,18 @@ def remedies_text() -> str:
     return getattr(settings, "ONEWINDOW_CASES_REMEDIES_TEXT", "") or DEFAULT_REMEDIES
 
 
-def require_reason(reason: str | None, *, field: str = "reason", label: str = "理由") -> str:
+def require_reason(reason: str | None, *, field: str = "reason", label: str = _("理由")) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired(f"请填写{label}。", details={field: f"请填写{label}。"})
+        raise ReasonRequired(
+            _("请填写%(label)s。") % {"label": label},
+            details={field: _("请填写%(label)s。") % {"label": label}},
+        )
     if len(reason) > MAX_REASON:
-        message = f"{label}不能超过 {MAX_REASON} 个字。"
+        message = _("%(label)s不能超过 %(max_reason)s 个字。") % {
+            "label": label,
+            "max_reason": MAX_REASON,
+        }
         raise ReasonRequired(message, details={field: message})
     return reason
 
@@ -57,14 +64,14 @@ def lock_case_id(case_id: int) -> Case:
     by id, sweeps walk ids)."""
     found = case_queryset().select_for_update(of=("self",)).filter(pk=case_id).first()
     if found is None:
-        raise CaseNotFound("没有找到该办件。")
+        raise CaseNotFound(_("没有找到该办件。"))
     return found
 
 
 def ensure_item_active(case: Case) -> None:
     if case.implementation.status != ImplementationStatus.ACTIVE:
         raise ItemNotAvailable(
-            "该事项已暂停或取消办理，暂不能受理。",
+            _("该事项已暂停或取消办理，暂不能受理。"),
             details={"implementation": case.implementation.code},
         )
 

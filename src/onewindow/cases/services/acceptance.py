@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
 from onewindow.common.actors import Actor
@@ -75,7 +76,8 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
             errors[str(pk)] = f"“{material.name}”已提交，无需容缺。"
     if errors:
         raise ToleranceNotAllowed(
-            f"容缺受理有误：{next(iter(errors.values()))}", details={"tolerated": errors}
+            _("容缺受理有误：%(errors)s") % {"errors": next(iter(errors.values()))},
+            details={"tolerated": errors},
         )
     missing = [
         m for m in materials
@@ -85,8 +87,9 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
     if missing:
         names = "、".join(m.name for m in missing)
         raise MaterialsIncomplete(
-            f"必要材料不齐全：{names}。请一次性告知补正，或对可容缺材料容缺受理。",
-            details={"materials": {str(m.pk): "未提交或需补正" for m in missing}},
+            _("必要材料不齐全：%(names)s。请一次性告知补正，或对可容缺材料容缺受理。")
+            % {"names": names},
+            details={"materials": {str(m.pk): _("未提交或需补正") for m in missing}},
         )
     tolerated_materials = [by_id[pk] for pk in tolerated_ids]
     allowed_days = selectors.tolerance_supply_days(*tolerated_materials)
@@ -95,10 +98,14 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
         # notice all name the same number.
         supply_days = allowed_days
     if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
-        message = f"容缺受理须设定补齐期限（1–{MAX_SUPPLY_DAYS} 个工作日）。"
+        message = _("容缺受理须设定补齐期限（1–%(max_supply_days)s 个工作日）。") % {
+            "max_supply_days": MAX_SUPPLY_DAYS
+        }
         raise ToleranceNotAllowed(message, details={"supply_days": message})
     if tolerated_ids and allowed_days and int(supply_days) > allowed_days:
-        message = f"补齐期限不能超过事项规定的 {allowed_days} 个工作日。"
+        message = _("补齐期限不能超过事项规定的 %(allowed_days)s 个工作日。") % {
+            "allowed_days": allowed_days
+        }
         raise ToleranceNotAllowed(message, details={"supply_days": message})
     present = [m for m in materials if m.state in _PRESENT]
     return present, tolerated_materials, (int(supply_days) if tolerated_ids else None)
@@ -170,7 +177,7 @@ def case_reject(*, actor: Actor, case: Case, reason: str,
     """不予受理 with a mandatory reason; the decision tells the applicant their remedies
     (行政复议 within 60 days / 行政诉讼 within 6 months, setting
     ``ONEWINDOW_CASES_REMEDIES_TEXT``)."""
-    reason = require_reason(reason, label="不予受理的理由")
+    reason = require_reason(reason, label=_("不予受理的理由"))
     locked = _lock_for_desk(case, actor, "reject", expected_version)
     data = {"notice": {**notice_base(locked, now=now, actor_label=_label(actor)),
                        "kind": "rejection", "reason": reason, "remedies": remedies_text()}}
@@ -185,10 +192,10 @@ def case_reject(*, actor: Actor, case: Case, reason: str,
 
 def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not items:
-        message = "请列出需要补正的全部材料及问题（一次性告知）。"
+        message = _("请列出需要补正的全部材料及问题（一次性告知）。")
         raise CaseInvalid(message, details={"items": message})
     if len(items) > MAX_CORRECTION_ITEMS:
-        raise CaseInvalid("补正事项过多。", details={"items": "补正事项过多。"})
+        raise CaseInvalid(_("补正事项过多。"), details={"items": _("补正事项过多。")})
     materials = {m.pk: m for m in case.materials.all()}
     cleaned: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
@@ -197,26 +204,30 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
         problem = " ".join(str(item.get("problem") or "").split())
         material_id = item.get("material_id")
         if not problem:
-            errors[f"items.{index}.problem"] = "请写明需要补正的问题。"
+            errors[f"items.{index}.problem"] = _("请写明需要补正的问题。")
         elif len(problem) > 500:
-            errors[f"items.{index}.problem"] = "补正说明不能超过 500 个字。"
+            errors[f"items.{index}.problem"] = _("补正说明不能超过 500 个字。")
         if material_id in (None, ""):
             name = " ".join(str(item.get("name") or "").split())
             if not name:
-                errors[f"items.{index}.name"] = "请写明需要补正的内容名称。"
+                errors[f"items.{index}.name"] = _("请写明需要补正的内容名称。")
             cleaned.append({"material_id": None, "name": name[:300], "problem": problem})
             continue
         material = materials.get(int(material_id))
         if material is None:
-            errors[f"items.{index}.material_id"] = "该办件没有这项材料。"
+            errors[f"items.{index}.material_id"] = _("该办件没有这项材料。")
         elif material.pk in seen:
-            errors[f"items.{index}.material_id"] = f"“{material.name}”重复列出。"
+            errors[f"items.{index}.material_id"] = _("“%(material_name)s”重复列出。") % {
+                "material_name": material.name
+            }
         else:
             seen.add(material.pk)
             cleaned.append({"material_id": material.pk, "name": material.name,
                             "problem": problem})
     if errors:
-        raise CaseInvalid(f"补正清单有误：{next(iter(errors.values()))}", details=errors)
+        raise CaseInvalid(
+            _("补正清单有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     return cleaned
 
 
@@ -232,7 +243,9 @@ def _supply_due(supply_days: int | None, *, now: dt.datetime) -> tuple[int, dt.d
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= MAX_SUPPLY_DAYS:
-        message = f"补正期限应为 1–{MAX_SUPPLY_DAYS} 个工作日。"
+        message = _("补正期限应为 1–%(max_supply_days)s 个工作日。") % {
+            "max_supply_days": MAX_SUPPLY_DAYS
+        }
         raise CaseInvalid(message, details={"supply_days": message})
     return days, workdays.add_working_days(deadlines.local_date(now), days)
 
@@ -311,7 +324,7 @@ def case_decide_instant(
     locked = _lock_for_desk(case, actor, "decide_instant", expected_version)
     reason = (reason or "").strip()
     if not approve:
-        reason = require_reason(reason, label="不予许可的理由")
+        reason = require_reason(reason, label=_("不予许可的理由"))
     if locked.status == S.SUBMITTED:
         _accept(actor=actor, case=locked, tolerated=[], supply_days=None, note="",
                 expected_version=expected_version, now=now)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
+
 from .. import deadlines, lifecycle
 from ..codes import ActionKind, DeliveryChannel, MaterialState
 from ..errors import TolerancePending
@@ -24,7 +26,7 @@ def decide(case: Case, *, approve: bool, reasons: str, actor, now: dt.datetime,
     kind = K.APPROVE if approve else K.DENY
     if approve and case.materials.filter(state=MaterialState.TOLERATED).exists():
         # 容缺受理 lets review start, not a licence go out without the material.
-        raise TolerancePending("还有容缺材料未补齐，补齐后才能作出准予决定（可以不予许可）。")
+        raise TolerancePending(_("还有容缺材料未补齐，补齐后才能作出准予决定（可以不予许可）。"))
     accepted = deadlines.local_date(case.accepted_at) if case.accepted_at else None
     data = {"instant": instant, "notice": {
         **notice_base(case, now=now, actor_label=lifecycle.actor_label(actor)),

@@ -46,6 +46,8 @@ implementing organisation. Types the library does not know are skipped.
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common.errors import ApplicationError
 from onewindow.licences import selectors as licence_selectors
 from onewindow.licences import services as licence_services
@@ -84,7 +86,8 @@ def licence_fields_from_form(licence_type: LicenceType, form_data: dict | None) 
 
 def _fail(licence_type_name: str, reason: str, *, details=None) -> ResultLicenceFailed:
     return ResultLicenceFailed(
-        f"无法签发审批结果“{licence_type_name}”：{reason}办件未能办结，请核对后重试。",
+        _("无法签发审批结果“%(licence_type_name)s”：%(reason)s办件未能办结，请核对后重试。")
+        % {"licence_type_name": licence_type_name, "reason": reason},
         details=details,
     )
 
@@ -99,13 +102,16 @@ def issue_result_licence_inner(*, case: Case, actor, now: dt.datetime) -> Licenc
     name = case.version.result_name or code
     licence_type = licence_selectors.licence_type_by_code(code=code)
     if licence_type is None:
-        raise _fail(name, f"电子证照库中没有启用的证照类型 {code}。",
+        raise _fail(name, _("电子证照库中没有启用的证照类型 %(code)s。") % {"code": code},
                     details={"result_licence_type": code})
     issuers = {o.pk for o in licence_type.issuers.all()}
     if case.organisation_id not in issuers:
-        raise _fail(licence_type.name,
-                    f"{case.organisation.name}不是{licence_type.name}的颁发机构。",
-                    details={"organisation": case.organisation.name})
+        raise _fail(
+            licence_type.name,
+            _("%(organisation_name)s不是%(licence_type_name)s的颁发机构。")
+            % {"organisation_name": case.organisation.name, "licence_type_name": licence_type.name},
+            details={"organisation": case.organisation.name},
+        )
     try:
         return licence_services.licence_issue_inner(
             actor=None, licence_type=licence_type, **_holder(case, licence_type),

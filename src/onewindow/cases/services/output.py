@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.actors import Actor
 from onewindow.common.redaction import mask_id_number
@@ -33,10 +34,10 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def _field(value: str | None, name: str, label: str, limit: int = 200) -> str:
     text = " ".join(str(value or "").split())
     if not text:
-        message = f"请填写{label}。"
+        message = _("请填写%(label)s。") % {"label": label}
         raise DeliveryInvalid(message, details={name: message})
     if len(text) > limit:
-        message = f"{label}不能超过 {limit} 个字。"
+        message = _("%(label)s不能超过 %(limit)s 个字。") % {"label": label, "limit": limit}
         raise DeliveryInvalid(message, details={name: message})
     return text
 
@@ -44,14 +45,14 @@ def _field(value: str | None, name: str, label: str, limit: int = 200) -> str:
 def _signature(value: str | None) -> str:
     text = str(value or "")
     if not text.startswith(PNG_PREFIX):
-        message = "请让领取人在签名板上签名，或在纸质回执上签字后勾选“已签纸质回执”。"
+        message = _("请让领取人在签名板上签名，或在纸质回执上签字后勾选“已签纸质回执”。")
         raise DeliveryInvalid(message, details={"signature": message})
     try:
         raw = base64.b64decode(text[len(PNG_PREFIX):], validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if not raw.startswith(PNG_MAGIC) or len(raw) > MAX_SIGNATURE_BYTES:
-        message = "签名图片无效（须为 PNG，且不超过 256 KB）。"
+        message = _("签名图片无效（须为 PNG，且不超过 256 KB）。")
         raise DeliveryInvalid(message, details={"signature": message})
     return text
 
@@ -74,10 +75,10 @@ def case_hand_over(*, actor: Actor, case: Case, recipient_name: str, recipient_i
     the window). The action keeps the ID number masked."""
     locked = _locked_for("hand_over", actor=actor, case=case,
                          expected_version=expected_version)
-    name = _field(recipient_name, "recipient_name", "领取人姓名", 100)
-    id_number = _field(recipient_id_number, "recipient_id_number", "领取人证件号码", 40)
+    name = _field(recipient_name, "recipient_name", _("领取人姓名"), 100)
+    id_number = _field(recipient_id_number, "recipient_id_number", _("领取人证件号码"), 40)
     if id_checked is not True:
-        message = "请先核验领取人的身份证件。"
+        message = _("请先核验领取人的身份证件。")
         raise IdentityNotChecked(message, details={"id_checked": message})
     paper_receipt = paper_receipt is True
     signature = "" if paper_receipt and not signature else _signature(signature)
@@ -100,9 +101,9 @@ def case_mail_dispatch(*, actor: Actor, case: Case, carrier: str, tracking_numbe
     recorded (``case_mail_deliver``). Once only."""
     locked = _locked_for("mail_dispatch", actor=actor, case=case,
                          expected_version=expected_version)
-    address = _field(address or locked.delivery_address, "address", "邮寄地址", 300)
-    carrier = _field(carrier, "carrier", "快递公司", 50)
-    tracking = _field(tracking_number, "tracking_number", "快递单号", 50)
+    address = _field(address or locked.delivery_address, "address", _("邮寄地址"), 300)
+    carrier = _field(carrier, "carrier", _("快递公司"), 50)
+    tracking = _field(tracking_number, "tracking_number", _("快递单号"), 50)
     lifecycle.transition(
         locked, K.MAIL_DISPATCH, actor=actor, now=now, expected_version=expected_version,
         fields={"delivery_channel": DeliveryChannel.MAIL, "delivery_address": address},
@@ -146,10 +147,10 @@ def case_delivery_choose(*, actor: Actor, case: Case, channel: str, address: str
     locked = lock_case(case)
     actions.guard("choose_delivery", actor=actor, case=locked)
     if channel not in DeliveryChannel.values:
-        message = "领取方式应为 PICKUP、MAIL 或 ELECTRONIC。"
+        message = _("领取方式应为 PICKUP、MAIL 或 ELECTRONIC。")
         raise DeliveryInvalid(message, details={"channel": message})
     mail = channel == DeliveryChannel.MAIL
-    address = _field(address, "address", "邮寄地址", 300) if mail else ""
+    address = _field(address, "address", _("邮寄地址"), 300) if mail else ""
     lifecycle.transition(
         locked, K.CHOOSE_DELIVERY, actor=actor, now=now,
         fields={"delivery_channel": channel, "delivery_address": address},

@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from onewindow.catalog.codes import SpecialProcedureKind
 from onewindow.common.actors import Actor
@@ -146,8 +147,10 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
         # Only a step followed by a decision gateway decides; a review step that sent
         # "deny" would put a vote on the record that the route never acted on.
         raise DecisionInvalid(
-            f"“{work_item.task_label}”环节只填写意见，不作准予、不予或退回的决定。",
-            details={"decision": decision})
+            gettext_lazy("“%(work_item_task_label)s”环节只填写意见，不作准予、不予或退回的决定。")
+            % {"work_item_task_label": work_item.task_label},
+            details={"decision": decision},
+        )
     if decision == "deny":
         reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
     if decision == "return":
@@ -192,8 +195,8 @@ def _outcome(case: Case, instance) -> bool:
     if outcome == "deny":
         return False
     raise DecisionInvalid(
-        "审批路线已结束，但没有作出准予或不予许可的决定：结束事件应声明 outcome"
-        "（approve、deny 或 decision），decision 应为 approve 或 deny。",
+        gettext_lazy("审批路线已结束，但没有作出准予或不予许可的决定：结束事件应声明 outcome"
+                     "（approve、deny 或 decision），decision 应为 approve 或 deny。"),
         details={"decision": instance.decision, "end_events": list(instance.end_events)},
     )
 
@@ -253,7 +256,7 @@ def _reschedule(case: Case) -> None:
 def _case_item(work_item: WorkItem) -> WorkItem:
     # Who may work on it is checked by the engine on the locked row (workflow.task-not-found).
     if work_item.subject_type != SUBJECT_TYPE:
-        raise NotACaseTask("该任务不属于办件审批。")
+        raise NotACaseTask(gettext_lazy("该任务不属于办件审批。"))
     return work_item
 
 
@@ -273,8 +276,10 @@ def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
     queued for output. Tasks outside the actor's scope: workflow.task-not-found (404)."""
     item = _case_item(work_item)
     if decision is not None and decision not in DECISIONS:
-        raise DecisionInvalid("办理结果应为准予（approve）、不予（deny）或退回（return）。",
-                              details={"decision": decision})
+        raise DecisionInvalid(
+            gettext_lazy("办理结果应为准予（approve）、不予（deny）或退回（return）。"),
+            details={"decision": decision},
+        )
     reasons = (reasons or "").strip()
     if decision == "deny":
         reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
@@ -328,17 +333,19 @@ def case_suspend(*, actor: Actor, case: Case, procedure: str, expected_days: int
     working days; the due dates are provisional until resumed."""
     locked = _lock_for_review(case, actor, "suspend", expected_version)
     if procedure not in SuspensionProcedure.values:
-        message = "请选择特别程序的种类。"
+        message = gettext_lazy("请选择特别程序的种类。")
         raise SuspensionInvalid(message, details={"procedure": message})
     if procedure == SuspensionProcedure.ITEM_PROCEDURE and not item_procedures(locked.version):
-        message = "该事项的办事指南没有列明特别程序。"
+        message = gettext_lazy("该事项的办事指南没有列明特别程序。")
         raise SuspensionInvalid(message, details={"procedure": message})
     try:
         days = int(expected_days)
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
-        message = f"预计所需时间应为 1–{MAX_SUSPENSION_DAYS} 个工作日。"
+        message = gettext_lazy("预计所需时间应为 1–%(max_suspension_days)s 个工作日。") % {
+            "max_suspension_days": MAX_SUSPENSION_DAYS
+        }
         raise SuspensionInvalid(message, details={"expected_days": message})
     reason = require_reason(reason, label="特别程序的事由")
     label = SuspensionProcedure(procedure).label
@@ -400,8 +407,12 @@ def _check_in_time(case: Case, now: dt.datetime) -> None:
     """Art. 42: an extension is decided before the legal limit runs out, not after."""
     if case.legal_due_date and deadlines.local_date(now) > case.legal_due_date:
         raise ExtensionTooLate(
-            f"法定办结期限（{case.legal_due_date:%Y-%m-%d}）已过，不能再申请或批准延期"
-            "（行政许可法第四十二条）。")
+            gettext_lazy(
+                "法定办结期限（%(case_legal_due_date)s）已过，不能再申请或批准延期"
+                "（行政许可法第四十二条）。"
+            )
+            % {"case_legal_due_date": format(case.legal_due_date, "%Y-%m-%d")}
+        )
 
 
 @transaction.atomic(durable=True)
@@ -417,7 +428,7 @@ def case_extend_request(*, actor: Actor, case: Case, days: int, reason: str,
     except (TypeError, ValueError):
         wanted = 0
     if not 1 <= wanted <= limit:
-        message = f"延长期限应为 1–{limit} 个工作日。"
+        message = gettext_lazy("延长期限应为 1–%(limit)s 个工作日。") % {"limit": limit}
         raise ExtensionTooLong(message, details={"days": message, "max_days": limit})
     reason = require_reason(reason, label="延期理由")
     lifecycle.transition(locked, K.EXTEND_REQUEST, actor=actor, now=now, reason=reason,

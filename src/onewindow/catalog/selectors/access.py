@@ -2,6 +2,8 @@
 one of its versions, for a catalog admin whose role covers the implementing organisation.
 Missing, malformed and out-of-scope all raise the same not-found error (404)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common.actors import Actor
 
 from .. import permissions as perms
@@ -19,7 +21,7 @@ def access_implementation(*, actor: Actor | None, code: str) -> Implementation:
         implementation = None
     if implementation is None or not perms.can_edit_item(actor=actor,
                                                           implementation=implementation):
-        raise ItemNotFound("没有找到该事项。", details={"code": str(code)})
+        raise ItemNotFound(_("没有找到该事项。"), details={"code": str(code)})
     return implementation
 
 
@@ -30,7 +32,7 @@ def access_version(*, actor: Actor | None, code: str, number: int) -> Implementa
     version = ImplementationVersion.objects.filter(implementation=implementation,
                                                    number=number).first()
     if version is None:
-        raise VersionNotFound("没有找到该事项版本。",
+        raise VersionNotFound(_("没有找到该事项版本。"),
                               details={"code": implementation.code, "version": number})
     version.implementation = implementation
     return version

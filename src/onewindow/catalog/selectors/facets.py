@@ -4,6 +4,7 @@ small lookups."""
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.models import Organisation
 
@@ -76,7 +77,7 @@ def item_type_facets() -> list[Facet]:
 def entry_get(*, basic_code: str) -> CatalogEntry:
     entry = CatalogEntry.objects.filter(basic_code=(basic_code or "").strip()).first()
     if entry is None:
-        raise EntryNotFound("没有找到该基本目录。", details={"basic_code": basic_code})
+        raise EntryNotFound(_("没有找到该基本目录。"), details={"basic_code": basic_code})
     return entry
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from onewindow.common.ids import is_digits
 from onewindow.identity.models import Organisation
 
@@ -82,7 +84,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
         # A NUL or other control character is never typed by a person (it comes from a
         # crafted URL such as q=%00) and PostgreSQL refuses it in a string.
         if any(unicodedata.category(c) == "Cc" for c in value):
-            errors[name] = "筛选条件中含有无法识别的控制字符，请重新输入。"
+            errors[name] = gettext_lazy("筛选条件中含有无法识别的控制字符，请重新输入。")
             return ""
         return value
 
@@ -90,11 +92,11 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
     org = text("org")
     if org:
         if not is_digits(org):
-            errors["org"] = "机构（org）应为机构编号（正整数）。"
+            errors["org"] = gettext_lazy("机构（org）应为机构编号（正整数）。")
         else:
             organisation = Organisation.objects.filter(pk=int(org)).first()
             if organisation is None:
-                errors["org"] = f"没有编号为 {org} 的机构。"
+                errors["org"] = gettext_lazy("没有编号为 %(org)s 的机构。") % {"org": org}
     item_type = text("type")
     if item_type and item_type not in ItemType.values:
         errors["type"] = (
@@ -103,37 +105,46 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
         )
     level = text("level")
     if level and level not in IMPLEMENTATION_LEVELS:
-        errors["level"] = (
+        errors["level"] = gettext_lazy(
             "行使层级（level）应为 1–6：1 国家级、2 省级、3 市级、4 县级、5 镇级、6 村级。"
         )
     theme = None
     theme_id = text("theme")
     if theme_id:
         if not is_digits(theme_id):
-            errors["theme"] = "主题（theme）应为主题编号（正整数）。"
+            errors["theme"] = gettext_lazy("主题（theme）应为主题编号（正整数）。")
         else:
             theme = Theme.objects.filter(pk=int(theme_id)).first()
             if theme is None:
-                errors["theme"] = f"没有编号为 {theme_id} 的主题。"
+                errors["theme"] = gettext_lazy("没有编号为 %(theme_id)s 的主题。") % {
+                    "theme_id": theme_id
+                }
     service_object = text("service_object")
     if service_object and service_object not in {c for c, _ in ServiceObject._meta.get_field(
             "code").choices}:
-        errors["service_object"] = "服务对象代码无效，可选：1 自然人、2 企业法人、3 事业法人、" \
+        errors["service_object"] = gettext_lazy(
+            "服务对象代码无效，可选：1 自然人、2 企业法人、3 事业法人、"
             "4 社会组织法人、5 行政机关、6 其他组织。"
+        )
     q = text("q")
     if len(q) > search.MAX_QUERY_LENGTH:
-        errors["q"] = f"搜索词不能超过 {search.MAX_QUERY_LENGTH} 个字。"
+        errors["q"] = gettext_lazy("搜索词不能超过 %(search_max_query_length)s 个字。") % {
+            "search_max_query_length": search.MAX_QUERY_LENGTH
+        }
     status = text("status")
     if status:
         if not allow_status:
-            errors["status"] = "不支持按状态筛选。"
+            errors["status"] = gettext_lazy("不支持按状态筛选。")
         elif status not in {*ImplementationStatus.values, "DRAFT"}:
-            errors["status"] = "状态应为 ACTIVE、SUSPENDED、CANCELLED 或 DRAFT。"
+            errors["status"] = gettext_lazy("状态应为 ACTIVE、SUSPENDED、CANCELLED 或 DRAFT。")
     unknown = sorted(set(raw) - set(FILTER_NAMES) - {"cursor", "limit", "page"})
     for name in unknown:
-        errors[name] = "不支持的筛选条件。"
+        errors[name] = gettext_lazy("不支持的筛选条件。")
     if errors:
-        raise InvalidFilter(f"筛选条件有误：{next(iter(errors.values()))}", details=errors)
+        raise InvalidFilter(
+            gettext_lazy("筛选条件有误：%(errors)s") % {"errors": next(iter(errors.values()))},
+            details=errors,
+        )
     return ItemFilters(organisation=organisation, item_type=item_type, level=level, theme=theme,
                        service_object=service_object, q=q, status=status)
 
@@ -143,7 +154,9 @@ def parse_limit(value: Any, default: int = DEFAULT_LIMIT) -> int:
         return default
     text = str(value).strip()
     if not is_digits(text) or not 1 <= int(text) <= MAX_LIMIT:
-        message = f"每页条数（limit）应为 1 到 {MAX_LIMIT} 之间的整数。"
+        message = gettext_lazy("每页条数（limit）应为 1 到 %(max_limit)s 之间的整数。") % {
+            "max_limit": MAX_LIMIT
+        }
         raise InvalidFilter(message, details={"limit": message})
     return int(text)
 

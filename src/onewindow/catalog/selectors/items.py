@@ -6,6 +6,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.ids import is_digits
 
@@ -39,7 +40,9 @@ def _implementation(code: str) -> Implementation:
         Implementation.objects.select_related("organisation", "entry").filter(code=code).first()
     )
     if implementation is None:
-        raise ItemNotFound(f"没有找到实施编码为 {code} 的事项。", details={"code": code})
+        raise ItemNotFound(
+            _("没有找到实施编码为 %(code)s 的事项。") % {"code": code}, details={"code": code}
+        )
     return implementation
 
 
@@ -52,16 +55,18 @@ def implementation_get(*, code: str, version: int | str | None = None) -> Implem
         implementation=implementation, status__in=PUBLIC_VERSION_STATUSES))
     if version in (None, ""):
         if implementation.current_version_id is None:
-            raise ItemNotFound("该事项尚未发布。", details={"code": implementation.code})
+            raise ItemNotFound(_("该事项尚未发布。"), details={"code": implementation.code})
         found = versions.filter(pk=implementation.current_version_id).first()
     else:
         text = str(version).strip()
         if not is_digits(text) or int(text) < 1:
-            message = "版本号（version）应为正整数。"
+            message = _("版本号（version）应为正整数。")
             raise InvalidFilter(message, details={"version": message})
         found = versions.filter(number=int(text)).first()
     if found is None:
-        raise VersionNotFound(f"该事项没有第 {version} 版。", details={"version": version})
+        raise VersionNotFound(
+            _("该事项没有第 %(version)s 版。") % {"version": version}, details={"version": version}
+        )
     found.implementation = implementation
     return found
 
@@ -90,12 +95,12 @@ def material_file(*, code: str, version: int | str, position: int, kind: str,
     Anything else, or a material without that file, raises ``FileNotFound``."""
     file_kind = BY_SLUG.get(kind)
     if file_kind is None:
-        raise FileNotFound("没有这种材料文件。", details={"kind": kind})
+        raise FileNotFound(_("没有这种材料文件。"), details={"kind": kind})
     field_name, label = file_kind.element, file_kind.label
     implementation = _implementation(code)
     text = str(version).strip()
     if not is_digits(text) or int(text) < 1:
-        message = "版本号（version）应为正整数。"
+        message = _("版本号（version）应为正整数。")
         raise InvalidFilter(message, details={"version": message})
     statuses = list(PUBLIC_VERSION_STATUSES)
     if actor is not None and getattr(actor, "is_authenticated", False) and \
@@ -108,7 +113,9 @@ def material_file(*, code: str, version: int | str, position: int, kind: str,
     ).first()
     stored = getattr(material, field_name, None) if material else None
     if not stored or not stored.storage.exists(stored.name):
-        raise FileNotFound(f"该材料没有{label}。", details={"position": position})
+        raise FileNotFound(
+            _("该材料没有%(label)s。") % {"label": label}, details={"position": position}
+        )
     extension = PurePath(stored.name).suffix.lower()
     safe_name = "".join(c for c in material.name if c not in '\\/:*?"<>|')[:80].strip()
     return MaterialFile(file=stored, filename=f"{safe_name or '材料'}-{label}{extension}",
@@ -149,7 +156,7 @@ def implementation_versions(*, code: str, actor=None) -> list[VersionSummary]:
         for v in rows
     ]
     if not result:
-        raise ItemNotFound("该事项尚未发布。", details={"code": implementation.code})
+        raise ItemNotFound(_("该事项尚未发布。"), details={"code": implementation.code})
     return result
 
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
 
 from onewindow.common.actors import Actor
 from onewindow.common.lifecycle import account_or_none  # noqa: F401  for the services
@@ -27,9 +28,11 @@ from ..validators import normalize_code
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("请填写理由。", details={"reason": "请填写理由。"})
+        raise ReasonRequired(
+            gettext_lazy("请填写理由。"), details={"reason": gettext_lazy("请填写理由。")}
+        )
     if len(reason) > 2000:
-        message = "理由不能超过 2000 个字。"
+        message = gettext_lazy("理由不能超过 2000 个字。")
         raise ReasonRequired(message, details={"reason": message})
     return reason
 
@@ -45,7 +48,7 @@ def lock(*, actor: Actor | None, code: str, action: str) -> Implementation:
     if implementation is None or not perms.can_on_implementation(
         actor=actor, action=action, implementation=implementation
     ):
-        raise ItemNotFound("没有找到该事项。", details={"code": code})
+        raise ItemNotFound(gettext_lazy("没有找到该事项。"), details={"code": code})
     return implementation
 
 
@@ -73,7 +76,9 @@ def resolve_themes(names: list[str]) -> list[Theme]:
     themes = {t.name: t for t in Theme.objects.filter(name__in=names)}
     missing = [n for n in names if n not in themes]
     if missing:
-        message = f"未知主题：{'、'.join(missing)}。请先在主题管理中添加。"
+        message = gettext_lazy("未知主题：%(missing)s。请先在主题管理中添加。") % {
+            "missing": "、".join(missing)
+        }
         raise ElementsInvalid(message, details={"themes": message})
     return [themes[n] for n in names]
 

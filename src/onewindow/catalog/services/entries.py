@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
@@ -23,7 +24,7 @@ def entry_upsert(
 ) -> CatalogEntry:
     """Create or change a base catalog entry (基本目录); changes are audited."""
     if not perms.can_manage_entries(actor=actor):
-        raise EntryNotFound("没有找到该基本目录。", details={"basic_code": basic_code})
+        raise EntryNotFound(_("没有找到该基本目录。"), details={"basic_code": basic_code})
     return entry_upsert_inner(
         actor=actor, basic_code=basic_code, name=name, item_type=item_type,
         exercise_level=exercise_level, legal_basis=legal_basis, main_item_code=main_item_code,
@@ -41,15 +42,17 @@ def entry_upsert_inner(*, actor: Actor | None,
         errors["basic_code"] = problem
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = "请填写事项名称。"
+        errors["name"] = _("请填写事项名称。")
     elif len(name) > 200:
-        errors["name"] = "事项名称不能超过 200 个字。"
+        errors["name"] = _("事项名称不能超过 200 个字。")
     if item_type not in ItemType.values:
-        errors["item_type"] = "事项类型代码无效（见 GB/T 39046 A.1）。"
+        errors["item_type"] = _("事项类型代码无效（见 GB/T 39046 A.1）。")
     if exercise_level not in ExerciseLevel.values:
-        errors["exercise_level"] = "行使层级代码无效（1–7）。"
+        errors["exercise_level"] = _("行使层级代码无效（1–7）。")
     if errors:
-        raise ElementsInvalid(f"基本目录有误：{next(iter(errors.values()))}", details=errors)
+        raise ElementsInvalid(
+            _("基本目录有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     values = {"name": name, "item_type": item_type, "exercise_level": exercise_level,
               "legal_basis": (legal_basis or "").strip(), "main_item_code": main_item_code,
               "main_item_name": main_item_name}
@@ -76,15 +79,15 @@ def entry_upsert_inner(*, actor: Actor | None,
 def theme_create(*, actor: Actor | None, name: str, audience: str = ThemeAudience.GENERAL,
                  sort_order: int = 0, now: dt.datetime) -> Theme:
     if not perms.can_manage_entries(actor=actor):
-        raise EntryNotFound("没有权限管理主题。")
+        raise EntryNotFound(_("没有权限管理主题。"))
     name = " ".join((name or "").split())
     errors = {}
     if not name or len(name) > 60:
-        errors["name"] = "主题名称应为 1 到 60 个字。"
+        errors["name"] = _("主题名称应为 1 到 60 个字。")
     elif Theme.objects.filter(name=name).exists():
-        errors["name"] = "已有同名主题。"
+        errors["name"] = _("已有同名主题。")
     if audience not in ThemeAudience.values:
-        errors["audience"] = "面向对象无效。"
+        errors["audience"] = _("面向对象无效。")
     if errors:
         raise ElementsInvalid(next(iter(errors.values())), details=errors)
     theme = Theme.objects.create(name=name, audience=audience, sort_order=sort_order)

@@ -12,6 +12,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 
 from ..errors import FileRejected
 from ..material_files import ALLOWED_LABEL, BY_ELEMENT, MAX_BYTES, sniff
@@ -22,19 +23,31 @@ def material_file_store(*, upload, kind: str) -> str:
     ``kind`` element (``blank_form`` or ``sample_file``). Raises ``FileRejected``."""
     file_kind = BY_ELEMENT.get(kind)
     if file_kind is None:
-        raise FileRejected(f"不支持的文件种类：{kind}。", details={"kind": kind})
+        raise FileRejected(
+            _("不支持的文件种类：%(kind)s。") % {"kind": kind}, details={"kind": kind}
+        )
     label = file_kind.label
     size = getattr(upload, "size", None) or 0
     if size > MAX_BYTES:
-        raise FileRejected(f"{label}不能超过 10 MB。", details={kind: "too-large"})
+        raise FileRejected(
+            _("%(label)s不能超过 10 MB。") % {"label": label}, details={kind: "too-large"}
+        )
     content = upload.read(MAX_BYTES + 1)
     if not content:
-        raise FileRejected(f"上传的{label}是空文件。", details={kind: "empty"})
+        raise FileRejected(
+            _("上传的%(label)s是空文件。") % {"label": label}, details={kind: "empty"}
+        )
     if len(content) > MAX_BYTES:
-        raise FileRejected(f"{label}不能超过 10 MB。", details={kind: "too-large"})
+        raise FileRejected(
+            _("%(label)s不能超过 10 MB。") % {"label": label}, details={kind: "too-large"}
+        )
     found = sniff(content, getattr(upload, "name", "") or "")
     if found is None:
-        raise FileRejected(f"{label}只能是 {ALLOWED_LABEL} 文件。", details={kind: "type"})
+        raise FileRejected(
+            _("%(label)s只能是 %(allowed_label)s 文件。")
+            % {"label": label, "allowed_label": ALLOWED_LABEL},
+            details={kind: "type"},
+        )
     # A random name: the download name comes from the material, not from the upload.
     name = f"{file_kind.folder}{uuid.uuid4().hex}{found.extension}"
     return default_storage.save(name, ContentFile(content))

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
@@ -83,11 +84,11 @@ def item_create_inner(*, actor: Actor | None,
     if organisation is None or not perms.can_on_organisation(
         actor=actor, action=perms.EDIT_ITEM, organisation=organisation
     ):
-        message = "没有找到该实施主体。"
+        message = _("没有找到该实施主体。")
         raise OrganisationNotFound(message, details={"organisation": message})
     errors: dict[str, str] = {}
     if not organisation.credit_code:
-        errors["organisation"] = "实施主体没有统一社会信用代码，无法生成实施编码。"
+        errors["organisation"] = _("实施主体没有统一社会信用代码，无法生成实施编码。")
     level = str(level or organisation.level)
     code = compose_code(credit_code=organisation.credit_code or "", level=level,
                         basic_code=normalize_code(basic_code), handling_item=handling_item)
@@ -97,18 +98,20 @@ def item_create_inner(*, actor: Actor | None,
             errors["code"] = problem
     entry = CatalogEntry.objects.filter(basic_code=normalize_code(basic_code)).first()
     if entry is None:
-        errors["basic_code"] = "基本目录中没有这个基本编码，请先维护基本目录。"
+        errors["basic_code"] = _("基本目录中没有这个基本编码，请先维护基本目录。")
     if not in_hall and not (not_in_hall_reason or "").strip():
-        errors["not_in_hall_reason"] = "不进驻大厅的事项须写明理由（进驻负面清单）。"
+        errors["not_in_hall_reason"] = _("不进驻大厅的事项须写明理由（进驻负面清单）。")
     try:
         elements = validate_elements(elements)
         themes = resolve_themes(elements["themes"])
     except ElementsInvalid as exc:
         errors = {**exc.details, **errors}
     if errors:
-        raise ElementsInvalid(f"事项要素有误：{next(iter(errors.values()))}", details=errors)
+        raise ElementsInvalid(
+            _("事项要素有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
+        )
     if Implementation.objects.filter(code=code).exists():
-        raise ItemExists("该实施编码已存在。", details={"code": "该实施编码已存在。"})
+        raise ItemExists(_("该实施编码已存在。"), details={"code": _("该实施编码已存在。")})
     implementation = Implementation.objects.create(
         code=code, entry=entry, organisation=organisation, level=level,
         status=Status.ACTIVE, in_hall=in_hall,
@@ -146,7 +149,9 @@ def item_draft_update_inner(*, actor: Actor | None,
                             code, changes, reason="", now) -> ImplementationVersion:
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
     if implementation.status == Status.CANCELLED:
-        raise InvalidTransition("已取消的事项不能修改。", details={"status": implementation.status})
+        raise InvalidTransition(
+            _("已取消的事项不能修改。"), details={"status": implementation.status}
+        )
     draft = draft_of(implementation)
     current = current_of(implementation)
     base = elements_of(draft or current)
@@ -156,7 +161,7 @@ def item_draft_update_inner(*, actor: Actor | None,
     new_hash = content_hash(elements)
     if draft is None:
         if current is not None and current.content_hash == new_hash:
-            raise NoChanges("内容没有变化，无需新建版本。")
+            raise NoChanges(_("内容没有变化，无需新建版本。"))
         number = (implementation.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         draft = ImplementationVersion(
             implementation=implementation, number=number, status=VersionStatus.DRAFT,
@@ -185,9 +190,9 @@ def item_draft_discard(*, actor: Actor | None, code: str, reason: str, now: dt.d
     implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
     draft = draft_of(implementation)
     if draft is None:
-        raise NoDraft("没有待发布的草稿。")
+        raise NoDraft(_("没有待发布的草稿。"))
     if implementation.current_version_id is None:
-        raise InvalidTransition("事项尚未发布，不能放弃唯一的草稿。")
+        raise InvalidTransition(_("事项尚未发布，不能放弃唯一的草稿。"))
     number, old_hash = draft.number, draft.content_hash
     draft.materials.all().delete()
     draft.service_objects.clear()
@@ -216,14 +221,14 @@ def item_publish(
 def publish_draft(implementation: Implementation, *, actor, reason: str,
                   valid_to: dt.datetime | None = None, now: dt.datetime) -> ImplementationVersion:
     if valid_to is not None and valid_to <= now:
-        message = "失效时间应晚于发布时间。"
+        message = _("失效时间应晚于发布时间。")
         raise ElementsInvalid(message, details={"valid_to": message})
     draft = (
         ImplementationVersion.objects.filter(implementation=implementation,
                                              status=VersionStatus.DRAFT).first()
     )
     if draft is None:
-        raise NoDraft("没有待发布的草稿，请先编辑事项。")
+        raise NoDraft(_("没有待发布的草稿，请先编辑事项。"))
     previous = (
         ImplementationVersion.objects.filter(pk=implementation.current_version_id).first()
         if implementation.current_version_id else None
@@ -231,16 +236,21 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
     operation = Operation.CHANGE if previous else Operation.CREATE
     if not LIFECYCLE.can(implementation, operation):
         raise InvalidTransition(
-            f"事项当前状态为“{implementation.get_status_display()}”，不能发布。",
+            _("事项当前状态为“%(implementation_status)s”，不能发布。")
+            % {"implementation_status": _(implementation.get_status_display())},
             details={"status": implementation.status},
         )
     if previous and previous.content_hash == draft.content_hash:
-        raise NoChanges("草稿与当前发布版本内容相同，无需发布。")
+        raise NoChanges(_("草稿与当前发布版本内容相同，无需发布。"))
     if previous and previous.valid_from and now < previous.valid_from:
         # The superseded version would end before it began; versions never overlap.
         raise InvalidTransition(
-            "新版本的生效时间不能早于当前版本的生效时间"
-            f"（{timezone.localtime(previous.valid_from):%Y-%m-%d %H:%M}）。",
+            _("新版本的生效时间不能早于当前版本的生效时间（%(previous_valid_from)s）。")
+            % {
+                "previous_valid_from": format(
+                    timezone.localtime(previous.valid_from), "%Y-%m-%d %H:%M"
+                )
+            },
             details={"current_valid_from": previous.valid_from.isoformat()},
         )
     if previous:
@@ -264,7 +274,7 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
     reason = require_reason(reason)
     implementation = lock(actor=actor, code=code, action=action)
     if operation in (Operation.SUSPEND, Operation.RESUME) and not implementation.current_version_id:
-        raise InvalidTransition("事项尚未发布，不能暂停或恢复。")
+        raise InvalidTransition(_("事项尚未发布，不能暂停或恢复。"))
     if operation == Operation.CANCEL and implementation.current_version_id:
         # The guide stays readable for cases submitted under it; it is no longer valid.
         ImplementationVersion.objects.filter(
@@ -304,7 +314,7 @@ def item_set_hall(*, actor: Actor | None, code: str, in_hall: bool, reason: str,
     reason = require_reason(reason)
     implementation = lock(actor=actor, code=code, action=perms.MANAGE_HALL)
     if implementation.in_hall == in_hall:
-        raise NoChanges("进驻状态没有变化。")
+        raise NoChanges(_("进驻状态没有变化。"))
     before = {"in_hall": implementation.in_hall,
               "not_in_hall_reason": implementation.not_in_hall_reason}
     not_in_hall_reason = "" if in_hall else reason

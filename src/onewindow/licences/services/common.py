@@ -4,6 +4,8 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common.errors import PermissionDenied, ValidationFailed
 from onewindow.common.redaction import mask_id_number
 
@@ -70,22 +72,22 @@ def clean_fields(schema: list[dict], fields: dict | None) -> dict:
     known = {spec["name"]: spec for spec in schema or []}
     problems: dict[str, str] = {}
     for name in fields.keys() - known.keys():
-        problems[name] = "该证照类型没有这个照面字段。"
+        problems[name] = _("该证照类型没有这个照面字段。")
     result: dict[str, Any] = {}
     for name, spec in known.items():
         label = spec.get("label") or name
         value = fields.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.get("required"):
-                problems[name] = f"{label}必须填写。"
+                problems[name] = _("%(label)s必须填写。") % {"label": label}
             continue
         kind = spec.get("type", "text")
         try:
             result[name] = _clean_value(kind, value)
         except (TypeError, ValueError):
-            problems[name] = f"{label}的格式不正确。"
+            problems[name] = _("%(label)s的格式不正确。") % {"label": label}
     if problems:
-        raise InvalidFields("照面信息不符合要求。", details=problems)
+        raise InvalidFields(_("照面信息不符合要求。"), details=problems)
     return result
 
 
@@ -117,14 +119,14 @@ def _clean_value(kind: str, value: Any) -> Any:
 
 def validate_field_schema(schema: list[dict]) -> list[dict]:
     if not isinstance(schema, list):
-        raise InvalidFields("照面字段定义应为列表。")
+        raise InvalidFields(_("照面字段定义应为列表。"))
     names = set()
     for spec in schema:
         name = spec.get("name") if isinstance(spec, dict) else None
         if not name or not str(name).isidentifier() or name in names:
-            raise InvalidFields(f"照面字段名 {name!r} 无效或重复。")
+            raise InvalidFields(_("照面字段名 %(name)s 无效或重复。") % {"name": repr(name)})
         if spec.get("type", "text") not in FIELD_TYPES:
-            raise InvalidFields(f"照面字段 {name} 的类型无效。")
+            raise InvalidFields(_("照面字段 %(name)s 的类型无效。") % {"name": name})
         names.add(name)
     return schema
 

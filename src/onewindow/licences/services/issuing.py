@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.errors import ValidationFailed
@@ -65,11 +66,11 @@ def licence_type_create_inner(
     code = (code or "").strip().upper()
     if not TYPE_CODE_RE.match(code):
         raise ValidationFailed(
-            "证照类型代码应为定义机构的 18 位统一社会信用代码加 3 位顺序号。",
+            _("证照类型代码应为定义机构的 18 位统一社会信用代码加 3 位顺序号。"),
             code="licences.invalid-type-code",
         )
     if holder_kind not in HolderKind.values:
-        raise ValidationFailed("持证主体类别无效。", code="licences.invalid-holder-kind")
+        raise ValidationFailed(_("持证主体类别无效。"), code="licences.invalid-holder-kind")
     licence_type = LicenceType.objects.create(
         code=code, name=name, holder_kind=holder_kind, validity_months=validity_months,
         field_schema=validate_field_schema(field_schema or []),
@@ -94,13 +95,19 @@ def _holder_of(
     holder_legal: LegalPerson | None,
 ) -> tuple[str, str, str]:
     if (holder_person is None) == (holder_legal is None):
-        raise HolderMismatch("请指定一个持证主体（自然人或法人之一）。")
+        raise HolderMismatch(_("请指定一个持证主体（自然人或法人之一）。"))
     if licence_type.holder_kind == HolderKind.PERSON:
         if holder_person is None:
-            raise HolderMismatch(f"{licence_type.name}的持证主体应为自然人。")
+            raise HolderMismatch(
+                _("%(licence_type_name)s的持证主体应为自然人。")
+                % {"licence_type_name": licence_type.name}
+            )
         return holder_person.name, holder_person.id_number, HolderCodeType.ID_CARD
     if holder_legal is None:
-        raise HolderMismatch(f"{licence_type.name}的持证主体应为法人或其他组织。")
+        raise HolderMismatch(
+            _("%(licence_type_name)s的持证主体应为法人或其他组织。")
+            % {"licence_type_name": licence_type.name}
+        )
     return holder_legal.name, holder_legal.credit_code, HolderCodeType.CREDIT_CODE
 
 
@@ -112,11 +119,14 @@ def _issuer_for(actor, licence_type: LicenceType, issuer: Organisation | None) -
         elif actor is not None and actor.organisation_id in {o.pk for o in allowed}:
             issuer = next(o for o in allowed if o.pk == actor.organisation_id)
         else:
-            raise IssuerNotAllowed("请指定颁发机构。")
+            raise IssuerNotAllowed(_("请指定颁发机构。"))
     if issuer.pk not in {o.pk for o in allowed}:
-        raise IssuerNotAllowed(f"{issuer.name}不是{licence_type.name}的颁发机构。")
+        raise IssuerNotAllowed(
+            _("%(issuer_name)s不是%(licence_type_name)s的颁发机构。")
+            % {"issuer_name": issuer.name, "licence_type_name": licence_type.name}
+        )
     if not issuer.credit_code:
-        raise IssuerNotAllowed("颁发机构缺少统一社会信用代码。")
+        raise IssuerNotAllowed(_("颁发机构缺少统一社会信用代码。"))
     return issuer
 
 
@@ -183,13 +193,15 @@ def licence_issue_inner(
 ) -> Licence:
     """The body of ``licence_issue``, in the caller's transaction."""
     if not licence_type.is_active:
-        raise IssuerNotAllowed(f"证照类型{licence_type.name}已停用。")
+        raise IssuerNotAllowed(
+            _("证照类型%(licence_type_name)s已停用。") % {"licence_type_name": licence_type.name}
+        )
     holder_name, holder_code, holder_code_type = _holder_of(
         licence_type, holder_person, holder_legal
     )
     issuer = _issuer_for(actor, licence_type, issuer)
     if actor is not None and not permissions.can_issue_licence(actor=actor, issuer=issuer):
-        raise LicencePermissionDenied("无权以该机构名义签发证照。")
+        raise LicencePermissionDenied(_("无权以该机构名义签发证照。"))
     case_number = (case_number or "").strip()
     clean = clean_fields(licence_type.field_schema, fields)
     issue_date = issue_date or timezone.localdate(now)
@@ -197,7 +209,9 @@ def licence_issue_inner(
     if valid_until is None:
         valid_until = default_valid_until(licence_type, valid_from)
     if valid_until is not None and valid_until < valid_from:
-        raise ValidationFailed("有效期截止日期不能早于起始日期。", code="licences.invalid-validity")
+        raise ValidationFailed(
+            _("有效期截止日期不能早于起始日期。"), code="licences.invalid-validity"
+        )
 
     if case_number:
         existing = Licence.objects.filter(
@@ -245,7 +259,7 @@ def licence_issue_inner(
 
 def _same_case(existing: Licence, holder_code: str) -> Licence:
     if existing.holder_code != holder_code:
-        raise LicenceConflict("该办件已签发过此类证照，且持证主体不同。")
+        raise LicenceConflict(_("该办件已签发过此类证照，且持证主体不同。"))
     return existing
 
 
@@ -258,9 +272,9 @@ def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) ->
     """注销: the licence stops being valid; its seal, PDF and QR stay as they were."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("注销证照须说明理由。")
+        raise ReasonRequired(_("注销证照须说明理由。"))
     if actor is not None and not permissions.can_revoke_licence(actor=actor, licence=licence):
-        raise LicencePermissionDenied("无权注销该证照。")
+        raise LicencePermissionDenied(_("无权注销该证照。"))
     locked = _lock(licence)
     lifecycle.transition(locked, lifecycle.Kind.REVOKE, actor=actor, reason=reason,
                          now=now)
@@ -279,9 +293,9 @@ def licence_amend(
     """换发/变更: issue the next version (same 流水号, 版本号 + 1); the old one is superseded."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("变更证照须说明理由。")
+        raise ReasonRequired(_("变更证照须说明理由。"))
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
-        raise LicencePermissionDenied("无权变更该证照。")
+        raise LicencePermissionDenied(_("无权变更该证照。"))
     old = _lock(licence)
     lifecycle.check(old, lifecycle.Kind.SUPERSEDE)
     licence_type = old.licence_type
@@ -306,7 +320,7 @@ def licence_amend(
         case_number=(case_number or "").strip(), issued_at=now, issued_by=actor,
     )
     if new.valid_until is not None and new.valid_until < new.valid_from:
-        raise ValidationFailed("有效期截止日期不能早于起始日期。",
+        raise ValidationFailed(_("有效期截止日期不能早于起始日期。"),
                                code="licences.invalid-validity")
     lifecycle.transition(old, lifecycle.Kind.SUPERSEDE, actor=actor, reason=reason, now=now,
                          payload={"new_identifier": new.identifier})
@@ -325,14 +339,14 @@ def licence_annotate(*, actor, licence: Licence, text: str, now: dt.datetime) ->
     """加注: append a dated, separately sealed note (e.g. 年检合格, 变更登记事项)."""
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed("加注内容不能为空。", code="licences.annotation-empty")
+        raise ValidationFailed(_("加注内容不能为空。"), code="licences.annotation-empty")
     if actor is not None and not permissions.can_annotate_licence(actor=actor, licence=licence):
-        raise LicencePermissionDenied("无权为该证照加注。")
+        raise LicencePermissionDenied(_("无权为该证照加注。"))
     locked = _lock(licence)
     # 加注 records a change on the licence without moving it: allowed exactly where the
     # table lets it change (换发), i.e. on a licence still in force.
     if not lifecycle.can(locked, lifecycle.Kind.SUPERSEDE):
-        raise InvalidTransition("只有有效的证照才能加注。",
+        raise InvalidTransition(_("只有有效的证照才能加注。"),
                                 details={"status": locked.status})
     seq = (locked.annotations.aggregate(m=Max("seq"))["m"] or 0) + 1
     key = signing_key_active(organisation=locked.issuer, now=now)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.events.services import publish
@@ -44,7 +45,7 @@ def signer_for(key: SigningKey) -> signing.Signer:
                 public_raw=bytes(key.public_key),
             )
         except signing.SignatureError as exc:
-            raise SigningUnavailable("签章密钥无法使用，请联系系统管理员。") from exc
+            raise SigningUnavailable(_("签章密钥无法使用，请联系系统管理员。")) from exc
         _SIGNERS[key.kid] = signer
     return signer
 
@@ -57,11 +58,11 @@ def _default_algorithm() -> str:
 
 def _create_key(*, organisation: Organisation, algorithm: str, now: dt.datetime) -> SigningKey:
     if not organisation.credit_code:
-        raise IssuerNotAllowed("颁发机构缺少统一社会信用代码，无法生成签章密钥。")
+        raise IssuerNotAllowed(_("颁发机构缺少统一社会信用代码，无法生成签章密钥。"))
     try:
         pair = signing.generate_key(algorithm)
     except signing.SignatureError as exc:
-        raise SigningUnavailable("国密 SM2 需要安装 gmssl-pyx。") from exc
+        raise SigningUnavailable(_("国密 SM2 需要安装 gmssl-pyx。")) from exc
     key = SigningKey(
         organisation=organisation, kid=signing.make_kid(algorithm, pair.public_raw),
         algorithm=algorithm, public_key=pair.public_raw, created_at=now,
@@ -101,7 +102,7 @@ def signing_key_rotate(
     if actor is not None and not permissions.can_manage_keys(
         actor=actor, organisation=organisation
     ):
-        raise LicencePermissionDenied("无权轮换该机构的签章密钥。")
+        raise LicencePermissionDenied(_("无权轮换该机构的签章密钥。"))
     algorithm = algorithm or _default_algorithm()
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     old = SigningKey.objects.filter(organisation=organisation, retired_at__isnull=True).first()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.errors import ValidationFailed
@@ -48,15 +49,15 @@ def licence_share(
     """A link the holder gives someone (a bank, a landlord …) for a stated purpose."""
     today = timezone.localdate(now)
     if not permissions.is_holder(actor, licence, today=today):
-        raise LicenceNotFound("未找到该证照。")
+        raise LicenceNotFound(_("未找到该证照。"))
     purpose = (purpose or "").strip()
     if not purpose:
-        raise PurposeRequired("分享证照须说明用途。")
+        raise PurposeRequired(_("分享证照须说明用途。"))
     if not 1 <= int(valid_hours) <= MAX_SHARE_HOURS:
-        raise ValidationFailed("分享有效期应在 1 小时到 30 天之间。",
+        raise ValidationFailed(_("分享有效期应在 1 小时到 30 天之间。"),
                                code="licences.invalid-share-hours")
     if licence.state_on(today) != "valid":
-        raise InvalidTransition("只有有效的证照才能分享。")
+        raise InvalidTransition(_("只有有效的证照才能分享。"))
     token = secrets.token_urlsafe(24)
     share = LicenceShare.objects.create(
         licence=licence, token_hash=_hash_token(token), purpose=purpose[:200],
@@ -75,7 +76,7 @@ def licence_share(
 @transaction.atomic(durable=True)
 def share_revoke(*, actor, share: LicenceShare, now: dt.datetime) -> LicenceShare:
     if share.created_by_id != getattr(actor, "pk", None):
-        raise ShareNotFound("未找到该分享链接。")
+        raise ShareNotFound(_("未找到该分享链接。"))
     updated = LicenceShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
         revoked_at=now
     )
@@ -97,7 +98,7 @@ def share_peek(*, token: str, now: dt.datetime) -> LicenceShare:
         .first()
     )
     if share is None or not share.is_open(now):
-        raise ShareNotFound("分享链接不存在或已失效。")
+        raise ShareNotFound(_("分享链接不存在或已失效。"))
     return share
 
 
@@ -121,10 +122,10 @@ def licence_lookup(
     """A department looks up a holder's licences: role ``licences.lookup`` and a purpose
     are required; every licence shown is logged in the holder's 用证记录."""
     if not permissions.can_lookup_licences(actor=actor):
-        raise LicencePermissionDenied("无权查询证照。")
+        raise LicencePermissionDenied(_("无权查询证照。"))
     purpose = (purpose or "").strip()
     if len(purpose) < 2:
-        raise PurposeRequired("查询证照须说明用途（例如办件编号或事由）。")
+        raise PurposeRequired(_("查询证照须说明用途（例如办件编号或事由）。"))
     code = (holder_code or "").strip().upper()
     code_type = _code_type_of(code)
     queryset = (
@@ -162,7 +163,7 @@ def _code_type_of(code: str) -> str:
         return HolderCodeType.ID_CARD
     if len(code) == 18 and code.isalnum():
         return HolderCodeType.CREDIT_CODE
-    raise ValidationFailed("请输入 18 位身份证号码或统一社会信用代码。",
+    raise ValidationFailed(_("请输入 18 位身份证号码或统一社会信用代码。"),
                            code="licences.invalid-holder-code")
 
 
@@ -184,7 +185,7 @@ def licence_usage_record_inner(
     """The body of ``licence_usage_record``, in the caller's transaction."""
     purpose = (purpose or "").strip()
     if not purpose:
-        raise PurposeRequired("用证须说明用途。")
+        raise PurposeRequired(_("用证须说明用途。"))
     organisation = organisation or getattr(actor, "organisation", None)
     label = organisation.name if organisation else "一网通办平台"
     usage = LicenceUsage.objects.create(

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.catalog.codes import ImplementationStatus
@@ -38,17 +39,17 @@ def _published(implementation_code: str) -> Implementation:
         .filter(code=(implementation_code or "").strip().upper()).first()
     )
     if implementation is None or implementation.current_version_id is None:
-        raise ItemNotAvailable("没有找到可申请的事项。",
+        raise ItemNotAvailable(_("没有找到可申请的事项。"),
                                details={"implementation_code": implementation_code})
     if implementation.status != ImplementationStatus.ACTIVE:
-        raise ItemNotAvailable("该事项已暂停或取消办理，暂不能申请。",
+        raise ItemNotAvailable(_("该事项已暂停或取消办理，暂不能申请。"),
                                details={"implementation_code": implementation.code})
     return implementation
 
 
 def _check_legal(actor, applicant_legal: LegalPerson | None) -> None:
     if applicant_legal is not None and not can_act_for(actor, applicant_legal):
-        message = "您没有代表该单位办理业务的授权。"
+        message = _("您没有代表该单位办理业务的授权。")
         raise CaseInvalid(message, details={"applicant_legal": message})
 
 
@@ -101,7 +102,7 @@ def _case_draft_save_inner(*, actor, implementation_code=None, case=None, form_d
                            applicant_legal=None, now: dt.datetime) -> Case:
     if case is None:
         if actor is None or actor.kind == Account.Kind.STAFF or actor.person_id is None:
-            raise CaseInvalid("请使用个人或企业经办人账户在线申请。")
+            raise CaseInvalid(_("请使用个人或企业经办人账户在线申请。"))
         implementation = _published(implementation_code or "")
         _check_legal(actor, applicant_legal)
         centre = selectors.receiving_centre_for(organisation=implementation.organisation)
@@ -131,11 +132,11 @@ def _find_or_register_person(*, actor, id_number: str, name: str, phone: str, ad
     person = person_find_by_id_number(id_number=id_number or "")
     if person is not None:
         if name and name.strip() != person.name:
-            message = "姓名与身份证号码登记信息不一致，请核对证件。"
+            message = _("姓名与身份证号码登记信息不一致，请核对证件。")
             raise CaseInvalid(message, details={"name": message})
         return person
     if not (name or "").strip():
-        message = "该身份证号码尚未登记，请填写申请人姓名。"
+        message = _("该身份证号码尚未登记，请填写申请人姓名。")
         raise CaseInvalid(message, details={"name": message})
     try:
         return identity_services.person_register_inner(actor=actor, name=name, id_number=id_number,
@@ -153,7 +154,7 @@ def _find_or_register_legal(*, actor, credit_code: str, name: str,
     if legal is not None:
         return legal
     if not (name or "").strip():
-        message = "该统一社会信用代码尚未登记，请填写单位名称。"
+        message = _("该统一社会信用代码尚未登记，请填写单位名称。")
         raise CaseInvalid(message, details={"legal_name": message})
     try:
         return identity_services.legal_person_register_inner(actor=actor, name=name,
@@ -175,10 +176,12 @@ def case_register_walk_in(
     materials and scans, then ``case_submit_at_window``."""
     centre = centre or selectors.centre_for_clerk(actor=actor)
     if centre is None or not permissions.can_register_walk_in(actor=actor, centre=centre):
-        raise CaseNotFound("没有找到可办理的受理中心。")
+        raise CaseNotFound(_("没有找到可办理的受理中心。"))
     implementation = _published(implementation_code)
     if not selectors.centre_receives(centre=centre, organisation=implementation.organisation):
-        message = f"“{implementation.organisation.name}”的事项不在本中心受理。"
+        message = _("“%(organisation_name)s”的事项不在本中心受理。") % {
+            "organisation_name": implementation.organisation.name
+        }
         raise CaseInvalid(message, details={"implementation": message})
     person = _find_or_register_person(actor=actor, id_number=id_number, name=name,
                                       phone=phone, address=address, now=now)

@@ -6,6 +6,7 @@ from typing import Any, BinaryIO
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.actors import Actor
 
@@ -27,7 +28,7 @@ S = CaseStatus
 def _material_of(case: Case, material_id: int) -> CaseMaterial:
     material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
     if material is None:
-        message = "该办件没有这项材料。"
+        message = _("该办件没有这项材料。")
         raise CaseInvalid(message, details={"material_id": message})
     return material
 
@@ -41,7 +42,9 @@ def case_material_receive_paper(
     locked = lock_case(case)
     actions.guard("paper", actor=actor, case=locked, expected_version=expected_version)
     if not material_ids:
-        raise CaseInvalid("请选择收到的材料。", details={"material_ids": "请选择收到的材料。"})
+        raise CaseInvalid(
+            _("请选择收到的材料。"), details={"material_ids": _("请选择收到的材料。")}
+        )
     materials = [_material_of(locked, int(pk)) for pk in dict.fromkeys(material_ids)]
     for material in materials:
         material.paper_received = True
@@ -107,9 +110,9 @@ def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
     material = _material_of(locked, material_id)
     staff = permissions.can_accept_case(actor=actor, case=locked)
     if locked.status == S.CORRECTION_REQUESTED and not material.problem and not staff:
-        raise InvalidTransition("这项材料不在补正清单中，无需重新上传。")
+        raise InvalidTransition(_("这项材料不在补正清单中，无需重新上传。"))
     if locked.status in reads.ACCEPTED_STATES and material.state != MaterialState.TOLERATED:
-        raise InvalidTransition("已受理的办件只能补交容缺材料。")
+        raise InvalidTransition(_("已受理的办件只能补交容缺材料。"))
     record = CaseFile(
         case=locked, region_code=locked.region_code, case_material=material,
         original_name=checked.original_name, content_type=checked.content_type,
@@ -157,7 +160,7 @@ def case_supply_materials(
     if outstanding:
         names = "、".join(m.name for m in outstanding)
         raise MaterialsIncomplete(
-            f"以下材料尚未补正：{names}。",
+            _("以下材料尚未补正：%(names)s。") % {"names": names},
             details={"materials": {str(m.pk): m.problem for m in outstanding}},
         )
     form = locked.form_data

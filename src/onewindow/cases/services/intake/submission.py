@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import MaterialRequirement
 from onewindow.common.actors import Actor
@@ -34,7 +35,9 @@ MAX_IDEMPOTENCY_KEY = 64
 def _clean_key(key: str | None) -> str:
     key = (key or "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
-        message = f"幂等键不能超过 {MAX_IDEMPOTENCY_KEY} 个字符。"
+        message = _("幂等键不能超过 %(max_idempotency_key)s 个字符。") % {
+            "max_idempotency_key": MAX_IDEMPOTENCY_KEY
+        }
         raise CaseInvalid(message, details={"idempotency_key": message})
     return key
 
@@ -73,8 +76,8 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
         if missing:
             names = "、".join(m.name for m in missing)
             raise MaterialsIncomplete(
-                f"请先上传必要材料：{names}。",
-                details={"materials": {str(m.pk): "请上传该材料。" for m in missing}},
+                _("请先上传必要材料：%(names)s。") % {"names": names},
+                details={"materials": {str(m.pk): _("请上传该材料。") for m in missing}},
             )
     lifecycle.transition(
         case, K.SUBMIT, actor=actor, now=now, expected_version=expected_version,
@@ -168,7 +171,7 @@ def case_submit_at_window(
 def case_withdraw(*, actor: Actor, case: Case, reason: str,
                   expected_version: int | None = None, now: dt.datetime) -> Case:
     """The applicant withdraws before a decision (a clerk may record it at the window)."""
-    reason = require_reason(reason, label="撤回理由")
+    reason = require_reason(reason, label=_("撤回理由"))
     locked = lock_case(case)
     actions.guard("withdraw", actor=actor, case=locked, expected_version=expected_version)
     lifecycle.transition(

@@ -243,7 +243,7 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
         except ElementsInvalid as exc:
             for key, message in exc.details.items():
                 sheet, row, column = _locate(item, key)
-                result.errors.append(RowError(sheet, row, column, message))
+                result.errors.append(RowError(sheet, row, column, str(message)))
             continue
         hash_, has_draft = working.get(item.code, (None, False))
         checked.append(_Checked(item, elements, implementation, hash_, has_draft))
