@@ -154,7 +154,7 @@ def materials_of(*, case: Case) -> list[MaterialView]:
             id=m.pk, position=m.position, name=m.name, requirement=m.requirement,
             requirement_label=label(MaterialRequirement, m.requirement),
             tolerance_allowed=m.tolerance_allowed, state=m.state,
-            state_label=MaterialState(m.state).label, paper_received=m.paper_received,
+            state_label=str(MaterialState(m.state).label), paper_received=m.paper_received,
             original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
             files=[_file_view(f) for f in m.files.all()],
             licence_identifier=licences.get(m.pk, ""),

@@ -90,18 +90,20 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
         )
     tolerated_materials = [by_id[pk] for pk in tolerated_ids]
     allowed_days = selectors.tolerance_supply_days(*tolerated_materials)
-    if tolerated_ids and supply_days is None:
+    present = [m for m in materials if m.state in _PRESENT]
+    if not tolerated_ids:
+        return present, tolerated_materials, None
+    if supply_days is None:
         # The catalog's period is the default, so the guide, the clerk's form and the
         # notice all name the same number.
         supply_days = allowed_days
-    if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
+    if not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
         message = f"容缺受理须设定补齐期限（1–{MAX_SUPPLY_DAYS} 个工作日）。"
         raise ToleranceNotAllowed(message, details={"supply_days": message})
-    if tolerated_ids and allowed_days and int(supply_days) > allowed_days:
+    if allowed_days and int(supply_days) > allowed_days:
         message = f"补齐期限不能超过事项规定的 {allowed_days} 个工作日。"
         raise ToleranceNotAllowed(message, details={"supply_days": message})
-    present = [m for m in materials if m.state in _PRESENT]
-    return present, tolerated_materials, (int(supply_days) if tolerated_ids else None)
+    return present, tolerated_materials, int(supply_days)
 
 
 def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None, note: str,

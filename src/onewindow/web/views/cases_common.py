@@ -63,7 +63,7 @@ class DeadlineView:
 
     @property
     def state_label(self) -> str:
-        return gettext(self.state.label)
+        return gettext(str(self.state.label))
 
     @property
     def left_text(self) -> str:
