@@ -121,10 +121,10 @@ def read_rows(rows, add_error) -> list[OrgRow]:
         kind = _kind(values.get(ORG_KIND), credit_code)
         if kind is None:
             problems.append((ORG_KIND, "机构类型无效，可选：" + "、".join(
-                lbl for _, lbl in Organisation.Kind.choices) + "。"))
+                str(lbl) for _, lbl in Organisation.Kind.choices) + "。"))
         for column, message in problems:
             add_error(number, column, message)
-        if problems:
+        if problems or level is None or kind is None:
             continue
         seen[code] = number
         if credit_code:

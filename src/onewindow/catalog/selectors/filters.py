@@ -14,12 +14,12 @@ from ..codes import (
     IMPLEMENTATION_LEVELS,
     ImplementationStatus,
     ItemType,
+    ServiceObjectCode,
     VersionStatus,
 )
 from ..errors import InvalidFilter
 from ..models import (
     ImplementationVersion,
-    ServiceObject,
     Theme,
 )
 
@@ -116,8 +116,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
             if theme is None:
                 errors["theme"] = f"没有编号为 {theme_id} 的主题。"
     service_object = text("service_object")
-    if service_object and service_object not in {c for c, _ in ServiceObject._meta.get_field(
-            "code").choices}:
+    if service_object and service_object not in ServiceObjectCode.values:
         errors["service_object"] = "服务对象代码无效，可选：1 自然人、2 企业法人、3 事业法人、" \
             "4 社会组织法人、5 行政机关、6 其他组织。"
     q = text("q")

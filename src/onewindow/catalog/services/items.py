@@ -105,7 +105,7 @@ def item_create_inner(*, actor: Actor | None,
         themes = resolve_themes(elements["themes"])
     except ElementsInvalid as exc:
         errors = {**exc.details, **errors}
-    if errors:
+    if errors or entry is None:
         raise ElementsInvalid(f"事项要素有误：{next(iter(errors.values()))}", details=errors)
     if Implementation.objects.filter(code=code).exists():
         raise ItemExists("该实施编码已存在。", details={"code": "该实施编码已存在。"})
