@@ -25,6 +25,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, InclusiveGateway, ParallelGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -139,21 +140,31 @@ def _load(state_json: str) -> BpmnWorkflow:
         workflow = _serializer().deserialize_json(state_json)
     except (ValueError, KeyError, TypeError, SpiffWorkflowException) as exc:
         raise InvalidState(f"流程实例状态无法读取：{exc}") from None
+    if not isinstance(workflow, BpmnWorkflow):
+        raise InvalidState("流程实例状态无法读取：不是流程实例。")
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
+
+
+def _bpmn_spec(task) -> BpmnTaskSpec:
+    """The task's spec; every task of a parsed BPMN route has one (lane, bpmn_name)."""
+    spec = task.task_spec
+    if not isinstance(spec, BpmnTaskSpec):
+        raise InvalidState(f"任务“{spec.name}”不是 BPMN 任务。")
+    return spec
 
 
 def _instance(workflow: BpmnWorkflow) -> Instance:
     ready = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        spec = task.task_spec
+        spec = _bpmn_spec(task)
         lane = parse_lane_name(spec.lane)
         if lane is None:
             label = spec.bpmn_name or spec.name
             raise InvalidState(f"任务“{label}”的泳道“{spec.lane}”不对应角色。")
         ready.append(ReadyTask(
             task_id=str(task.id), name=spec.name, label=spec.bpmn_name or spec.name,
-            lane=spec.lane, role=lane.role, department=lane.department,
+            lane=lane.name, role=lane.role, department=lane.department,
             returned_reason=str(task.data.get("returned_reason") or ""),
         ))
     ready.sort(key=lambda t: (t.name, t.task_id))
@@ -169,7 +180,8 @@ def _instance(workflow: BpmnWorkflow) -> Instance:
         data = {k: v for k, v in (last.data if last is not None else {}).items()
                 if k != "data_objects"}
     return Instance(
-        state_json=_serializer().serialize_json(workflow),
+        # SpiffWorkflow returns bytes only when asked to gzip.
+        state_json=_serializer().serialize_json(workflow),  # pyright: ignore[reportArgumentType]
         ready_tasks=tuple(ready),
         finished=finished,
         cancelled=cancelled,
@@ -308,7 +320,7 @@ def send_back(*, state_json: str, task_id: str, reason: str) -> Instance:
     target = previous_step(workflow, task)
     if target is None:
         raise NoPreviousStep(
-            f"“{task.task_spec.bpmn_name or task.task_spec.name}”是第一个办理环节，无法退回。"
+            f"“{_bpmn_spec(task).bpmn_name or task.task_spec.name}”是第一个办理环节，无法退回。"
         )
     data = copy.deepcopy(target.parent.data) if target.parent is not None else {}
     data.pop("decision", None)

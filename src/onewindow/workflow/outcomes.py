@@ -58,7 +58,7 @@ def check_end_outcomes(process: etree._Element, problems) -> dict[str, str]:
     for end in process.iter(f"{{{BPMN_NS}}}endEvent"):
         value = _declared(end)
         if value in OUTCOMES:
-            outcomes[end.get("id")] = value
+            outcomes[end.get("id", "")] = value
             continue
         name = end.get("name") or "未命名"
         wrong = f"的 outcome “{value}” 无效" if value else "未声明办理结果（outcome）"

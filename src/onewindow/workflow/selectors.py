@@ -40,7 +40,7 @@ def _deadline_q(states: Iterable[str], today: dt.date, calendar) -> Q:
     """The deadline states as due_date ranges (workdays.deadline_bands), so the filter uses
     the index."""
     bands = deadline_bands(today, calendar=calendar)
-    parts = {
+    parts: dict[str, Q] = {
         DS.OVERDUE: Q(due_date__lt=bands.overdue_before),
         DS.DUE_SOON: Q(due_date__gte=bands.overdue_before, due_date__lt=bands.soon_before),
         DS.NORMAL: Q(due_date__gte=bands.soon_before) | Q(due_date__isnull=True),
@@ -62,7 +62,7 @@ class WorklistRow:
 
     @property
     def deadline_label(self) -> str:
-        return self.deadline_status.label
+        return str(self.deadline_status.label)
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,9 @@ def _after(sort: str, values: list) -> Q:
     field = sort.lstrip("-")
     descending = sort.startswith("-")
     value, last_id = values
-    if field == "due_date" and value is not None:
-        value = dt.date.fromisoformat(value)
+    if field == "due_date":
+        if value is not None:
+            value = dt.date.fromisoformat(value)
     elif field == "created_at":
         value = dt.datetime.fromisoformat(value)
     greater, id_after = ("lt", Q(id__lt=last_id)) if descending else ("gt", Q(id__gt=last_id))
