@@ -15,7 +15,8 @@ class SpecialDayForm(forms.ModelForm):
         fields = ["date", "kind", "name"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         day = cleaned.get("date") or (self.instance.date if self.instance.pk else None)
         kind = cleaned.get("kind")
         if day and kind:
