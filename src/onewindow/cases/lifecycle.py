@@ -37,6 +37,7 @@ transaction.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import F
@@ -189,7 +190,7 @@ def transition(
     return action
 
 
-def _deadlines(case: Case, change: Change, action: dict[str, Any]) -> dict[str, Any]:
+def _deadlines(case: Case, change: Change, action: Mapping[str, Any]) -> dict[str, Any]:
     """The deadline columns the move changes, from the log plus the move being made."""
     if change.kind not in deadlines.RELEVANT_KINDS:
         return {}

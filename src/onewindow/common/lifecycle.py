@@ -248,7 +248,7 @@ class Lifecycle:
             raise ValueError(f"{self.subject_type}: a lifecycle with events needs ``publish``")
         aggregate_type, aggregate_id = (self.aggregate(obj) if self.aggregate
                                         else (self.subject_type, str(obj.pk)))
-        base = self.payload(obj, row) if self.payload and base else {}
-        self.publish(name=name, payload={**base, **(extra or {})},
+        common = self.payload(obj, row) if self.payload and base else {}
+        self.publish(name=name, payload={**common, **(extra or {})},
                      aggregate_type=aggregate_type, aggregate_id=aggregate_id, now=now)
 

@@ -212,7 +212,7 @@ def access_route_version(*, actor: Actor, code: str, number: int,
     allowed = version is not None and (
         can_upload_route(actor=actor, version=version) if upload
         else can_view_routes(actor=actor))
-    if not allowed:
+    if version is None or not allowed:
         raise RouteNotFound("未找到该事项版本。", details={"code": code, "version": number})
     return version
 

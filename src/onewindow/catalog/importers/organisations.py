@@ -159,7 +159,8 @@ def _by_parent_and_name(names: list[str]) -> dict[tuple[int, str], Organisation]
         return found
     for organisation in Organisation.objects.filter(name__in=set(names),
                                                     parent__isnull=False).order_by("-pk"):
-        found[(organisation.parent_id, organisation.name)] = organisation
+        if organisation.parent_id is not None:  # as filtered
+            found[(organisation.parent_id, organisation.name)] = organisation
     return found
 
 

@@ -271,7 +271,7 @@ class ReviewAction:
 
     make_form: Callable
     perform: Callable
-    done: str
+    done: StrOrPromise
 
 
 def _version(data) -> int | None:
