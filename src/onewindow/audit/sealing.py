@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -150,7 +151,7 @@ def _runnable(rows: list[AuditEvent], *, after: int | None,
     return taken, gaps
 
 
-def _seal_batch(*, now: dt.datetime, size: int) -> AuditCheckpoint | bool | None:
+def _seal_batch(*, now: dt.datetime, size: int) -> AuditCheckpoint | Literal[False] | None:
     """Write one checkpoint; None when nothing can be sealed, False when busy."""
     with transaction.atomic(durable=True):
         if not _single_sealer():

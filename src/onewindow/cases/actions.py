@@ -91,7 +91,7 @@ def _instant_item(actor, case: Case) -> ApplicationError | None:
     if case.status not in (S.SUBMITTED, S.ACCEPTED):
         return InvalidTransition(
             gettext_lazy("办件当前状态为“%(case_status_label)s”，不能当场作出决定。")
-            % {"case_status_label": gettext_lazy(CaseStatus(case.status).label)}
+            % {"case_status_label": gettext_lazy(str(CaseStatus(case.status).label))}
         )
     return None
 

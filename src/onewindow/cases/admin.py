@@ -18,7 +18,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class ActionInline(admin.TabularInline):
     model = CaseAction
-    fields = ["seq", "kind", "from_status", "to_status", "actor_label", "occurred_at", "reason"]
+    fields: list[str] = ["seq", "kind", "from_status", "to_status", "actor_label",
+                         "occurred_at", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -29,8 +30,8 @@ class ActionInline(admin.TabularInline):
 
 class MaterialInline(admin.TabularInline):
     model = CaseMaterial
-    fields = ["position", "name", "requirement", "state", "paper_received", "trust_grade",
-              "problem"]
+    fields: list[str] = ["position", "name", "requirement", "state", "paper_received",
+                         "trust_grade", "problem"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -260,9 +260,11 @@ def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
         if natural_unit:
             # Count the limit and the suspended days together from the start: moving the
             # already rolled-forward due date would roll a rest day forward twice.
-            due, flag = add_limit(start, int(amount or 0) + days, unit) if days else (base,
-                                                                                     False)
-            working = extension_days
+            moved, flag = add_limit(start, int(amount or 0) + days, unit) if days else (base,
+                                                                                       False)
+            if moved is None:
+                raise ValueError(f"a {unit} limit without a date: {amount!r}")
+            due, working = moved, extension_days
         else:
             due, flag, working = base, False, days + extension_days
         if working:

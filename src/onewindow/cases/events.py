@@ -6,7 +6,7 @@ handler reads from ``event.payload`` after the JSON round trip: datetimes and da
 8601 strings). Handlers must be idempotent per (event, case, action_seq).
 """
 
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, get_args
 
 CASE_SUBMITTED = "cases.case.submitted"
 CASE_ACCEPTED = "cases.case.accepted"
@@ -43,6 +43,7 @@ ALL = (
 CLOSING_STATUSES = frozenset({"REJECTED", "WITHDRAWN", "DELIVERED"})
 
 Outcome = Literal["APPROVED", "DENIED", "REJECTED", "WITHDRAWN"]
+OUTCOMES: frozenset[Outcome] = frozenset(get_args(Outcome))
 
 
 class CasePayload(TypedDict):
@@ -99,9 +100,12 @@ def closed_payload(base: CasePayload, case, *, from_status: str) -> CaseClosedPa
     """The closed event's payload for ``case`` just moved from ``from_status`` into one of
     ``CLOSING_STATUSES`` (``base`` is the move's own payload)."""
     delivered = case.status == "DELIVERED"
+    outcome = from_status if delivered else case.status
+    if outcome not in OUTCOMES:
+        raise ValueError(f"a case does not end as {outcome}")
     return CaseClosedPayload(
         **base,
-        outcome=from_status if delivered else case.status,
+        outcome=outcome,
         received_at=_iso(case.received_at),
         accepted_at=_iso(case.accepted_at),
         decided_at=_iso(case.decided_at),

@@ -37,6 +37,7 @@ transaction.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import F
@@ -177,7 +178,7 @@ def transition(
         raise ValueError(f"transition cannot set {sorted(unknown)}")
     seq = case.action_count + 1
     data = data or {}
-    return LIFECYCLE.transition(
+    action = LIFECYCLE.transition(
         case, kind, actor=actor, now=now, reason=reason, expected_version=expected_version,
         fields={**fields, "action_count": seq},
         action={"region_code": case.region_code, "seq": seq, "actor_label": actor_label(actor),
@@ -185,9 +186,12 @@ def transition(
         after={"number": fields.get("number", case.number), "seq": seq, **_audit_safe(data)},
         payload=event_payload,
     )
+    if not isinstance(action, CaseAction):  # the case lifecycle always writes an action row
+        raise TypeError(f"{kind} wrote no case action")
+    return action
 
 
-def _deadlines(case: Case, change: Change, action: dict[str, Any]) -> dict[str, Any]:
+def _deadlines(case: Case, change: Change, action: Mapping[str, Any]) -> dict[str, Any]:
     """The deadline columns the move changes, from the log plus the move being made."""
     if change.kind not in deadlines.RELEVANT_KINDS:
         return {}
@@ -202,7 +206,7 @@ def _closing(case: Case, action: CaseAction, change: Change):
                                                         from_status=change.from_status)
 
 
-def payload_of(case: Case, action: CaseAction) -> dict[str, Any]:
+def payload_of(case: Case, action: CaseAction) -> events.CasePayload:
     """What every case event carries: identifiers only, never personal data."""
     return {
         "case_id": case.pk, "number": case.number, "status": case.status,

@@ -7,6 +7,7 @@ region-sharded deployment keeps a case and all its rows on one shard.
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -22,12 +23,29 @@ from .codes import (
     TrustGrade,
 )
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from onewindow.licences.models import Licence
+
 
 class AppendOnly(Exception):
     """Raised when code tries to change or delete a row of the action log."""
 
 
 class Case(models.Model):
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        implementation_id: int
+        organisation_id: int
+        centre_id: int
+        applicant_person_id: int
+        applicant_legal_id: int | None
+        applicant_account_id: int | None
+        created_by_id: int | None
+        actions: "RelatedManager[CaseAction]"
+        materials: "RelatedManager[CaseMaterial]"
+        files: "RelatedManager[CaseFile]"
+
     number = models.CharField(
         "办件编号", max_length=48, unique=True, null=True, blank=True,
         help_text="实施编码 + yyyyMMdd + 4 位当日流水号；提交时生成，草稿没有编号。",
@@ -180,6 +198,10 @@ class Case(models.Model):
 class CaseAction(models.Model):
     """One act on a case. Rows are only ever appended (see ``save``/``delete``)."""
 
+    if TYPE_CHECKING:
+        case_id: int
+        actor_id: int | None
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions",
                              verbose_name="办件")
     region_code = models.CharField("行政区划代码", max_length=6)
@@ -219,6 +241,12 @@ class CaseAction(models.Model):
 
 class CaseMaterial(models.Model):
     """One material of the item's list on one case, with its check state."""
+
+    if TYPE_CHECKING:
+        material_id: int | None
+        # Set on the materials services.licensing satisfies from a licence (免证办).
+        licence: "Licence"
+        files: "RelatedManager[CaseFile]"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials",
                              verbose_name="办件")
@@ -268,6 +296,10 @@ def _upload_to(instance: "CaseFile", filename: str) -> str:
 class CaseFile(models.Model):
     """An uploaded (or scanned) file of a case material, stored via Django's storage."""
 
+    if TYPE_CHECKING:
+        case_id: int
+        case_material_id: int
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files",
                              verbose_name="办件")
     region_code = models.CharField("行政区划代码", max_length=6)
@@ -297,6 +329,9 @@ class CaseFile(models.Model):
 
 class CaseNumberCounter(models.Model):
     """The last 4-digit serial handed out per implementation and (local) day."""
+
+    if TYPE_CHECKING:
+        implementation_id: int
 
     # No database constraint: the serial is taken on a second connection (numbering.py).
     implementation = models.ForeignKey(

@@ -115,7 +115,7 @@ def _stopped_on(day: dt.date, suspensions, *, legal: bool) -> deadlines.Suspensi
 
 def _procedure_label(procedure: str) -> str:
     if procedure in SuspensionProcedure.values:
-        return SuspensionProcedure(procedure).label
+        return str(SuspensionProcedure(procedure).label)
     return "特别程序"
 
 
@@ -258,7 +258,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         suspensions=[
             SuspensionView(
                 s.procedure,
-                SuspensionProcedure(s.procedure).label
+                str(SuspensionProcedure(s.procedure).label)
                 if s.procedure in SuspensionProcedure.values else s.procedure,
                 s.start_date, s.end_date, s.expected_days, s.working_days, s.reason)
             for s in result.suspensions
@@ -271,7 +271,7 @@ def case_timing(case: Case, *, today: dt.date) -> Timing:
         output_due_date=result.output_due_date,
         state=state,
         # Before acceptance the item has limits, they just have not started to run.
-        state_label=NOT_STARTED_LABEL if result.start_date is None else state.label,
+        state_label=NOT_STARTED_LABEL if result.start_date is None else str(state.label),
         explanation=lines,
     )
 
@@ -340,20 +340,20 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
     for case in rows:
         due = case.output_due_date
         left = workdays.working_days_between(today, due) if due else None
-        if due is not None and due < today:
+        if left is not None and due is not None and due < today:
             left = min(left, -1)
         shade = workdays.deadline_state(due, today, calendar=calendar)
         result.append(OutputRow(
             case=case, number=case.number or "", item_name=case.version.name,
             applicant_name=(case.applicant_legal.name if case.applicant_legal_id
                             else case.applicant_person.name),
-            decision=case.status, decision_label=CaseStatus(case.status).label,
+            decision=case.status, decision_label=str(CaseStatus(case.status).label),
             decided_date=deadlines.local_date(case.decided_at) if case.decided_at else None,
             channel=case.delivery_channel,
-            channel_label=DeliveryChannel(case.delivery_channel).label,
+            channel_label=str(DeliveryChannel(case.delivery_channel).label),
             delivery_address=case.delivery_address, mail_dispatched=case.pk in dispatched,
             output_due_date=due, working_days_left=left, colour=shade,
-            colour_label=shade.label, lock_version=case.lock_version,
+            colour_label=str(shade.label), lock_version=case.lock_version,
         ))
     return result
 

@@ -19,7 +19,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
@@ -28,6 +28,8 @@ from django.utils.translation import gettext_noop
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from onewindow.common.text import StrOrPromise
 
 from .errors import UploadBodyTooLarge, UploadRejected, UploadTooLarge
 
@@ -132,14 +134,15 @@ def clean_name(name: str) -> str:
     return name[-120:] or "未命名文件"
 
 
-def read_limited(stream: BinaryIO | bytes, *, limit: int) -> bytes:
+def read_limited(stream: IO[bytes] | bytes, *, limit: int) -> bytes:
     """Read at most ``limit`` bytes; one byte more raises ``UploadTooLarge``."""
     if isinstance(stream, bytes | bytearray):
         data = bytes(stream)
         if len(data) > limit:
             raise _too_large(limit)
         return data
-    if hasattr(stream, "size") and stream.size is not None and stream.size > limit:
+    size = getattr(stream, "size", None)  # an uploaded file knows its size before reading
+    if size is not None and size > limit:
         raise _too_large(limit)
     if hasattr(stream, "seek"):
         stream.seek(0)
@@ -158,7 +161,7 @@ def _too_large(limit: int) -> UploadTooLarge:
     return UploadTooLarge(message, details={"file": message, "max_bytes": limit})
 
 
-def _rejected(message: str, **details) -> UploadRejected:
+def _rejected(message: StrOrPromise, **details) -> UploadRejected:
     return UploadRejected(message, details={"file": message, **details})
 
 
@@ -297,7 +300,7 @@ def _sniff_zip(data: bytes) -> FileKind:
     )
 
 
-def check_upload(*, stream: BinaryIO | bytes, filename: str) -> CheckedUpload:
+def check_upload(*, stream: IO[bytes] | bytes, filename: str) -> CheckedUpload:
     """Read, size-check, sniff and hash one upload (nothing is stored here)."""
     data = read_limited(stream, limit=max_bytes())
     kind = sniff(data)

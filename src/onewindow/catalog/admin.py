@@ -69,8 +69,9 @@ class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
     can_delete = False
-    fields = ["position", "name", "requirement", "original_count", "copy_count", "medium",
-              "source", "tolerance_allowed", "commitment_allowed", "licence_type_code"]
+    fields: list[str] = ["position", "name", "requirement", "original_count", "copy_count",
+                         "medium", "source", "tolerance_allowed", "commitment_allowed",
+                         "licence_type_code"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -91,7 +92,8 @@ class ActionInline(admin.TabularInline):
     model = ImplementationAction
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "operation", "from_status", "to_status", "reason", "actor"]
+    fields: list[str] = ["occurred_at", "operation", "from_status", "to_status", "reason",
+                         "actor"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

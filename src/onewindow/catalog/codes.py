@@ -166,6 +166,6 @@ class ThemeAudience(models.TextChoices):
 def label(choices: type[models.Choices], value: str) -> str:
     """The Chinese label of a code, or the code itself when the table does not know it."""
     try:
-        return choices(value).label
+        return str(choices(value).label)
     except ValueError:
         return value

@@ -237,7 +237,8 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
         except InvalidOperation:
             errors.add(key, f"{spec.label}应为金额数字，如 20 或 12.50。")
             return text
-        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+        exponent = amount.as_tuple().exponent  # "n", "N" or "F" when not finite
+        if not isinstance(exponent, int) or amount < 0 or exponent < -2:
             errors.add(key, f"{spec.label}应为不小于 0 的金额，最多两位小数。")
             return text
         # One spelling per amount: 20, 20.0 and 20.00 hash the same.

@@ -38,10 +38,14 @@ class CodeLabel:
     label: str
 
 
-def code_label(choices, value: str | None) -> CodeLabel | None:
-    if not value:
-        return None
+def code_label(choices, value: str) -> CodeLabel:
+    """A required code (the column has a default) with its label."""
     return CodeLabel(code=value, label=label(choices, value))
+
+
+def optional_code_label(choices, value: str | None) -> CodeLabel | None:
+    """An optional code with its label, or None when it is blank."""
+    return code_label(choices, value) if value else None
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ class GuideFee:
 
 @dataclass(frozen=True)
 class GuideSpecialProcedure:
-    kind: CodeLabel
+    kind: CodeLabel | None
     name: str
     limit: Limit
     basis: str
@@ -228,13 +232,13 @@ def build_guide(version) -> Guide:
         promised_limit=make_limit(version.promised_limit_amount, version.promised_limit_unit,
                                   version.promised_limit_note),
         visit_count=version.visit_count,
-        online_depth=code_label(OnlineDepth, version.online_depth),
+        online_depth=optional_code_label(OnlineDepth, version.online_depth),
         cross_region_scope=code_label(CrossRegionScope, version.cross_region_scope),
         acceptance_conditions=version.acceptance_conditions,
         process_description=version.process_description,
         special_procedures=[
             GuideSpecialProcedure(
-                kind=code_label(SpecialProcedureKind, row.get("kind", "")),
+                kind=optional_code_label(SpecialProcedureKind, row.get("kind", "")),
                 name=row.get("name", ""),
                 limit=make_limit(row.get("limit_amount"), row.get("limit_unit", "")),
                 basis=row.get("basis", ""),
@@ -245,7 +249,7 @@ def build_guide(version) -> Guide:
         fees=[GuideFee(name=row.get("name", ""), amount=row.get("amount", ""),
                        basis=row.get("basis", "")) for row in version.fees or []],
         result_name=version.result_name,
-        result_kind=code_label(ResultKind, version.result_kind),
+        result_kind=optional_code_label(ResultKind, version.result_kind),
         result_licence_type=version.result_licence_type,
         location=version.location,
         office_hours=version.office_hours,

@@ -92,11 +92,14 @@ def transition(
 ) -> ImplementationAction:
     """Check a move against TRANSITIONS, set the status (and ``fields``: current version,
     hall presence) in one conditional UPDATE, log, publish and audit it."""
-    return LIFECYCLE.transition(
+    action = LIFECYCLE.transition(
         implementation, operation, actor=actor, reason=reason, now=now, fields=fields,
         action={"version": version}, before=before, after=after,
         payload=payload or {"reason": reason},
     )
+    if not isinstance(action, ImplementationAction):  # this lifecycle writes an action row
+        raise TypeError(f"{operation} wrote no implementation action")
+    return action
 
 
 def version_move(version: ImplementationVersion, kind: str, *, now: dt.datetime,

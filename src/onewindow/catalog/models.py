@@ -8,6 +8,8 @@ edited: changing it makes a new version, so a case keeps the version it was subm
 under.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -36,6 +38,9 @@ from .elements import MAX_TOLERANCE_SUPPLY_DAYS
 from .errors import VersionImmutable
 from .material_files import BLANK_FORM, SAMPLE
 from .validators import CODE_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class ServiceObject(models.Model):
@@ -104,6 +109,13 @@ class CatalogEntry(models.Model):
 class Implementation(models.Model):
     """实施清单: an entry implemented by one organisation at one level."""
 
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        organisation_id: int
+        current_version_id: int | None
+        versions: "RelatedManager[ImplementationVersion]"
+
+        def get_status_display(self) -> str: ...
+
     code = models.CharField("实施编码", max_length=CODE_MAX_LENGTH, unique=True)
     entry = models.ForeignKey(
         CatalogEntry, on_delete=models.PROTECT, related_name="implementations",
@@ -165,6 +177,10 @@ def _limit_consistent(prefix: str) -> Q:
 
 class ImplementationVersion(models.Model):
     """All the elements (要素) of an implementation, as of one version."""
+
+    if TYPE_CHECKING:
+        implementation_id: int
+        materials: "RelatedManager[Material]"
 
     implementation = models.ForeignKey(
         Implementation, on_delete=models.PROTECT, related_name="versions", verbose_name="实施清单"
@@ -399,6 +415,11 @@ class Material(models.Model):
 
 class ImplementationAction(models.Model):
     """The append-only log of 新增/变更/暂停/恢复/取消 (DESIGN rule 2)."""
+
+    if TYPE_CHECKING:
+        implementation_id: int
+
+        def get_operation_display(self) -> str: ...
 
     implementation = models.ForeignKey(
         Implementation, on_delete=models.PROTECT, related_name="actions", verbose_name="实施清单"

@@ -66,7 +66,7 @@ def cut(text: str) -> list[str]:
 
 def index_text(*names: str) -> str:
     """The ``search_text`` of a version: names, their words and abbreviations."""
-    names = [" ".join((n or "").lower().split()) for n in names if n]
+    names = tuple(" ".join((n or "").lower().split()) for n in names if n)
     parts: list[str] = []
     seen: set[str] = set()
 

@@ -11,14 +11,17 @@ from typing import Any
 
 from django.utils.functional import Promise
 
+from .text import StrOrPromise
+
 
 class ApplicationError(Exception):
     code = "application.error"
     http_status = 400
 
-    def __init__(self, message: str = "", *, code: str | None = None, details: Any = None):
+    def __init__(self, message: StrOrPromise = "", *, code: str | None = None,
+                 details: Any = None):
         super().__init__(message or self.code)
-        self.message = message or self.code
+        self.message: StrOrPromise = message or self.code
         if code:
             self.code = code
         self.details = details

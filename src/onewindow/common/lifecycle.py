@@ -100,7 +100,7 @@ class Lifecycle:
     action_kind: str = "kind"
     subject_id: Callable[[Any], str] = _pk
     aggregate: Callable[[Any], tuple[str, str]] | None = None
-    payload: Callable[[Any, Any], dict[str, Any]] | None = None
+    payload: Callable[[Any, Any], Mapping[str, Any]] | None = None
     refusal: Callable[[Any, str], str] | None = None
     derive: Callable[[Any, Change, Mapping[str, Any]], Mapping[str, Any]] | None = None
     also_publish: Callable[[Any, Any, Change], Iterable[tuple[str, Mapping[str, Any]]]] | None = (
@@ -196,7 +196,7 @@ class Lifecycle:
         if self.also_publish:
             for name, extra in self.also_publish(obj, row, change):
                 self._publish(obj, name, row, extra, now, base=False)
-        if self.audit_prefix:
+        if self.audit_prefix and self.audit is not None:  # both or neither (__post_init__)
             # Audit last, nothing after it (see the module docstring).
             self.audit(
                 actor=actor, action=f"{self.audit_prefix}.{kind.lower()}",
@@ -244,9 +244,11 @@ class Lifecycle:
 
     def _publish(self, obj, name: str, row, extra: Mapping[str, Any] | None,
                  now: dt.datetime, *, base: bool = True) -> None:
+        if self.publish is None:
+            raise ValueError(f"{self.subject_type}: a lifecycle with events needs ``publish``")
         aggregate_type, aggregate_id = (self.aggregate(obj) if self.aggregate
                                         else (self.subject_type, str(obj.pk)))
-        base = self.payload(obj, row) if self.payload and base else {}
-        self.publish(name=name, payload={**base, **(extra or {})},
+        common = self.payload(obj, row) if self.payload and base else {}
+        self.publish(name=name, payload={**common, **(extra or {})},
                      aggregate_type=aggregate_type, aggregate_id=aggregate_id, now=now)
 

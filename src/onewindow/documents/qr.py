@@ -4,6 +4,7 @@ import base64
 import io
 
 import qrcode
+import qrcode.constants
 import qrcode.image.svg
 
 

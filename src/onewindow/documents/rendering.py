@@ -54,5 +54,7 @@ def render_pdf(
         content = HTML(string=html).write_pdf(attachments=weasy_attachments)
     except Exception as exc:  # WeasyPrint raises many kinds; callers need one
         raise RenderingFailed("文书生成失败，请稍后重试。") from exc
+    if content is None:  # only when write_pdf is given a target to write to
+        raise RenderingFailed("文书生成失败，请稍后重试。")
     return RenderedPdf(content=content, sha256=hashlib.sha256(content).hexdigest(),
                        filename=filename)

@@ -1,6 +1,8 @@
 """The outbox: events stored in the writer's transaction, and one delivery row per
 (event, handler) that tracks getting the event to that handler exactly once."""
 
+from typing import TYPE_CHECKING
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -29,6 +31,11 @@ class OutboxEvent(models.Model):
 
 
 class EventDelivery(models.Model):
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        event_id: int
+
+        def get_status_display(self) -> str: ...
+
     class Status(models.TextChoices):
         PENDING = "PENDING", "待投递"
         RUNNING = "RUNNING", "投递中"

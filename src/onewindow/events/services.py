@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +138,7 @@ def _enqueue_delivery(event_id: int) -> None:
 def publish(
     *,
     name: str,
-    payload: dict,
+    payload: Mapping[str, Any],
     aggregate_type: str = "",
     aggregate_id: str = "",
     now: dt.datetime,

@@ -33,9 +33,9 @@ class AccountBackend(ModelBackend):
         site fully; other roles get the registered actions they hold (e.g.
         "events.retry_delivery"), anywhere in their scope."""
         from . import permissions
-        from .models import Role
+        from .models import Account, Role
 
-        if not user_obj.is_active:
+        if not isinstance(user_obj, Account) or not user_obj.is_active:
             return False
         held = permissions.held_roles(user_obj)
         if Role.SYSTEM_ADMIN in held:

@@ -1,5 +1,7 @@
 """People, accounts, the organisation tree and scoped roles."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,9 @@ from .validators import (
     validate_mobile,
     validate_region_code,
 )
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Level(models.IntegerChoices):
@@ -26,6 +31,12 @@ class Level(models.IntegerChoices):
 
 
 class Organisation(models.Model):
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        parent_id: int | None
+        windows: "RelatedManager[Window]"
+
+        def get_kind_display(self) -> str: ...
+
     class Kind(models.TextChoices):
         GOVERNMENT = "GOVERNMENT", gettext_noop("人民政府")
         DEPARTMENT = "DEPARTMENT", gettext_noop("政府部门")
@@ -173,6 +184,11 @@ class AccountManager(BaseUserManager):
 
 
 class Account(AbstractBaseUser, PermissionsMixin):
+    if TYPE_CHECKING:
+        person_id: int | None
+        # identity.permissions keeps the actor's (role, organisation path) pairs here.
+        _scope_cache: list[tuple[str, str]]
+
     class Kind(models.TextChoices):
         CITIZEN = "CITIZEN", gettext_noop("个人用户")
         AGENT = "AGENT", gettext_noop("企业经办人")
@@ -234,7 +250,7 @@ def authorisation_in_force_q(today, prefix: str = "") -> Q:
     )
 
 
-class AgentAuthorizationQuerySet(models.QuerySet):
+class AgentAuthorizationQuerySet(models.QuerySet["AgentAuthorization"]):
     def in_force(self, today=None):
         """Authorisations usable on ``today`` (default: today in the site's time zone)."""
         return self.filter(authorisation_in_force_q(today or timezone.localdate()))
@@ -253,7 +269,10 @@ class AgentAuthorization(models.Model):
     valid_until = models.DateField("授权有效期至", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
-    objects = AgentAuthorizationQuerySet.as_manager()
+    if TYPE_CHECKING:  # as_manager() gives the manager the queryset's methods (in_force)
+        objects: ClassVar[AgentAuthorizationQuerySet]
+    else:
+        objects = AgentAuthorizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "经办授权"
@@ -284,6 +303,11 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """A role held over an organisation and everything under it."""
 
+    if TYPE_CHECKING:
+        organisation_id: int
+
+        def get_role_display(self) -> str: ...
+
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="roles", verbose_name="账户"
     )
@@ -309,6 +333,9 @@ class RoleAssignment(models.Model):
 
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a hash of the token is stored."""
+
+    if TYPE_CHECKING:
+        account_id: int
 
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账户"
@@ -365,6 +392,9 @@ class InboxMessage(models.Model):
 class OutgoingMessage(models.Model):
     """An SMS or e-mail sent (or to be sent) to a person. The recipient is kept in clear
     for sending; pages show it masked. The demo SMS backend only records rows here."""
+
+    if TYPE_CHECKING:
+        def get_channel_display(self) -> str: ...
 
     class Channel(models.TextChoices):
         SMS = "SMS", gettext_noop("短信")

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, overload
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy
@@ -140,6 +141,10 @@ def _text(row: dict, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+@overload
+def _date(row: dict, name: str, *, required: Literal[True]) -> dt.date: ...
+@overload
+def _date(row: dict, name: str, *, required: bool) -> dt.date | None: ...
 def _date(row: dict, name: str, *, required: bool) -> dt.date | None:
     text = _text(row, name)
     if not text:
@@ -304,7 +309,8 @@ def _insert(licences: list[Licence]) -> None:
     fields = [f for f in Licence._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     table = quote(Licence._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
+    # A concrete field has a column; the stubs allow None for any field.
+    columns = ", ".join(quote(f.column) for f in fields)  # pyright: ignore[reportArgumentType]
     params = [
         [f.get_db_prep_save(getattr(licence, f.attname), connection) for f in fields]
         for licence in licences

@@ -8,6 +8,7 @@ move appends a ``LicenceAction`` (who, when, from, to, why), audits and publishe
 Expiry is not a move: a VALID licence past its 有效期截止日期 is expired by date.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
@@ -22,7 +23,10 @@ Status = Licence.Status
 Kind = LicenceAction.Kind
 SUBJECT_TYPE = "licences.licence"
 # The reason is kept whole in the log and, as the latest one, in ``status_reason``.
-REASON_MAX_CHARS = Licence._meta.get_field("status_reason").max_length
+_REASON_LENGTH = Licence.status_reason.field.max_length
+if _REASON_LENGTH is None:  # the column is bounded, and a reason is refused, never cut
+    raise ImproperlyConfigured("Licence.status_reason needs a max_length")
+REASON_MAX_CHARS: int = _REASON_LENGTH
 
 TRANSITIONS: dict[str, Move] = {
     Kind.REVOKE: Move(frozenset({Status.VALID}), Status.REVOKED, events.LICENCE_REVOKED),

@@ -6,10 +6,14 @@ on that date (``Licence.state_on``), so no nightly job has to run for the answer
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class HolderKind(models.TextChoices):
@@ -76,6 +80,9 @@ class SigningKey(models.Model):
     stored sealed with AES-256-GCM (see ``signing.seal_private_key``).
     """
 
+    if TYPE_CHECKING:
+        organisation_id: int
+
     class Algorithm(models.TextChoices):
         ED25519 = "Ed25519", "Ed25519"
         SM2 = "SM2", gettext_noop("SM2/SM3（国密）")
@@ -113,6 +120,10 @@ class SigningKey(models.Model):
 class SerialCounter(models.Model):
     """The last 流水号 handed out per licence type and issuer (locked row, never MAX+1)."""
 
+    if TYPE_CHECKING:
+        licence_type_id: int
+        issuer_id: int
+
     licence_type = models.ForeignKey(LicenceType, on_delete=models.CASCADE)
     issuer = models.ForeignKey("identity.Organisation", on_delete=models.CASCADE)
     last_value = models.BigIntegerField(default=0)
@@ -130,6 +141,13 @@ class SerialCounter(models.Model):
 
 class Licence(models.Model):
     """One version of one licence. GB/T 36903 metadata is copied at issue and sealed."""
+
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        issuer_id: int
+        annotations: "RelatedManager[LicenceAnnotation]"
+        usages: "RelatedManager[LicenceUsage]"
+
+        def get_status_display(self) -> str: ...
 
     class Status(models.TextChoices):
         VALID = "VALID", gettext_noop("有效")
@@ -259,6 +277,9 @@ def _iso(value) -> str | None:
 class LicenceAnnotation(models.Model):
     """加注: a dated note added to a licence after issue, sealed on its own."""
 
+    if TYPE_CHECKING:
+        licence_id: int
+
     licence = models.ForeignKey(
         Licence, on_delete=models.PROTECT, related_name="annotations", verbose_name="证照",
     )
@@ -305,6 +326,10 @@ class LicenceShare(models.Model):
     Only a SHA-256 of the link's token is stored; the token is shown once.
     """
 
+    if TYPE_CHECKING:
+        licence_id: int
+        created_by_id: int
+
     licence = models.ForeignKey(
         Licence, on_delete=models.PROTECT, related_name="shares", verbose_name="证照",
     )
@@ -337,6 +362,11 @@ class LicenceShare(models.Model):
 
 class LicenceUsage(models.Model):
     """用证记录: every use of a licence by a department, a shared link or a case."""
+
+    if TYPE_CHECKING:
+        licence_id: int
+
+        def get_kind_display(self) -> str: ...
 
     class Kind(models.TextChoices):
         DEPARTMENT_LOOKUP = "LOOKUP", gettext_noop("部门查证")
@@ -379,6 +409,11 @@ class LicenceAction(models.Model):
 
     ``Licence.status`` and ``status_reason`` are its denormalised latest state, written
     only by the licence lifecycle (licences.lifecycle) together with a row here."""
+
+    if TYPE_CHECKING:
+        licence_id: int
+
+        def get_kind_display(self) -> str: ...
 
     class Kind(models.TextChoices):
         REVOKE = "REVOKE", "注销"

@@ -96,12 +96,13 @@ class _VerificationLoader:
                 for f in fields:
                     col = f.get_col(table)
                     cols.append((col, conn.ops.get_db_converters(col) + f.get_db_converters(conn)))
-                    parts.append(f"{table}.{quote(f.column)}")
+                    # A concrete field has a column; the stubs allow None for any field.
+                    parts.append(f"{table}.{quote(f.column)}")  # pyright: ignore[reportArgumentType]
                 columns.append((model, [f.attname for f in fields], cols))
             sql = (
                 f"SELECT {', '.join(parts)} FROM {quote(Licence._meta.db_table)} l "  # noqa: S608
                 f"JOIN {quote(SigningKey._meta.db_table)} k ON k.{quote('id')} = "
-                f"l.{quote(Licence._meta.get_field('signing_key').column)} "
+                f"l.{quote(Licence.signing_key.field.column)} "
                 f"WHERE l.{quote('identifier')} = %s"
             )
             plan = self._plans[alias] = (sql, columns)
@@ -151,12 +152,12 @@ def valid_licence_for(
 
     If several are valid (e.g. two issuers), the most recently issued one is returned.
     """
-    if (holder_person is None) == (holder_legal is None):
-        raise ValueError("pass exactly one of holder_person, holder_legal")
-    if holder_person is not None:
+    if holder_person is not None and holder_legal is None:
         code_type, code = HolderCodeType.ID_CARD, holder_person.id_number
-    else:
+    elif holder_legal is not None and holder_person is None:
         code_type, code = HolderCodeType.CREDIT_CODE, holder_legal.credit_code
+    else:
+        raise ValueError("pass exactly one of holder_person, holder_legal")
     return (
         _base()
         .filter(

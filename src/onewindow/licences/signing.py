@@ -135,15 +135,16 @@ def generate_key(algorithm: str = ED25519) -> KeyPair:
             private.private_bytes(ser.Encoding.Raw, ser.PrivateFormat.Raw, ser.NoEncryption()),
         )
     if algorithm == SM2:
-        _require_sm2()
-        public, private = gmssl_pyx.sm2_key_generate()
+        public, private = _require_sm2().sm2_key_generate()
         return KeyPair(SM2, public, private)
     raise ValueError(f"unknown signing algorithm {algorithm!r}")
 
 
-def _require_sm2() -> None:
+def _require_sm2():
+    """The SM2 module, or SignatureError where the optional package is missing."""
     if gmssl_pyx is None:
         raise SignatureError("SM2 needs the optional package gmssl-pyx")
+    return gmssl_pyx
 
 
 def public_jwk_members(algorithm: str, public_raw: bytes) -> dict[str, str]:
@@ -254,9 +255,9 @@ class Signer:
 
     def sign(self, data: bytes) -> bytes:
         """A raw JOSE signature: 64 bytes (Ed25519; SM2 as r‖s like ES256)."""
-        if self.algorithm == ED25519:
+        if isinstance(self._key, Ed25519PrivateKey):  # algorithm ED25519
             return self._key.sign(data)
-        der = gmssl_pyx.sm2_sign(self._key, self.public_raw, data)
+        der = _require_sm2().sm2_sign(self._key, self.public_raw, data)
         r, s = decode_dss_signature(der)
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
@@ -283,13 +284,13 @@ def verify_raw(*, algorithm: str, public_raw: bytes, data: bytes, signature: byt
             return False
         return True
     if algorithm == SM2:
-        _require_sm2()
+        sm2 = _require_sm2()
         der = encode_dss_signature(
             int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
         )
         try:
-            return bool(gmssl_pyx.sm2_verify(bytes(public_raw), data, der))
-        except gmssl_pyx.GmsslInnerError:
+            return bool(sm2.sm2_verify(bytes(public_raw), data, der))
+        except sm2.GmsslInnerError:
             return False
     return False
 

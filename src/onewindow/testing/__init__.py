@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Model
 from django.utils import timezone
 
 CHROMIUM = os.environ.get("ONEWINDOW_CHROMIUM", "/usr/bin/chromium")
@@ -74,7 +75,7 @@ def race(workers: list[Callable[[], object]]) -> list[tuple[str, object]]:
 
 
 def assert_parity(*, can: Callable[[object, object], bool], q: Callable[[object], object],
-                  queryset, actors: dict[str, object], objects: dict[str, object]) -> None:
+                  queryset, actors: dict[str, object], objects: dict[str, Model]) -> None:
     """A permission's object rule (``can(actor, obj)``) and its queryset twin (``q(actor)``)
     agree for every actor and object given; the failure names every disagreement."""
     disagreements = []

@@ -78,7 +78,7 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("agent1", f"企业经办人（{ENTERPRISE[0]}）", "—"),
     ]
     accounts += [
-        DemoAccount(username, Role(role).label, names[scope])
+        DemoAccount(username, str(Role(role).label), names[scope])
         for username, _, role, scope, _ in STAFF
     ]
     return accounts

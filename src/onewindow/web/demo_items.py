@@ -213,7 +213,10 @@ def _blank_form() -> None:
         "<p>申请人承诺所提交的材料真实有效。　　申请人（签字/盖章）：__________</p>"
         "</body></html>"
     )
-    default_storage.save(BLANK_FORM_PATH, ContentFile(HTML(string=html).write_pdf()))
+    pdf = HTML(string=html).write_pdf()
+    if pdf is None:  # only when write_pdf is given a target to write to
+        raise RuntimeError("WeasyPrint returned no PDF")
+    default_storage.save(BLANK_FORM_PATH, ContentFile(pdf))
 
 
 def load_demo_items(*, now: dt.datetime) -> list[Implementation]:

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.common.text import StrOrPromise
 from onewindow.identity.validators import validate_id_number
 from onewindow.workdays.models import DeadlineState
 
+from .forms import set_choices
 from .forms_cases import VersionForm
 
 MAX_TEXT = 2000
@@ -20,8 +22,9 @@ SIGNATURE = re.compile(r"^data:image/png;base64,[A-Za-z0-9+/=]+$")
 MAX_SIGNATURE_CHARS = 400_000
 
 
-def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = "",
-          max_length: int = MAX_TEXT, help_text: str = "") -> forms.CharField:
+def _text(label: StrOrPromise, *, required: bool = True, rows: int = 3,
+          missing: StrOrPromise = "", max_length: int = MAX_TEXT,
+          help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=required, max_length=max_length, help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
@@ -37,7 +40,7 @@ def _text(label: str, *, required: bool = True, rows: int = 3, missing: str = ""
 class WorklistFilterForm(forms.Form):
     deadline = forms.ChoiceField(
         label=_("期限状态"), required=False,
-        choices=[("", _("全部"))] + [(state.value, _(state.label)) for state in (
+        choices=[("", _("全部"))] + [(state.value, _(str(state.label))) for state in (
             DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.NORMAL)],
     )
     sort = forms.ChoiceField(
@@ -70,7 +73,8 @@ class DecisionForm(VersionForm):
                     help_text=_("不予许可时必填，将写入不予行政许可决定书。"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "deny" and not (data.get("reasons") or "").strip():
             self.add_error("reasons", _("不予许可须写明理由。"))
         return data
@@ -95,7 +99,7 @@ class SuspendForm(VersionForm):
 
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", _("请选择")), *procedures]
+        set_choices(self, "procedure", [("", _("请选择")), *procedures])
 
 
 class ResumeForm(VersionForm):
@@ -149,7 +153,8 @@ class HandOverForm(VersionForm):
         return (self.cleaned_data.get("recipient_id_number") or "").strip().upper()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("signature") and not data.get("paper_receipt"):
             self.add_error("signature",
                            _("请让领取人在签名板上签名，或在纸质回执上签字后勾选下方选项。"))
@@ -186,7 +191,8 @@ class DeliveryChoiceForm(VersionForm):
                     help_text=_("选择邮寄时必填：省、市、区、街道和门牌号，收件人和电话。"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("channel") == "MAIL" and not (data.get("address") or "").strip():
             self.add_error("address", _("选择邮寄送达时请填写邮寄地址。"))
         return data

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.identity.validators import validate_credit_code, validate_id_number
 
+from .forms import set_choices
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_SUPPLY_DAYS = 60
 
@@ -33,7 +35,7 @@ class ApplicantForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("self", _("本人"))]
         choices += [(str(e.pk), f"{e.name}（{e.credit_code}）") for e in enterprises]
-        self.fields["applicant"].choices = choices
+        set_choices(self, "applicant", choices)
         self.enterprises = {str(e.pk): e for e in enterprises}
 
     def legal_person(self):
@@ -129,8 +131,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [("", _("全部部门"))] + [(d.pk, d.name) for d in departments]
-        self.fields["status"].choices = self.STATUS_CHOICES
+        set_choices(self, "org", [("", _("全部部门"))] + [(d.pk, d.name) for d in departments])
+        set_choices(self, "status", self.STATUS_CHOICES)
 
 
 class AcceptForm(VersionForm):
@@ -154,7 +156,7 @@ class AcceptForm(VersionForm):
 
     def __init__(self, *args, tolerable=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tolerated"].choices = [(m.id, m.name) for m in tolerable]
+        set_choices(self, "tolerated", [(m.id, m.name) for m in tolerable])
 
 
 
@@ -201,7 +203,8 @@ class CorrectionForm(VersionForm):
         return [(m, self[tick], self[problem]) for m, tick, problem in self.material_rows]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         items = []
         for m, tick, problem in self.material_rows:
             text = (data.get(problem) or "").strip()
@@ -235,7 +238,8 @@ class DecideForm(VersionForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "deny" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("请填写不予许可的理由。"))
         return data
@@ -250,7 +254,7 @@ class PaperForm(VersionForm):
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["material_ids"].choices = [(m.id, m.name) for m in materials]
+        set_choices(self, "material_ids", [(m.id, m.name) for m in materials])
 
 
 class ScanForm(forms.Form):
@@ -259,7 +263,7 @@ class ScanForm(forms.Form):
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["material_id"].choices = [(m.id, m.name) for m in materials]
+        set_choices(self, "material_id", [(m.id, m.name) for m in materials])
 
 
 class WindowSubmitForm(VersionForm):
@@ -303,9 +307,9 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["implementation_code"].choices = [("", _("请选择事项"))] + [
+        set_choices(self, "implementation_code", [("", _("请选择事项"))] + [
             (i.code, f"{i.name}（{i.department}）") for i in items
-        ]
+        ])
 
     def clean_id_number(self):
         return self.cleaned_data["id_number"].strip().upper()

@@ -23,21 +23,24 @@ from onewindow.catalog.codes import (
     SubjectNature,
 )
 from onewindow.catalog.models import Theme
+from onewindow.common.text import StrOrPromise
+
+from .forms import set_choices
 
 MAX_ROWS = 200
 TEXTAREA = {"rows": 3}
 
 
-def _shown(choices) -> list[tuple[str, str]]:
+def _shown(choices) -> list[tuple[str, StrOrPromise]]:
     """A code table's choices with their (Chinese) labels shown in the reader's language."""
     return [(value, _(label)) for value, label in choices]
 
 
-def _blank(label: str, choices) -> list[tuple[str, str]]:
+def _blank(label: StrOrPromise, choices) -> list[tuple[str, StrOrPromise]]:
     return [("", label), *_shown(choices)]
 
 
-def _int(label: str, **kwargs) -> forms.IntegerField:
+def _int(label: StrOrPromise, **kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, required=False, min_value=0, max_value=1_000_000,
         error_messages={"invalid": format_lazy(_("{label}应为整数。"), label=label),
@@ -47,8 +50,8 @@ def _int(label: str, **kwargs) -> forms.IntegerField:
     )
 
 
-def _text(label: str, max_length: int | None = None, *, area: bool = False,
-          help_text: str = "") -> forms.CharField:
+def _text(label: StrOrPromise, max_length: int | None = None, *, area: bool = False,
+          help_text: StrOrPromise = "") -> forms.CharField:
     widget = forms.Textarea(attrs=TEXTAREA) if area else forms.TextInput
     return forms.CharField(label=label, max_length=max_length, required=False, widget=widget,
                            help_text=help_text, strip=True)
@@ -148,7 +151,7 @@ class ElementsForm(forms.Form):
         for name in self.initial.get("themes") or []:
             if name not in names:
                 names.append(name)
-        self.fields["themes"].choices = [(n, n) for n in names]
+        set_choices(self, "themes", [(n, n) for n in names])
 
     def groups(self):
         for key, title, names in self.GROUPS:
@@ -246,8 +249,8 @@ class RowsFormSet(forms.BaseFormSet):
     ignored, so every row is an "extra" row once the page is posted."""
 
     prefix_name = "rows"
-    label = ""
-    row_label = ""
+    label: StrOrPromise = ""
+    row_label: StrOrPromise = ""
 
     @classmethod
     def get_default_prefix(cls):
@@ -261,9 +264,11 @@ class RowsFormSet(forms.BaseFormSet):
         return [(form, form.row()) for form in self.forms if form.has_changed()]
 
 
-def _formset(form, prefix, label, row_label):
+def _formset(form, prefix, label, row_label) -> type[RowsFormSet]:
     cls = forms.formset_factory(form, formset=RowsFormSet, extra=0, max_num=MAX_ROWS,
                                 absolute_max=MAX_ROWS, validate_max=True)
+    if not issubclass(cls, RowsFormSet):  # it subclasses the ``formset`` it is given
+        raise TypeError(f"{cls} is not a RowsFormSet")
     cls.prefix_name, cls.label, cls.row_label = prefix, label, row_label
     return cls
 
@@ -353,8 +358,11 @@ class NewItemForm(forms.Form):
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].label_from_instance = lambda o: o.name
+        organisation = self.fields["organisation"]
+        if not isinstance(organisation, forms.ModelChoiceField):
+            raise TypeError("organisation is not a model choice field")
+        organisation.queryset = organisations
+        organisation.label_from_instance = lambda obj: obj.name
 
 
 class ReasonForm(forms.Form):
@@ -389,7 +397,8 @@ class ImportForm(forms.Form):
         return upload
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("publish") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("直接发布时请填写变更理由。"))
         return data

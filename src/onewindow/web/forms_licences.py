@@ -18,7 +18,8 @@ class VerifyForm(forms.Form):
     vc_file = forms.FileField(label=_("或上传 VC-JWT 文件"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("vc_file")
         if upload:
             if upload.size > 20000:

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases import selectors as cases
 from onewindow.cases.permissions import DELIVER_RESULT
+from onewindow.common.text import StrOrPromise
 from onewindow.identity import notifications, permissions
 from onewindow.workflow.permissions import WORK_AS
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url: str
     key: str
     badge: int = 0

@@ -26,6 +26,7 @@ from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import CaseStatus
 from onewindow.cases.services import remedies_text
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
+from onewindow.common.text import StrOrPromise
 
 from .views.cases_common import ErrorEntry, add_domain_errors, form_errors
 
@@ -63,7 +64,7 @@ class Outcome:
 
 
 def attempt(form, perform: Callable[[dict], Any], *, name: str = "",
-            aliases: dict[str, str] | None = None, conflict_hint: str = "",
+            aliases: dict[str, str] | None = None, conflict_hint: StrOrPromise = "",
             conflict_href: str = "") -> Outcome:
     """Check the form's shape, call the one service with its cleaned data, and turn the
     domain's answer into what the page shows. On a page of several action forms ``name``
@@ -93,9 +94,9 @@ def attempt(form, perform: Callable[[dict], Any], *, name: str = "",
 
 
 def run_action(request, form, perform: Callable[[dict], Any], *,
-               done: str | Callable[[Any], str], success: str | Callable[[Any], str],
+               done: StrOrPromise | Callable[[Any], str], success: str | Callable[[Any], str],
                page: Callable[[Outcome], HttpResponse], name: str = "",
-               aliases: dict[str, str] | None = None, conflict_hint: str = "",
+               aliases: dict[str, str] | None = None, conflict_hint: StrOrPromise = "",
                conflict_href: str = "") -> HttpResponse:
     """One action page: form → service → redirect to ``success`` with ``done`` | ``page``
     with the error summary (422) | ``page`` with the conflict message (409). ``done`` and

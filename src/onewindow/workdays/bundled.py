@@ -73,7 +73,9 @@ def bundled_days() -> tuple[list[tuple[dt.date, str, str]], list[int]]:
     rows, as loading them into the database does)."""
     from chinese_calendar import constants
 
-    names = {member.value: member.chinese for member in constants.Holiday}
+    # Holiday.__new__ sets .chinese, which the untyped package does not declare.
+    names = {member.value: member.chinese  # pyright: ignore[reportAttributeAccessIssue]
+             for member in constants.Holiday}
     by_date: dict[dt.date, tuple[str, str]] = {}
     for kind, table in ((DayKind.HOLIDAY, constants.holidays),
                         (DayKind.WORKDAY, constants.workdays)):

@@ -1,6 +1,8 @@
 """Tables of the working-day calendar: the special days, the years with a loaded notice, and
 a revision counter that tells every process when its cached calendar is stale."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_noop
 
@@ -31,6 +33,9 @@ class DaySource(models.TextChoices):
 
 class SpecialDay(models.Model):
     """A date that departs from the weekend rule, or a holiday on a weekend kept as given."""
+
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        def get_kind_display(self) -> str: ...
 
     date = models.DateField(verbose_name="日期", unique=True)
     kind = models.CharField(verbose_name="类型", max_length=16, choices=DayKind.choices)

@@ -195,6 +195,8 @@ def _task_out(row: selectors.WorklistRow) -> dict:
 
 
 def _step_out(step: services.Step) -> dict:
+    if step.work_item is None:  # a completion or 退回 always names its task
+        raise ValueError("the step names no task")
     today = _today()
     return {
         "task": _task_out(selectors.work_item_row(item=step.work_item, today=today)),
@@ -215,7 +217,10 @@ def _step_out(step: services.Step) -> dict:
 
 @router.post("/routes/{code}/{version}", operation_id="route_upload",
              response={201: RouteOut, **errors(401, 404, 422)})
-def route_upload(request, code: str, version: int, file: File[UploadedFile] = None):
+# ninja reads "= None" as "not required"; its type-checking File[T] is plain T, and
+# File[T | None] would publish the part as nullable, so the None default is ignored here.
+def route_upload(request, code: str, version: int,
+                 file: File[UploadedFile] = None):  # pyright: ignore[reportArgumentType]
     """Upload the BPMN 2.0 route of one item version, made in Camunda Modeler or bpmn.io:
     as a multipart file (field ``file``) or as the XML request body
     (``Content-Type: application/xml``). Lanes must be named after roles (综合受理、承办人、

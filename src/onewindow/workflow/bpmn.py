@@ -530,7 +530,7 @@ def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, 
         where, details = _where(flow)
         source = by_id.get(flow.get("sourceRef"))
         source_kind = _local(source.tag)[1] if source is not None else ""
-        if source_kind not in CONDITIONAL_GATEWAYS:
+        if source is None or source_kind not in CONDITIONAL_GATEWAYS:
             problems.add(
                 UnsupportedElement(
                     gettext_lazy(
@@ -627,6 +627,9 @@ def _parse(xml: str | bytes, *, require_outcomes: bool = False
                     else {})
     problems.raise_if_any()
     process_id = process.get("id")
+    if not process_id:  # the route is stored and run under this id
+        raise RouteInvalid(gettext_lazy("可执行流程没有 id：请在建模器中为流程设置 id。"),
+                           details={"element_type": "process", "line": process.sourceline})
     spec, subprocesses = _spiff_parse(root, process_id)
     route = ParsedRoute(
         process_id=process_id,
@@ -685,7 +688,7 @@ def deciding_tasks(xml: str) -> frozenset[str]:
     by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
     flows = list(process.iter(f"{{{BPMN_NS}}}sequenceFlow"))
 
-    def decides_at(gateway_id: str) -> bool:
+    def decides_at(gateway_id: str | None) -> bool:
         for flow in flows:
             if flow.get("sourceRef") != gateway_id:
                 continue

@@ -151,7 +151,7 @@ class _Route:
             attrs = {"id": flow.id, "sourceRef": flow.source, "targetRef": flow.target}
             if flow.name:
                 attrs["name"] = flow.name
-            element = etree.SubElement(process, q(BPMN, "sequenceFlow"), **attrs)
+            element = etree.SubElement(process, q(BPMN, "sequenceFlow"), attrib=attrs)
             if flow.condition:
                 condition = etree.SubElement(element, q(BPMN, "conditionExpression"))
                 condition.set(q(XSI, "type"), "bpmn:tFormalExpression")

@@ -26,6 +26,7 @@ from uuid import UUID
 from django.utils.translation import gettext_lazy as _
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, InclusiveGateway, ParallelGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -141,14 +142,24 @@ def _load(state_json: str) -> BpmnWorkflow:
         workflow = _serializer().deserialize_json(state_json)
     except (ValueError, KeyError, TypeError, SpiffWorkflowException) as exc:
         raise InvalidState(_("流程实例状态无法读取：%(exc)s") % {"exc": exc}) from None
+    if not isinstance(workflow, BpmnWorkflow):
+        raise InvalidState(_("流程实例状态无法读取：不是流程实例。"))
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
+
+
+def _bpmn_spec(task) -> BpmnTaskSpec:
+    """The task's spec; every task of a parsed BPMN route has one (lane, bpmn_name)."""
+    spec = task.task_spec
+    if not isinstance(spec, BpmnTaskSpec):
+        raise InvalidState(_("任务“%(spec_name)s”不是 BPMN 任务。") % {"spec_name": spec.name})
+    return spec
 
 
 def _instance(workflow: BpmnWorkflow) -> Instance:
     ready = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        spec = task.task_spec
+        spec = _bpmn_spec(task)
         lane = parse_lane_name(spec.lane)
         if lane is None:
             label = spec.bpmn_name or spec.name
@@ -158,7 +169,7 @@ def _instance(workflow: BpmnWorkflow) -> Instance:
             )
         ready.append(ReadyTask(
             task_id=str(task.id), name=spec.name, label=spec.bpmn_name or spec.name,
-            lane=spec.lane, role=lane.role, department=lane.department,
+            lane=lane.name, role=lane.role, department=lane.department,
             returned_reason=str(task.data.get("returned_reason") or ""),
         ))
     ready.sort(key=lambda t: (t.name, t.task_id))
@@ -174,7 +185,8 @@ def _instance(workflow: BpmnWorkflow) -> Instance:
         data = {k: v for k, v in (last.data if last is not None else {}).items()
                 if k != "data_objects"}
     return Instance(
-        state_json=_serializer().serialize_json(workflow),
+        # SpiffWorkflow returns bytes only when asked to gzip.
+        state_json=_serializer().serialize_json(workflow),  # pyright: ignore[reportArgumentType]
         ready_tasks=tuple(ready),
         finished=finished,
         cancelled=cancelled,
@@ -320,8 +332,8 @@ def send_back(*, state_json: str, task_id: str, reason: str) -> Instance:
     target = previous_step(workflow, task)
     if target is None:
         raise NoPreviousStep(
-            _("“%(task_spec_bpmn_name)s”是第一个办理环节，无法退回。")
-            % {"task_spec_bpmn_name": task.task_spec.bpmn_name or task.task_spec.name}
+            _("“%(bpmn_name)s”是第一个办理环节，无法退回。")
+            % {"bpmn_name": _bpmn_spec(task).bpmn_name or task.task_spec.name}
         )
     data = copy.deepcopy(target.parent.data) if target.parent is not None else {}
     data.pop("decision", None)

@@ -28,6 +28,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.common.text import StrOrPromise
+
 MAX_LENGTH = 500
 MAX_NODES = 100
 
@@ -71,7 +73,7 @@ _NODE_NAMES = {
 class ExpressionError(ValueError):
     """A condition is not in the language, or could not be evaluated on the data."""
 
-    def __init__(self, reason: str, expression: str):
+    def __init__(self, reason: StrOrPromise, expression: str):
         super().__init__(reason)
         self.reason = reason
         self.expression = expression

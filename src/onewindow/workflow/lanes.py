@@ -56,7 +56,7 @@ def parse_lane_name(name: str | None) -> LaneRole | None:
 
 
 def lane_name(role: str, department: str = "") -> str:
-    label = Role(role).label
+    label = str(Role(role).label)
     return f"{label}（{department}）" if department else label
 
 

@@ -5,6 +5,8 @@ The state of a running instance lives with its subject (the case), not here: a
 index scan by organisation, role, status and deadline instead of a walk through JSON.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,11 @@ class RouteDefinition(models.Model):
     Rows are append-only: a new upload adds a row and the newest UPLOADED row wins; cases
     already running keep the spec they started with (it is inside their state).
     """
+
+    if TYPE_CHECKING:  # what Django adds to the class, declared for the type checker
+        uploaded_by_id: int | None
+
+        def get_source_display(self) -> str: ...
 
     class Source(models.TextChoices):
         UPLOADED = "UPLOADED", gettext_noop("上传")
@@ -68,6 +75,12 @@ class RouteDefinition(models.Model):
 
 class WorkItem(models.Model):
     """One READY user task of one subject (a case), in one organisation's worklist."""
+
+    if TYPE_CHECKING:
+        organisation_id: int
+        completed_by_id: int | None
+
+        def get_status_display(self) -> str: ...
 
     class Status(models.TextChoices):
         READY = "READY", gettext_noop("待办")

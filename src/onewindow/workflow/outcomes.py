@@ -59,7 +59,7 @@ def check_end_outcomes(process: etree._Element, problems) -> dict[str, str]:
     for end in process.iter(f"{{{BPMN_NS}}}endEvent"):
         value = _declared(end)
         if value in OUTCOMES:
-            outcomes[end.get("id")] = value
+            outcomes[end.get("id", "")] = value
             continue
         name = end.get("name") or _("未命名")
         if value:

@@ -16,6 +16,7 @@ from onewindow.catalog.models import ImplementationVersion
 from onewindow.common.actors import Actor
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.pagination import decode_cursor, encode_cursor
+from onewindow.common.text import StrOrPromise
 from onewindow.identity.models import Organisation
 from onewindow.workdays.models import DeadlineState
 from onewindow.workdays.selectors import deadline_bands, deadline_state, get_calendar
@@ -41,7 +42,7 @@ def _deadline_q(states: Iterable[str], today: dt.date, calendar) -> Q:
     """The deadline states as due_date ranges (workdays.deadline_bands), so the filter uses
     the index."""
     bands = deadline_bands(today, calendar=calendar)
-    parts = {
+    parts: dict[str, Q] = {
         DS.OVERDUE: Q(due_date__lt=bands.overdue_before),
         DS.DUE_SOON: Q(due_date__gte=bands.overdue_before, due_date__lt=bands.soon_before),
         DS.NORMAL: Q(due_date__gte=bands.soon_before) | Q(due_date__isnull=True),
@@ -63,7 +64,7 @@ class WorklistRow:
 
     @property
     def deadline_label(self) -> str:
-        return self.deadline_status.label
+        return str(self.deadline_status.label)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class WorklistPage:
     next_cursor: str | None
 
 
-def _invalid(message: str, code: str) -> ValidationFailed:
+def _invalid(message: StrOrPromise, code: str) -> ValidationFailed:
     return ValidationFailed(message, code=code)
 
 
@@ -90,8 +91,9 @@ def _after(sort: str, values: list) -> Q:
     field = sort.lstrip("-")
     descending = sort.startswith("-")
     value, last_id = values
-    if field == "due_date" and value is not None:
-        value = dt.date.fromisoformat(value)
+    if field == "due_date":
+        if value is not None:
+            value = dt.date.fromisoformat(value)
     elif field == "created_at":
         value = dt.datetime.fromisoformat(value)
     greater, id_after = ("lt", Q(id__lt=last_id)) if descending else ("gt", Q(id__gt=last_id))
@@ -218,7 +220,7 @@ def access_route_version(*, actor: Actor, code: str, number: int,
     allowed = version is not None and (
         can_upload_route(actor=actor, version=version) if upload
         else can_view_routes(actor=actor))
-    if not allowed:
+    if version is None or not allowed:
         raise RouteNotFound(_("未找到该事项版本。"), details={"code": code, "version": number})
     return version
 

@@ -67,6 +67,7 @@ class SubjectAdapter(Protocol):
     def organisation_for_lane(self, subject_id: str, task: ReadyTask) -> Organisation:
         """Whose worklist a ready task goes to (e.g. the implementing department, or for
         a joint-review lane the department it names: see services.lane_organisation)."""
+        ...
 
     def due_date_for(self, subject_id: str, task: ReadyTask, *, now: dt.datetime
                      ) -> dt.date | None:

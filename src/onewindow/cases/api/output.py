@@ -75,7 +75,7 @@ def case_publish_online(request, ref: str, body: DeliveryActIn):
     return detail(request, case.number, now)
 
 
-_DELIVER_FIELDS = {
+_DELIVER_FIELDS: dict[str, set[str]] = {
     DeliveryChannel.PICKUP: {"recipient_name", "recipient_id_number", "id_checked",
                              "signature", "paper_receipt"},
     DeliveryChannel.MAIL: {"address", "carrier", "tracking_number", "event"},

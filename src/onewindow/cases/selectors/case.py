@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.common.actors import Actor
 from onewindow.common.ids import is_digits
 from onewindow.common.redaction import mask_id_number, mask_phone
+from onewindow.identity.models import Account
 from onewindow.identity.permissions import (
     can_view_personal_data,
 )
@@ -72,7 +73,7 @@ class ApplicantView:
 def applicant_view(*, viewer: Actor, case: Case) -> ApplicantView:
     person = case.applicant_person
     legal = case.applicant_legal
-    clear = can_view_personal_data(viewer, person) and (
+    clear = isinstance(viewer, Account) and can_view_personal_data(viewer, person) and (
         permissions.is_applicant(actor=viewer, case=case)
         or permissions.can_view_case(actor=viewer, case=case)
     )
@@ -155,7 +156,7 @@ def materials_of(*, case: Case) -> list[MaterialView]:
             id=m.pk, position=m.position, name=m.name, requirement=m.requirement,
             requirement_label=label(MaterialRequirement, m.requirement),
             tolerance_allowed=m.tolerance_allowed, state=m.state,
-            state_label=MaterialState(m.state).label, paper_received=m.paper_received,
+            state_label=str(MaterialState(m.state).label), paper_received=m.paper_received,
             original_seen=m.original_seen, trust_grade=m.trust_grade, problem=m.problem,
             files=[_file_view(f) for f in m.files.all()],
             licence_identifier=licences.get(m.pk, ""),

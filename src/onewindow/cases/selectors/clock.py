@@ -33,7 +33,7 @@ class AcceptanceClock:
 
     @property
     def state_label(self) -> str:
-        return self.state.label
+        return str(self.state.label)
 
     @property
     def waiting(self) -> bool:

@@ -46,11 +46,12 @@ def extension_requests_pending(*, actor, limit: int = 100) -> list[PendingExtens
         .filter(_last_kind=ActionKind.EXTEND_REQUEST)
         .select_related("version", "organisation")
     )
-    rows = list(cases[:limit])
-    requests = CaseAction.objects.in_bulk([c._last_id for c in rows])
+    # The stubs cannot see the attributes annotate() adds.
+    rows = [(c, c._last_id) for c in cases[:limit]]  # pyright: ignore[reportAttributeAccessIssue]
+    requests = CaseAction.objects.in_bulk([last_id for _, last_id in rows])
     result = []
-    for case in rows:
-        request = requests[case._last_id]
+    for case, last_id in rows:
+        request = requests[last_id]
         result.append(PendingExtension(
             number=case.number, item_name=case.version.name,
             organisation=case.organisation.name, days=int(request.data.get("days") or 0),

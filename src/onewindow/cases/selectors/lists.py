@@ -60,7 +60,7 @@ def _row(case: Case, today: dt.date) -> CaseRow:
         organisation_name=case.organisation.name, centre_name=case.centre.name,
         applicant_name=case.applicant_person.name,
         applicant_legal_name=case.applicant_legal.name if case.applicant_legal_id else "",
-        status=case.status, status_label=CaseStatus(case.status).label, channel=case.channel,
+        status=case.status, status_label=str(CaseStatus(case.status).label), channel=case.channel,
         proxy=case.proxy, received_at=case.received_at,
         correction_rounds=case.correction_rounds, handling_type=case.version.handling_type,
         clock=acceptance_clock(case, today=today), promised_due_date=case.promised_due_date,

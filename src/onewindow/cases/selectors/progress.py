@@ -57,7 +57,7 @@ def public_progress(*, number: str, query_code: str) -> PublicProgress:
     if case is None or not hmac.compare_digest(case.query_code.encode(), code.encode()):
         raise CaseNotFound(_("办件编号或查询码不正确。"))
     steps = [
-        (ActionKind(kind).label, deadlines.local_date(at))
+        (str(ActionKind(kind).label), deadlines.local_date(at))
         for kind, at in case.actions.filter(kind__in=_PUBLIC_STEPS)
         .order_by("seq").values_list("kind", "occurred_at")
     ]
@@ -68,7 +68,7 @@ def public_progress(*, number: str, query_code: str) -> PublicProgress:
     return PublicProgress(
         number=case.number, item_name=case.version.name,
         organisation_name=case.organisation.name, centre_name=case.centre.name,
-        status=case.status, status_label=CaseStatus(case.status).label,
+        status=case.status, status_label=str(CaseStatus(case.status).label),
         submitted_date=day(case.submitted_at), accepted_date=day(case.accepted_at),
         promised_due_date=case.promised_due_date, closed_date=day(case.closed_at),
         steps=steps,

@@ -63,7 +63,7 @@ def timeline(*, case: Case) -> list[TimelineEntry]:
             details["file"] = {k: details["file"].get(k) for k in ("name", "content_type",
                                                                      "size")}
         entries.append(TimelineEntry(
-            seq=action.seq, kind=action.kind, label=ActionKind(action.kind).label,
+            seq=action.seq, kind=action.kind, label=str(ActionKind(action.kind).label),
             occurred_at=action.occurred_at, actor_label=action.actor_label,
             is_system=action.actor_id is None and action.actor_label == "系统",
             from_status=action.from_status, to_status=action.to_status,
@@ -163,7 +163,7 @@ def expected_of_applicant(*, case: Case) -> Expectation:
         S.WITHDRAWN: gettext("申请已撤回。"),
         S.DELIVERED: gettext("已办结，办理结果已送达。"),
     }
-    return Expectation(summaries.get(status, gettext(CaseStatus(status).label)), False)
+    return Expectation(summaries.get(status, gettext(str(CaseStatus(status).label))), False)
 
 
 # --- actions allowed now ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
+from onewindow.common.text import StrOrPromise
 
 from .. import deadlines
 from ..codes import CaseStatus
@@ -26,7 +27,11 @@ def remedies_text() -> str:
     return getattr(settings, "ONEWINDOW_CASES_REMEDIES_TEXT", "") or DEFAULT_REMEDIES
 
 
-def require_reason(reason: str | None, *, field: str = "reason", label: str = _("理由")) -> str:
+REASON_LABEL = _("理由")
+
+
+def require_reason(reason: str | None, *, field: str = "reason",
+                   label: StrOrPromise = REASON_LABEL) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import HandlingType, MaterialRequirement
 from onewindow.common.actors import Actor
+from onewindow.common.text import StrOrPromise
 from onewindow.workdays import selectors as workdays
 
 from .. import actions, deadlines, lifecycle, selectors
@@ -65,7 +66,7 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
     materials = list(case.materials.select_related("material"))
     by_id = {m.pk: m for m in materials}
     tolerated_ids = list(dict.fromkeys(int(pk) for pk in tolerated or []))
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     for pk in tolerated_ids:
         material = by_id.get(pk)
         if material is None:
@@ -93,22 +94,24 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
         )
     tolerated_materials = [by_id[pk] for pk in tolerated_ids]
     allowed_days = selectors.tolerance_supply_days(*tolerated_materials)
-    if tolerated_ids and supply_days is None:
+    present = [m for m in materials if m.state in _PRESENT]
+    if not tolerated_ids:
+        return present, tolerated_materials, None
+    if supply_days is None:
         # The catalog's period is the default, so the guide, the clerk's form and the
         # notice all name the same number.
         supply_days = allowed_days
-    if tolerated_ids and not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
+    if not (supply_days and 1 <= int(supply_days) <= MAX_SUPPLY_DAYS):
         message = _("容缺受理须设定补齐期限（1–%(max_supply_days)s 个工作日）。") % {
             "max_supply_days": MAX_SUPPLY_DAYS
         }
         raise ToleranceNotAllowed(message, details={"supply_days": message})
-    if tolerated_ids and allowed_days and int(supply_days) > allowed_days:
+    if allowed_days and int(supply_days) > allowed_days:
         message = _("补齐期限不能超过事项规定的 %(allowed_days)s 个工作日。") % {
             "allowed_days": allowed_days
         }
         raise ToleranceNotAllowed(message, details={"supply_days": message})
-    present = [m for m in materials if m.state in _PRESENT]
-    return present, tolerated_materials, (int(supply_days) if tolerated_ids else None)
+    return present, tolerated_materials, int(supply_days)
 
 
 def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None, note: str,
@@ -198,7 +201,7 @@ def _clean_items(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]
         raise CaseInvalid(_("补正事项过多。"), details={"items": _("补正事项过多。")})
     materials = {m.pk: m for m in case.materials.all()}
     cleaned: list[dict[str, Any]] = []
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     seen: set[int] = set()
     for index, item in enumerate(items):
         problem = " ".join(str(item.get("problem") or "").split())

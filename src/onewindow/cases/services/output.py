@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.actors import Actor
 from onewindow.common.redaction import mask_id_number
+from onewindow.common.text import StrOrPromise
 
 from .. import actions, lifecycle
 from ..codes import ActionKind, CaseStatus, DeliveryChannel
@@ -31,7 +32,7 @@ PNG_PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _field(value: str | None, name: str, label: str, limit: int = 200) -> str:
+def _field(value: str | None, name: str, label: StrOrPromise, limit: int = 200) -> str:
     text = " ".join(str(value or "").split())
     if not text:
         message = _("请填写%(label)s。") % {"label": label}

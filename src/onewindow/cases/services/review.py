@@ -35,6 +35,7 @@ from ..errors import (
     DecisionInvalid,
     ExtensionTooLate,
     ExtensionTooLong,
+    NoExtensionPending,
     NotACaseTask,
     SuspensionInvalid,
 )
@@ -446,6 +447,8 @@ def case_extend_decide(*, actor: Actor, case: Case, approve: bool, note: str = "
     kind = K.EXTEND_APPROVE if approve else K.EXTEND_REFUSE
     lifecycle.check(locked, kind, expected_version=expected_version)
     _, request = extension_state(locked)
+    if request is None:  # actions.guard has refused this already
+        raise NoExtensionPending(gettext_lazy("没有待审批的延期申请。"))
     if approve:
         _check_in_time(locked, now)
     note = (note or "").strip()

@@ -121,10 +121,10 @@ def read_rows(rows, add_error) -> list[OrgRow]:
         kind = _kind(values.get(ORG_KIND), credit_code)
         if kind is None:
             problems.append((ORG_KIND, "机构类型无效，可选：" + "、".join(
-                lbl for _, lbl in Organisation.Kind.choices) + "。"))
+                str(lbl) for _, lbl in Organisation.Kind.choices) + "。"))
         for column, message in problems:
             add_error(number, column, message)
-        if problems:
+        if problems or level is None or kind is None:
             continue
         seen[code] = number
         if credit_code:
@@ -159,7 +159,8 @@ def _by_parent_and_name(names: list[str]) -> dict[tuple[int, str], Organisation]
         return found
     for organisation in Organisation.objects.filter(name__in=set(names),
                                                     parent__isnull=False).order_by("-pk"):
-        found[(organisation.parent_id, organisation.name)] = organisation
+        if organisation.parent_id is not None:  # as filtered
+            found[(organisation.parent_id, organisation.name)] = organisation
     return found
 
 

@@ -71,7 +71,7 @@ def item_type_facets() -> list[Facet]:
         _public_implementations().values_list("entry__item_type").annotate(n=Count("id"))
         .order_by()
     )
-    return [Facet(code, lbl, counts.get(code, 0)) for code, lbl in ItemType.choices]
+    return [Facet(code, str(lbl), counts.get(code, 0)) for code, lbl in ItemType.choices]
 
 
 def entry_get(*, basic_code: str) -> CatalogEntry:

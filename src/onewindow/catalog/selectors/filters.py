@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from onewindow.common.ids import is_digits
+from onewindow.common.text import StrOrPromise
 from onewindow.identity.models import Organisation
 
 from .. import search
@@ -16,12 +17,12 @@ from ..codes import (
     IMPLEMENTATION_LEVELS,
     ImplementationStatus,
     ItemType,
+    ServiceObjectCode,
     VersionStatus,
 )
 from ..errors import InvalidFilter
 from ..models import (
     ImplementationVersion,
-    ServiceObject,
     Theme,
 )
 
@@ -74,7 +75,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
     """Turn URL/query parameters into ``ItemFilters``; bad values raise ``InvalidFilter``
     whose details map each parameter to a Chinese message."""
     raw = raw or {}
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
 
     def text(name: str) -> str:
         value = raw.get(name)
@@ -120,8 +121,7 @@ def parse_filters(raw: Mapping[str, Any] | None, *, allow_status: bool = False) 
                     "theme_id": theme_id
                 }
     service_object = text("service_object")
-    if service_object and service_object not in {c for c, _ in ServiceObject._meta.get_field(
-            "code").choices}:
+    if service_object and service_object not in ServiceObjectCode.values:
         errors["service_object"] = gettext_lazy(
             "服务对象代码无效，可选：1 自然人、2 企业法人、3 事业法人、"
             "4 社会组织法人、5 行政机关、6 其他组织。"

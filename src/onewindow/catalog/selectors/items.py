@@ -102,7 +102,7 @@ def material_file(*, code: str, version: int | str, position: int, kind: str,
     if not is_digits(text) or int(text) < 1:
         message = _("版本号（version）应为正整数。")
         raise InvalidFilter(message, details={"version": message})
-    statuses = list(PUBLIC_VERSION_STATUSES)
+    statuses: list[str] = list(PUBLIC_VERSION_STATUSES)
     if actor is not None and getattr(actor, "is_authenticated", False) and \
             perms.can_on_implementation(actor=actor, action=perms.VIEW_DRAFTS,
                                         implementation=implementation):
@@ -112,7 +112,7 @@ def material_file(*, code: str, version: int | str, position: int, kind: str,
         version__status__in=statuses, position=position,
     ).first()
     stored = getattr(material, field_name, None) if material else None
-    if not stored or not stored.storage.exists(stored.name):
+    if material is None or not stored or not stored.storage.exists(stored.name):
         raise FileNotFound(
             _("该材料没有%(label)s。") % {"label": label}, details={"position": position}
         )
@@ -138,7 +138,7 @@ def implementation_versions(*, code: str, actor=None) -> list[VersionSummary]:
     """Versions newest first: published and superseded ones for everybody; the draft too
     when ``actor`` may see drafts of this item."""
     implementation = _implementation(code)
-    statuses = list(PUBLIC_VERSION_STATUSES)
+    statuses: list[str] = list(PUBLIC_VERSION_STATUSES)
     if actor is not None and perms.can_on_implementation(
         actor=actor, action=perms.VIEW_DRAFTS, implementation=implementation
     ):

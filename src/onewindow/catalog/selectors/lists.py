@@ -17,7 +17,7 @@ from ..codes import (
     ItemType,
     OnlineDepth,
 )
-from ..guides import CodeLabel, Limit, code_label, make_limit
+from ..guides import CodeLabel, Limit, code_label, make_limit, optional_code_label
 from ..models import (
     Implementation,
     ImplementationVersion,
@@ -65,7 +65,7 @@ def _summary(impl: Implementation, version: ImplementationVersion | None, *,
                                version.legal_limit_note) if version else make_limit(None, ""),
         promised_limit=make_limit(version.promised_limit_amount, version.promised_limit_unit,
                                   version.promised_limit_note) if version else make_limit(None, ""),
-        online_depth=code_label(OnlineDepth, version.online_depth) if version else None,
+        online_depth=optional_code_label(OnlineDepth, version.online_depth) if version else None,
         visit_count=version.visit_count if version else 0,
         in_hall=impl.in_hall,
         version=version.number if version else None,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
+from onewindow.common.text import StrOrPromise
 
 from .. import permissions as perms
 from ..codes import ImplementationStatus, Operation, VersionStatus
@@ -86,7 +87,7 @@ def item_create_inner(*, actor: Actor | None,
     ):
         message = _("没有找到该实施主体。")
         raise OrganisationNotFound(message, details={"organisation": message})
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     if not organisation.credit_code:
         errors["organisation"] = _("实施主体没有统一社会信用代码，无法生成实施编码。")
     level = str(level or organisation.level)
@@ -106,7 +107,7 @@ def item_create_inner(*, actor: Actor | None,
         themes = resolve_themes(elements["themes"])
     except ElementsInvalid as exc:
         errors = {**exc.details, **errors}
-    if errors:
+    if errors or entry is None:
         raise ElementsInvalid(
             _("事项要素有误：%(errors)s") % {"errors": next(iter(errors.values()))}, details=errors
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.errors import PermissionDenied, ValidationFailed
 from onewindow.common.redaction import mask_id_number
+from onewindow.common.text import StrOrPromise
 
 from ..errors import (
     InvalidFields,
@@ -70,7 +71,7 @@ def clean_fields(schema: list[dict], fields: dict | None) -> dict:
     """Check 照面信息 against the type's field list; return the stored (JSON) values."""
     fields = dict(fields or {})
     known = {spec["name"]: spec for spec in schema or []}
-    problems: dict[str, str] = {}
+    problems: dict[str, StrOrPromise] = {}
     for name in fields.keys() - known.keys():
         problems[name] = _("该证照类型没有这个照面字段。")
     result: dict[str, Any] = {}

@@ -112,7 +112,7 @@ def _holder_of(
 
 
 def _issuer_for(actor, licence_type: LicenceType, issuer: Organisation | None) -> Organisation:
-    allowed = list(licence_type.issuers.all())
+    allowed: list[Organisation] = list(licence_type.issuers.all())
     if issuer is None:
         if len(allowed) == 1:
             issuer = allowed[0]

@@ -23,6 +23,7 @@ from onewindow.cases.codes import (
     ExtensionState,
     SuspensionProcedure,
 )
+from onewindow.common.text import StrOrPromise
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
 
@@ -34,7 +35,7 @@ K = ActionKind
 DS = DeadlineState
 
 
-def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: str,
+def _due_view(label: str, date: dt.date | None, *, today: dt.date, hint: StrOrPromise,
               timing) -> DeadlineView | None:
     if date is None:
         return None
@@ -214,7 +215,7 @@ REVIEW_ACTIONS = ("suspend", "resume", "extend", "extend_decide")
 
 
 def suspension_procedures() -> list[tuple[str, str]]:
-    return [(value, gettext(label)) for value, label in SuspensionProcedure.choices]
+    return [(value, gettext(str(label))) for value, label in SuspensionProcedure.choices]
 
 
 def review_forms(case) -> dict:
@@ -270,7 +271,7 @@ class ReviewAction:
 
     make_form: Callable
     perform: Callable
-    done: str
+    done: StrOrPromise
 
 
 def _version(data) -> int | None:

@@ -21,6 +21,7 @@ from onewindow.cases.codes import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.common.errors import NotFound
 from onewindow.common.ids import is_row_id
+from onewindow.common.text import StrOrPromise
 from onewindow.identity.models import Role
 from onewindow.workdays.models import DeadlineState
 from onewindow.workflow import selectors as workflow
@@ -133,7 +134,7 @@ def task_page(request, task_id: int):
 
 
 def _act(request, task_id: int, *, name: str, make_form: Callable, perform: Callable,
-         done: str):
+         done: StrOrPromise):
     """One action of the task page (ui.run_action): back to the task while it is still
     ready, to the worklist once the step is done."""
     item = _task(request, task_id)

@@ -6,7 +6,7 @@ two cases."""
 import uuid
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from onewindow.cases import selectors, services, uploads
 from onewindow.cases.codes import CaseStatus, Channel
 from onewindow.cases.errors import CaseConflict, CaseNotFound, InvalidTransition
+from onewindow.cases.models import Case
 from onewindow.cases.services import licensing
 from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError
@@ -62,17 +63,17 @@ def _step_context(current: str, draft_id: int | None) -> dict:
             "step_total": len(STEPS), "nav_active": "my-cases"}
 
 
-def _draft(request, draft_id: int):
+def _draft(request, draft_id: int) -> Case | HttpResponse:
     """The actor's own online draft, or 404. A case already submitted goes to its page."""
     try:
         case = selectors.access_case(actor=request.user, ref=draft_id)
     except CaseNotFound as exc:
         raise Http404 from exc
     if case.status != CaseStatus.DRAFT or case.channel != Channel.ONLINE:
-        return None, redirect("web:my-case", number=case.number or case.pk)
+        return redirect("web:my-case", number=case.number or case.pk)
     if case.created_by_id != request.user.pk:
         raise Http404
-    return case, None
+    return case
 
 
 def _applicant_summary(user, case=None) -> dict:
@@ -130,9 +131,9 @@ def apply_start(request, code: str):
 
 @citizen_required
 def apply_form(request, draft_id: int):
-    case, elsewhere = _draft(request, draft_id)
-    if elsewhere:
-        return elsewhere
+    case = _draft(request, draft_id)
+    if isinstance(case, HttpResponse):  # submitted already: its page
+        return case
     fields = selectors.application_form_for(case=case)
     later = "save_later" in request.POST
     form_class = application_form_class(fields, partial=later)
@@ -200,9 +201,9 @@ def upload_limits() -> dict:
 
 @citizen_required
 def apply_materials(request, draft_id: int):
-    case, elsewhere = _draft(request, draft_id)
-    if elsewhere:
-        return elsewhere
+    case = _draft(request, draft_id)
+    if isinstance(case, HttpResponse):  # submitted already: its page
+        return case
     errors: dict[int, str] = {}
     summary: list[ErrorEntry] = []
     if request.method == "POST":
@@ -263,9 +264,9 @@ def _check_context(request, case, form, errors) -> dict:
 def apply_check(request, draft_id: int):
     if request.method == "POST":
         return _submit(request, draft_id)
-    case, elsewhere = _draft(request, draft_id)
-    if elsewhere:
-        return elsewhere
+    case = _draft(request, draft_id)
+    if isinstance(case, HttpResponse):  # submitted already: its page
+        return case
     # The key is made now: submitting this page twice (double click, reload) sends the
     # same key, and the service returns the case it already made.
     form = SubmitForm(initial={"idempotency_key": uuid.uuid4().hex,
@@ -303,9 +304,9 @@ def _submit(request, draft_id: int):
 
 
 def _submit_failed(request, draft_id: int, form, exc: ApplicationError):
-    case, elsewhere = _draft(request, draft_id)
-    if elsewhere:
-        return elsewhere
+    case = _draft(request, draft_id)
+    if isinstance(case, HttpResponse):  # submitted already: its page
+        return case
     details = exc.details if isinstance(exc.details, dict) else {}
     errors: list[ErrorEntry] = []
     per_material = material_errors(exc)

@@ -17,6 +17,7 @@ from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import CaseStatus, MaterialState
 from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import is_row_id
+from onewindow.common.text import StrOrPromise
 from onewindow.workdays import selectors as workdays
 from onewindow.workdays.models import DeadlineState
 
@@ -54,7 +55,7 @@ class DeadlineView:
     date: dt.date
     days_left: int | None
     state: DeadlineState
-    hint: str = ""
+    hint: StrOrPromise = ""
     note: str = ""  # said instead of the days left (e.g. 按期办结) when the clock is over
 
     @property
@@ -63,7 +64,7 @@ class DeadlineView:
 
     @property
     def state_label(self) -> str:
-        return gettext(self.state.label)
+        return gettext(str(self.state.label))
 
     @property
     def left_text(self) -> str:
@@ -80,7 +81,7 @@ class DeadlineView:
             "n": self.days_left}
 
 
-def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: str = "",
+def deadline_view(label: str, date: dt.date | None, *, today: dt.date, hint: StrOrPromise = "",
                   suspended: bool = False) -> DeadlineView | None:
     if date is None:
         return None
@@ -107,7 +108,7 @@ def case_deadlines(case, *, today: dt.date, has_tolerated: bool = False) -> list
     return [d for d in items if d is not None]
 
 
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, StrOrPromise] = {
     S.DRAFT: _("申请还没有提交。填写完申请表、上传必要材料并核对无误后提交，"
                "窗口才会开始审核。"),
     S.SUBMITTED: _("窗口工作人员审核您的材料，在受理期限前作出受理、一次性告知补正"
@@ -127,7 +128,7 @@ NEXT_STEPS = {
 }
 
 
-def next_step_text(status: str) -> str:
+def next_step_text(status: str) -> StrOrPromise:
     return NEXT_STEPS.get(status, "")
 
 
@@ -222,7 +223,7 @@ def file_preview(record) -> FileResponse:
         return file_download(record)
     response = FileResponse(record.file.open("rb"), content_type=kind.content_type)
     name = case_selectors.file_download_name(record)
-    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_lazy
 
+from onewindow.common.text import StrOrPromise
+
 
 @dataclass(frozen=True)
 class TimelineRow:
@@ -14,7 +16,7 @@ class TimelineRow:
     is_system: bool
     reason: str
     lines: list[str]
-    notice: str
+    notice: StrOrPromise
 
 
 def _names(items) -> str:

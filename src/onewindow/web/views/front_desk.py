@@ -20,6 +20,7 @@ from onewindow.catalog import selectors as catalog
 from onewindow.catalog.guides import make_limit
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone, redact_text
+from onewindow.common.text import StrOrPromise
 from onewindow.identity import selectors as identity
 from onewindow.identity.models import Organisation
 
@@ -251,7 +252,7 @@ def staff_case(request, number: str):
 
 
 def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
-         done: str, aliases: dict[str, str] | None = None):
+         done: StrOrPromise, aliases: dict[str, str] | None = None):
     """One action from the case file (ui.run_action); a domain error's per-material
     messages show in the materials table."""
     case = _load(request, number)

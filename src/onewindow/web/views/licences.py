@@ -208,7 +208,7 @@ def wallet_share(request, identifier):
     now = timezone.now()
     licence = access(request, identifier, today=timezone.localdate(now))
     form = forms.ShareForm(request.POST)
-    context = {"share_form": form}
+    context: dict[str, object] = {"share_form": form}
     if form.is_valid():
         try:
             issued = services.licence_share(

@@ -200,6 +200,15 @@ def test_two_executable_processes_are_refused(camunda_xml):
         bpmn.parse_route(xml)
 
 
+def test_a_process_without_an_id_is_refused(camunda_xml):
+    # It used to parse, and then storing the route failed on its empty process id.
+    xml = camunda_xml.replace('<bpmn:process id="Process_food_licence" ', "<bpmn:process ", 1)
+    with pytest.raises(RouteInvalid) as excinfo:
+        bpmn.parse_route(xml)
+    assert excinfo.value.code == "workflow.invalid-bpmn"
+    assert "流程没有 id" in excinfo.value.message
+
+
 def test_spec_is_cached_by_content(camunda_xml):
     first = bpmn.spec_for(camunda_xml, "Process_food_licence")
     assert bpmn.spec_for(camunda_xml, "Process_food_licence") is first

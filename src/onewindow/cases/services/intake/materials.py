@@ -2,7 +2,7 @@
 materials after acceptance."""
 
 import datetime as dt
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -80,7 +80,7 @@ def _state_after_supply(case: Case, material: CaseMaterial, *, paper: bool) -> s
 
 
 def case_material_upload(
-    *, actor: Actor, case: Case, material_id: int, stream: BinaryIO | bytes,
+    *, actor: Actor, case: Case, material_id: int, stream: IO[bytes] | bytes,
     filename: str, now: dt.datetime,
 ) -> CaseFile:
     """Attach one file to a material. The content is sniffed (PDF, JPEG, PNG, OFD, DOCX),
@@ -121,7 +121,8 @@ def _attach(*, actor, case, material_id: int, checked: uploads.CheckedUpload,
     )
     record.file.save(f"upload.{checked.kind.extension}", ContentFile(checked.content),
                      save=False)
-    stored.append(record.file.name)
+    if record.file.name:  # the storage's name for it, set by save()
+        stored.append(record.file.name)
     record.save()
     material.state = _state_after_supply(locked, material, paper=False)
     material.trust_grade = _better_grade(material.trust_grade, TrustGrade.C)

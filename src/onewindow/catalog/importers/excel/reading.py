@@ -124,6 +124,8 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
         info = {h: values.get(h) for h in INFO_COLUMNS}
         items[code] = _ItemRow(row=number, code=code, raw=raw, info=info)
     result.read = len(items)
+    # (row number, row, 序号) per item and section, put in 序号 order below.
+    numbered: dict[tuple[str, str], list[tuple[int, dict[str, Any], Any]]] = defaultdict(list)
     for section, (title, fields) in SECTION_SHEETS.items():
         by_label = {spec.label: key for key, spec in fields.items()}
         seen: dict[tuple[str, Any], int] = {}
@@ -142,10 +144,10 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
                 continue
             seen[(code, seq)] = number
             row = {key: values[lbl] for lbl, key in by_label.items() if lbl in values}
-            items[code].sections[section].append((number, row, seq))
-    for item in items.values():
+            numbered[(code, section)].append((number, row, seq))
+    for code, item in items.items():
         for section in SECTION_SHEETS:
-            rows = item.sections.get(section, [])
+            rows = numbered[(code, section)]
             rows.sort(key=lambda r: (_seq_key(r[2]), r[0]))
             item.sections[section] = [(n, row) for n, row, _ in rows]
             item.raw[section] = [row for _, row in item.sections[section]]
@@ -235,7 +237,7 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
                 if not _item_type(item.info.get("事项类型")):
                     result.errors.append(RowError(
                         ITEMS, item.row, "事项类型",
-                        "事项类型无效，可选：" + "、".join(lbl for _, lbl in ItemType.choices)
+                        "事项类型无效，可选：" + "、".join(str(lbl) for _, lbl in ItemType.choices)
                         + "。"))
                     continue
         try:

@@ -122,7 +122,7 @@ def excel_export(stream: IO[bytes], *, actor=None, organisation: Organisation | 
     as .xlsx; returns the number of items written."""
     pairs = working_versions(actor=actor, organisation=organisation)
     book = Workbook()
-    items = book.active
+    items = book.worksheets[0]  # the sheet a new workbook starts with
     items.title = ITEMS
     item_headers = [CODE, *INFO_COLUMNS[:1], *[s.label for s in ITEM_FIELDS.values()],
                     *INFO_COLUMNS[1:]]

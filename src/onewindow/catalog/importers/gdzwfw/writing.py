@@ -157,6 +157,12 @@ class _Plan:
     previous: tuple[int, int] | None = None  # (version pk, number) being superseded
     number: int = 1
 
+    def written(self) -> Implementation:
+        """The implementation, once ``_write`` has created the new ones."""
+        if self.implementation is None:
+            raise ValueError(f"{self.record.code}: the implementation is not written yet")
+        return self.implementation
+
 
 def _plan_batch(records: list[Parsed], report: ImportReport) -> list[_Plan]:
     codes = [r.code for r in records]
@@ -239,18 +245,19 @@ def _write(plans: list[_Plan], *, organisations, entries, themes, service_object
             through_themes(implementationversion_id=version.pk, theme_id=themes[n].pk)
             for n in elements["themes"]
         )
-        plan.implementation.current_version = version
-        plan.implementation.updated_at = now
+        implementation = plan.written()
+        implementation.current_version = version
+        implementation.updated_at = now
         actions.append(ImplementationAction(
-            implementation=plan.implementation,
+            implementation=implementation,
             operation=Operation.CHANGE if plan.previous else Operation.CREATE,
-            from_status=plan.implementation.status, to_status=plan.implementation.status,
+            from_status=implementation.status, to_status=implementation.status,
             version=version, reason=SOURCE_REASON, actor=account, occurred_at=now,
         ))
     Material.objects.bulk_create(materials)
     through_objects.objects.bulk_create(object_rows)
     through_themes.objects.bulk_create(theme_rows)
-    Implementation.objects.bulk_update([p.implementation for p in plans],
+    Implementation.objects.bulk_update([p.written() for p in plans],
                                        ["current_version", "updated_at"])
     ImplementationAction.objects.bulk_create(actions)
     for plan, version in zip(plans, versions, strict=True):
@@ -266,7 +273,7 @@ def _write(plans: list[_Plan], *, organisations, entries, themes, service_object
         )
         publish(
             name=events.ITEM_PUBLISHED,
-            payload={"code": code, "organisation_id": plan.implementation.organisation_id,
+            payload={"code": code, "organisation_id": plan.written().organisation_id,
                      "version": version.number, "operation": operation,
                      "previous_version": plan.previous[1] if plan.previous else None},
             aggregate_type=SUBJECT_TYPE, aggregate_id=code, now=now,

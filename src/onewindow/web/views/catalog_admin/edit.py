@@ -18,6 +18,7 @@ from onewindow.common.ids import is_digits
 from ...forms_catalog import (
     ElementsForm,
     FeeFormSet,
+    MaterialForm,
     MaterialFormSet,
     NewItemForm,
     SpecialProcedureFormSet,
@@ -143,7 +144,7 @@ def _initial_forms(elements: dict, *, organisations=None, blank_material: bool =
                    ) -> EditForms:
     materials = list(elements.get("materials") or [])
     if blank_material and not materials:
-        materials = [row_template(MaterialFormSet.form)]
+        materials = [row_template(MaterialForm)]
     initial_rows = {"materials": materials, "fees": elements.get("fees") or [],
                     "special_procedures": elements.get("special_procedures") or []}
     identity = NewItemForm(organisations=organisations) if organisations is not None else None
@@ -225,7 +226,8 @@ def item_new(request):
         if not row_action:
             status = 422
             elements = forms.element_values() if forms.is_valid() else None
-            if elements is not None and _store_uploads(forms):
+            # A new item's forms include the identity form (organisations given).
+            if elements is not None and forms.identity is not None and _store_uploads(forms):
                 identity = forms.identity.cleaned_data
                 try:
                     implementation = services.item_create(

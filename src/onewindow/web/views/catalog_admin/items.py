@@ -1,7 +1,9 @@
 """The admin's item list, one item's page with its lifecycle actions (each with a
 reason and its consequence), and any version as a guide."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +17,7 @@ from onewindow.catalog.codes import ImplementationStatus, ItemType, Operation
 from onewindow.catalog.guides import CodeLabel, Limit
 from onewindow.common.errors import ApplicationError, NotFound
 from onewindow.common.ids import is_digits
+from onewindow.common.text import StrOrPromise
 from onewindow.identity import permissions as identity_permissions
 
 from ...forms_catalog import (
@@ -82,10 +85,10 @@ def _item(request, code: str):
 @dataclass(frozen=True)
 class OperationSpec:
     key: str
-    label: str
-    button: str
-    service: object
-    done: str
+    label: StrOrPromise
+    button: StrOrPromise
+    service: Callable[..., Any]
+    done: StrOrPromise
     danger: bool = False
 
 
