@@ -20,7 +20,6 @@ class IdentityConfig(AppConfig):
 
         from .models import Account
         from .services import account_saved
-
         from .tasks import DISPATCH_MESSAGES_EVERY_SECONDS, dispatch_messages_task
 
         register_periodic(dispatch_messages_task, DISPATCH_MESSAGES_EVERY_SECONDS)
