@@ -285,12 +285,34 @@ def _moved(base: dt.date | None, unit: str, suspensions: list[Suspension],
 
 
 def steps_of(case) -> list[Step]:
-    return [
+    """The deadline-relevant part of ``case``'s log, in order. A case row locked by a
+    service (``remember_steps``) reads its log once: the moves the service makes append
+    to the remembered list (``step_made``) instead of reading it again."""
+    remembered = getattr(case, "_steps", None)
+    if remembered is not None and len(remembered) == case.action_count:
+        return list(remembered)
+    steps = [
         Step(kind, occurred_at, data or {})
         for kind, occurred_at, data in case.actions.order_by("seq").values_list(
             "kind", "occurred_at", "data"
         )
     ]
+    if remembered is not None:
+        case._steps = steps
+    return list(steps)
+
+
+def remember_steps(case) -> None:
+    """Let ``steps_of`` keep ``case``'s log on the object: only for a row the caller has
+    locked for its transaction, so nobody else can append to the log meanwhile."""
+    case._steps = []  # read on first use (its length never matches a started case)
+
+
+def step_made(case, step: Step) -> None:
+    """The lifecycle appended ``step`` to the log of ``case`` (and counted it)."""
+    remembered = getattr(case, "_steps", None)
+    if remembered is not None and len(remembered) == case.action_count - 1:
+        remembered.append(step)
 
 
 def _columns(result: Deadlines) -> dict[str, Any]:

@@ -37,6 +37,7 @@ transaction.
 """
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -188,7 +189,14 @@ def transition(
     )
     if not isinstance(action, CaseAction):  # the case lifecycle always writes an action row
         raise TypeError(f"{kind} wrote no case action")
+    deadlines.step_made(case, deadlines.Step(kind, now, _stored(data)))
     return action
+
+
+def _stored(data: dict[str, Any]) -> dict[str, Any]:
+    # The data as the log gives it back (JSON), so a remembered step equals a read one.
+    encoder = CaseAction._meta.get_field("data").encoder  # pyright: ignore[reportAttributeAccessIssue]
+    return json.loads(json.dumps(data, cls=encoder))
 
 
 def _deadlines(case: Case, change: Change, action: Mapping[str, Any]) -> dict[str, Any]:

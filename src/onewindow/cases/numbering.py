@@ -12,14 +12,13 @@ submission's own transaction has not committed yet (tests create items and submi
 one transaction).
 
 On SQLite the whole submission already holds the database's single write lock, so the
-counter is taken inside it (``UPDATE … SET last_serial = last_serial + 1``, the first
-submission of a day inserting the row); a rolled-back submission rolls its serial back.
+counter is taken inside it, by the same one upsert; a rolled-back submission rolls its
+serial back. Either way it is one statement (docs/decisions/0028).
 """
 
 import datetime as dt
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .deadlines import local_date
@@ -29,34 +28,31 @@ from .models import CaseNumberCounter
 MAX_SERIAL = 9999
 
 
-def _in_own_step(*, implementation_id: int, day: dt.date) -> int:
+def _upsert(cursor, *, implementation_id: int, day: dt.date) -> int:
+    # INSERT … ON CONFLICT DO UPDATE … RETURNING: PostgreSQL, and SQLite from 3.35 (Django
+    # needs 3.37), so the first submission of a day and every later one cost one statement.
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    cursor.execute(
+        f"INSERT INTO {table} (implementation_id, day, last_serial) "  # noqa: S608
+        "VALUES (%s, %s, 1) ON CONFLICT (implementation_id, day) "
+        f"DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
+        [implementation_id, connection.ops.adapt_datefield_value(day)],
+    )
+    return cursor.fetchone()[0]
+
+
+def _in_own_step(*, implementation_id: int, day: dt.date) -> int:
     side = connection.copy()  # same database, its own session, autocommit
     try:
         with side.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (implementation_id, day, last_serial) "  # noqa: S608
-                "VALUES (%s, %s, 1) ON CONFLICT (implementation_id, day) "
-                f"DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
-                [implementation_id, day],
-            )
-            return cursor.fetchone()[0]
+            return _upsert(cursor, implementation_id=implementation_id, day=day)
     finally:
         side.close()
 
 
 def _in_transaction(*, implementation_id: int, day: dt.date) -> int:
-    rows = CaseNumberCounter.objects.filter(implementation_id=implementation_id, day=day)
-    if not rows.update(last_serial=F("last_serial") + 1):
-        try:
-            with transaction.atomic():
-                CaseNumberCounter.objects.create(
-                    implementation_id=implementation_id, day=day, last_serial=1
-                )
-            return 1
-        except IntegrityError:
-            rows.update(last_serial=F("last_serial") + 1)
-    return rows.values_list("last_serial", flat=True).get()
+    with connection.cursor() as cursor:
+        return _upsert(cursor, implementation_id=implementation_id, day=day)
 
 
 def next_serial(*, implementation_id: int, day: dt.date) -> int:

@@ -148,7 +148,9 @@ def publish(
         raise ValueError("publish needs an event name")
     # Round-trip through JSON now, so what the publisher returns is what handlers get.
     payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder, allow_nan=False))
-    with transaction.atomic():
+    # No savepoint: nothing catches a failure here to carry on without the event, so the
+    # caller's transaction is the unit (outside one, this block is the transaction).
+    with transaction.atomic(savepoint=False):
         event = OutboxEvent.objects.create(
             name=name,
             payload=payload,

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -357,6 +358,7 @@ def _lock(account: Account | None, subject: str, now: dt.datetime) -> dt.datetim
         return until
     with transaction.atomic(durable=True):
         Account.objects.filter(pk=account.pk).update(locked_until=until, failed_logins=0)
+        forget_account_tokens(account.pk)
         audit_record(
             actor=None, action="identity.account.locked", subject_type="identity.account",
             subject_id=str(account.pk), after={"locked_until": until}, now=now,
@@ -454,13 +456,55 @@ def token_issue(*, actor: Account, now: dt.datetime) -> IssuedToken:
     return IssuedToken(token=token, secret=secret)
 
 
+def _token_cache_key(key_hash: str) -> str:
+    return f"identity:api-token:{key_hash}"
+
+
+def _token_cache_seconds() -> int:
+    return max(0, int(getattr(settings, "ONEWINDOW_API_TOKEN_CACHE_SECONDS", 0)))
+
+
+def _token_with_account(key_hash: str) -> ApiToken | None:
+    """The token row and its account: from Django's cache for a few seconds
+    (``ONEWINDOW_API_TOKEN_CACHE_SECONDS``), so a client's burst of calls reads it once.
+    Revoking the token, locking or deactivating the account drops the entry at once
+    (``forget_account_tokens``); a shared cache makes that reach every server."""
+    seconds = _token_cache_seconds()
+    if seconds:
+        cached = cache.get(_token_cache_key(key_hash))
+        if isinstance(cached, ApiToken):
+            return cached
+    token = ApiToken.objects.select_related("account").filter(key_hash=key_hash).first()
+    if token is not None and seconds:
+        cache.set(_token_cache_key(key_hash), token, seconds)
+    return token
+
+
+def forget_account_tokens(account_id: int) -> None:
+    """Drop the cached tokens of an account (its lock, deactivation or any other change
+    that must stop its tokens at once)."""
+    if not _token_cache_seconds():
+        return
+    hashes = ApiToken.objects.filter(account_id=account_id).values_list("key_hash", flat=True)
+    cache.delete_many([_token_cache_key(h) for h in hashes])
+
+
+# Fields whose change must stop an account's tokens at once.
+_TOKEN_STOPPING_FIELDS = frozenset({"is_active", "locked_until", "password"})
+
+
+def account_saved(sender, instance: Account, update_fields=None, **kwargs) -> None:
+    """post_save of Account (connected in apps.py): forget its cached tokens, unless the
+    save named only fields that do not stop them (last_login on every sign-in)."""
+    if update_fields is not None and not set(update_fields) & _TOKEN_STOPPING_FIELDS:
+        return
+    forget_account_tokens(instance.pk)
+
+
 def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
     """The account behind a bearer token, if the token is known, unexpired and unrevoked."""
-    token = (
-        ApiToken.objects.select_related("account")
-        .filter(key_hash=_hash_token(secret or ""))
-        .first()
-    )
+    key_hash = _hash_token(secret or "")
+    token = _token_with_account(key_hash)
     if token is None or token.revoked_at or token.expires_at <= now or not token.account.is_active:
         raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     if token.account.locked_until and token.account.locked_until > now:
@@ -469,6 +513,9 @@ def token_authenticate(*, secret: str, now: dt.datetime) -> Account:
     # Touch last_used_at at most once a minute so busy clients do not write on every call.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        if _token_cache_seconds():
+            cache.set(_token_cache_key(key_hash), token, _token_cache_seconds())
     token.account._api_token = token
     return token.account
 
@@ -478,6 +525,8 @@ def token_revoke(*, actor: Account, token: ApiToken, now: dt.datetime) -> None:
     if token.account_id != actor.pk and not actor.is_superuser:
         raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    # At once, even if the transaction then fails: a dropped entry is only read again.
+    cache.delete(_token_cache_key(token.key_hash))
     if updated:
         audit_record(
             actor=actor, action="identity.token.revoked", subject_type="identity.token",

@@ -222,6 +222,10 @@ ONEWINDOW_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("ONEWINDOW_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 ONEWINDOW_API_TOKEN_HOURS = int(os.environ.get("ONEWINDOW_API_TOKEN_HOURS", "12"))
+# A bearer token and its account are cached this long (0: never) so a client's burst of
+# calls reads them once; revoking, locking or deactivating drops the entry at once
+# (through the shared cache when there are several servers). docs/decisions/0028.
+ONEWINDOW_API_TOKEN_CACHE_SECONDS = int(os.environ.get("ONEWINDOW_API_TOKEN_CACHE_SECONDS", "30"))
 
 # The service centre's phone line, on the error page (and wherever people are told to call).
 ONEWINDOW_SERVICE_PHONE = os.environ.get("ONEWINDOW_SERVICE_PHONE", "0631-12345")

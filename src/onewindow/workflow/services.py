@@ -236,16 +236,24 @@ class Step:
     work_item: WorkItem | None = None
     created: list[WorkItem] = field(default_factory=list)
     cancelled: list[WorkItem] = field(default_factory=list)
+    subject: Any = None  # StoredState.subject, as the step left it (if the adapter gave one)
 
 
-def _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now
-                       ) -> SyncResult:
+def _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now, *,
+                       subject=None) -> SyncResult:
     return _sync(
         subject_type, subject_id, instance, current,
-        lambda task: adapter.organisation_for_lane(subject_id, task),
-        lambda task: adapter.due_date_for(subject_id, task, now=now),
+        lambda task: adapter.organisation_for_lane(subject_id, task, subject=subject),
+        lambda task: adapter.due_date_for(subject_id, task, now=now, subject=subject),
         now,
     )
+
+
+def _save(adapter, subject_id: str, stored: StoredState | None, instance: engine.Instance,
+          version: int, now: dt.datetime) -> None:
+    subject = stored.subject if stored is not None else None
+    adapter.save_state(subject_id, StoredState(instance.state_json, version, subject=subject),
+                       now=now)
 
 
 def _lock_subject(subject_type: str, subject_id: str) -> list[WorkItem]:
@@ -289,12 +297,14 @@ def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_
     # Same lock order as task_complete (work items, then the subject): no deadlock.
     current = _ready(_lock_subject(subject_type, subject_id))
     stored = adapter.load_state(subject_id)
-    if stored is not None and engine.ready_tasks(state_json=stored.state_json):
+    if stored is not None and stored.started and engine.ready_tasks(
+            state_json=stored.state_json):
         raise AlreadyStarted(_("该业务的审批流程已在进行中。"))
     instance = engine.start(route=route, data=data)
     version = (stored.version if stored is not None else 0) + 1
-    sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now)
-    adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+    sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now,
+                              subject=stored.subject if stored is not None else None)
+    _save(adapter, subject_id, stored, instance, version, now)
     audit_record(
         actor=actor, action="workflow.process_started", subject_type=subject_type,
         subject_id=subject_id,
@@ -304,7 +314,7 @@ def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_
     )
     _finished(subject_type, subject_id, instance, now)
     return Step(instance=instance, state_version=version, created=sync.created,
-                cancelled=sync.cancelled)
+                cancelled=sync.cancelled, subject=stored.subject if stored else None)
 
 
 def _lock_item(work_item: WorkItem, actor: Actor | None) -> tuple[WorkItem, list[WorkItem]]:
@@ -324,7 +334,7 @@ def _lock_item(work_item: WorkItem, actor: Actor | None) -> tuple[WorkItem, list
 
 def _load(adapter, item: WorkItem, expected_state_version: int | None) -> StoredState:
     stored = adapter.load_state(item.subject_id)
-    if stored is None:
+    if stored is None or not stored.started:
         raise InvalidState(_("该业务没有进行中的审批流程。"))
     if expected_state_version is not None and stored.version != expected_state_version:
         raise StateChanged(_("流程已被他人推进，请刷新后再办理。"),
@@ -378,9 +388,9 @@ def task_complete_inner(*, actor: Actor | None, work_item: WorkItem, data: dict 
         payload={"decision": decision, "actor_id": getattr(actor, "pk", None)},
     )
     sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
-                              _ready(rows, besides=item), now)
+                              _ready(rows, besides=item), now, subject=stored.subject)
     version = stored.version + 1
-    adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+    _save(adapter, item.subject_id, stored, instance, version, now)
     audit_record(
         actor=actor, action="workflow.task_completed", subject_type=item.subject_type,
         subject_id=item.subject_id,
@@ -392,17 +402,17 @@ def task_complete_inner(*, actor: Actor | None, work_item: WorkItem, data: dict 
     )
     _finished(item.subject_type, item.subject_id, instance, now)
     _after_step(adapter, item, kind="complete", actor=actor, instance=instance,
-                data=values, context=subject_context, now=now)
+                data=values, context=subject_context, subject=stored.subject, now=now)
     return Step(instance=instance, state_version=version, work_item=item,
-                created=sync.created, cancelled=sync.cancelled)
+                created=sync.created, cancelled=sync.cancelled, subject=stored.subject)
 
 
 def _after_step(adapter, item: WorkItem, *, kind: Literal["complete", "send_back"], actor,
-                instance, data: dict, context: Mapping[str, Any] | None,
+                instance, data: dict, context: Mapping[str, Any] | None, subject: Any,
                 now: dt.datetime) -> None:
     adapter.after_step(item.subject_id, StepDone(
         kind=kind, actor=actor, work_item=item, instance=instance, data=data, now=now,
-        context=dict(context or {})))
+        context=dict(context or {}), subject=subject))
 
 
 def work_items_lock(*, subject_type: str, subject_id: str) -> list[WorkItem]:
@@ -452,9 +462,9 @@ def task_send_back_inner(*, actor: Actor | None, work_item: WorkItem, reason: st
         payload={"reason": reason, "actor_id": getattr(actor, "pk", None)},
     )
     sync = _sync_with_adapter(adapter, item.subject_type, item.subject_id, instance,
-                              _ready(rows, besides=item), now)
+                              _ready(rows, besides=item), now, subject=stored.subject)
     version = stored.version + 1
-    adapter.save_state(item.subject_id, StoredState(instance.state_json, version), now=now)
+    _save(adapter, item.subject_id, stored, instance, version, now)
     audit_record(
         actor=actor, action="workflow.task_returned", subject_type=item.subject_type,
         subject_id=item.subject_id,
@@ -463,9 +473,10 @@ def task_send_back_inner(*, actor: Actor | None, work_item: WorkItem, reason: st
         now=now,
     )
     _after_step(adapter, item, kind="send_back", actor=actor, instance=instance,
-                data={"reason": reason}, context=subject_context, now=now)
+                data={"reason": reason}, context=subject_context, subject=stored.subject,
+                now=now)
     return Step(instance=instance, state_version=version, work_item=item,
-                created=sync.created, cancelled=sync.cancelled)
+                created=sync.created, cancelled=sync.cancelled, subject=stored.subject)
 
 
 @transaction.atomic(durable=True)
@@ -483,12 +494,12 @@ def process_cancel_inner(*, actor: Actor | None, subject_type: str, subject_id: 
     adapter = adapter_for(subject_type)
     rows = _lock_subject(subject_type, subject_id)
     stored = adapter.load_state(subject_id)
-    if stored is None:
+    if stored is None or not stored.started:
         raise InvalidState(_("该业务没有进行中的审批流程。"))
     instance = engine.cancel(state_json=stored.state_json)
     sync = _sync(subject_type, subject_id, instance, _ready(rows), {}, None, now)
     version = stored.version + 1
-    adapter.save_state(subject_id, StoredState(instance.state_json, version), now=now)
+    _save(adapter, subject_id, stored, instance, version, now)
     audit_record(
         actor=actor, action="workflow.process_cancelled", subject_type=subject_type,
         subject_id=subject_id, after={"reason": reason,

@@ -42,6 +42,13 @@ class StoredState:
 
     state_json: str
     version: int = 0
+    # The subject's row as ``load_state`` read (and locked) it, if the adapter gives it:
+    # handed back to the adapter's hooks, so one step reads its subject once.
+    subject: Any = field(default=None, compare=False)
+
+    @property
+    def started(self) -> bool:
+        return bool(self.state_json)
 
 
 @dataclass(frozen=True)
@@ -55,22 +62,28 @@ class StepDone:
     data: Mapping[str, Any]          # what the step submitted (decision, opinion, reason)
     now: dt.datetime
     context: Mapping[str, Any] = field(default_factory=dict)  # from the subject's service
+    subject: Any = None              # StoredState.subject of the step, if the adapter gave one
 
 
 class SubjectAdapter(Protocol):
     def load_state(self, subject_id: str) -> StoredState | None:
-        """The stored state (locked for update), or None if no instance was started."""
+        """The stored state (locked for update), or None if no instance was started. An
+        adapter that reads its subject's row for it may return that row as
+        ``StoredState.subject`` (with an empty ``state_json`` if no instance was started):
+        the step then hands it to the hooks below instead of their reading it again."""
 
     def save_state(self, subject_id: str, state: StoredState, *, now: dt.datetime) -> None:
         """Store the new state (in the caller's transaction)."""
 
-    def organisation_for_lane(self, subject_id: str, task: ReadyTask) -> Organisation:
+    def organisation_for_lane(self, subject_id: str, task: ReadyTask, *,
+                              subject: Any = None) -> Organisation:
         """Whose worklist a ready task goes to (e.g. the implementing department, or for
-        a joint-review lane the department it names: see services.lane_organisation)."""
+        a joint-review lane the department it names: see services.lane_organisation).
+        ``subject``: what ``load_state`` returned as ``StoredState.subject``."""
         ...
 
-    def due_date_for(self, subject_id: str, task: ReadyTask, *, now: dt.datetime
-                     ) -> dt.date | None:
+    def due_date_for(self, subject_id: str, task: ReadyTask, *, now: dt.datetime,
+                     subject: Any = None) -> dt.date | None:
         """The deadline of the step (环节期限), or None."""
 
     def after_step(self, subject_id: str, step: StepDone) -> None:

@@ -70,6 +70,7 @@ def lock_case_id(case_id: int) -> Case:
     found = case_queryset().select_for_update(of=("self",)).filter(pk=case_id).first()
     if found is None:
         raise CaseNotFound(_("没有找到该办件。"))
+    deadlines.remember_steps(found)
     return found
 
 

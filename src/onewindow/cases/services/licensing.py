@@ -130,11 +130,19 @@ def issue_result_licence_inner(*, case: Case, actor, now: dt.datetime) -> Licenc
 # --- 免证办 -------------------------------------------------------------------------------------
 
 
-def licence_sources(*, case: Case, on_date: dt.date) -> dict[int, Licence]:
+def case_materials(case: Case) -> list[CaseMaterial]:
+    """The case's materials with their catalog material, in order (one query)."""
+    return list(case.materials.select_related("material").order_by("position"))
+
+
+def licence_sources(*, case: Case, on_date: dt.date,
+                    materials: list[CaseMaterial] | None = None) -> dict[int, Licence]:
     """Which of the case's materials the licence library can supply on ``on_date``:
     {case material id: the holder's valid licence}. A read: pages use it to tell the
-    applicant before submission that no upload is needed."""
-    materials = case.materials.select_related("material").order_by("position")
+    applicant before submission that no upload is needed. ``materials``: the case's
+    materials as ``case_materials`` loaded them, if the caller has them already."""
+    if materials is None:
+        materials = case_materials(case)
     found: dict[int, Licence] = {}
     types: dict[str, LicenceType | None] = {}
     for material in materials:
@@ -154,16 +162,21 @@ def licence_sources(*, case: Case, on_date: dt.date) -> dict[int, Licence]:
     return found
 
 
-def satisfy_materials_from_licences_inner(*, case: Case, actor,
-                                          now: dt.datetime) -> list[CaseMaterial]:
+def satisfy_materials_from_licences_inner(
+    *, case: Case, actor, now: dt.datetime, materials: list[CaseMaterial] | None = None,
+) -> list[CaseMaterial]:
     """免证办 at submission (rule in the module doc). Returns the materials satisfied now,
     each with the licence used as ``material.licence``. Call it once the case has its
-    number (the usage log names it)."""
-    sources = licence_sources(case=case, on_date=deadlines.local_date(now))
+    number (the usage log names it). ``materials`` (from ``case_materials``, the case
+    row locked) are updated in place, so the caller need not read them again."""
+    if materials is None:
+        materials = case_materials(case)
+    sources = licence_sources(case=case, on_date=deadlines.local_date(now),
+                              materials=materials)
     if not sources:
         return []
     satisfied = []
-    for material in case.materials.filter(pk__in=sources).order_by("position"):
+    for material in (m for m in materials if m.pk in sources):
         if material.state == MaterialState.SATISFIED_BY_LICENCE:
             continue
         licence = sources[material.pk]
@@ -183,6 +196,7 @@ def satisfy_materials_from_licences_inner(*, case: Case, actor,
 
 
 __all__ = [
+    "case_materials",
     "issue_result_licence_inner",
     "licence_fields_from_form",
     "licence_sources",

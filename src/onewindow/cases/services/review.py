@@ -32,6 +32,7 @@ from .. import actions, deadlines, lifecycle
 from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
 from ..codes import ActionKind, CaseStatus, SuspensionProcedure
 from ..errors import (
+    CaseNotFound,
     DecisionInvalid,
     ExtensionTooLate,
     ExtensionTooLong,
@@ -60,33 +61,47 @@ MAX_SUSPENSION_DAYS = 250
 class CaseWorkflowAdapter:
     """Instance state on the case row; lanes → the implementing department (joint lanes:
     the department they name; the window: the receiving centre); step deadline = the
-    case's promised (else legal) due date."""
+    case's promised (else legal) due date.
+
+    ``load_state`` locks and reads the whole case once (``lock_case_id``) and returns it
+    as ``StoredState.subject``: the hooks and ``on_workflow_step`` use that row, so one
+    step reads the case once and writes its state once (docs/decisions/0028)."""
 
     def load_state(self, subject_id: str) -> StoredState | None:
-        row = (Case.objects.select_for_update().filter(pk=int(subject_id))
-               .values_list("workflow_state", "workflow_state_version").first())
-        if row is None or not row[0]:
+        try:
+            case = lock_case_id(int(subject_id))
+        except CaseNotFound:
             return None
-        return StoredState(row[0], row[1])
+        return StoredState(case.workflow_state or "", case.workflow_state_version,
+                           subject=case)
 
     def save_state(self, subject_id: str, state: StoredState, *, now: dt.datetime) -> None:
         Case.objects.filter(pk=int(subject_id)).update(
             workflow_state=state.state_json, workflow_state_version=state.version)
+        if isinstance(state.subject, Case):
+            state.subject.workflow_state = state.state_json
+            state.subject.workflow_state_version = state.version
 
-    def organisation_for_lane(self, subject_id: str, task):
-        case = Case.objects.select_related("organisation", "centre").get(pk=int(subject_id))
+    def organisation_for_lane(self, subject_id: str, task, *, subject=None):
+        case = _subject_case(subject_id, subject)
         if task.role == Role.WINDOW_CLERK:
             return case.centre
         return workflow_selectors.lane_organisation(department=task.department,
                                                     home=case.organisation)
 
-    def due_date_for(self, subject_id: str, task, *, now: dt.datetime) -> dt.date | None:
-        promised, legal = Case.objects.filter(pk=int(subject_id)).values_list(
-            "promised_due_date", "legal_due_date").get()
-        return promised or legal
+    def due_date_for(self, subject_id: str, task, *, now: dt.datetime,
+                     subject=None) -> dt.date | None:
+        case = _subject_case(subject_id, subject)
+        return case.promised_due_date or case.legal_due_date
 
     def after_step(self, subject_id: str, step: StepDone) -> None:
         on_workflow_step(subject_id, step)
+
+
+def _subject_case(subject_id: str, subject) -> Case:
+    if isinstance(subject, Case) and subject.pk == int(subject_id):
+        return subject
+    return Case.objects.select_related("organisation", "centre").get(pk=int(subject_id))
 
 
 # --- starting the route -----------------------------------------------------------------------
@@ -128,7 +143,8 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     is the case version the actor's page showed (a stale page gets a conflict)."""
     actor, work_item, instance, data, now = (step.actor, step.work_item, step.instance,
                                              step.data, step.now)
-    case = lock_case_id(int(subject_id))
+    case = _subject_case(subject_id, step.subject) if step.subject is not None else (
+        lock_case_id(int(subject_id)))
     expected = step.context.get("expected_version")
     # Opinions are internal to the back office: they go into the action's data (read by
     # case_opinions for staff), not into its public ``reason`` shown on every timeline.
@@ -261,7 +277,10 @@ def _case_item(work_item: WorkItem) -> WorkItem:
     return work_item
 
 
-def _case_after(item) -> Case:
+def _case_after(item, step) -> Case:
+    # The case as the step left it (the adapter's locked row, moved in place), else read.
+    if isinstance(step.subject, Case):
+        return step.subject
     from ._common import case_queryset
 
     return case_queryset().get(pk=int(item.subject_id))
@@ -289,10 +308,10 @@ def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
         data["decision"] = decision
     if reasons:
         data["reasons"] = reasons
-    workflow_services.task_complete_inner(
+    step = workflow_services.task_complete_inner(
         actor=actor, work_item=item, data=data, opinion=opinion or "", now=now,
         subject_context={"expected_version": expected_version})
-    return _case_after(item)
+    return _case_after(item, step)
 
 
 @transaction.atomic(durable=True)
@@ -301,10 +320,10 @@ def case_return(*, actor: Actor, work_item: WorkItem, reason: str,
     """退回: send the case from this step back to the previous one, with a reason."""
     item = _case_item(work_item)
     reason = require_reason(reason, label="退回理由")
-    workflow_services.task_send_back_inner(
+    step = workflow_services.task_send_back_inner(
         actor=actor, work_item=item, reason=reason, now=now,
         subject_context={"expected_version": expected_version})
-    return _case_after(item)
+    return _case_after(item, step)
 
 
 # --- Art. 45 suspensions -----------------------------------------------------------------------

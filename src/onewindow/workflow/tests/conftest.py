@@ -58,12 +58,12 @@ class TestSubjects:
         with self.lock:
             self.states[subject_id] = state
 
-    def organisation_for_lane(self, subject_id, task):
+    def organisation_for_lane(self, subject_id, task, *, subject=None):
         if task.role == Role.WINDOW_CLERK:
             return self.centre
         return lane_organisation(department=task.department, home=self.home)
 
-    def due_date_for(self, subject_id, task, *, now):
+    def due_date_for(self, subject_id, task, *, now, subject=None):
         return workdays.add_working_days(now.date(), self.step_days)
 
     def after_step(self, subject_id, step):

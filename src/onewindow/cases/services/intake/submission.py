@@ -22,7 +22,7 @@ from ...errors import (
 )
 from ...models import Case, CaseMaterial
 from .._common import ensure_item_active, lock_case, require_reason
-from ..licensing import satisfy_materials_from_licences_inner
+from ..licensing import case_materials, satisfy_materials_from_licences_inner
 from .drafts import _case_draft_save_inner
 
 K = ActionKind
@@ -48,11 +48,11 @@ def _existing(actor, key: str) -> Case | None:
     return Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
 
 
-def _missing_required(case: Case) -> list[CaseMaterial]:
+def _missing_required(materials: list[CaseMaterial]) -> list[CaseMaterial]:
     # A 可容缺 material may be missing at submission: the window then accepts with 容缺
     # (the applicant supplies it within the catalog's period) or asks for it.
     return [
-        m for m in case.materials.all()
+        m for m in materials
         if m.requirement == MaterialRequirement.REQUIRED and not m.tolerance_allowed
         and m.state in (MaterialState.MISSING, MaterialState.DEFECTIVE)
     ]
@@ -70,9 +70,13 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
     # fails, the whole submission (number, materials, usage log) rolls back.
     number = numbering.allocate(implementation=case.implementation, now=now)
     case.number = number
-    from_licences = satisfy_materials_from_licences_inner(case=case, actor=actor, now=now)
+    # Read once (the case row is locked, so they cannot change meanwhile): 免证办, the
+    # completeness check and the action row all use this list.
+    materials = case_materials(case)
+    from_licences = satisfy_materials_from_licences_inner(case=case, actor=actor, now=now,
+                                                          materials=materials)
     if not window:
-        missing = _missing_required(case)
+        missing = _missing_required(materials)
         if missing:
             names = "、".join(m.name for m in missing)
             raise MaterialsIncomplete(
@@ -87,7 +91,7 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
         data={"number": number, "channel": case.channel, "proxy": proxy,
               "version": case.version.number,
               "materials": [{"id": m.pk, "name": m.name, "state": m.state}
-                            for m in case.materials.all()],
+                            for m in materials],
               "licences": [{"material": m.pk, "name": m.name,
                             "identifier": m.licence.identifier}
                            for m in from_licences]},
