@@ -236,7 +236,7 @@ def item_material_file(request, code: str, position: int, kind: str, version: st
 
 
 @router.get("/items/{code}/versions", operation_id="item_versions", auth=None,
-            response={200: VersionListOut, **errors(404)})
+            response={200: VersionListOut, **errors(404, 422)})
 def item_versions(request, code: str):
     """Published versions of an item, newest first, with their validity."""
     rows = selectors.implementation_versions(code=code)

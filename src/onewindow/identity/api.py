@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
+from onewindow.common.errors import TooManyAttempts
 from onewindow.common.ratelimit import client_address
 from onewindow.common.schemas import errors
 
 from . import selectors, services
-from .errors import InvalidToken
+from .errors import AccountLocked, InvalidCredentials, InvalidToken
 
 router = Router(tags=["identity"])
 
@@ -44,7 +45,8 @@ class MeOut(Schema):
 
 
 @router.post("/token", operation_id="auth_token", auth=None,
-             response={200: TokenOut, **errors(401, 422, 423, 429)})
+             response={200: TokenOut,
+                       **errors(422, InvalidCredentials, AccountLocked, TooManyAttempts)})
 def auth_token(request, body: TokenRequest):
     """Exchange a username (or, for citizens, an ID number or phone) and password for a
     bearer token. Failures are throttled and lock the account like the login pages do:
@@ -57,7 +59,7 @@ def auth_token(request, body: TokenRequest):
 
 
 @router.delete("/token", operation_id="auth_token_revoke",
-               response={204: None, **errors(401)})
+               response={204: None, **errors(401, 403, 422)})
 def auth_token_revoke(request):
     """Revoke the bearer token used for this request."""
     token = getattr(request.auth, "_api_token", None)

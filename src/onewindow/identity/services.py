@@ -321,8 +321,8 @@ def authorization_grant_inner(*, actor: Actor | None, account: Account, legal_pe
 
 # --- login and lock-out -----------------------------------------------------------------
 
-LOCKED_MESSAGE = "连续登录失败次数过多，账户已临时锁定，请稍后再试。"
-BUSY_MESSAGE = "登录失败次数过多，请稍后再试。"
+LOCKED_MESSAGE = _("连续登录失败次数过多，账户已临时锁定，请稍后再试。")
+BUSY_MESSAGE = _("登录失败次数过多，请稍后再试。")
 
 
 def _login_subject(account: Account | None, identifier: str) -> str:

@@ -352,7 +352,7 @@ def licence_revoke(request, identifier: str, body: RevokeIn):
 
 
 @router.post("/{identifier}/shares", operation_id="licence_share",
-             response={201: ShareOut, **errors(401, 404, 409, 422)})
+             response={201: ShareOut, **errors(401, 403, 404, 409, 422)})
 def licence_share(request, identifier: str, body: ShareIn):
     """The holder shares a licence for a stated purpose through a time-limited link."""
     now = timezone.now()

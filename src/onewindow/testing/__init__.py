@@ -34,6 +34,48 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+class UndeclaredAnswer(AssertionError):
+    """An API operation answered with a status its ``response=`` does not declare."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _api_answers_are_declared():
+    """DESIGN rule 12, kept by every test that calls the API: an operation that answers
+    with a status its ``response=`` does not declare (so the OpenAPI document does not
+    either) fails the request with ``UndeclaredAnswer``, naming the operation, the status
+    and the error code; the test client raises it into the test. Every API test, the
+    authorization matrix and the fuzzer check the contract this way."""
+    from ninja.operation import Operation
+
+    run = Operation.run
+
+    def run_checked(self, request, *args, **kwargs):
+        response = run(self, request, *args, **kwargs)
+        declared = self.response_models
+        if response.status_code not in declared and Ellipsis not in declared:
+            raise UndeclaredAnswer(
+                f"{self.operation_id} answered {response.status_code} "
+                f"({_error_code(response)}), which its response= does not declare: add it "
+                f"with common.schemas.errors(...) and regenerate docs/openapi.json"
+            )
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Operation, "run", run_checked)
+        yield
+
+
+def _error_code(response) -> str:
+    import json
+
+    if getattr(response, "streaming", False):
+        return "a streamed body"
+    try:
+        return str(json.loads(response.content).get("code"))
+    except (ValueError, AttributeError):
+        return "not an error body"
+
+
 @pytest.fixture
 def now():
     """A fixed, timezone-aware 'now' for services (they never read the clock themselves).

@@ -216,7 +216,7 @@ def _step_out(step: services.Step) -> dict:
 
 
 @router.post("/routes/{code}/{version}", operation_id="route_upload",
-             response={201: RouteOut, **errors(401, 404, 422)})
+             response={201: RouteOut, **errors(401, 403, 404, 422)})
 # ninja reads "= None" as "not required"; its type-checking File[T] is plain T, and
 # File[T | None] would publish the part as nullable, so the None default is ignored here.
 def route_upload(request, code: str, version: int,
@@ -280,7 +280,7 @@ def task_get(request, task_id: int):
 
 
 @router.post("/tasks/{task_id}/complete", operation_id="task_complete",
-             response={200: StepOut, **errors(401, 404, 409, 422)})
+             response={200: StepOut, **errors(401, 403, 404, 409, 422)})
 def task_complete(request, task_id: int, body: CompleteIn):
     """Complete a task with a decision (e.g. ``approve`` / ``deny`` / ``return`` at 决定),
     an opinion and optional data; the route moves on. Twice → 409
@@ -297,7 +297,7 @@ def task_complete(request, task_id: int, body: CompleteIn):
 
 
 @router.post("/tasks/{task_id}/send-back", operation_id="task_send_back",
-             response={200: StepOut, **errors(401, 404, 409, 422)})
+             response={200: StepOut, **errors(401, 403, 404, 409, 422)})
 def task_send_back(request, task_id: int, body: SendBackIn):
     """退回: send the case back one step with a reason; the previous step's tasks return
     to their worklists carrying the reason."""

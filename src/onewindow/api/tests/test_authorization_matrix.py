@@ -99,11 +99,9 @@ def _request(client, path, method, operation, spec, headers):
     return call(path, query, **extra) if method == "get" else call(path, **extra)
 
 
-@pytest.fixture
-def matrix(now):
-    """Objects of one enterprise, filed by its agent and accepted at the window, and the
-    outsiders who must not reach them."""
-    world = build_world(now=now)
+def scene(world, now):
+    """A case of one enterprise, filed by its agent and accepted at the window, and every
+    object a path parameter names: ``(case, {parameter name: value})``."""
     case = submit_online(world, now, actor=world.agent, legal=world.enterprise)
     from onewindow.cases import services as cases
 
@@ -129,6 +127,14 @@ def matrix(now):
         "code": world.item.code,
         "version": case.version.number,
     }
+    return case, objects
+
+
+@pytest.fixture
+def matrix(now):
+    """The scene's objects and the outsiders who must not reach them."""
+    world = build_world(now=now)
+    case, objects = scene(world, now)
     # The agent's authorisation ends: yesterday's agent is an outsider today.
     AgentAuthorization.objects.filter(account=world.agent).update(
         valid_until=now.date() - dt.timedelta(days=1))

@@ -56,27 +56,59 @@ def test_every_route_lives_under_its_app(served):
             if not any(path == p or path.startswith(p + "/") for p in prefixes)} == set()
 
 
+def _json_body_fields(operation, served) -> set[str]:
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    while "$ref" in schema:
+        schema = served["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return set(schema.get("properties", {}))
+
+
+def _needed(path, method, operation, served) -> set[int]:
+    """The error statuses an operation's shape alone says it can answer. What its code
+    raises is checked on every call in every test (onewindow.testing's
+    ``_api_answers_are_declared``) and swept in api/tests/test_declared_answers.py."""
+    needed = set()
+    if operation.get("security"):
+        needed.add(401)  # no or a bad token
+        if method != "get":
+            needed.add(403)  # a browser session's write without its CSRF token
+    if method != "get" or operation.get("requestBody") or any(
+        param["in"] != "path" or param["schema"].get("type") != "string"
+        for param in operation.get("parameters", [])
+    ):
+        # Input that can fail the schema (a path string cannot), and any write: a body
+        # or form the edge check refuses (NUL, lone surrogates, not a JSON object).
+        needed.add(422)
+    if "{" in path:
+        needed.add(404)  # the object is missing or outside the caller's scope
+    if _json_body_fields(operation, served) & {"version", "expected_state_version"}:
+        needed.add(409)  # the version given is no longer the object's
+    return needed
+
+
 def test_every_error_an_operation_can_answer_is_declared(served):
     missing = []
     for path, method, operation in _operations(served):
         declared = {int(code) for code in operation["responses"] if code != "default"}
-        needed = set()
-        if operation.get("security"):
-            needed.add(401)  # no or a bad token
-        if operation.get("requestBody") or any(
-            param["in"] != "path" or param["schema"].get("type") != "string"
-            for param in operation.get("parameters", [])
-        ):
-            needed.add(422)  # input that can fail the schema (a path string cannot)
-        if "{" in path:
-            needed.add(404)  # the object is missing or outside the caller's scope
-        for code in sorted(needed - declared):
-            missing.append(f"{method.upper()} {path}: {code}")
+        for code in sorted(_needed(path, method, operation, served) - declared):
+            missing.append(f"{operation['operationId']} ({method.upper()} {path}): {code}")
         for code in declared:
             if code >= 400:
                 body = operation["responses"][str(code)]["content"]["application/json"]
                 assert body["schema"]["$ref"] == ERROR_REF, (path, method, code)
-    assert missing == []
+    assert missing == [], "undeclared:\n" + "\n".join(missing)
+
+
+def test_errors_declares_statuses_and_the_statuses_of_error_classes():
+    from onewindow.common.errors import Conflict, TooManyAttempts
+    from onewindow.common.schemas import ErrorOut, errors
+    from onewindow.identity.errors import AccountLocked
+
+    assert errors(401, Conflict, AccountLocked, TooManyAttempts, 409) == {
+        401: ErrorOut, 409: ErrorOut, 423: ErrorOut, 429: ErrorOut}
+    with pytest.raises(ValueError, match=r"\[418\]"):
+        errors(401, 418)
 
 
 def test_the_export_command_writes_the_committed_form_and_checks_it(tmp_path):

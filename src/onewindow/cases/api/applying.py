@@ -13,7 +13,7 @@ from .schemas import CaseOut, DraftIn, DraftSaveIn, SubmitIn
 
 
 @router.post("/drafts", operation_id="case_draft_create",
-             response={201: CaseOut, **errors(401, 422)})
+             response={201: CaseOut, **errors(401, 403, 422)})
 def case_draft_create(request, body: DraftIn):
     """Start a draft application for an item (form prefilled from the account)."""
     now = timezone.now()
@@ -27,7 +27,7 @@ def case_draft_create(request, body: DraftIn):
 
 
 @router.put("/drafts/{draft_id}", operation_id="case_draft_save",
-            response={200: CaseOut, **errors(401, 404, 409, 422)})
+            response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_draft_save(request, draft_id: int, body: DraftSaveIn):
     now = timezone.now()
     draft = selectors.access_case(actor=request.auth, ref=draft_id)
@@ -40,7 +40,7 @@ def case_draft_save(request, draft_id: int, body: DraftSaveIn):
 
 
 @router.post("", operation_id="case_submit",
-             response={201: CaseOut, 200: CaseOut, **errors(401, 404, 409, 422)})
+             response={201: CaseOut, 200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_submit(request, body: SubmitIn):
     """Submit a draft (``draft_id``) or a new application in one step. Needs an
     idempotency key (body ``idempotency_key`` or header ``Idempotency-Key``): repeating

@@ -11,7 +11,7 @@ from .schemas import AcceptIn, CaseOut, CorrectionIn, DecideIn, ReasonIn, Supply
 
 
 @router.post("/{ref}/accept", operation_id="case_accept",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_accept(request, ref: str, body: AcceptIn):
     """受理 (optionally 容缺: ``tolerated`` material ids + ``supply_days``)."""
     now = timezone.now()
@@ -23,7 +23,7 @@ def case_accept(request, ref: str, body: AcceptIn):
 
 
 @router.post("/{ref}/reject", operation_id="case_reject",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_reject(request, ref: str, body: ReasonIn):
     """不予受理 (reason mandatory)."""
     now = timezone.now()
@@ -35,7 +35,7 @@ def case_reject(request, ref: str, body: ReasonIn):
 
 
 @router.post("/{ref}/correction", operation_id="case_request_correction",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_request_correction(request, ref: str, body: CorrectionIn):
     """一次性告知补正: every missing or defective item at once, each with its problem."""
     now = timezone.now()
@@ -49,7 +49,7 @@ def case_request_correction(request, ref: str, body: CorrectionIn):
 
 
 @router.post("/{ref}/supply", operation_id="case_supply_materials",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_supply_materials(request, ref: str, body: SupplyIn):
     """Corrections done (files uploaded first): the case returns to the queue."""
     now = timezone.now()
@@ -61,7 +61,7 @@ def case_supply_materials(request, ref: str, body: SupplyIn):
 
 
 @router.post("/{ref}/withdraw", operation_id="case_withdraw",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_withdraw(request, ref: str, body: ReasonIn):
     now = timezone.now()
     case = selectors.access_case(actor=request.auth, ref=ref)
@@ -71,7 +71,7 @@ def case_withdraw(request, ref: str, body: ReasonIn):
 
 
 @router.post("/{ref}/decide", operation_id="case_decide_instant",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_decide_instant(request, ref: str, body: DecideIn):
     """即办件: accept and decide on the spot (needs cases.decide_instant)."""
     now = timezone.now()

@@ -15,7 +15,7 @@ from .schemas import FileOut
 
 
 @router.post("/{ref}/materials/{material_id}/files", operation_id="case_material_upload",
-             response={201: FileOut, **errors(401, 404, 409, 422)})
+             response={201: FileOut, **errors(401, 403, 404, 409, 422)})
 def case_material_upload(request, ref: str, material_id: int, file: File[UploadedFile]):
     """Upload one file (PDF, JPEG, PNG, OFD, DOCX; type sniffed from the content; size
     limit ONEWINDOW_UPLOAD_MAX_BYTES) for a material of a draft or a case."""

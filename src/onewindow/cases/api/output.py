@@ -25,7 +25,7 @@ from .schemas import (
 
 
 @router.post("/{ref}/hand-over", operation_id="case_hand_over",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_hand_over(request, ref: str, body: HandOverIn):
     """窗口领取: the recipient's name and ID number, ``id_checked: true`` once the clerk saw
     the ID, and a signature (PNG data URL) or ``paper_receipt: true`` → DELIVERED."""
@@ -40,7 +40,7 @@ def case_hand_over(request, ref: str, body: HandOverIn):
 
 
 @router.post("/{ref}/mail-dispatch", operation_id="case_mail_dispatch",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_mail_dispatch(request, ref: str, body: MailDispatchIn):
     """邮寄发出: carrier and tracking number (address: the applicant's unless given); the
     case waits for ``mail-delivered``."""
@@ -54,7 +54,7 @@ def case_mail_dispatch(request, ref: str, body: MailDispatchIn):
 
 
 @router.post("/{ref}/mail-delivered", operation_id="case_mail_deliver",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_mail_deliver(request, ref: str, body: DeliveryActIn):
     """邮件签收: the mailed result was received → DELIVERED."""
     now = timezone.now()
@@ -65,7 +65,7 @@ def case_mail_deliver(request, ref: str, body: DeliveryActIn):
 
 
 @router.post("/{ref}/publish-online", operation_id="case_publish_online",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_publish_online(request, ref: str, body: DeliveryActIn):
     """网上送达: the result documents are published in the applicant's portal → DELIVERED."""
     now = timezone.now()
@@ -117,7 +117,7 @@ def _deliver_by_channel(request, case, body: DeliverIn, now):
 
 
 @router.post("/{ref}/deliver", operation_id="case_deliver", deprecated=True,
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_deliver(request, ref: str, body: DeliverIn):
     """Deprecated: use ``hand-over``, ``mail-dispatch``, ``mail-delivered`` or
     ``publish-online``. PICKUP (recipient_name, recipient_id_number, id_checked, and a
@@ -130,7 +130,7 @@ def case_deliver(request, ref: str, body: DeliverIn):
 
 
 @router.post("/{ref}/delivery-choice", operation_id="case_delivery_choose",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_delivery_choose(request, ref: str, body: DeliveryChoiceIn):
     """The applicant chooses how to receive the result: PICKUP, MAIL (with address),
     ELECTRONIC."""

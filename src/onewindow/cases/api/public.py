@@ -2,6 +2,7 @@
 
 from ninja import Query
 
+from onewindow.common.errors import TooManyAttempts
 from onewindow.common.ratelimit import client_address
 from onewindow.common.schemas import errors
 
@@ -11,7 +12,7 @@ from .schemas import ProgressOut, ProgressQuery
 
 
 @router.post("/progress", operation_id="case_progress_query", auth=None,
-             response={200: ProgressOut, **errors(404, 422, 429)})
+             response={200: ProgressOut, **errors(404, 422, TooManyAttempts)})
 def case_progress_query(request, body: ProgressQuery):
     """Status only, by 办件编号 + 查询码 (printed on the notices) in the JSON body, so the
     code never appears in a URL or an access log. No personal data. After ten wrong pairs
@@ -20,7 +21,7 @@ def case_progress_query(request, body: ProgressQuery):
 
 
 @router.get("/progress", operation_id="case_progress_public", auth=None, deprecated=True,
-            response={200: ProgressOut, **errors(404, 422, 429)})
+            response={200: ProgressOut, **errors(404, 422, TooManyAttempts)})
 def case_progress_public(request, query: Query[ProgressQuery]):
     """Deprecated (kept for one release): use ``POST /progress`` with a JSON body. Access
     logs record this path without its query string, so the code is not logged."""

@@ -20,7 +20,7 @@ from .schemas import (
 
 
 @router.post("/tasks/{task_id}/complete", operation_id="case_task_complete",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
     """Complete a review step (opinion) or the decision step (``decision``: approve, deny
     with ``reasons``, return). The same as ``task_complete`` of the workflow API, answered
@@ -34,7 +34,7 @@ def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
 
 
 @router.post("/tasks/{task_id}/return", operation_id="case_return",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_return(request, task_id: int, body: ReturnIn):
     """退回: send the case from this step back to the previous one, with a reason."""
     now = timezone.now()
@@ -45,7 +45,7 @@ def case_return(request, task_id: int, body: ReturnIn):
 
 
 @router.post("/{ref}/suspend", operation_id="case_suspend",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_suspend(request, ref: str, body: SuspendIn):
     """Stop the clock for an Art. 45 special procedure (``procedure``: HEARING, TENDER,
     AUCTION, INSPECTION, TESTING, QUARANTINE, APPRAISAL, EXPERT_REVIEW, ITEM_PROCEDURE,
@@ -59,7 +59,7 @@ def case_suspend(request, ref: str, body: SuspendIn):
 
 
 @router.post("/{ref}/resume", operation_id="case_resume",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_resume(request, ref: str, body: ResumeIn):
     now = timezone.now()
     case = selectors.access_case(actor=request.auth, ref=ref)
@@ -70,7 +70,7 @@ def case_resume(request, ref: str, body: ResumeIn):
 
 
 @router.post("/{ref}/extension", operation_id="case_extend_request",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_extend_request(request, ref: str, body: ExtendIn):
     """Ask for the Art. 42 extension (at most the item's allowed working days, once)."""
     now = timezone.now()
@@ -82,7 +82,7 @@ def case_extend_request(request, ref: str, body: ExtendIn):
 
 
 @router.post("/{ref}/extension/decision", operation_id="case_extend_decide",
-             response={200: CaseOut, **errors(401, 404, 409, 422)})
+             response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_extend_decide(request, ref: str, body: ExtendDecideIn):
     """The chief representative approves or refuses the pending extension request."""
     now = timezone.now()

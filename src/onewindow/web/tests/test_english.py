@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from lxml import html
 
@@ -166,6 +167,28 @@ def test_footer_switch_turns_the_site_english_and_back(client):
     client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("web:items")})
     doc = parse(client.get(reverse("web:items")))
     assert texts(doc, "//h1") == ["办事指南"]
+
+
+@override_settings(ONEWINDOW_LOGIN_MAX_FAILURES=2, ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES=3)
+def test_failed_logins_are_told_in_english(client):
+    """A wrong password, an address stopped for the account (ADR 0026) and a locked account
+    each explain themselves in English, like the rest of the login page."""
+    staff = StaffFactory()
+    speak_english(client)
+
+    def attempt(address: str) -> list[str]:
+        response = client.post(reverse("web:staff-login"),
+                               {"identifier": staff.username, "password": "wrong-guess"},
+                               REMOTE_ADDR=address)
+        assert response.status_code == 400
+        doc = html.fromstring(response.content.decode())
+        assert untranslated(page_words(doc)) == []
+        return texts(doc, "//div[@class='error-summary']//li")
+
+    assert attempt("203.0.113.5") == ["The account or password is not correct."]
+    assert attempt("203.0.113.5") == ["Too many failed logins. Please try again later."]
+    assert attempt("198.51.100.9") == [
+        "Too many failed logins: the account is locked for a while. Please try again later."]
 
 
 # --- zh-hans stays the default -------------------------------------------------------------
