@@ -7,8 +7,11 @@ or one of its ancestors. Apps above identity declare their actions with
 """
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from django.db.models import Q
+
+from onewindow.common.actors import Actor
 
 from .models import Account, AgentAuthorization, Organisation, Role, RoleAssignment
 
@@ -67,8 +70,9 @@ def forget_scopes(actor: Account) -> None:
         del actor._scope_cache
 
 
-def _is_usable(actor) -> bool:
-    return bool(actor) and getattr(actor, "is_authenticated", False) and actor.is_active
+def _is_usable(actor: Actor | None) -> TypeGuard[Account]:
+    """A signed-in, active actor: an account (the one user model), never a visitor."""
+    return bool(actor and getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
 def held_roles(actor: Account) -> set[str]:
@@ -119,7 +123,7 @@ def _outermost(paths: list[str]) -> list[str]:
     return result
 
 
-def can_view_personal_data(actor: Account, person) -> bool:
+def can_view_personal_data(actor: Actor, person) -> bool:
     """The person themself, or staff whose role needs identity data."""
     if not _is_usable(actor) or person is None:
         return False
