@@ -4,6 +4,10 @@ A permission check answers "may this actor do this action to this object": the a
 hold a role that grants the action, over an organisation that is the object's organisation
 or one of its ancestors. Apps above identity declare their actions with
 ``register_actions`` in their AppConfig.ready(); identity never imports them.
+
+The checks take any actor (``common.actors.Actor``, or None): the system, a visitor and a
+disabled account hold no role here, so they may do nothing (apps that let the system act
+say so before asking).
 """
 
 from collections.abc import Iterable
@@ -75,13 +79,13 @@ def _is_usable(actor: Actor | None) -> TypeGuard[Account]:
     return bool(actor and getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
-def held_roles(actor: Account) -> set[str]:
+def held_roles(actor: Actor | None) -> set[str]:
     if not _is_usable(actor):
         return set()
     return {role for role, _ in _scopes(actor)}
 
 
-def scope_paths(actor: Account, action: str) -> list[str]:
+def scope_paths(actor: Actor | None, action: str) -> list[str]:
     """Organisation paths under which ``actor`` may do ``action``."""
     if not _is_usable(actor):
         return []
@@ -89,18 +93,18 @@ def scope_paths(actor: Account, action: str) -> list[str]:
     return [path for role, path in _scopes(actor) if role in granting]
 
 
-def can(actor: Account, action: str, organisation: Organisation | None) -> bool:
+def can(actor: Actor | None, action: str, organisation: Organisation | None) -> bool:
     """May ``actor`` do ``action`` to something that belongs to ``organisation``?"""
     if organisation is None:
         return False
     return any(organisation.path.startswith(path) for path in scope_paths(actor, action))
 
 
-def can_anywhere(actor: Account, action: str) -> bool:
+def can_anywhere(actor: Actor | None, action: str) -> bool:
     return bool(scope_paths(actor, action))
 
 
-def scope_q(actor: Account, action: str, field: str = "organisation") -> Q:
+def scope_q(actor: Actor | None, action: str, field: str = "organisation") -> Q:
     """The queryset twin of ``can``: rows whose ``field`` organisation is in scope.
 
     Rows outside every scope are filtered out, so a missing and a forbidden object look
