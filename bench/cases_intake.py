@@ -97,7 +97,7 @@ def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
             "materials": [{"name": "申请书", "original_count": 1},
                           {"name": "补充材料", "requirement": "OPTIONAL"}],
         })
-        catalog.item_publish(actor=None, code=item.code, reason="基准", now=now)
+        catalog.item_publish(actor=None, implementation=item, reason="基准", now=now)
         codes.append(item.code)
     form = {"contact_name": "基准申请人", "contact_phone": "13806310001",
             "application_content": "基准测试"}

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from onewindow.common.actors import Actor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.common.request_context import get_request_id
 
@@ -73,7 +74,7 @@ def _actor_fields(actor) -> tuple[Any, str]:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor | None,
     action: str,
     subject_type: str,
     subject_id: str,
@@ -83,7 +84,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one row to the audit chain, inside the caller's transaction.
 
-    ``actor`` is an account, or None for the system itself. ``before``/``after`` must be
+    ``actor`` is who acted (a visitor is recorded as anonymous), or None for the system
+    itself. ``before``/``after`` must be
     JSON-serialisable (dates, decimals and UUIDs are turned into strings).
     """
     if not action or not subject_type:

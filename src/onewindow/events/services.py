@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.common.errors import Conflict
 from onewindow.common.redaction import redact_text
 from onewindow.common.request_context import get_request_id, reset_request_id, set_request_id
@@ -402,7 +403,7 @@ def workers_reap(*, now: dt.datetime) -> ReapReport:
     return ReapReport(tasks_failed=failed, leases_forgotten=forgotten)
 
 
-def delivery_retry(*, actor, delivery: EventDelivery, now: dt.datetime) -> EventDelivery:
+def delivery_retry(*, actor: Actor, delivery: EventDelivery, now: dt.datetime) -> EventDelivery:
     """Give a FAILED delivery a fresh set of attempts, starting now.
 
     Who may do this (``events.retry_delivery``) is checked by the caller.

@@ -4,11 +4,18 @@ A permission check answers "may this actor do this action to this object": the a
 hold a role that grants the action, over an organisation that is the object's organisation
 or one of its ancestors. Apps above identity declare their actions with
 ``register_actions`` in their AppConfig.ready(); identity never imports them.
+
+The checks take any actor (``common.actors.Actor``, or None): the system, a visitor and a
+disabled account hold no role here, so they may do nothing (apps that let the system act
+say so before asking).
 """
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from django.db.models import Q
+
+from onewindow.common.actors import Actor
 
 from .models import Account, AgentAuthorization, Organisation, Role, RoleAssignment
 
@@ -67,17 +74,18 @@ def forget_scopes(actor: Account) -> None:
         del actor._scope_cache
 
 
-def _is_usable(actor) -> bool:
-    return bool(actor) and getattr(actor, "is_authenticated", False) and actor.is_active
+def _is_usable(actor: Actor | None) -> TypeGuard[Account]:
+    """A signed-in, active actor: an account (the one user model), never a visitor."""
+    return bool(actor and getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
-def held_roles(actor: Account) -> set[str]:
+def held_roles(actor: Actor | None) -> set[str]:
     if not _is_usable(actor):
         return set()
     return {role for role, _ in _scopes(actor)}
 
 
-def scope_paths(actor: Account, action: str) -> list[str]:
+def scope_paths(actor: Actor | None, action: str) -> list[str]:
     """Organisation paths under which ``actor`` may do ``action``."""
     if not _is_usable(actor):
         return []
@@ -85,18 +93,18 @@ def scope_paths(actor: Account, action: str) -> list[str]:
     return [path for role, path in _scopes(actor) if role in granting]
 
 
-def can(actor: Account, action: str, organisation: Organisation | None) -> bool:
+def can(actor: Actor | None, action: str, organisation: Organisation | None) -> bool:
     """May ``actor`` do ``action`` to something that belongs to ``organisation``?"""
     if organisation is None:
         return False
     return any(organisation.path.startswith(path) for path in scope_paths(actor, action))
 
 
-def can_anywhere(actor: Account, action: str) -> bool:
+def can_anywhere(actor: Actor | None, action: str) -> bool:
     return bool(scope_paths(actor, action))
 
 
-def scope_q(actor: Account, action: str, field: str = "organisation") -> Q:
+def scope_q(actor: Actor | None, action: str, field: str = "organisation") -> Q:
     """The queryset twin of ``can``: rows whose ``field`` organisation is in scope.
 
     Rows outside every scope are filtered out, so a missing and a forbidden object look
@@ -119,7 +127,7 @@ def _outermost(paths: list[str]) -> list[str]:
     return result
 
 
-def can_view_personal_data(actor: Account, person) -> bool:
+def can_view_personal_data(actor: Actor, person) -> bool:
     """The person themself, or staff whose role needs identity data."""
     if not _is_usable(actor) or person is None:
         return False

@@ -7,12 +7,14 @@ ID number; an agent: also those of the enterprises they may currently act for).
 """
 
 import datetime as dt
+from typing import TypeGuard
 
 from django.db.models import Q
 
+from onewindow.common.actors import Actor
 from onewindow.identity import permissions as identity_permissions
 from onewindow.identity import selectors as identity_selectors
-from onewindow.identity.models import Role
+from onewindow.identity.models import Account, Role
 
 from .models import HolderCodeType
 
@@ -52,7 +54,8 @@ def can_manage_keys(*, actor, organisation) -> bool:
     return identity_permissions.can(actor, MANAGE_KEYS, organisation)
 
 
-def can_lookup_licences(*, actor) -> bool:
+def can_lookup_licences(*, actor: Actor | None) -> TypeGuard[Account]:
+    """A staff account whose role grants the department lookup somewhere."""
     return bool(actor and getattr(actor, "kind", None) == "STAFF") and (
         identity_permissions.can_anywhere(actor, LOOKUP)
     )

@@ -242,8 +242,8 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
             elements=spec["elements"], level="3", now=now,
         )
-        catalog.item_publish(actor=None, code=implementation.code, reason="演示数据首次发布",
-                             now=now)
+        catalog.item_publish(actor=None, implementation=implementation,
+                             reason="演示数据首次发布", now=now)
         implementation.refresh_from_db()
         result.append(implementation)
     for username, organisation_name in INSTANT_AUTHORISATIONS:

@@ -3,21 +3,10 @@ audited and every process drops its cached calendar."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-
-from onewindow.common.actors import Actor
 
 from . import services
 from .models import CalendarYear, SpecialDay
-
-
-def _actor(request) -> Actor:
-    """The signed-in staff member: the admin site lets no one else in."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied
-    return user
 
 
 class SpecialDayForm(forms.ModelForm):
@@ -55,18 +44,18 @@ class SpecialDayAdmin(admin.ModelAdmin):
     # save_model and delete_model run inside the admin's own transaction: the *_inner
     # bodies join it. delete_queryset (the bulk action) runs outside one.
     def save_model(self, request, obj, form, change):
-        saved = services.holiday_set_inner(actor=_actor(request), date=obj.date, kind=obj.kind,
+        saved = services.holiday_set_inner(actor=request.user, date=obj.date, kind=obj.kind,
                                            name=obj.name, now=timezone.now())
         obj.pk, obj.source, obj.notice_year, obj.updated_at = (
             saved.pk, saved.source, saved.notice_year, saved.updated_at)
 
     def delete_model(self, request, obj):
-        services.holiday_delete_inner(actor=_actor(request), date=obj.date, now=timezone.now())
+        services.holiday_delete_inner(actor=request.user, date=obj.date, now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         now = timezone.now()
         for day in queryset.values_list("date", flat=True):
-            services.holiday_delete(actor=_actor(request), date=day, now=now)
+            services.holiday_delete(actor=request.user, date=day, now=now)
 
 
 @admin.register(CalendarYear)
@@ -80,16 +69,16 @@ class CalendarYearAdmin(admin.ModelAdmin):
         return ["year", "loaded_at"] if obj is not None else ["loaded_at"]
 
     def save_model(self, request, obj, form, change):  # inside the admin's transaction
-        saved = services.calendar_year_set_inner(actor=_actor(request), year=obj.year,
+        saved = services.calendar_year_set_inner(actor=request.user, year=obj.year,
                                                  official=obj.official, paper=obj.paper,
                                                  now=timezone.now())
         obj.pk, obj.loaded_at = saved.pk, saved.loaded_at
 
     def delete_model(self, request, obj):  # inside the admin's transaction
-        services.calendar_year_delete_inner(actor=_actor(request), year=obj.year,
+        services.calendar_year_delete_inner(actor=request.user, year=obj.year,
                                             now=timezone.now())
 
     def delete_queryset(self, request, queryset):
         now = timezone.now()
         for year in queryset.values_list("year", flat=True):
-            services.calendar_year_delete(actor=_actor(request), year=year, now=now)
+            services.calendar_year_delete(actor=request.user, year=year, now=now)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.common.actors import Actor
 from onewindow.common.ids import is_digits
 from onewindow.common.redaction import mask_id_number, mask_phone
-from onewindow.identity.models import Account
 from onewindow.identity.permissions import (
     can_view_personal_data,
 )
@@ -73,7 +72,7 @@ class ApplicantView:
 def applicant_view(*, viewer: Actor, case: Case) -> ApplicantView:
     person = case.applicant_person
     legal = case.applicant_legal
-    clear = isinstance(viewer, Account) and can_view_personal_data(viewer, person) and (
+    clear = can_view_personal_data(viewer, person) and (
         permissions.is_applicant(actor=viewer, case=case)
         or permissions.can_view_case(actor=viewer, case=case)
     )

@@ -108,6 +108,18 @@ def test_applicant_data_is_masked_unless_the_viewer_may_see_it(world, now):
     assert "*" in masked.phone
 
 
+def test_a_visitor_or_a_disabled_clerk_sees_the_applicant_masked(world, now):
+    from django.contrib.auth.models import AnonymousUser
+
+    case = submit_online(world, now)
+    person = world.citizen.person
+    visitor = selectors.applicant_view(viewer=AnonymousUser(), case=case)
+    assert visitor.masked and visitor.id_number != person.id_number
+    world.clerk.is_active = False
+    disabled = selectors.applicant_view(viewer=world.clerk, case=case)
+    assert disabled.masked and disabled.phone != person.phone
+
+
 def test_public_progress_shows_status_only(world, now):
     case = submit_online(world, now)
     services.case_accept(actor=world.clerk, case=case, now=now)

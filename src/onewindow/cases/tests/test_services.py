@@ -49,9 +49,9 @@ def test_online_submission_gets_a_number_and_keeps_its_version(world, now):
     assert len(case.number) == 43
     assert case.received_at == now and case.acceptance_due_date == dt.date(2026, 11, 30)
     # A new catalog version afterwards does not change the case.
-    catalog_services.item_draft_update(actor=None, code=world.item.code,
+    catalog_services.item_draft_update(actor=None, implementation=world.item,
                                        changes={"promised_limit_amount": 3}, now=now)
-    catalog_services.item_publish(actor=None, code=world.item.code, reason="压缩时限", now=now)
+    catalog_services.item_publish(actor=None, implementation=world.item, reason="压缩时限", now=now)
     case.refresh_from_db()
     assert case.version.promised_limit_amount == 5
 
@@ -355,7 +355,7 @@ def test_action_log_is_append_only(world, now):
 
 def test_suspended_item_cannot_be_accepted(world, now):
     case = submit_online(world, now)
-    catalog_services.item_suspend(actor=None, code=world.item.code, reason="暂停", now=now)
+    catalog_services.item_suspend(actor=None, implementation=world.item, reason="暂停", now=now)
     with pytest.raises(ItemNotAvailable) as exc:
         services.case_accept(actor=world.clerk, case=case, now=now)
     assert exc.value.code == "cases.item-not-available"

@@ -7,10 +7,15 @@ open draft or opens one copied from the published version; ``item_publish`` turn
 draft into the PUBLISHED version and the old one into SUPERSEDED (valid_to = now). A
 published version is never edited in place. Lifecycle moves: see catalog.lifecycle.
 
+An item's services take the resolved ``Implementation`` (ADR 0022): pages and routes get
+it from ``selectors.access_implementation``; the service re-reads and locks the row and
+checks the actor's scope for its own action (edit, publish, suspend, the hall list …) on
+the locked row; out of scope is ``ItemNotFound`` (404), as at the access helper.
+
 Validation errors are ``ElementsInvalid`` (a ValidationFailed, HTTP 422) whose
 ``details`` map field names (``name``, ``promised_limit_amount``, ``materials.0.name`` …)
-to Chinese messages. Items outside the actor's scope raise ``ItemNotFound`` (404).
-``actor=None`` is the system (command-line importers); see catalog.permissions.
+to Chinese messages. ``actor=None`` is the system (command-line importers); see
+catalog.permissions.
 """
 
 from ..lifecycle import TRANSITIONS, allowed_operations, transition
@@ -26,16 +31,16 @@ from .items import (
     item_draft_update,
     item_draft_update_inner,
     item_publish,
+    item_publish_inner,
     item_resume,
     item_set_hall,
     item_suspend,
-    publish_draft,
 )
 
 __all__ = [
     "TRANSITIONS", "allowed_operations", "compose_code", "entry_upsert", "entry_upsert_inner",
     "item_cancel", "item_create", "item_create_inner", "item_draft_discard",
-    "item_draft_update", "item_draft_update_inner", "item_publish", "item_resume",
-    "item_set_hall", "item_suspend", "material_file_store", "parse_code", "publish_draft",
+    "item_draft_update", "item_draft_update_inner", "item_publish", "item_publish_inner",
+    "item_resume", "item_set_hall", "item_suspend", "material_file_store", "parse_code",
     "theme_create", "transition",
 ]

@@ -22,7 +22,6 @@ from ..models import (
     Theme,
 )
 from ..search import index_text
-from ..validators import normalize_code
 
 
 def require_reason(reason: str) -> str:
@@ -37,19 +36,28 @@ def require_reason(reason: str) -> str:
     return reason
 
 
-def lock(*, actor: Actor | None, code: str, action: str) -> Implementation:
-    """The implementation, row-locked, if it exists and is in the actor's scope (else 404)."""
-    implementation = (
+def lock_implementation(*, actor: Actor | None, implementation: Implementation,
+                        action: str) -> Implementation:
+    """The implementation's row, re-read and locked for the rest of the transaction, if
+    ``actor`` may still do ``action`` to it (else ``ItemNotFound``, 404).
+
+    Callers resolve the item first (``selectors.access_implementation``, or an importer's
+    own query); the service works on the locked row, never on the object it was given, so
+    a page's access check and the service's cannot disagree silently, and a second writer
+    waits and then sees the first one's result.
+    """
+    locked = (
         Implementation.objects.select_for_update(of=("self",))
         .select_related("organisation", "entry")
-        .filter(code=normalize_code(code))
+        .filter(pk=implementation.pk)
         .first()
     )
-    if implementation is None or not perms.can_on_implementation(
-        actor=actor, action=action, implementation=implementation
+    if locked is None or not perms.can_on_implementation(
+        actor=actor, action=action, implementation=locked
     ):
-        raise ItemNotFound(gettext_lazy("没有找到该事项。"), details={"code": code})
-    return implementation
+        raise ItemNotFound(gettext_lazy("没有找到该事项。"),
+                           details={"code": implementation.code})
+    return locked
 
 
 def versions_with_content():

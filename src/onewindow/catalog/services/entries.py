@@ -32,9 +32,12 @@ def entry_upsert(
     )
 
 
-def entry_upsert_inner(*, actor: Actor | None,
-                       basic_code, name, item_type, exercise_level, legal_basis="",
-                       main_item_code="", main_item_name="", now) -> CatalogEntry:
+def entry_upsert_inner(
+    *, actor: Actor | None, basic_code: str, name: str, item_type: str, exercise_level: str,
+    legal_basis: str = "", main_item_code: str = "", main_item_name: str = "",
+    now: dt.datetime,
+) -> CatalogEntry:
+    """The body of ``entry_upsert``, in the caller's transaction (the Excel import)."""
     basic_code = normalize_code(basic_code)
     errors = {}
     problem = basic_code_problem(basic_code)

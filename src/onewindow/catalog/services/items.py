@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
 from onewindow.common.text import StrOrPromise
+from onewindow.identity.models import Organisation
 
 from .. import permissions as perms
 from ..codes import ImplementationStatus, Operation, VersionStatus
@@ -51,7 +52,7 @@ from ._base import (
     diff,
     draft_of,
     event_payload,
-    lock,
+    lock_implementation,
     require_reason,
     resolve_themes,
     write_version_content,
@@ -65,9 +66,9 @@ def compose_code(*, credit_code: str, level: str, basic_code: str, handling_item
 
 @transaction.atomic(durable=True)
 def item_create(
-    *, actor: Actor | None, organisation, basic_code: str, elements: Mapping[str, Any],
-    level: str | None = None, handling_item: str = "", in_hall: bool = True,
-    not_in_hall_reason: str = "", now: dt.datetime,
+    *, actor: Actor | None, organisation: Organisation | None, basic_code: str,
+    elements: Mapping[str, Any], level: str | None = None, handling_item: str = "",
+    in_hall: bool = True, not_in_hall_reason: str = "", now: dt.datetime,
 ) -> Implementation:
     """新增: a new implementation of ``basic_code`` by ``organisation`` with version 1 as a
     DRAFT (publish it with ``item_publish``). The 实施编码 is composed from the
@@ -79,9 +80,12 @@ def item_create(
     )
 
 
-def item_create_inner(*, actor: Actor | None,
-                      organisation, basic_code, elements, level=None, handling_item="",
-                      in_hall=True, not_in_hall_reason="", now) -> Implementation:
+def item_create_inner(
+    *, actor: Actor | None, organisation: Organisation | None, basic_code: str,
+    elements: Mapping[str, Any], level: str | None = None, handling_item: str = "",
+    in_hall: bool = True, not_in_hall_reason: str = "", now: dt.datetime,
+) -> Implementation:
+    """The body of ``item_create``, in the caller's transaction (the Excel import)."""
     if organisation is None or not perms.can_on_organisation(
         actor=actor, action=perms.EDIT_ITEM, organisation=organisation
     ):
@@ -135,20 +139,24 @@ def item_create_inner(*, actor: Actor | None,
 
 @transaction.atomic(durable=True)
 def item_draft_update(
-    *, actor: Actor | None,
-    code: str, changes: Mapping[str, Any], reason: str = "", now: dt.datetime
+    *, actor: Actor | None, implementation: Implementation, changes: Mapping[str, Any],
+    reason: str = "", now: dt.datetime,
 ) -> ImplementationVersion:
     """Save changes into the item's DRAFT, opening one (copied from the published
     version, next number) if there is none. ``changes`` holds only the elements to change
     (``materials``, ``fees`` and ``special_procedures`` are replaced as whole lists).
     Invalid changes raise ``ElementsInvalid`` and write nothing."""
-    return item_draft_update_inner(actor=actor, code=code, changes=changes, reason=reason,
-                                   now=now)
+    return item_draft_update_inner(actor=actor, implementation=implementation,
+                                   changes=changes, reason=reason, now=now)
 
 
-def item_draft_update_inner(*, actor: Actor | None,
-                            code, changes, reason="", now) -> ImplementationVersion:
-    implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
+def item_draft_update_inner(
+    *, actor: Actor | None, implementation: Implementation, changes: Mapping[str, Any],
+    reason: str = "", now: dt.datetime,
+) -> ImplementationVersion:
+    """The body of ``item_draft_update``, in the caller's transaction (the Excel import)."""
+    implementation = lock_implementation(actor=actor, implementation=implementation,
+                                         action=perms.EDIT_ITEM)
     if implementation.status == Status.CANCELLED:
         raise InvalidTransition(
             _("已取消的事项不能修改。"), details={"status": implementation.status}
@@ -185,10 +193,12 @@ def item_draft_update_inner(*, actor: Actor | None,
 
 
 @transaction.atomic(durable=True)
-def item_draft_discard(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> None:
+def item_draft_discard(*, actor: Actor | None, implementation: Implementation, reason: str,
+                       now: dt.datetime) -> None:
     """Throw away the open draft (a first draft cannot be discarded: cancel the item)."""
     reason = require_reason(reason)
-    implementation = lock(actor=actor, code=code, action=perms.EDIT_ITEM)
+    implementation = lock_implementation(actor=actor, implementation=implementation,
+                                         action=perms.EDIT_ITEM)
     draft = draft_of(implementation)
     if draft is None:
         raise NoDraft(_("没有待发布的草稿。"))
@@ -208,19 +218,24 @@ def item_draft_discard(*, actor: Actor | None, code: str, reason: str, now: dt.d
 
 @transaction.atomic(durable=True)
 def item_publish(
-    *, actor: Actor | None,
-    code: str, reason: str, valid_to: dt.datetime | None = None, now: dt.datetime
+    *, actor: Actor | None, implementation: Implementation, reason: str,
+    valid_to: dt.datetime | None = None, now: dt.datetime,
 ) -> ImplementationVersion:
     """新增 (first version) or 变更: the DRAFT becomes the PUBLISHED version from ``now``;
     the previous one becomes SUPERSEDED with valid_to = now. ``valid_to`` optionally
     ends the new version's validity."""
+    return item_publish_inner(actor=actor, implementation=implementation, reason=reason,
+                              valid_to=valid_to, now=now)
+
+
+def item_publish_inner(
+    *, actor: Actor | None, implementation: Implementation, reason: str,
+    valid_to: dt.datetime | None = None, now: dt.datetime,
+) -> ImplementationVersion:
+    """The body of ``item_publish``, in the caller's transaction (the Excel import)."""
     reason = require_reason(reason)
-    implementation = lock(actor=actor, code=code, action=perms.PUBLISH_ITEM)
-    return publish_draft(implementation, actor=actor, reason=reason, valid_to=valid_to, now=now)
-
-
-def publish_draft(implementation: Implementation, *, actor, reason: str,
-                  valid_to: dt.datetime | None = None, now: dt.datetime) -> ImplementationVersion:
+    implementation = lock_implementation(actor=actor, implementation=implementation,
+                                         action=perms.PUBLISH_ITEM)
     if valid_to is not None and valid_to <= now:
         message = _("失效时间应晚于发布时间。")
         raise ElementsInvalid(message, details={"valid_to": message})
@@ -271,9 +286,11 @@ def publish_draft(implementation: Implementation, *, actor, reason: str,
     return draft
 
 
-def _status_change(*, actor, code, reason, now, operation, action) -> Implementation:
+def _status_change(*, actor: Actor | None, implementation: Implementation, reason: str,
+                   now: dt.datetime, operation: str, action: str) -> Implementation:
     reason = require_reason(reason)
-    implementation = lock(actor=actor, code=code, action=action)
+    implementation = lock_implementation(actor=actor, implementation=implementation,
+                                         action=action)
     if operation in (Operation.SUSPEND, Operation.RESUME) and not implementation.current_version_id:
         raise InvalidTransition(_("事项尚未发布，不能暂停或恢复。"))
     if operation == Operation.CANCEL and implementation.current_version_id:
@@ -287,33 +304,36 @@ def _status_change(*, actor, code, reason, now, operation, action) -> Implementa
 
 
 @transaction.atomic(durable=True)
-def item_suspend(*, actor: Actor | None,
-                 code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_suspend(*, actor: Actor | None, implementation: Implementation, reason: str,
+                 now: dt.datetime) -> Implementation:
     """暂停: the item stops accepting applications until resumed."""
-    return _status_change(actor=actor, code=code, reason=reason, now=now,
+    return _status_change(actor=actor, implementation=implementation, reason=reason, now=now,
                           operation=Operation.SUSPEND, action=perms.SUSPEND_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_resume(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_resume(*, actor: Actor | None, implementation: Implementation, reason: str,
+                now: dt.datetime) -> Implementation:
     """恢复 a suspended item."""
-    return _status_change(actor=actor, code=code, reason=reason, now=now,
+    return _status_change(actor=actor, implementation=implementation, reason=reason, now=now,
                           operation=Operation.RESUME, action=perms.SUSPEND_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_cancel(*, actor: Actor | None, code: str, reason: str, now: dt.datetime) -> Implementation:
+def item_cancel(*, actor: Actor | None, implementation: Implementation, reason: str,
+                now: dt.datetime) -> Implementation:
     """取消: final. Published versions stay readable for the cases that used them."""
-    return _status_change(actor=actor, code=code, reason=reason, now=now,
+    return _status_change(actor=actor, implementation=implementation, reason=reason, now=now,
                           operation=Operation.CANCEL, action=perms.CANCEL_ITEM)
 
 
 @transaction.atomic(durable=True)
-def item_set_hall(*, actor: Actor | None, code: str, in_hall: bool, reason: str,
-                  now: dt.datetime) -> Implementation:
+def item_set_hall(*, actor: Actor | None, implementation: Implementation, in_hall: bool,
+                  reason: str, now: dt.datetime) -> Implementation:
     """Put an item on (in_hall=False) or take it off the 进驻负面清单, with a reason."""
     reason = require_reason(reason)
-    implementation = lock(actor=actor, code=code, action=perms.MANAGE_HALL)
+    implementation = lock_implementation(actor=actor, implementation=implementation,
+                                         action=perms.MANAGE_HALL)
     if implementation.in_hall == in_hall:
         raise NoChanges(_("进驻状态没有变化。"))
     before = {"in_hall": implementation.in_hall,

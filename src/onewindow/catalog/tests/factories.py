@@ -77,6 +77,6 @@ def make_item(*, organisation=None, entry=None, now=None, publish: bool = True, 
         elements=make_elements(**element_overrides), level=level, now=now,
     )
     if publish:
-        services.item_publish(actor=None, code=implementation.code, reason="首次发布", now=now)
+        services.item_publish(actor=None, implementation=implementation, reason="首次发布", now=now)
         implementation.refresh_from_db()
     return implementation

@@ -97,7 +97,8 @@ def test_a_nul_byte_in_the_query_is_refused_with_a_code(client, catalog):
 
 
 def test_item_get_returns_the_full_guide(client, catalog, now):
-    code = catalog["a"][0].code
+    item = catalog["a"][0]
+    code = item.code
     body = get(client, f"/items/{code}").json()
     assert body["code"] == code and body["name"] == "教材审定0"
     assert body["version"]["number"] == 1 and body["version"]["is_current"] is True
@@ -109,9 +110,9 @@ def test_item_get_returns_the_full_guide(client, catalog, now):
     assert body["materials"][1]["licence_type_code"] == "LIC-BL"
     assert body["location"] and body["accepting"] is True
 
-    services.item_draft_update(actor=None, code=code, changes={"promised_limit_amount": 2},
-                               now=now)
-    services.item_publish(actor=None, code=code, reason="提速", now=now)
+    services.item_draft_update(actor=None, implementation=item,
+                               changes={"promised_limit_amount": 2}, now=now)
+    services.item_publish(actor=None, implementation=item, reason="提速", now=now)
     assert get(client, f"/items/{code}").json()["promised_limit"]["amount"] == 2
     old = get(client, f"/items/{code}", version=1).json()
     assert old["promised_limit"]["amount"] == 5 and old["version"]["status"]["code"] == (

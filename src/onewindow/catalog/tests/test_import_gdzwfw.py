@@ -156,7 +156,8 @@ def test_bad_records_are_skipped_with_reasons_and_the_rest_imports(now):
 def test_an_item_with_an_open_draft_is_not_overwritten(now):
     lines = bundled_lines()[:3]
     import_gdzwfw(lines=lines, now=now)
-    services.item_draft_update(actor=None, code=EXAMPLE_CODE, changes={"name": "编辑中"},
+    item = selectors.access_implementation(actor=None, code=EXAMPLE_CODE)
+    services.item_draft_update(actor=None, implementation=item, changes={"name": "编辑中"},
                                now=now)
     record = json.loads(lines[1])
     record["handle_time_limit"] = "10(工作日)"

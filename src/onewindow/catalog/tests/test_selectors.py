@@ -128,7 +128,7 @@ def test_staff_list_is_scoped_and_shows_drafts(catalog, now):
         actor=admin_b, filters={"status": "DRAFT"}).items} == {items["draft"].code}
     assert {i.code for i in selectors.staff_item_list(
         actor=admin_b, filters={"q": "草稿"}).items} == {items["draft"].code}
-    services.item_suspend(actor=admin_b, code=items["b1"].code, reason="暂停", now=now)
+    services.item_suspend(actor=admin_b, implementation=items["b1"], reason="暂停", now=now)
     assert {i.code for i in selectors.staff_item_list(
         actor=admin_b, filters={"status": "SUSPENDED"}).items} == {items["b1"].code}
     assert {i.code for i in selectors.staff_item_list(
@@ -136,9 +136,10 @@ def test_staff_list_is_scoped_and_shows_drafts(catalog, now):
 
 
 def test_item_for_edit_and_versions_for_staff(catalog, now):
-    code = catalog["items"]["a1"].code
-    services.item_draft_update(actor=catalog["admin_a"], code=code, changes={"name": "新名"},
-                               now=now)
+    item = catalog["items"]["a1"]
+    code = item.code
+    services.item_draft_update(actor=catalog["admin_a"], implementation=item,
+                               changes={"name": "新名"}, now=now)
     edit = selectors.item_for_edit(
         implementation=selectors.access_implementation(actor=catalog["admin_a"], code=code))
     assert (edit.current.number, edit.draft.number, edit.elements["name"]) == (1, 2, "新名")

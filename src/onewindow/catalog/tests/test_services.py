@@ -57,7 +57,7 @@ def test_create_makes_a_draft_with_a_composed_code(tree, now):
 
 def test_publish_makes_the_draft_current_logs_audits_and_publishes_an_event(tree, now):
     item = make_item(organisation=tree["dept_a"], publish=False, now=now)
-    version = services.item_publish(actor=tree["admin_a"], code=item.code, reason="新增事项",
+    version = services.item_publish(actor=tree["admin_a"], implementation=item, reason="新增事项",
                                     now=now)
     item.refresh_from_db()
     assert item.current_version == version
@@ -76,7 +76,7 @@ def test_editing_a_published_item_opens_a_new_version_and_keeps_the_old_one(tree
     v1 = item.current_version
     later = now + dt.timedelta(days=3)
     draft = services.item_draft_update(
-        actor=tree["admin_a"], code=item.code,
+        actor=tree["admin_a"], implementation=item,
         changes={"promised_limit_amount": 3, "materials": [{"name": "新申请表"}]},
         reason="压缩时限", now=later,
     )
@@ -88,11 +88,11 @@ def test_editing_a_published_item_opens_a_new_version_and_keeps_the_old_one(tree
     assert selectors.guide(code=item.code).promised_limit.amount == 5
 
     # A second save edits the same draft, it does not open version 3.
-    again = services.item_draft_update(actor=tree["admin_a"], code=item.code,
+    again = services.item_draft_update(actor=tree["admin_a"], implementation=item,
                                        changes={"promised_limit_amount": 4}, now=later)
     assert again.pk == draft.pk and again.number == 2
 
-    services.item_publish(actor=tree["admin_a"], code=item.code, reason="压缩时限", now=later)
+    services.item_publish(actor=tree["admin_a"], implementation=item, reason="压缩时限", now=later)
     v1.refresh_from_db()
     assert (v1.status, v1.valid_to) == (VersionStatus.SUPERSEDED, later)
     current = selectors.guide(code=item.code)
@@ -126,7 +126,7 @@ def test_invalid_changes_are_refused_with_chinese_messages_and_nothing_is_writte
     audits_before = AuditEvent.objects.count()
     with pytest.raises(ElementsInvalid) as exc:
         services.item_draft_update(
-            actor=tree["admin_a"], code=item.code,
+            actor=tree["admin_a"], implementation=item,
             changes={"name": "", "promised_limit_amount": 30, "handling_type": "X",
                      "materials": [{"name": "身份证", "requirement": "CONDITIONAL"}],
                      "fee_charged": True},
@@ -175,20 +175,20 @@ def test_create_checks_entry_code_and_duplicates(tree, now):
 def test_unchanged_edits_and_publishing_without_a_draft_are_refused(now):
     item = make_item(now=now)
     with pytest.raises(NoChanges):
-        services.item_draft_update(actor=None, code=item.code, changes={"name": "测试事项"},
+        services.item_draft_update(actor=None, implementation=item, changes={"name": "测试事项"},
                                    now=now)
     with pytest.raises(NoDraft):
-        services.item_publish(actor=None, code=item.code, reason="再发布", now=now)
+        services.item_publish(actor=None, implementation=item, reason="再发布", now=now)
 
 
 def test_suspend_resume_cancel_need_reasons_and_are_logged_and_audited(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
     admin = tree["admin_a"]
     with pytest.raises(ReasonRequired) as exc:
-        services.item_suspend(actor=admin, code=item.code, reason="  ", now=now)
+        services.item_suspend(actor=admin, implementation=item, reason="  ", now=now)
     assert exc.value.details == {"reason": "请填写理由。"}
 
-    services.item_suspend(actor=admin, code=item.code, reason="系统升级", now=now)
+    services.item_suspend(actor=admin, implementation=item, reason="系统升级", now=now)
     item.refresh_from_db()
     assert item.status == ImplementationStatus.SUSPENDED
     # Suspended items leave the public list but their guide stays readable.
@@ -196,17 +196,17 @@ def test_suspend_resume_cancel_need_reasons_and_are_logged_and_audited(tree, now
     guide = selectors.guide(code=item.code)
     assert guide.status.code == "SUSPENDED" and not guide.accepting
     with pytest.raises(InvalidTransition):
-        services.item_suspend(actor=admin, code=item.code, reason="再次暂停", now=now)
+        services.item_suspend(actor=admin, implementation=item, reason="再次暂停", now=now)
 
-    services.item_resume(actor=admin, code=item.code, reason="升级完成", now=now)
-    services.item_cancel(actor=admin, code=item.code, reason="事项取消", now=now)
+    services.item_resume(actor=admin, implementation=item, reason="升级完成", now=now)
+    services.item_cancel(actor=admin, implementation=item, reason="事项取消", now=now)
     item.refresh_from_db()
     assert item.status == ImplementationStatus.CANCELLED
     assert item.current_version.valid_to == now
     with pytest.raises(InvalidTransition):
-        services.item_resume(actor=admin, code=item.code, reason="恢复", now=now)
+        services.item_resume(actor=admin, implementation=item, reason="恢复", now=now)
     with pytest.raises(InvalidTransition):
-        services.item_draft_update(actor=admin, code=item.code, changes={"name": "改名"},
+        services.item_draft_update(actor=admin, implementation=item, changes={"name": "改名"},
                                    now=now)
     log = list(ImplementationAction.objects.filter(implementation=item).order_by("id")
                .values_list("operation", "reason"))
@@ -223,13 +223,15 @@ def test_suspend_resume_cancel_need_reasons_and_are_logged_and_audited(tree, now
 def test_a_draft_is_published_where_the_lifecycle_allows_a_change_only(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
     admin = tree["admin_a"]
-    services.item_draft_update(actor=admin, code=item.code, changes={"name": "改名一"}, now=now)
-    services.item_suspend(actor=admin, code=item.code, reason="系统升级", now=now)
-    services.item_publish(actor=admin, code=item.code, reason="暂停期间更新", now=now)
-    services.item_draft_update(actor=admin, code=item.code, changes={"name": "改名二"}, now=now)
-    services.item_cancel(actor=admin, code=item.code, reason="事项取消", now=now)
+    services.item_draft_update(actor=admin, implementation=item, changes={"name": "改名一"},
+                               now=now)
+    services.item_suspend(actor=admin, implementation=item, reason="系统升级", now=now)
+    services.item_publish(actor=admin, implementation=item, reason="暂停期间更新", now=now)
+    services.item_draft_update(actor=admin, implementation=item, changes={"name": "改名二"},
+                               now=now)
+    services.item_cancel(actor=admin, implementation=item, reason="事项取消", now=now)
     with pytest.raises(InvalidTransition) as refused:
-        services.item_publish(actor=admin, code=item.code, reason="取消后发布", now=now)
+        services.item_publish(actor=admin, implementation=item, reason="取消后发布", now=now)
     assert refused.value.code == "catalog.invalid-transition"
     assert refused.value.details == {"status": "CANCELLED"}
     assert list(ImplementationAction.objects.filter(implementation=item).order_by("id")
@@ -239,22 +241,22 @@ def test_a_draft_is_published_where_the_lifecycle_allows_a_change_only(tree, now
 
 def test_negative_list_needs_a_reason(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
-    services.item_set_hall(actor=tree["admin_a"], code=item.code, in_hall=False,
+    services.item_set_hall(actor=tree["admin_a"], implementation=item, in_hall=False,
                            reason="涉密事项，不进驻大厅", now=now)
     item.refresh_from_db()
     assert (item.in_hall, item.not_in_hall_reason) == (False, "涉密事项，不进驻大厅")
     assert selectors.guide(code=item.code).not_in_hall_reason == "涉密事项，不进驻大厅"
     with pytest.raises(NoChanges):
-        services.item_set_hall(actor=tree["admin_a"], code=item.code, in_hall=False,
+        services.item_set_hall(actor=tree["admin_a"], implementation=item, in_hall=False,
                                reason="再次", now=now)
 
 
 def test_a_catalog_admin_of_another_subtree_sees_nothing(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
     for call in (
-        lambda: services.item_draft_update(actor=tree["admin_b"], code=item.code,
+        lambda: services.item_draft_update(actor=tree["admin_b"], implementation=item,
                                            changes={"name": "越权修改"}, now=now),
-        lambda: services.item_suspend(actor=tree["admin_b"], code=item.code, reason="越权",
+        lambda: services.item_suspend(actor=tree["admin_b"], implementation=item, reason="越权",
                                       now=now),
         lambda: selectors.access_implementation(actor=tree["admin_b"], code=item.code),
         lambda: selectors.access_version(actor=tree["admin_b"], code=item.code, number=1),
@@ -267,9 +269,58 @@ def test_a_catalog_admin_of_another_subtree_sees_nothing(tree, now):
         services.item_create(actor=tree["admin_b"], organisation=tree["dept_a"],
                              basic_code=entry.basic_code, elements=make_elements(), now=now)
     # The city's admin covers both departments.
-    draft = services.item_draft_update(actor=tree["city_admin"], code=item.code,
+    draft = services.item_draft_update(actor=tree["city_admin"], implementation=item,
                                        changes={"name": "市级修改"}, now=now)
     assert draft.name == "市级修改"
+
+
+def test_a_service_acts_on_the_locked_row_not_on_the_object_it_was_given(tree, now):
+    item = make_item(organisation=tree["dept_a"], now=now)
+    admin = tree["admin_a"]
+    on_the_page = selectors.access_implementation(actor=admin, code=item.code)
+    services.item_cancel(actor=admin, implementation=item, reason="事项取消", now=now)
+    assert on_the_page.status == ImplementationStatus.ACTIVE  # the page's copy is stale
+    with pytest.raises(InvalidTransition) as refused:
+        services.item_suspend(actor=admin, implementation=on_the_page, reason="系统升级",
+                              now=now)
+    assert refused.value.details == {"status": "CANCELLED", "action": Operation.SUSPEND}
+    assert list(ImplementationAction.objects.filter(implementation=item).order_by("id")
+                .values_list("operation", flat=True)) == ["CREATE", "CANCEL"]
+
+
+def test_a_service_checks_the_scope_of_the_locked_row(tree, now):
+    item = make_item(organisation=tree["dept_a"], publish=False, now=now)
+    on_the_page = selectors.access_implementation(actor=tree["admin_a"], code=item.code)
+    # The item moves to the other department after the page resolved it.
+    Implementation.objects.filter(pk=item.pk).update(organisation=tree["dept_b"])
+    with pytest.raises(ItemNotFound) as hidden:
+        services.item_publish(actor=tree["admin_a"], implementation=on_the_page,
+                              reason="新增事项", now=now)
+    assert hidden.value.http_status == 404
+    assert hidden.value.details == {"code": item.code}
+    assert not ImplementationVersion.objects.filter(
+        implementation=item, status=VersionStatus.PUBLISHED).exists()
+    assert audits(item.code) == ["catalog.item.created"]
+    version = services.item_publish(actor=tree["admin_b"], implementation=on_the_page,
+                                    reason="新增事项", now=now)
+    assert version.status == VersionStatus.PUBLISHED
+
+
+def test_a_hall_manager_may_change_the_hall_list_but_not_edit(tree, now):
+    from onewindow.identity.models import Role
+    from onewindow.identity.tests.factories import StaffFactory, grant
+
+    item = make_item(organisation=tree["dept_a"], now=now)
+    hall_manager = StaffFactory(organisation=tree["dept_a"])
+    grant(hall_manager, Role.HALL_MANAGER, tree["dept_a"])
+    with pytest.raises(ItemNotFound):
+        selectors.access_implementation(actor=hall_manager, code=item.code)
+    with pytest.raises(ItemNotFound):
+        services.item_draft_update(actor=hall_manager, implementation=item,
+                                   changes={"name": "改名"}, now=now)
+    changed = services.item_set_hall(actor=hall_manager, implementation=item, in_hall=False,
+                                     reason="涉密事项，不进驻大厅", now=now)
+    assert (changed.in_hall, changed.not_in_hall_reason) == (False, "涉密事项，不进驻大厅")
 
 
 def test_a_citizen_or_anonymous_user_cannot_edit(now):
@@ -280,13 +331,14 @@ def test_a_citizen_or_anonymous_user_cannot_edit(now):
     item = make_item(now=now)
     for actor in (AnonymousUser(), CitizenFactory()):
         with pytest.raises(ItemNotFound):
-            services.item_publish(actor=actor, code=item.code, reason="x", now=now)
+            services.item_publish(actor=actor, implementation=item, reason="x", now=now)
 
 
 def test_discarding_a_draft_returns_to_the_published_version(now):
     item = make_item(now=now)
-    services.item_draft_update(actor=None, code=item.code, changes={"name": "草稿名"}, now=now)
-    services.item_draft_discard(actor=None, code=item.code, reason="放弃修改", now=now)
+    services.item_draft_update(actor=None, implementation=item, changes={"name": "草稿名"},
+                               now=now)
+    services.item_draft_discard(actor=None, implementation=item, reason="放弃修改", now=now)
     assert not ImplementationVersion.objects.filter(implementation=item,
                                                     status=VersionStatus.DRAFT).exists()
     assert Material.objects.filter(version__implementation=item).count() == 2
@@ -315,10 +367,10 @@ def test_entry_upsert_validates_and_audits(tree, now):
 def test_publishing_with_a_clock_before_the_current_version_is_refused_cleanly(tree, now):
     item = make_item(organisation=tree["dept_a"], now=now)
     earlier = now - dt.timedelta(hours=1)
-    services.item_draft_update(actor=tree["admin_a"], code=item.code,
+    services.item_draft_update(actor=tree["admin_a"], implementation=item,
                                changes={"promised_limit_amount": 3}, now=earlier)
     with pytest.raises(InvalidTransition) as caught:
-        services.item_publish(actor=tree["admin_a"], code=item.code, reason="压缩时限",
+        services.item_publish(actor=tree["admin_a"], implementation=item, reason="压缩时限",
                               now=earlier)
     assert caught.value.code == "catalog.invalid-transition"
     assert "生效时间" in caught.value.message

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.common.errors import ValidationFailed
 from onewindow.events.services import publish
-from onewindow.identity.models import Account, LegalPerson, NaturalPerson, Organisation
+from onewindow.identity.models import LegalPerson, NaturalPerson, Organisation
 
 from .. import events, lifecycle, permissions, signing
 from ..errors import (
@@ -45,7 +46,7 @@ from .keys import seal_licence, signer_for, signing_key_active
 
 @transaction.atomic(durable=True)
 def licence_type_create(
-    *, actor, code: str, name: str, issuers: list[Organisation], holder_kind: str,
+    *, actor: Actor | None, code: str, name: str, issuers: list[Organisation], holder_kind: str,
     validity_months: int | None = None, field_schema: list[dict] | None = None,
     display_template: str = "", now: dt.datetime,
 ) -> LicenceType:
@@ -58,7 +59,7 @@ def licence_type_create(
 
 
 def licence_type_create_inner(
-    *, actor, code: str, name: str, issuers: list[Organisation], holder_kind: str,
+    *, actor: Actor | None, code: str, name: str, issuers: list[Organisation], holder_kind: str,
     validity_months: int | None = None, field_schema: list[dict] | None = None,
     display_template: str = "", now: dt.datetime,
 ) -> LicenceType:
@@ -111,13 +112,16 @@ def _holder_of(
     return holder_legal.name, holder_legal.credit_code, HolderCodeType.CREDIT_CODE
 
 
-def _issuer_for(actor, licence_type: LicenceType, issuer: Organisation | None) -> Organisation:
+def _issuer_for(actor: Actor | None, licence_type: LicenceType,
+                issuer: Organisation | None) -> Organisation:
     allowed: list[Organisation] = list(licence_type.issuers.all())
+    # The acting staff member's own organisation; the system and visitors have none.
+    home = getattr(actor, "organisation_id", None)
     if issuer is None:
         if len(allowed) == 1:
             issuer = allowed[0]
-        elif actor is not None and actor.organisation_id in {o.pk for o in allowed}:
-            issuer = next(o for o in allowed if o.pk == actor.organisation_id)
+        elif home is not None and home in {o.pk for o in allowed}:
+            issuer = next(o for o in allowed if o.pk == home)
         else:
             raise IssuerNotAllowed(_("请指定颁发机构。"))
     if issuer.pk not in {o.pk for o in allowed}:
@@ -151,7 +155,7 @@ def _next_identifier(licence_type: LicenceType, issuer: Organisation) -> tuple[s
 @transaction.atomic(durable=True)
 def licence_issue(
     *,
-    actor: Account | None,
+    actor: Actor | None,
     licence_type: LicenceType,
     holder_person: NaturalPerson | None = None,
     holder_legal: LegalPerson | None = None,
@@ -178,7 +182,7 @@ def licence_issue(
 
 def licence_issue_inner(
     *,
-    actor: Account | None,
+    actor: Actor | None,
     licence_type: LicenceType,
     holder_person: NaturalPerson | None = None,
     holder_legal: LegalPerson | None = None,
@@ -268,7 +272,8 @@ def _lock(licence: Licence) -> Licence:
 
 
 @transaction.atomic(durable=True)
-def licence_revoke(*, actor, licence: Licence, reason: str, now: dt.datetime) -> Licence:
+def licence_revoke(*, actor: Actor | None, licence: Licence, reason: str,
+                   now: dt.datetime) -> Licence:
     """注销: the licence stops being valid; its seal, PDF and QR stay as they were."""
     reason = (reason or "").strip()
     if not reason:
@@ -286,7 +291,7 @@ _UNSET: Any = object()
 
 @transaction.atomic(durable=True)
 def licence_amend(
-    *, actor, licence: Licence, reason: str, fields: dict | None = None,
+    *, actor: Actor | None, licence: Licence, reason: str, fields: dict | None = None,
     holder_name: str | None = None, valid_until: Any = _UNSET, number: str | None = None,
     case_number: str = "", now: dt.datetime,
 ) -> Licence:
@@ -335,7 +340,8 @@ def licence_amend(
 
 
 @transaction.atomic(durable=True)
-def licence_annotate(*, actor, licence: Licence, text: str, now: dt.datetime) -> LicenceAnnotation:
+def licence_annotate(*, actor: Actor | None, licence: Licence, text: str,
+                     now: dt.datetime) -> LicenceAnnotation:
     """加注: append a dated, separately sealed note (e.g. 年检合格, 变更登记事项)."""
     text = (text or "").strip()
     if not text:

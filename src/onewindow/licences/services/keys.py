@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.events.services import publish
 from onewindow.identity.models import Organisation
 
@@ -95,7 +96,8 @@ def signing_key_active(*, organisation: Organisation, now: dt.datetime) -> Signi
 
 @transaction.atomic(durable=True)
 def signing_key_rotate(
-    *, actor, organisation: Organisation, algorithm: str | None = None, now: dt.datetime
+    *, actor: Actor | None, organisation: Organisation, algorithm: str | None = None,
+    now: dt.datetime,
 ) -> SigningKey:
     """Make a new active key; the old one is retired but stays published and usable for
     verification (licences keep pointing at it)."""

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
+from onewindow.common.actors import Actor
 from onewindow.common.errors import ValidationFailed
 from onewindow.identity.models import Organisation
 
@@ -44,7 +45,7 @@ def _hash_token(token: str) -> str:
 
 @transaction.atomic(durable=True)
 def licence_share(
-    *, actor, licence: Licence, purpose: str, valid_hours: int = 72, now: dt.datetime
+    *, actor: Actor, licence: Licence, purpose: str, valid_hours: int = 72, now: dt.datetime
 ) -> IssuedShare:
     """A link the holder gives someone (a bank, a landlord …) for a stated purpose."""
     today = timezone.localdate(now)
@@ -74,7 +75,7 @@ def licence_share(
 
 
 @transaction.atomic(durable=True)
-def share_revoke(*, actor, share: LicenceShare, now: dt.datetime) -> LicenceShare:
+def share_revoke(*, actor: Actor, share: LicenceShare, now: dt.datetime) -> LicenceShare:
     if share.created_by_id != getattr(actor, "pk", None):
         raise ShareNotFound(_("未找到该分享链接。"))
     updated = LicenceShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
@@ -117,7 +118,7 @@ def share_open(*, token: str, now: dt.datetime) -> LicenceShare:
 
 @transaction.atomic(durable=True)
 def licence_lookup(
-    *, actor, holder_code: str, purpose: str, type_code: str = "", now: dt.datetime
+    *, actor: Actor, holder_code: str, purpose: str, type_code: str = "", now: dt.datetime
 ) -> list[Licence]:
     """A department looks up a holder's licences: role ``licences.lookup`` and a purpose
     are required; every licence shown is logged in the holder's 用证记录."""
@@ -169,7 +170,7 @@ def _code_type_of(code: str) -> str:
 
 @transaction.atomic(durable=True)
 def licence_usage_record(
-    *, actor, licence: Licence, purpose: str, case_number: str = "",
+    *, actor: Actor | None, licence: Licence, purpose: str, case_number: str = "",
     organisation: Organisation | None = None, now: dt.datetime,
 ) -> LicenceUsage:
     """Log that a case used a licence instead of a paper material (免证办). For the cases
@@ -179,7 +180,7 @@ def licence_usage_record(
 
 
 def licence_usage_record_inner(
-    *, actor, licence: Licence, purpose: str, case_number: str = "",
+    *, actor: Actor | None, licence: Licence, purpose: str, case_number: str = "",
     organisation: Organisation | None = None, now: dt.datetime,
 ) -> LicenceUsage:
     """The body of ``licence_usage_record``, in the caller's transaction."""

@@ -170,9 +170,9 @@ def test_the_guide_shows_every_element_in_plain_chinese(client, item):
 
 
 def test_a_historic_version_has_a_banner_and_the_current_one_is_linked(client, item, now):
-    services.item_draft_update(actor=None, code=item.code,
+    services.item_draft_update(actor=None, implementation=item,
                                changes={"promised_limit_amount": 3}, now=now)
-    services.item_publish(actor=None, code=item.code, reason="压缩时限", now=now)
+    services.item_publish(actor=None, implementation=item, reason="压缩时限", now=now)
     old = page(client.get(reverse("web:item-guide", args=[item.code]), {"version": 1}))
     assert "这是历史版本" in old and "5 个工作日" in old
     assert "在线申办" not in old
@@ -183,10 +183,10 @@ def test_a_historic_version_has_a_banner_and_the_current_one_is_linked(client, i
 
 
 def test_suspended_items_say_so_and_cancelled_ones_are_gone(client, item, now):
-    services.item_suspend(actor=None, code=item.code, reason="系统升级", now=now)
+    services.item_suspend(actor=None, implementation=item, reason="系统升级", now=now)
     body = page(client.get(reverse("web:item-guide", args=[item.code])))
     assert "该事项暂停办理" in body and "在线申办" not in body
-    services.item_cancel(actor=None, code=item.code, reason="事项取消", now=now)
+    services.item_cancel(actor=None, implementation=item, reason="事项取消", now=now)
     response = client.get(reverse("web:item-guide", args=[item.code]))
     assert response.status_code == 404 and "该事项已取消" in page(response)
 

@@ -30,7 +30,7 @@ from ...services import (
     entry_upsert_inner,
     item_create_inner,
     item_draft_update_inner,
-    publish_draft,
+    item_publish_inner,
 )
 from ...validators import implementation_code_problem, normalize_code, split_implementation_code
 from .. import organisations as orgs
@@ -187,6 +187,10 @@ class _Checked:
 
 def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
                planned: orgs.OrgPlan | None = None) -> list[_Checked]:
+    """Check every row against the database. Each existing item is resolved here by its
+    实施编码, many at once, with the importing actor's edit check (``actor=None``, the
+    system, passes it) instead of one ``access_implementation`` call per row; the item
+    services then lock each one and check the actor's scope again."""
     codes = [i.code for i in items]
     implementations = {
         i.code: i for i in Implementation.objects.filter(code__in=codes)
@@ -323,16 +327,17 @@ def _apply(checked: _Checked, *, actor, publish, reason, now, result) -> None:
             elements=checked.elements, level=level, handling_item=handling_item, now=now)
         result.created.append(code)
         if publish:
-            publish_draft(implementation, actor=actor, reason=reason, now=now)
+            item_publish_inner(actor=actor, implementation=implementation, reason=reason,
+                               now=now)
             result.published.append(code)
         return
     if checked.working_hash == new_hash:
         result.unchanged += 1
         return
-    item_draft_update_inner(actor=actor, code=code, changes=checked.elements, reason=reason,
-                            now=now)
+    item_draft_update_inner(actor=actor, implementation=checked.implementation,
+                            changes=checked.elements, reason=reason, now=now)
     result.changed.append(code)
     if publish:
-        implementation = Implementation.objects.select_for_update().get(code=code)
-        publish_draft(implementation, actor=actor, reason=reason, now=now)
+        item_publish_inner(actor=actor, implementation=checked.implementation, reason=reason,
+                           now=now)
         result.published.append(code)

@@ -15,6 +15,11 @@ bulk inserts (implementations, versions, materials, many-to-many rows, action lo
 the audit rows and events are written one per item, because the audit chain needs them
 in order. Departments become identity Organisations under a government per region
 (created if missing), through identity's own service.
+
+The import acts as the system: it resolves items by 实施编码 itself, without an actor
+check (there is no ``access_implementation`` call), and does not go through the item
+services. ``actor`` (an account named on the command line, or None) is only recorded in
+the audit rows.
 """
 
 from .parsing import (

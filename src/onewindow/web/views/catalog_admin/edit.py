@@ -186,7 +186,7 @@ def item_edit(request, code: str):
             if changes is not None and _store_uploads(forms):
                 try:
                     draft = services.item_draft_update(
-                        actor=request.user, code=implementation.code, changes=changes,
+                        actor=request.user, implementation=implementation, changes=changes,
                         reason=forms.elements.cleaned_data.get("change_reason", ""),
                         now=timezone.now(),
                     )

@@ -282,7 +282,7 @@ def item_operation(request, code: str, operation: str):
     form = ReasonForm(request.POST, prefix=operation)
     return run_action(
         request, form,
-        lambda data: spec.service(actor=request.user, code=implementation.code,
+        lambda data: spec.service(actor=request.user, implementation=implementation,
                                   reason=data["reason"], now=timezone.now()),
         done=lambda result: spec.done.format(version=getattr(result, "number", "")),
         success=reverse("web:catalog-item", args=[implementation.code]),
