@@ -61,7 +61,8 @@ def test_s3_storage_is_a_private_bucket_with_short_signed_urls(tmp_path):
     assert files["OPTIONS"] == {
         "bucket_name": "onewindow-files", "endpoint_url": "https://minio.internal:9000",
         "addressing_style": "path", "default_acl": "private", "querystring_auth": True,
-        "querystring_expire": SIGNED_URL_SECONDS, "file_overwrite": False,
+        "querystring_expire": SIGNED_URL_SECONDS, "signature_version": "s3v4",
+        "file_overwrite": False,
     }
     assert checkpoints["OPTIONS"]["bucket_name"] == "onewindow-audit"
     assert not checkpoints["OPTIONS"]["file_overwrite"]

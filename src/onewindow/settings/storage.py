@@ -33,6 +33,8 @@ def s3_options(env: Mapping[str, str], *, bucket: str) -> dict[str, Any]:
         "default_acl": "private",
         "querystring_auth": True,
         "querystring_expire": SIGNED_URL_SECONDS,
+        # Signature version 4: what MinIO and current object stores expect (v2 is gone).
+        "signature_version": "s3v4",
         # Never replace a stored object: a second file of the same name gets a new name,
         # as on the filesystem, and a checkpoint export is never rewritten.
         "file_overwrite": False,
