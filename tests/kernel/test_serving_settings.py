@@ -29,6 +29,12 @@ def test_the_pool_is_sized_and_switched_by_its_variables():
     assert unpooled["CONN_MAX_AGE"] == 60  # one persistent connection per thread instead
 
 
+def test_behind_pgbouncer_no_cursor_outlives_its_transaction():
+    assert not database_settings(PG, {}, pool_default=True)["DISABLE_SERVER_SIDE_CURSORS"]
+    behind = database_settings(PG, {"ONEWINDOW_DB_PGBOUNCER": "1"}, pool_default=True)
+    assert behind["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
 def test_a_pool_smaller_than_its_minimum_is_refused():
     with pytest.raises(ImproperlyConfigured, match="ONEWINDOW_DB_POOL_MAX_SIZE"):
         pool_options({"ONEWINDOW_DB_POOL_MIN_SIZE": "5", "ONEWINDOW_DB_POOL_MAX_SIZE": "2"})

@@ -24,6 +24,11 @@ DEFAULT_THREADS = 4
 TRUE = {"1", "true", "yes", "on"}
 
 
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name)
+    return default if value is None else value.strip().lower() in TRUE
+
+
 def pool_options(env: Mapping[str, str]) -> dict[str, Any]:
     """The psycopg pool of one process: min/max size and how long a request may wait."""
     threads = int(env.get("ONEWINDOW_WEB_THREADS") or DEFAULT_THREADS)
@@ -56,8 +61,11 @@ def database_settings(url: str, env: Mapping[str, str], *, pool_default: bool) -
             "timeout": 30,
         }
         return database
-    flag = env.get("ONEWINDOW_DB_POOL")
-    pooled = pool_default if flag is None else flag.strip().lower() in TRUE
+    if _flag(env, "ONEWINDOW_DB_PGBOUNCER", default=False):
+        # PgBouncer in transaction mode hands each transaction any server connection: a
+        # named cursor (QuerySet.iterator) would not outlive its transaction.
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    pooled = _flag(env, "ONEWINDOW_DB_POOL", default=pool_default)
     if pooled and engine == "django.db.backends.postgresql":
         # Django refuses a pool with persistent connections: the pool is what persists.
         database["CONN_MAX_AGE"] = 0
