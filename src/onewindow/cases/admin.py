@@ -64,6 +64,9 @@ class CaseActionAdmin(ReadOnlyAdmin):
 @admin.register(CaseFile)
 class CaseFileAdmin(ReadOnlyAdmin):
     list_display = ["case", "original_name", "content_type", "size", "uploaded_at"]
+    # The stored file would be a link to the storage (a signed bucket URL) past the case
+    # pages' access check; files are opened from the case pages (ADR 0029).
+    exclude = ["file"]
     show_full_result_count = False
 
 

@@ -21,6 +21,8 @@ import datetime as dt
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.common.db import side_connection
+
 from .deadlines import local_date
 from .errors import SerialExhausted
 from .models import CaseNumberCounter
@@ -42,7 +44,7 @@ def _upsert(cursor, *, implementation_id: int, day: dt.date) -> int:
 
 
 def _in_own_step(*, implementation_id: int, day: dt.date) -> int:
-    side = connection.copy()  # same database, its own session, autocommit
+    side = side_connection(connection)  # same database, its own session, autocommit
     try:
         with side.cursor() as cursor:
             return _upsert(cursor, implementation_id=implementation_id, day=day)

@@ -1,10 +1,15 @@
 """Checks of the deployment (``onewindow check --deploy``), run before a release: settings
-whose empty default suits a demo but would put something wrong on paper in production."""
+whose empty default suits a demo but would put something wrong on paper in production;
+and, at every start (``onewindow serve`` refuses to run with an error), what several app
+servers must share (ADR 0029)."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.files.storage import FileSystemStorage
+from django.utils.module_loading import import_string
 
 PUBLIC_BASE_URL_MISSING = Error(
     "ONEWINDOW_PUBLIC_BASE_URL is not set.",
@@ -28,3 +33,68 @@ def check_public_base_url(app_configs=None, **kwargs) -> list[Error]:
             id="onewindow.E002",
         )]
     return []
+
+
+# Caches that live in one process or on one host's disk: another server never sees them.
+LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+# Static files are part of the release each server carries; they need not be shared.
+PER_SERVER_STORAGES = {"staticfiles"}
+
+
+@register("servers")
+def check_several_servers(app_configs=None, **kwargs) -> list[Error]:
+    """With ONEWINDOW_SERVERS above 1: a cache, a database and file storages that every
+    server shares."""
+    servers = int(getattr(settings, "ONEWINDOW_SERVERS", 1) or 1)
+    if servers <= 1:
+        return []
+    return [*_cache_errors(servers), *_database_errors(servers), *_storage_errors(servers)]
+
+
+def _cache_errors(servers: int) -> list[Error]:
+    return [
+        Error(
+            f"ONEWINDOW_SERVERS is {servers} but the cache {alias!r} is local to each "
+            f"server ({config['BACKEND'].rsplit('.', 1)[-1]}).",
+            hint="Set ONEWINDOW_REDIS_URL (e.g. redis://cache.internal:6379/0) so every "
+                 "server shares one cache.",
+            id="onewindow.E010",
+        )
+        for alias, config in settings.CACHES.items() if config["BACKEND"] in LOCAL_CACHES
+    ]
+
+
+def _database_errors(servers: int) -> list[Error]:
+    engine = settings.DATABASES["default"].get("ENGINE", "")
+    if engine != "django.db.backends.sqlite3":
+        return []
+    return [Error(
+        f"ONEWINDOW_SERVERS is {servers} but the database is SQLite, a file of one host.",
+        hint="Set DATABASE_URL to the PostgreSQL database every server uses.",
+        id="onewindow.E012",
+    )]
+
+
+def _storage_errors(servers: int) -> list[Error]:
+    shared = [Path(p).resolve() for p in getattr(settings, "ONEWINDOW_SHARED_PATHS", [])]
+    errors = []
+    for alias, config in settings.STORAGES.items():
+        if alias in PER_SERVER_STORAGES:
+            continue
+        if not issubclass(import_string(config["BACKEND"]), FileSystemStorage):
+            continue
+        location = Path(config.get("OPTIONS", {}).get("location") or settings.MEDIA_ROOT)
+        if any(location.resolve().is_relative_to(root) for root in shared):
+            continue
+        errors.append(Error(
+            f"ONEWINDOW_SERVERS is {servers} but the storage {alias!r} writes to "
+            f"{location} on this server's own disk.",
+            hint="Use object storage (ONEWINDOW_STORAGE=s3 and ONEWINDOW_S3_*; for audit "
+                 "checkpoints ONEWINDOW_AUDIT_CHECKPOINT_BUCKET), or mount one directory "
+                 "on every server and name it in ONEWINDOW_SHARED_PATHS.",
+            id="onewindow.E011",
+        ))
+    return errors

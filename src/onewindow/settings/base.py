@@ -5,8 +5,10 @@ import contextlib
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.utils.csp import CSP
+
+from .database import database_settings
+from .storage import storages_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONEWINDOW_VAR_DIR", Path.cwd() / "var"))
@@ -109,18 +111,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'onewindow.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
-    # WAL lets readers and one writer work at once; IMMEDIATE transactions take the
-    # write lock up front so two writers queue instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-    }
+# PostgreSQL through Django's psycopg pool when ONEWINDOW_DB_POOL is on (the production
+# default): onewindow.settings.database, ADR 0029.
+DATABASES = {"default": database_settings(DATABASE_URL, os.environ, pool_default=False)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.Account"
@@ -152,19 +145,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # A read-only deployment has run collectstatic already, so a failure here is harmless.
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("ONEWINDOW_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-    # Signed audit checkpoints, one file each, never overwritten: in production a
-    # directory or bucket (object lock) the database's role cannot write (0027).
-    "audit_checkpoints": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_DIR",
-                                               str(VAR_DIR / "audit-checkpoints"))},
-    },
-}
+# Local disk, or an S3-compatible bucket with ONEWINDOW_STORAGE=s3: onewindow.settings.storage.
+STORAGES = storages_settings(os.environ, var_dir=VAR_DIR)
 WHITENOISE_USE_FINDERS = True
 
 CACHES = {
@@ -178,6 +162,12 @@ if os.environ.get("ONEWINDOW_REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["ONEWINDOW_REDIS_URL"],
     }
+
+# How many app servers (hosts) serve this site. Above 1, the start-up check
+# (onewindow.common.checks) requires a shared cache, PostgreSQL, and files in object
+# storage or under one of ONEWINDOW_SHARED_PATHS (directories every server mounts).
+ONEWINDOW_SERVERS = int(os.environ.get("ONEWINDOW_SERVERS", "1"))
+ONEWINDOW_SHARED_PATHS = env_list("ONEWINDOW_SHARED_PATHS", [])
 
 TASKS = {
     "default": {

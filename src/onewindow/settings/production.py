@@ -9,13 +9,17 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import DATABASE_URL, env_bool, env_list
+from .database import database_settings
 
 SECRET_KEY = os.environ.get("ONEWINDOW_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("ONEWINDOW_SECRET_KEY must be set to at least 50 random characters.")
 
 DEBUG = False
+# PostgreSQL connections from Django's psycopg pool unless ONEWINDOW_DB_POOL=false: each
+# process holds at most ONEWINDOW_DB_POOL_MAX_SIZE (ADR 0029).
+DATABASES = {"default": database_settings(DATABASE_URL, os.environ, pool_default=True)}
 ALLOWED_HOSTS = env_list("ONEWINDOW_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("ONEWINDOW_CSRF_TRUSTED_ORIGINS", [])
 
