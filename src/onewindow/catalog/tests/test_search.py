@@ -5,9 +5,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from onewindow.catalog import selectors
+from onewindow.catalog import search, selectors
 from onewindow.catalog.importers.gdzwfw import import_gdzwfw
-from onewindow.catalog import search
 from onewindow.catalog.search import grams, index_text, query_words
 from onewindow.testing import FIXED_NOW, shared_rows
 
