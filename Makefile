@@ -48,8 +48,11 @@ test-all: lint
 	scripts/system-packages.sh
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# Every benchmark with its floor, into one JSON file under var/bench/ (bench/run_all.py;
+# BENCH_ARGS=--small for a quick run). Needs PostgreSQL and pgbench.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	for b in workdays catalog cases_intake worklist licences; do $(BIN)/python bench/$$b.py || exit 1; done
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

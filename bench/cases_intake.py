@@ -1,27 +1,30 @@
-"""Benchmark: case intake (online submit + front-desk accept) with 1, 8 and 32 concurrent
-clients, on SQLite and on PostgreSQL, next to pgbench's TPC-B on the same PostgreSQL.
+"""Benchmark: case intake (online draft, upload, submit, then the front desk's accept)
+over HTTP with bearer tokens and in process, round by round against pgbench's TPC-B on
+the same PostgreSQL.
 
-    python bench/cases_intake.py [--clients 1,8,32] [--duration 8] [--pgbench-scale 32]
-                                 [--pg-url postgres://postgres@127.0.0.1:5432] [--skip-sqlite]
+    python bench/cases_intake.py [--clients 8] [--duration 8] [--rounds 3]
+                                 [--app-processes 1,2] [--pgbench-scale 10]
+                                 [--pg-url postgres://postgres@127.0.0.1:5432]
 
-Prints one JSON object. One "op" is a pair of service calls, each its own durable
-transaction: ``case_submit`` (a new application in one step: draft row, materials,
-number from the daily counter, two action rows, audit rows, outbox event and task row)
-by a citizen, then ``case_accept`` by a window clerk. Each client is a thread with its own
-database connection and its own item (audit rows take no shared lock; on PostgreSQL the
-serial counter is taken in its own short step). Runs are bounded by ``--duration`` seconds
-per client count. Meanwhile one sealer thread seals the audit log every second, as a
-worker's periodic task does; each run reports the sealer's lag (the age of the oldest
-unsealed audit row, largest seen and after the run), which shows whether it keeps up.
+Prints one JSON object (bench/harness.py: the method). One "op" is one application
+submitted and accepted:
 
-Databases are scratch: a fresh SQLite file (WAL, IMMEDIATE transactions, as in the
-settings) in a temporary directory, and fresh PostgreSQL databases
-``onewindow_bench_cases`` and ``onewindow_bench_pgbench`` (dropped and re-created). Each
-database runs in a child process (Django settings are per process).
+- over HTTP (``http_workers_<n>``): ``POST /api/v1/cases/drafts``, the required material
+  uploaded (multipart), ``POST /api/v1/cases`` with an idempotency key, and
+  ``POST /api/v1/cases/{number}/accept`` by a window clerk: four requests through
+  ``onewindow serve`` (gunicorn) started by the bench on a free port with ``n`` worker
+  processes, by ``--clients`` client threads on keep-alive connections;
+- in process (``in_process``): the same four service calls, each client a forked process
+  with its own connection, with the audit sealer running every second beside them (its
+  lag is reported: does it keep up?);
+- the floor (``pgbench``): TPC-B (5 statements a transaction) at ``--clients`` clients
+  for ``--duration`` seconds.
 
-Ratios: ``postgresql_ops_per_s / pgbench_tps`` at the same client count, i.e. how many of
-our submit+accept pairs fit in the time of one TPC-B transaction (5 statements); and
-SQLite over PostgreSQL.
+Every round runs them all in turn (``--rounds``, 3 by default); each figure is given as
+min / median / max over the rounds and as its ratio to the same round's pgbench. The
+goals of issue 12: HTTP ops ≥ 0.05 × pgbench TPC-B at 8 clients, and 2 app processes
+≥ 1.7 × one. The databases are scratch ones (``onewindow_bench_cases`` and
+``onewindow_bench_pgbench``, dropped and re-created, dropped at the end).
 """
 
 from __future__ import annotations
@@ -30,62 +33,92 @@ import argparse
 import glob
 import json
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
 CASES_DB = "onewindow_bench_cases"
-BENCH_PASSWORD = "x-bench-pass-2026"  # noqa: S105 - scratch database, thrown away
 PGBENCH_DB = "onewindow_bench_pgbench"
+BENCH_PASSWORD = "x-bench-pass-2026"  # noqa: S105 - scratch database, thrown away
+CITIZEN, CLERK = "benchcitizen", "benchclerk"
+FORM = {"contact_name": "基准申请人", "contact_phone": "13806310001",
+        "application_content": "基准测试"}
 
 
-# --- the worker: runs inside a child process with DATABASE_URL set ------------------------
+def _pdf() -> bytes:
+    """A small valid one-page PDF (uploads are opened and checked)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
 
 
-def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
+PDF = _pdf()
+
+
+# --- child processes: Django set up against the scratch database ---------------------------
+
+
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings.dev")
+    sys.path.insert(0, str(harness.ROOT / "src"))
     import django
 
     django.setup()
+
+
+def setup(items: int) -> dict:
+    """Migrate, then a city with a service centre, a department with ``items`` published
+    items (one per client: no two clients share an item's daily counter), a window clerk
+    and a citizen."""
+    _django()
     from django.core.management import call_command
-    from django.db import connection, connections
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    from onewindow.cases import services
     from onewindow.catalog import services as catalog
     from onewindow.identity import services as identity
-    from onewindow.identity.models import Account, Role
+    from onewindow.identity.models import Role
 
+    call_command("migrate", verbosity=0)
     now = timezone.now()
     city = identity.organisation_create(actor=None, name="基准市人民政府", kind="GOVERNMENT",
                                         region_code="371000", level=3, now=now)
-    identity.organisation_create(actor=None, name="基准市政务服务中心", kind="SERVICE_CENTRE",
-                                 region_code="371000", level=3, parent=city, now=now)
-    centre = city.children.get(kind="SERVICE_CENTRE")
+    centre = identity.organisation_create(actor=None, name="基准市政务服务中心",
+                                          kind="SERVICE_CENTRE", region_code="371000",
+                                          level=3, parent=city, now=now)
     dept = identity.organisation_create(actor=None, name="基准市市场监督管理局",
                                         kind="DEPARTMENT", region_code="371000", level=3,
                                         parent=city, credit_code="11371000MB1000002T", now=now)
-    clerk = identity.account_create(actor=None, username="benchclerk", password=BENCH_PASSWORD,
+    clerk = identity.account_create(actor=None, username=CLERK, password=BENCH_PASSWORD,
                                     kind="STAFF", organisation=centre, now=now)
     identity.role_grant(actor=None, account=clerk, role=Role.WINDOW_CLERK, organisation=centre,
                         now=now)
     person = identity.person_register(actor=None, name="基准申请人", id_number="37100219900307002X",
                                       phone="13806310001", now=now)
-    citizen = identity.account_create(actor=None, username="benchcitizen",
-                                      password=BENCH_PASSWORD, kind="CITIZEN", person=person,
-                                      now=now)
+    identity.account_create(actor=None, username=CITIZEN, password=BENCH_PASSWORD,
+                            kind="CITIZEN", person=person, now=now)
     codes = []
-    for index in range(max(clients)):
+    for index in range(items):
         basic = f"3701{index + 1:05d}001"
         catalog.entry_upsert(actor=None, basic_code=basic, name=f"基准事项{index}",
                              item_type="01", exercise_level="3", now=now)
@@ -99,176 +132,111 @@ def worker(clients: list[int], duration: float, modes: list[str]) -> dict:
         })
         catalog.item_publish(actor=None, implementation=item, reason="基准", now=now)
         codes.append(item.code)
-    form = {"contact_name": "基准申请人", "contact_phone": "13806310001",
-            "application_content": "基准测试"}
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    return {"codes": codes}
 
-    def op(citizen_obj, clerk_obj, code, key):
-        """Apply online (draft, upload the required material, submit) and accept."""
-        now_ = timezone.now()
-        draft = services.case_draft_save(actor=citizen_obj, implementation_code=code,
-                                         form_data=form, now=now_)
-        services.case_material_upload(actor=citizen_obj, case=draft,
+
+def in_process(codes: list[str], clients: int, duration: float, tag: str) -> dict:
+    """The op as service calls, ``clients`` forked processes, with the sealer beside."""
+    _django()
+    import multiprocessing
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from onewindow.audit.services import audit_seal
+    from onewindow.cases import services
+    from onewindow.identity.models import Account
+
+    def op(citizen, clerk, code, key):
+        now = timezone.now()
+        draft = services.case_draft_save(actor=citizen, implementation_code=code,
+                                         form_data=FORM, now=now)
+        services.case_material_upload(actor=citizen, case=draft,
                                       material_id=draft.materials.get(position=1).pk,
-                                      stream=pdf, filename="申请书.pdf", now=now_)
-        case = services.case_submit(actor=citizen_obj, case=draft, idempotency_key=key,
-                                    now=now_)
-        services.case_accept(actor=clerk_obj, case=case, now=timezone.now())
+                                      stream=PDF, filename="申请书.pdf", now=now)
+        case = services.case_submit(actor=citizen, case=draft, idempotency_key=key, now=now)
+        services.case_accept(actor=clerk, case=case, now=timezone.now())
 
-    def client_loop(tag: str, index: int, barrier) -> tuple[list[float], list[str]]:
-        citizen_obj = Account.objects.get(pk=citizen.pk)
-        clerk_obj = Account.objects.get(pk=clerk.pk)
-        code = codes[index]
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(clients + 1)
+    queue = context.Queue()
+
+    def child(index: int) -> None:
         latencies: list[float] = []
         errors: list[str] = []
-        barrier.wait()
-        deadline = time.monotonic() + duration
-        n = 0
         try:
+            citizen = Account.objects.get(username=CITIZEN)
+            clerk = Account.objects.get(username=CLERK)
+            try:
+                op(citizen, clerk, codes[index], f"{tag}-{index}-warm")
+            except Exception as exc:  # reported; the client still joins the start
+                errors.append(f"warm-up {type(exc).__name__}: {exc}"[:300])
+            barrier.wait()
+            deadline = time.monotonic() + duration
+            n = 0
             while time.monotonic() < deadline:
                 n += 1
                 started = time.perf_counter()
                 try:
-                    op(citizen_obj, clerk_obj, code, f"{tag}-{index}-{n}")
-                except Exception as exc:  # counted, reported below
-                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    op(citizen, clerk, codes[index], f"{tag}-{index}-{n}")
+                except Exception as exc:  # counted, reported
+                    errors.append(f"{type(exc).__name__}: {exc}"[:300])
                     continue
                 latencies.append(time.perf_counter() - started)
         finally:
             connections.close_all()
-        return latencies, errors
-
-    op(Account.objects.get(pk=citizen.pk), Account.objects.get(pk=clerk.pk), codes[0], "warm")
-    connections.close_all()
-
-    def run_threads(tag: str, count: int) -> tuple[list[float], list[str], float]:
-        barrier = threading.Barrier(count + 1)
-        collected: list[tuple[list[float], list[str]]] = []
-
-        def client(index):
-            collected.append(client_loop(tag, index, barrier))
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        started = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        return [x for c in collected for x in c[0]], [x for c in collected for x in c[1]], wall
-
-    def run_processes(tag: str, count: int) -> tuple[list[float], list[str], float]:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        barrier = context.Barrier(count + 1)
-        queue = context.Queue()
-
-        def child(index):
-            queue.put(client_loop(tag, index, barrier))
-
-        connections.close_all()  # never share a connection across fork
-        processes = [context.Process(target=child, args=(i,)) for i in range(count)]
-        for process in processes:
-            process.start()
-        barrier.wait()
-        started = time.perf_counter()
-        collected = [queue.get() for _ in processes]
-        wall = time.perf_counter() - started
-        for process in processes:
-            process.join()
-        return [x for c in collected for x in c[0]], [x for c in collected for x in c[1]], wall
-
-    from onewindow.audit.services import audit_seal
+            queue.put((latencies, errors))
 
     class Sealer(threading.Thread):
-        """The periodic sealer of ``onewindow worker``, every second, in this process."""
+        """The periodic sealer of ``onewindow worker``, every second."""
 
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__(daemon=True)
             self.stopped = threading.Event()
             self.max_lag = 0.0
-            self.rows = 0
 
-        def seal(self):
-            result = audit_seal(now=timezone.now())
-            self.rows += result.rows
-            self.max_lag = max(self.max_lag, result.lag_seconds)
-            return result
-
-        def run(self):
+        def run(self) -> None:
             try:
                 while not self.stopped.wait(1.0):
-                    self.seal()
+                    self.max_lag = max(self.max_lag,
+                                       audit_seal(now=timezone.now()).lag_seconds)
             finally:
                 connections.close_all()
 
-    audit_seal(now=timezone.now())  # the set-up's rows
-    connections.close_all()
-
-    results: dict = {}
-    for mode, runner in (("processes", run_processes), ("threads", run_threads)):
-        if mode not in modes:
-            continue
-        results[mode] = {}
-        for count in clients:
-            sealer = Sealer()
-            sealer.start()
-            latencies, errors, wall = runner(f"{mode}{count}", count)
-            sealer.stopped.set()
-            sealer.join()
-            lag_after_run = sealer.seal().lag_seconds
-            connections.close_all()
-            latencies.sort()
-            results[mode][str(count)] = {
-                "ops": len(latencies),
-                "seconds": round(wall, 2),
-                "ops_per_s": round(len(latencies) / wall, 2),
-                "errors": len(errors),
-                "first_errors": sorted(set(errors))[:3],
-                "latency_ms_p50": round(statistics.median(latencies) * 1000, 1)
-                if latencies else None,
-                "latency_ms_p95": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)
-                if len(latencies) >= 20 else None,
-                "audit_rows_sealed": sealer.rows,
-                "audit_seal_max_lag_s": round(sealer.max_lag, 2),
-                "audit_seal_lag_after_run_s": round(lag_after_run, 2),
-            }
-    info = {"vendor": connection.vendor}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            info["server_version"] = cursor.fetchone()[0]
-    else:
-        import sqlite3
-
-        info["sqlite_version"] = sqlite3.sqlite_version
-    return {"database": info, "runs": results}
+    audit_seal(now=timezone.now())
+    connections.close_all()  # never share a connection across fork
+    processes = [context.Process(target=child, args=(i,)) for i in range(clients)]
+    for process in processes:
+        process.start()
+    sealer = Sealer()
+    sealer.start()
+    barrier.wait()
+    started = time.perf_counter()
+    collected = [queue.get() for _ in processes]
+    wall = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    sealer.stopped.set()
+    sealer.join()
+    lag_after = audit_seal(now=timezone.now()).lag_seconds
+    latencies = [x for c in collected for x in c[0]]
+    errors = [x for c in collected for x in c[1]]
+    return {"clients": clients, "ops": len(latencies),
+            "ops_per_s": round(len(latencies) / wall, 2),
+            "latency_ms": harness.percentiles(latencies), "errors": len(errors),
+            "first_errors": sorted(set(errors))[:3], harness.SAMPLES: latencies,
+            "audit_seal_max_lag_s": round(sealer.max_lag, 2),
+            "audit_seal_lag_after_run_s": round(lag_after, 2)}
 
 
-# --- the orchestrator ---------------------------------------------------------------------
+# --- the orchestrator -----------------------------------------------------------------------
 
 
-def psql_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def run_worker(database_url: str, clients: list[int], duration: float, var_dir: Path,
-               modes: list[str]) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "ONEWINDOW_VAR_DIR": str(var_dir),
-           "ONEWINDOW_DEBUG": "0", "ONEWINDOW_LOG_LEVEL": "ERROR",
-           "DJANGO_SETTINGS_MODULE": "onewindow.settings.dev"}
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", "--clients", ",".join(map(str, clients)),
-         "--duration", str(duration), "--modes", ",".join(modes)],
-        env=env, capture_output=True, text=True, timeout=1800, check=False,
-    )
+def child(env: dict, *args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True,
+                         text=True, timeout=1800, check=False)
     if out.returncode != 0:
-        raise RuntimeError(f"worker failed ({database_url}):\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"{args[0]} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -280,107 +248,143 @@ def find_pgbench() -> str | None:
     return candidates[-1] if candidates else None
 
 
-def run_pgbench(binary: str, url: str, clients: list[int], duration: float,
-                scale: int) -> dict:
-    psql_admin(url, f"DROP DATABASE IF EXISTS {PGBENCH_DB}")
-    psql_admin(url, f"CREATE DATABASE {PGBENCH_DB}")
-    target = f"{url}/{PGBENCH_DB}"
-    started = time.perf_counter()
-    subprocess.run([binary, "-i", "-q", "-s", str(scale), target], check=True,
-                   capture_output=True, text=True, timeout=900)
-    init_seconds = round(time.perf_counter() - started, 1)
-    cpus = os.cpu_count() or 1
-    results = {}
-    for count in clients:
+def pgbench_step(binary: str, target: str, clients: int, duration: float):
+    def step() -> dict:
         out = subprocess.run(
-            [binary, "-n", "-c", str(count), "-j", str(min(count, cpus)), "-T",
-             str(int(max(duration, 1))), target],
+            [binary, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+             "-T", str(int(max(duration, 1))), target],
             check=True, capture_output=True, text=True, timeout=900,
         ).stdout
         match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or (
             re.search(r"tps = ([\d.]+)", out))
-        results[str(count)] = round(float(match.group(1)), 1) if match else None
-    psql_admin(url, f"DROP DATABASE IF EXISTS {PGBENCH_DB}")
-    return {"scale": scale, "init_seconds": init_seconds, "tps": results}
+        return {"clients": clients, "ops_per_s": float(match.group(1)) if match else None}
+
+    return step
 
 
-def ratio(a, b):
-    return round(a / b, 4) if a and b else None
+def http_step(server: harness.Server, tokens: dict, codes: list[str], clients: int,
+              duration: float, tag: str):
+    counter = iter(range(1, 1 << 30))
+
+    def make_client(index: int):
+        return (harness.Client(server.base, tokens[CITIZEN]),
+                harness.Client(server.base, tokens[CLERK]))
+
+    def op(pair, index: int, n: int) -> None:
+        citizen, clerk = pair
+        draft = citizen.call("POST", "/api/v1/cases/drafts", json_body={
+            "implementation_code": codes[index], "form_data": FORM})
+        material = next(m for m in draft["materials"] if m["position"] == 1)
+        citizen.upload(f"/api/v1/cases/{draft['id']}/materials/{material['id']}/files",
+                       "file", "application.pdf", PDF, "application/pdf")
+        case = citizen.call("POST", "/api/v1/cases", json_body={
+            "draft_id": draft["id"],
+            "idempotency_key": f"{tag}-{next(counter)}-{uuid.uuid4().hex[:8]}"})
+        clerk.call("POST", f"/api/v1/cases/{case['number']}/accept", json_body={})
+
+    class Pair(tuple):
+        def close(self) -> None:
+            for client in self:
+                client.close()
+
+    return lambda: harness.load(clients, duration, lambda i: Pair(make_client(i)), op)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", default="1,8,32")
-    parser.add_argument("--duration", type=float, default=8.0,
-                        help="seconds per client count (each database and pgbench)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--app-processes", default="1,2",
+                        help="gunicorn worker processes of the HTTP runs")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per worker process (default: --clients)")
     parser.add_argument("--pg-url", default=os.environ.get(
         "ONEWINDOW_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--pgbench-scale", type=int, default=32)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgresql", action="store_true")
-    parser.add_argument("--modes", default="processes,threads",
-                        help="clients as OS processes (like app-server workers) and/or as "
-                             "threads of one process (sharing the GIL)")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pgbench-scale", type=int, default=10)
+    parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--codes", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--tag", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    clients = [int(c) for c in args.clients.split(",") if c.strip()]
-    modes = [m for m in args.modes.split(",") if m in ("processes", "threads")]
 
-    if args.worker:
-        print(json.dumps(worker(clients, args.duration, modes), ensure_ascii=False))
+    if args.setup:
+        print(json.dumps(setup(args.clients)))
+        return
+    if args.in_process:
+        print(json.dumps(in_process(args.codes.split(","), args.clients, args.duration,
+                                    args.tag)))
         return
 
+    binary = find_pgbench()
+    if not binary:
+        sys.exit("bench/cases_intake.py needs pgbench (the floor): apt-get install "
+                 "postgresql-client")
+    processes = [int(p) for p in args.app_processes.split(",") if p.strip()]
     report: dict = {
         "benchmark": "cases_intake",
-        "op": "online case_draft_save + case_material_upload + case_submit + case_accept "
-              "(4 durable transactions; 1 op = 1 application submitted and accepted)",
-        "clients": clients,
-        "duration_seconds_per_run": args.duration,
-        "environment": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "machine": platform.machine(),
-                        "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
-        "results": {},
+        "op": "draft + upload + submit + accept (4 HTTP requests or 4 service calls; "
+              "1 op = 1 application submitted and accepted)",
+        "clients": args.clients, "duration_seconds_per_run": args.duration,
+        "rounds": args.rounds, "environment": harness.environment(),
     }
-    with tempfile.TemporaryDirectory(prefix="ow-bench-") as tmp:
-        tmp_path = Path(tmp)
-        if not args.skip_sqlite:
-            db = tmp_path / "bench.sqlite3"
-            report["results"]["sqlite"] = run_worker(f"sqlite:///{db}", clients, args.duration,
-                                                     tmp_path / "sqlite-var", modes)
-        if not args.skip_postgresql:
-            psql_admin(args.pg_url, f"DROP DATABASE IF EXISTS {CASES_DB}")
-            psql_admin(args.pg_url, f"CREATE DATABASE {CASES_DB}")
-            try:
-                report["results"]["postgresql"] = run_worker(
-                    f"{args.pg_url}/{CASES_DB}", clients, args.duration, tmp_path / "pg-var",
-                    modes)
-            finally:
-                psql_admin(args.pg_url, f"DROP DATABASE IF EXISTS {CASES_DB}")
-            binary = find_pgbench()
-            if binary:
-                report["results"]["pgbench_tpcb"] = run_pgbench(
-                    binary, args.pg_url, clients, args.duration, args.pgbench_scale)
-            else:
-                report["results"]["pgbench_tpcb"] = {"error": "pgbench not found"}
+    database_url = harness.with_database(args.pg_url, CASES_DB)
+    pgbench_url = harness.with_database(args.pg_url, PGBENCH_DB)
+    with tempfile.TemporaryDirectory(prefix="ow-bench-cases-") as tmp:
+        env = harness.server_env(database_url, Path(tmp) / "var")
+        for name in (CASES_DB, PGBENCH_DB):
+            harness.pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            harness.pg_admin(args.pg_url, f'CREATE DATABASE "{name}"')
+        try:
+            codes = child(env, "--setup", "--clients", str(args.clients))["codes"]
+            started = time.perf_counter()
+            subprocess.run([binary, "-i", "-q", "-s", str(args.pgbench_scale), pgbench_url],
+                           check=True, capture_output=True, text=True, timeout=900)
+            report["pgbench"] = {"scale": args.pgbench_scale,
+                                 "init_seconds": round(time.perf_counter() - started, 1)}
+            results = run_rounds(args, env, codes, processes, binary, pgbench_url, Path(tmp))
+        finally:
+            for name in (CASES_DB, PGBENCH_DB):
+                harness.pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    report["latency_ms_all_rounds"] = harness.pool_latencies(results)
+    report["runs"] = results
+    report["summary"] = harness.compare(results, figure="ops_per_s", floor="pgbench")
+    if len(processes) > 1:
+        first, last = f"http_workers_{processes[0]}", f"http_workers_{processes[-1]}"
+        report["summary"]["app_process_scaling"] = harness.spread([
+            harness.ratio(b["ops_per_s"], a["ops_per_s"])
+            for a, b in zip(results[first], results[last], strict=True)])
+    report["goals"] = {
+        "http_ops_per_pgbench_tps_at_8_clients": ">= 0.05",
+        "two_app_processes_over_one": ">= 1.7",
+    }
+    harness.emit(report)
 
-    res = report["results"]
-    ratios: dict = {}
-    for mode in modes:
-        ratios[mode] = {}
-        for count in map(str, clients):
-            sqlite_ops = res.get("sqlite", {}).get("runs", {}).get(mode, {}).get(
-                count, {}).get("ops_per_s")
-            pg_ops = res.get("postgresql", {}).get("runs", {}).get(mode, {}).get(
-                count, {}).get("ops_per_s")
-            tps = res.get("pgbench_tpcb", {}).get("tps", {}).get(count)
-            ratios[mode][count] = {
-                "postgresql_ops_per_pgbench_tps": ratio(pg_ops, tps),
-                "sqlite_ops_per_pgbench_tps": ratio(sqlite_ops, tps),
-                "sqlite_over_postgresql": ratio(sqlite_ops, pg_ops),
-            }
-    report["ratios"] = ratios
-    report["environment"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+def run_rounds(args, env, codes, processes, binary, pgbench_url, tmp: Path) -> dict:
+    threads = args.threads or args.clients
+    servers = [harness.Server(env["DATABASE_URL"], tmp / "var", workers=n, threads=threads)
+               for n in processes]
+    for server in servers:
+        server.__enter__()
+    try:
+        tokens = {user: harness.login(servers[0].base, user, BENCH_PASSWORD)
+                  for user in (CITIZEN, CLERK)}
+        steps = {"pgbench": pgbench_step(binary, pgbench_url, args.clients, args.duration)}
+        for n, server in zip(processes, servers, strict=True):
+            steps[f"http_workers_{n}"] = http_step(server, tokens, codes, args.clients,
+                                                   args.duration, f"http{n}")
+        if not args.skip_in_process:
+            round_number = iter(range(1, 100))
+            steps["in_process"] = lambda: child(
+                env, "--in-process", "--clients", str(args.clients), "--duration",
+                str(args.duration), "--codes", ",".join(codes),
+                "--tag", f"proc{next(round_number)}")
+        return harness.rounds(args.rounds, steps)
+    finally:
+        for server in servers:
+            server.__exit__()
 
 
 if __name__ == "__main__":

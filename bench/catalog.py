@@ -9,6 +9,12 @@ it at an empty PostgreSQL database instead. Latencies are measured through the c
 router (ninja's test client: parameter parsing, the selector and response
 serialisation, no HTTP server), in milliseconds, after a warm-up.
 
+Name search at the generated size (``search``) runs round by round (bench/harness.py):
+the floor is the search's own SQL run bare on a cursor, then the same search through the
+router in process, then ``GET /api/v1/catalog/items?q=…`` (public: no sign-in) through
+``onewindow serve`` started by the bench, by ``--clients`` keep-alive clients; with the
+plan of the search SQL (on PostgreSQL: the bigram index, catalog/search.py).
+
 The 100,000 items are made with bulk inserts from the imported ones: every department
 gets implementations of generated base entries, each version a copy of a real version's
 elements (names suffixed so they differ), with materials and service objects.
@@ -17,7 +23,6 @@ elements (names suffixed so they differ), with materials and service objects.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -26,9 +31,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,6 +47,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     parser.add_argument("--seed", type=int, default=39046)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4, help="HTTP clients")
+    parser.add_argument("--duration", type=float, default=5.0,
+                        help="seconds of HTTP search per query and round")
+    parser.add_argument("--skip-http", action="store_true")
     return parser.parse_args()
 
 
@@ -54,7 +68,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from ninja.testing import TestClient  # noqa: E402
 
@@ -243,6 +258,82 @@ def _copy_versions(cursor) -> None:
         )
 
 
+SEARCHES = ("社保", "教材")
+
+
+def search_rounds() -> dict:
+    """Name search at this size: bare SQL (the floor), in process, over HTTP; round by
+    round."""
+    client = TestClient(router)
+    sql = {}
+    for q in SEARCHES:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/items?q={q}&limit=20").status_code == 200
+        sql[q] = max((x["sql"] for x in queries.captured_queries), key=len)
+    plan = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for q in SEARCHES:
+                cursor.execute(f"EXPLAIN {sql[q]}")
+                plan[q] = [row[0] for row in cursor.fetchall()
+                           if "Scan" in row[0] or "Index" in row[0]][:12]
+
+    def bare(q):
+        def step() -> dict:
+            times = []
+            with connection.cursor() as cursor:
+                for _ in range(ARGS.samples):
+                    started = time.perf_counter()
+                    cursor.execute(sql[q])
+                    cursor.fetchall()
+                    times.append(time.perf_counter() - started)
+            return {"ops_per_s": round(len(times) / sum(times), 1),
+                    "latency_ms": harness.percentiles(times)}
+        return step
+
+    def in_process(q):
+        def step() -> dict:
+            times = timed(client, f"/items?q={q}&limit=20", ARGS.samples, warmup=2)
+            return {"ops_per_s": round(1000 / times["mean"], 1), "latency_ms": times}
+        return step
+
+    def over_http(server, q):
+        def op(http, index, n):
+            http.call("GET", f"/api/v1/catalog/items?q={quote(q)}&limit=20")
+        return lambda: harness.load(ARGS.clients, ARGS.duration,
+                                    lambda i: harness.Client(server.base), op)
+
+    server = None
+    steps = {}
+    for q in SEARCHES:
+        steps[f"bare_sql_{q}"] = bare(q)
+        steps[f"in_process_{q}"] = in_process(q)
+    if not ARGS.skip_http:
+        connections.close_all()
+        server = harness.Server(_database_url(), WORKDIR / "serve", workers=1,
+                                threads=ARGS.clients).__enter__()
+        for q in SEARCHES:
+            steps[f"http_{q}"] = over_http(server, q)
+    try:
+        results = harness.rounds(ARGS.rounds, steps)
+    finally:
+        if server:
+            server.__exit__()
+    pooled = harness.pool_latencies(results)
+    summary = {}
+    for q in SEARCHES:
+        mine = {name: results[name] for name in results if name.endswith(q)}
+        summary[q] = harness.compare(mine, figure="ops_per_s", floor=f"bare_sql_{q}")
+    return {"plan": plan, "summary": summary, "latency_ms_all_rounds": pooled,
+            "rounds": results}
+
+
+def _database_url() -> str:
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{connection.settings_dict['NAME']}"
+    return os.environ["DATABASE_URL"]
+
+
 def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -263,8 +354,9 @@ def main() -> None:
     }
     result["generate"] = generate(ARGS.items)
     result["at_generated_size"] = measure(ARGS.samples)
+    result["search"] = search_rounds()
     result["total_seconds"] = round(time.perf_counter() - started, 1)
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    harness.emit({"benchmark": "catalog", **result, "environment": harness.environment()})
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
     python bench/workdays.py [--samples 100000] [--reference-samples 5000] [--seed 82]
 
 Prints one JSON object: operations per second for our ``add_working_days`` and
-``working_days_between`` and for chinesecalendar on the same inputs, their ratios, and
-mismatch counts (must be 0).
+``working_days_between`` and for chinesecalendar (the floor) on the same inputs, their
+ratios, and mismatch counts (must be 0). The timings run ``--rounds`` times, ours and
+the floor in turn (bench/harness.py); the top-level figures are each one's median, and
+``rounds`` gives min / median / max. No HTTP: this is arithmetic inside a request.
 
 The calendar is built straight from chinesecalendar's tables, without a database, so the
 comparison is about arithmetic only. Equivalent calls (``find_workday(0, d)`` counts ``d``
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sys
@@ -32,6 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings.dev")
 
 import django
@@ -41,6 +43,7 @@ django.setup()
 import chinese_calendar  # noqa: E402
 from chinese_calendar import constants  # noqa: E402
 
+import harness  # noqa: E402
 from onewindow.workdays.calendar import WorkingCalendar  # noqa: E402
 
 MAX_N = 60  # 法定 20 + 10 extension, doubled: the range deadlines actually use
@@ -85,6 +88,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--reference-samples", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=82)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -100,26 +104,33 @@ def main() -> None:
         between_inputs.append((a, a + dt.timedelta(days=rng.randrange(MAX_SPAN_DAYS))))
     subsample = rng.sample(range(args.samples), min(args.reference_samples, args.samples))
 
-    # --- ours, on every input ---
     add = calendar.add_working_days
-    t0 = time.perf_counter()
-    ours_add = [add(d, n) for d, n in add_inputs]
-    ours_add_s = time.perf_counter() - t0
     between = calendar.working_days_between
-    t0 = time.perf_counter()
-    ours_between = [between(a, b) for a, b in between_inputs]
-    ours_between_s = time.perf_counter() - t0
-
-    # --- chinesecalendar, on the subsample ---
     find_workday, get_workdays = chinese_calendar.find_workday, chinese_calendar.get_workdays
     cc_add_inputs = [add_inputs[i] for i in subsample]
-    t0 = time.perf_counter()
-    cc_add = [find_workday(n - 1, d + ONE_DAY) for d, n in cc_add_inputs]
-    cc_add_s = time.perf_counter() - t0
     cc_between_inputs = [between_inputs[i] for i in subsample]
-    t0 = time.perf_counter()
-    cc_between = [len(get_workdays(a + ONE_DAY, b)) for a, b in cc_between_inputs]
-    cc_between_s = time.perf_counter() - t0
+    answers: dict[str, list] = {}
+
+    def timed(name, function, inputs):
+        def step() -> dict:
+            t0 = time.perf_counter()
+            answers[name] = [function(*item) for item in inputs]
+            return {"ops_per_s": rate(len(inputs), time.perf_counter() - t0)}
+        return step
+
+    # Ours on every input, chinesecalendar on the subsample, in turn, round by round.
+    results = harness.rounds(args.rounds, {
+        "add_working_days": timed("add", add, add_inputs),
+        "chinese_calendar.find_workday": timed(
+            "cc_add", lambda d, n: find_workday(n - 1, d + ONE_DAY), cc_add_inputs),
+        "working_days_between": timed("between", between, between_inputs),
+        "chinese_calendar.get_workdays_len": timed(
+            "cc_between", lambda a, b: len(get_workdays(a + ONE_DAY, b)), cc_between_inputs),
+    })
+    ours_add, ours_between = answers["add"], answers["between"]
+    cc_add, cc_between = answers["cc_add"], answers["cc_between"]
+    median = {name: harness.spread([r["ops_per_s"] for r in rows])["median"]
+              for name, rows in results.items()}
 
     # --- agreement ---
     skipped = 0
@@ -138,12 +149,15 @@ def main() -> None:
     between_vs_cc = sum(ours_between[i] != cc for i, cc in zip(subsample, cc_between, strict=True))
     roundtrip = sum(between(d, r) != n for (d, n), r in zip(add_inputs, ours_add, strict=True))
 
-    ours_add_ops, ours_between_ops = rate(args.samples, ours_add_s), rate(args.samples,
-                                                                          ours_between_s)
-    cc_add_ops, cc_between_ops = rate(len(subsample), cc_add_s), rate(len(subsample),
-                                                                      cc_between_s)
-    print(json.dumps({
+    ours_add_ops, ours_between_ops = (median["add_working_days"],
+                                      median["working_days_between"])
+    cc_add_ops = median["chinese_calendar.find_workday"]
+    cc_between_ops = median["chinese_calendar.get_workdays_len"]
+    spreads = {name: harness.spread([r["ops_per_s"] for r in rows])
+               for name, rows in results.items()}
+    harness.emit({
         "benchmark": "workdays",
+        "rounds": spreads,
         "seed": args.seed,
         "samples": args.samples,
         "reference_samples": len(subsample),
@@ -168,7 +182,7 @@ def main() -> None:
         },
         "skipped_beyond_coverage": skipped,
         "seconds_total": round(time.perf_counter() - started, 2),
-    }, ensure_ascii=False, indent=2))
+    })
 
 
 if __name__ == "__main__":

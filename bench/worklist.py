@@ -17,7 +17,12 @@ table is ANALYZEd before measuring.
 
 Worklist latency is what the ``task_list`` endpoint does minus HTTP: load the actor's
 role scopes (one query, as on every request), ``selectors.worklist`` (first page of 50
-by deadline, deadline colour per row) and the mapping to the response dict. Actors: a
+by deadline, deadline colour per row) and the mapping to the response dict; its floor,
+run in turn with it round by round (``--rounds``, bench/harness.py), is the same two
+statements run bare on a cursor by as many clients (``bare_sql``); and the city-wide
+worklist is also asked over HTTP (``GET /api/v1/workflow/tasks`` with each handler's
+bearer token, through ``onewindow serve`` started by the bench with as many threads as
+clients). Goal of issue 12: the city-wide worklist ≥ 0.1 × bare SQL at 16 clients. Actors: a
 department handler (scope one department), a chief representative, and a city-wide
 handler (scope all 200 departments: the widest index range). Each client is a forked
 process with its own connection (as gunicorn workers would be); latencies in
@@ -37,13 +42,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import multiprocessing
 import os
 import platform
 import random
-import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -51,6 +55,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -64,6 +71,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="onewindow_bench_worklist")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5.0,
+                        help="seconds of HTTP load per round")
+    parser.add_argument("--skip-http", action="store_true")
     return parser.parse_args()
 
 
@@ -88,6 +99,8 @@ def admin(sql: str) -> None:
 admin(f'DROP DATABASE IF EXISTS "{ARGS.database}"')
 admin(f'CREATE DATABASE "{ARGS.database}"')
 os.environ["DATABASE_URL"] = with_database(SERVER_URL, ARGS.database)
+SCRATCH_DIR = tempfile.mkdtemp(prefix="onewindow-bench-worklist-")
+os.environ["ONEWINDOW_VAR_DIR"] = SCRATCH_DIR
 os.environ["DJANGO_SETTINGS_MODULE"] = "onewindow.settings.dev"
 os.environ.setdefault("ONEWINDOW_LOG_LEVEL", "WARNING")
 
@@ -100,6 +113,7 @@ logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from onewindow.identity.models import Account, Organisation, Role, RoleAssignment  # noqa: E402
@@ -117,16 +131,6 @@ COLUMNS = ("subject_type", "subject_id", "task_id", "task_name", "task_label", "
 ROLES = [("HANDLER", "Task_review", "审查", "承办人")] * 12 + \
     [("CHIEF_REPRESENTATIVE", "Task_decide", "决定", "首席代表")] * 5 + \
     [("WINDOW_CLERK", "Task_decide", "当场决定", "综合受理")] * 3
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def pick(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
-
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99),
-            "mean": round(statistics.fmean(ordered) * 1000, 2), "n": len(ordered)}
 
 
 # --- setup ----------------------------------------------------------------------------------
@@ -215,7 +219,10 @@ def run_clients(clients: int, per_client: int, work) -> tuple[list[float], float
         mine: list[float] = []
         errors: list[str] = []
         try:
-            work(index, 0)
+            try:
+                work(index, 0)
+            except Exception as exc:  # reported; the client still joins the start
+                errors.append(f"warm-up {type(exc).__name__}: {exc}"[:200])
             barrier.wait()
             for n in range(per_client):
                 started = time.perf_counter()
@@ -246,7 +253,8 @@ def run_clients(clients: int, per_client: int, work) -> tuple[list[float], float
     return latencies, elapsed, errors
 
 
-def measure_worklists(actors: dict[str, list[Account]], clients_list: list[int]) -> dict:
+def measure_worklists(actors: dict[str, list[Account]], clients_list: list[int],
+                      tokens: dict[int, str], server: harness.Server | None) -> dict:
     today = timezone.localdate()
     get_calendar()
     result = {}
@@ -263,13 +271,48 @@ def measure_worklists(actors: dict[str, list[Account]], clients_list: list[int])
                 if not rows:
                     raise RuntimeError("empty worklist")
 
-            latencies, elapsed, errors = run_clients(clients, per_client, work)
+            statements = [_statements(person, today) for person in people]
+
+            def bare(index, n, statements=statements):
+                with connection.cursor() as cursor:
+                    for sql in statements[(index + n) % len(statements)]:
+                        cursor.execute(sql)
+                        cursor.fetchall()
+
+            def step(function, clients=clients, per_client=per_client):
+                def run() -> dict:
+                    latencies, elapsed, errors = run_clients(clients, per_client, function)
+                    return {"ops_per_s": round(len(latencies) / elapsed, 1),
+                            "latency_ms": harness.percentiles(latencies),
+                            harness.SAMPLES: latencies, "errors": errors[:3]}
+                return run
+
+            steps = {"bare_sql": step(bare), "app_in_process": step(work)}
+            if server and kind == "city_wide_handler":
+                def op(client, index, n):
+                    answer = client.call("GET", "/api/v1/workflow/tasks?limit=50")
+                    if not answer["items"]:
+                        raise RuntimeError("empty worklist")
+
+                steps["app_http"] = lambda clients=clients, people=people: harness.load(
+                    clients, ARGS.duration,
+                    lambda i: harness.Client(server.base, tokens[people[i % len(people)].pk]),
+                    op)
+            rounds = harness.rounds(ARGS.rounds, steps)
             result[kind][f"clients_{clients}"] = {
-                "latency_ms": percentiles(latencies),
-                "queries_per_s": round(len(latencies) / elapsed, 1),
-                "errors": errors[:3],
+                "latency_ms_all_rounds": harness.pool_latencies(rounds),
+                "summary": harness.compare(rounds, figure="ops_per_s", floor="bare_sql"),
             }
     return result
+
+
+def _statements(actor: Account, today) -> list[str]:
+    """The SQL a worklist request runs for ``actor`` (scopes, then the page), as sent."""
+    fresh = Account.objects.get(pk=actor.pk)
+    forget_scopes(fresh)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.worklist(actor=fresh, limit=50, today=today)
+    return [q["sql"] for q in queries.captured_queries]
 
 
 def explain(actor: Account) -> str:
@@ -312,6 +355,9 @@ class BenchSubjects:
     def due_date_for(self, subject_id, task, *, now):
         return add_working_days(now.date(), 3)
 
+    def after_step(self, subject_id, step):
+        """A bench subject has no state of its own beyond the route's."""
+
 
 def measure_completions(department, centre, handler, clients_list) -> dict:
     with connection.cursor() as cursor:
@@ -336,7 +382,8 @@ def measure_completions(department, centre, handler, clients_list) -> dict:
         actor = Account.objects.get(pk=handler.pk)
 
         def work(index, n, actor=actor, items=items):
-            services.task_complete(actor=actor, work_item=items[index][n],
+            services.task_complete(actor=actor,
+                                   work_item=selectors.WorkItem.objects.get(pk=items[index][n]),
                                    data={"decision": "pass"}, opinion="同意",
                                    now=timezone.now())
 
@@ -344,7 +391,7 @@ def measure_completions(department, centre, handler, clients_list) -> dict:
         result[f"clients_{clients}"] = {
             "completions": len(latencies),
             "completions_per_s": round(len(latencies) / elapsed, 1),
-            "latency_ms": percentiles(latencies),
+            "latency_ms": harness.percentiles(latencies),
             "process_start_per_s_1_client": round(starts / start_seconds, 1),
             "errors": errors[:3],
         }
@@ -388,6 +435,28 @@ def main() -> None:
         "ready_share": 0.15,
         "sizes": {},
     }
+    from onewindow.identity.services import token_issue
+
+    tokens = {person.pk: token_issue(actor=person, now=timezone.now()).secret
+              for people in actors.values() for person in people}
+    server = None
+    if not ARGS.skip_http:
+        connections.close_all()
+        server = harness.Server(os.environ["DATABASE_URL"], Path(SCRATCH_DIR) / "serve",
+                                workers=1, threads=max(clients_list)).__enter__()
+    try:
+        _sizes(report, sizes, departments, centre, rng, actors, clients_list, tokens, server)
+    finally:
+        if server:
+            server.__exit__()
+    handler = account("bench-handler", Role.HANDLER, departments[0])
+    report["task_complete"] = measure_completions(departments[0], centre, handler, clients_list)
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    harness.emit(report)
+
+
+def _sizes(report, sizes, departments, centre, rng, actors, clients_list, tokens,
+           server) -> None:
     written = 0
     for size in sizes:
         copy_seconds = copy_work_items(size - written, written, departments, centre, rng)
@@ -398,16 +467,11 @@ def main() -> None:
             ready, total = cursor.fetchone()
         report["sizes"][str(size)] = {
             "rows": total, "ready_rows": ready, "copy_seconds": copy_seconds,
-            "worklist": measure_worklists(actors, clients_list),
+            "worklist": measure_worklists(actors, clients_list, tokens, server),
             "plan_city_wide": explain(actors["city_wide_handler"][0]),
             "plan_department": explain(actors["department_handler"][0]),
         }
         connections.close_all()
-    handler = account("bench-handler", Role.HANDLER, departments[0])
-    report["task_complete"] = measure_completions(departments[0], centre, handler, clients_list)
-    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    report["total_seconds"] = round(time.perf_counter() - started, 1)
-    print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
@@ -417,3 +481,6 @@ if __name__ == "__main__":
         connections.close_all()
         if not ARGS.keep:
             admin(f'DROP DATABASE IF EXISTS "{ARGS.database}" WITH (FORCE)')
+        import shutil
+
+        shutil.rmtree(SCRATCH_DIR, ignore_errors=True)

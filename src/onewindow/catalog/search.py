@@ -8,12 +8,19 @@ how many words it matches and where (the name counts most). Containment rather t
 tokens keeps 2-character queries like 社保 or 教材 working even when the segmenter cut the
 indexed name differently, and the ranking is a plain SQL expression, so it combines with
 the other filters and keyset pagination without an index held in process memory.
+
+On PostgreSQL the containment test is narrowed by an index (docs/decisions/0030): a GIN
+index on the character bigrams of ``search_text`` (the function ``onewindow_grams``,
+created by migration 0005). A word's bigrams must all be among a row's, which finds a
+superset of the rows that contain the word; the ``LIKE`` then keeps the true ones. pg_trgm
+cannot do this for the 2-character words people type (``LIKE '%社保%'`` has no trigram).
 """
 
 import re
 from functools import lru_cache
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connections
+from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Lower
 
 # Long form found in an indexed name → the abbreviation people type.
@@ -102,6 +109,19 @@ def query_words(query: str) -> list[str]:
     return words[:MAX_QUERY_WORDS]
 
 
+def grams(word: str) -> set[str]:
+    """The character bigrams of ``word`` that ``onewindow_grams`` indexes (none that hold
+    a space)."""
+    return {word[i:i + 2] for i in range(len(word) - 1) if " " not in word[i:i + 2]}
+
+
+def _grams_of(text_field: str) -> Func:
+    from django.contrib.postgres.fields import ArrayField
+
+    return Func(F(text_field), function="onewindow_grams",
+                output_field=ArrayField(TextField()))
+
+
 def apply(queryset, query: str, *, text_field: str, name_field: str):
     """Filter ``queryset`` to rows matching ``query`` and annotate ``search_rank``.
 
@@ -117,6 +137,12 @@ def apply(queryset, query: str, *, text_field: str, name_field: str):
     match = Q()
     for word in words:
         match |= Q(**{f"{text_field}__contains": word})
+    if connections[queryset.db].vendor == "postgresql" and all(len(w) > 1 for w in words):
+        queryset = queryset.alias(_search_grams=_grams_of(text_field))
+        narrowed = Q()
+        for word in words:
+            narrowed |= Q(_search_grams__contains=sorted(grams(word)))
+        match &= narrowed
     rank = Case(
         When(**{"_search_name": whole}, then=Value(100)),
         When(**{"_search_name__startswith": whole}, then=Value(40)),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -63,17 +64,9 @@ def keyset_page(queryset: QuerySet, *, order: list[str], cursor: str | None, lim
     ``order`` is a list of field names, each optionally prefixed with "-"; the last one
     must be unique (usually "id") so the order is total.
     """
-    if limit < 1 or limit > 500:
-        raise ValidationFailed(_("每页条数须在 1 到 500 之间。"), code="pagination.invalid-limit")
-    queryset = queryset.order_by(*order)
-    key = f"{queryset.model._meta.label_lower}:{','.join(order)}"
-    if cursor:
-        values = decode_cursor(cursor, key=key)
-        if len(values) != len(order):
-            raise InvalidCursor(_("分页游标无效。"))
-        typed = [_typed(queryset, field.lstrip("-"), value)
-                 for field, value in zip(order, values, strict=True)]
-        queryset = queryset.filter(_after(order, typed))
+    _check_limit(limit)
+    queryset = _after_cursor(queryset.order_by(*order), order, cursor)
+    key = _key(queryset, order)
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -82,6 +75,59 @@ def keyset_page(queryset: QuerySet, *, order: list[str], cursor: str | None, lim
         next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order],
                                     key=key)
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def keyset_page_of_union(queryset: QuerySet, branches: list[Q], *, order: list[str],
+                         cursor: str | None, limit: int) -> Page:
+    """``keyset_page`` of the rows of ``queryset`` that match any of ``branches``, read as a
+    UNION of one keyset scan per branch.
+
+    One OR over conditions on different columns leaves the planner a poor choice when the
+    rows are few and old: walk the sort order's index (the primary key) backwards and
+    filter every newer row on the way. Each branch here instead reads at most ``limit + 1``
+    keys along its own index (e.g. ``(applicant_person, id)``), so the page costs the same
+    whatever the table's size; the cursor goes into every branch. Give each branch the
+    index that starts with its condition and ends with ``order``.
+    """
+    _check_limit(limit)
+    keys = [
+        _after_cursor(queryset.filter(branch).order_by(*order), order, cursor)
+        .values("pk")[: limit + 1]
+        for branch in branches
+    ]
+    if not keys:
+        return Page(items=[], next_cursor=None)
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        # SQLite takes no LIMIT inside a UNION's parts, but does inside an IN (…).
+        keys = [queryset.model._base_manager.filter(pk__in=part).values("pk") for part in keys]
+    union = keys[0].union(*keys[1:]) if len(keys) > 1 else keys[0]
+    # The keys are read first, in their own statement: as a subquery of a list that joins
+    # many tables, the UNION would be joined last (join_collapse_limit) after a scan of the
+    # whole table; a literal list of at most len(branches) × (limit + 1) keys is read by
+    # the primary key.
+    ids = [row["pk"] for row in union]
+    return keyset_page(queryset.filter(pk__in=ids), order=order, cursor=cursor, limit=limit)
+
+
+def _check_limit(limit: int) -> None:
+    if limit < 1 or limit > 500:
+        raise ValidationFailed(_("每页条数须在 1 到 500 之间。"), code="pagination.invalid-limit")
+
+
+def _key(queryset: QuerySet, order: list[str]) -> str:
+    return f"{queryset.model._meta.label_lower}:{','.join(order)}"
+
+
+def _after_cursor(queryset: QuerySet, order: list[str], cursor: str | None) -> QuerySet:
+    """``queryset`` narrowed to the rows after ``cursor`` in ``order`` (all without one)."""
+    if not cursor:
+        return queryset
+    values = decode_cursor(cursor, key=_key(queryset, order))
+    if len(values) != len(order):
+        raise InvalidCursor(_("分页游标无效。"))
+    typed = [_typed(queryset, field.lstrip("-"), value)
+             for field, value in zip(order, values, strict=True)]
+    return queryset.filter(_after(order, typed))
 
 
 def _typed(queryset: QuerySet, path: str, value: Any) -> Any:

@@ -20,6 +20,7 @@ The dot-free rule is ours to state (the standard text is not public): it is what
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,13 @@ def build_identifier(*, type_code: str, issuer_code: str, serial: str, version: 
 
 def parse_identifier(text: str) -> Identifier:
     """Split and check an identifier; raise InvalidIdentifier with the reason in Chinese."""
-    value = (text or "").strip().upper()
+    return _parse((text or "").strip().upper())
+
+
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> Identifier:
+    # Verification parses the identifier of every QR code scanned, and the same licences
+    # are scanned again and again; an answer is a frozen value (errors are not cached).
     match = _IDENTIFIER_RE.match(value)
     if not match:
         raise InvalidIdentifier(_("电子证照标识格式不正确。"))

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, overload
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 
@@ -44,6 +44,8 @@ from .models import HolderCodeType, Licence, LicenceType
 from .services import clean_fields, signer_for, signing_key_active
 
 MAX_KEPT_ERRORS = 1000
+# Fields whose Python value is already what the database takes.
+_AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
 
 
 @dataclass(frozen=True)
@@ -129,11 +131,12 @@ class _Context:
             self._issuers[code] = Organisation.objects.filter(credit_code=code).first()
         return self._issuers[code]
 
-    def key(self, issuer: Organisation):
-        if issuer.pk not in self._keys:
+    def key(self, issuer_id: int):
+        if issuer_id not in self._keys:
+            issuer = next(o for o in self._issuers.values() if o and o.pk == issuer_id)
             key = signing_key_active(organisation=issuer, now=self.now)
-            self._keys[issuer.pk] = (key, signer_for(key))
-        return self._keys[issuer.pk]
+            self._keys[issuer_id] = (key, signer_for(key))
+        return self._keys[issuer_id]
 
 
 def _text(row: dict, name: str) -> str:
@@ -241,16 +244,28 @@ def prepare_row(row: dict, ctx: _Context) -> Licence:
     reason = _text(row, "status_reason")
     if status == Licence.Status.REVOKED and not reason:
         raise RowProblem("licences.reason-required", "已注销的证照须有注销原因。")
-    return Licence(
-        identifier=str(ident), licence_type=licence_type, serial=ident.serial,
-        version=ident.version, name=_text(row, "name") or licence_type.name,
-        type_code=type_code, number=number[:100], issuer=issuer, issuer_name=issuer.name,
-        issuer_code=issuer_code, issue_date=issue_date, holder_name=holder_name[:200],
-        holder_code=holder_code, holder_code_type=code_type, valid_from=valid_from,
-        valid_until=valid_until, fields=fields, status=status, status_reason=reason[:500],
-        status_changed_at=ctx.now if status != Licence.Status.VALID else None,
-        origin=Licence.Origin.IMPORT, issued_at=ctx.now,
-    )
+    values = {
+        "identifier": str(ident), "licence_type_id": licence_type.pk, "serial": ident.serial,
+        "version": ident.version, "name": _text(row, "name") or licence_type.name,
+        "type_code": type_code, "number": number[:100], "issuer_id": issuer.pk,
+        "issuer_name": issuer.name, "issuer_code": issuer_code, "issue_date": issue_date,
+        "holder_name": holder_name[:200], "holder_code": holder_code,
+        "holder_code_type": code_type, "valid_from": valid_from, "valid_until": valid_until,
+        "fields": fields, "status": status, "status_reason": reason[:500],
+        "status_changed_at": ctx.now if status != Licence.Status.VALID else None,
+        "origin": Licence.Origin.IMPORT, "issued_at": ctx.now,
+    }
+    # Positional values in column order: Model.__init__'s quick path (keywords and related
+    # objects cost more than the rest of the row's checks).
+    return Licence(*[values.get(name, default) for name, default in _DEFAULTS])
+
+
+def _defaults() -> list[tuple[str, object]]:
+    fields = Licence._meta.concrete_fields
+    return [(f.attname, None if f.primary_key or f.null else f.get_default()) for f in fields]
+
+
+_DEFAULTS = _defaults()
 
 
 # --- the import --------------------------------------------------------------------------
@@ -311,8 +326,13 @@ def _insert(licences: list[Licence]) -> None:
     table = quote(Licence._meta.db_table)
     # A concrete field has a column; the stubs allow None for any field.
     columns = ", ".join(quote(f.column) for f in fields)  # pyright: ignore[reportArgumentType]
+    # Text, numbers and keys go as they are (and dates and times to psycopg, which adapts
+    # them itself); the rest through its field.
+    as_is = _AS_IS + ((models.DateField,) if connection.vendor == "postgresql" else ())
+    prepared = [(f.attname, None if isinstance(f, as_is) else f) for f in fields]
     params = [
-        [f.get_db_prep_save(getattr(licence, f.attname), connection) for f in fields]
+        [value if field is None else field.get_db_prep_save(value, connection)
+         for name, field in prepared for value in (getattr(licence, name),)]
         for licence in licences
     ]
     with connection.cursor() as cursor:
@@ -350,7 +370,7 @@ def _write_batch(actor, batch, ctx, report, fail, batch_number, now) -> None:
                     fail(line, licence.identifier, "licences.import-conflict",
                          "证照标识已存在但内容不同；变更证照请换发新版本。")
                 continue
-            key, signer = ctx.key(licence.issuer)
+            key, signer = ctx.key(licence.issuer_id)
             licence.signing_key = key
             licence.seal_signature = signing.seal_sign(
                 signer, identifier=licence.identifier, payload_sha256=licence.payload_sha256

@@ -75,7 +75,17 @@ class SignatureError(Exception):
 # --- canonical form ----------------------------------------------------------------------
 
 
+_LEAVES = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    # The usual shapes first, by exact type: a stored payload is a dict of strings, and
+    # this runs on every verification.
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, dt.datetime):
         raise TypeError("canonical form has dates, not datetimes")
     if isinstance(value, dt.date):
@@ -306,8 +316,14 @@ def seal_statement(identifier: str, payload_sha256: str) -> dict[str, str]:
     return {"id": identifier, "sha256": payload_sha256}
 
 
+@lru_cache(maxsize=4096)
+def _seal_header_b64u(algorithm: str, kid: str) -> str:
+    """The first part of every seal of one key (a key seals many licences)."""
+    return b64u(canonical_bytes(seal_header(algorithm, kid)))
+
+
 def seal_signing_input(*, algorithm: str, kid: str, identifier: str, payload_sha256: str) -> bytes:
-    header = b64u(canonical_bytes(seal_header(algorithm, kid)))
+    header = _seal_header_b64u(algorithm, kid)
     payload = b64u(canonical_bytes(seal_statement(identifier, payload_sha256)))
     return f"{header}.{payload}".encode("ascii")
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from onewindow.catalog import selectors
+from onewindow.catalog import search, selectors
 from onewindow.catalog.importers.gdzwfw import import_gdzwfw
-from onewindow.catalog.search import index_text, query_words
+from onewindow.catalog.search import grams, index_text, query_words
 from onewindow.testing import FIXED_NOW, shared_rows
 
 from .conftest import bundled_lines
@@ -81,3 +81,28 @@ def test_index_and_query_words():
     assert query_words("我要办社保卡") == ["社保卡", "社保"]
     assert query_words("社") == ["社"]
     assert query_words("  ") == []
+
+
+def test_grams_are_the_bigrams_without_spaces():
+    assert grams("社保") == {"社保"}
+    assert grams("社会保险") == {"社会", "会保", "保险"}
+    assert grams("a b") == set() and grams("社") == set()
+
+
+def test_postgresql_finds_name_words_through_the_bigram_index(postgres_only, real_items):
+    from django.db import connection, transaction
+
+    from onewindow.catalog.models import ImplementationVersion
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The table here is small enough to scan; the question is whether the index can
+        # answer a 2-character word at all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        queryset = search.apply(ImplementationVersion.objects.all(), "社保",
+                                text_field="search_text", name_field="name")
+        plan = queryset.explain()
+        found = set(queryset.values_list("pk", flat=True))
+    assert "catalog_version_search_grams" in plan, plan
+    expected = set(ImplementationVersion.objects.filter(search_text__contains="社保")
+                   .values_list("pk", flat=True))
+    assert found == expected and expected

@@ -79,6 +79,14 @@ def test_swapping_two_neighbours_is_caught():
 def test_malformed_identifiers_are_rejected(bad):
     with pytest.raises(InvalidIdentifier):
         parse_identifier(bad)
+    with pytest.raises(InvalidIdentifier):  # asked again: a refusal is never remembered
+        parse_identifier(bad)
+
+
+def test_a_parsed_identifier_is_remembered_whatever_its_spelling():
+    identifier = build_identifier(type_code=TYPE_CODE, issuer_code=ISSUER, serial="7",
+                                  version=2)
+    assert parse_identifier(f"  {identifier.lower()} ") is parse_identifier(identifier)
 
 
 def test_build_rejects_bad_parts():

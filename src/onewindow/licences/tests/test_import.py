@@ -127,3 +127,23 @@ def test_fast_id_check_agrees_with_stdnum():
         check = ric.calc_check_digit(body + "0") if rng.random() < 0.8 else rng.choice("0X5")
         number = body + check
         assert _valid_id_number(number) == ric.is_valid(number), number
+
+
+def test_imported_rows_hold_the_values_of_the_file(world, now, tmp_path):
+    good, revoked = _rows(world, 2)
+    revoked = dict(revoked, status="REVOKED", status_reason="吊销", valid_until="")
+    path = tmp_path / "stock.jsonl"
+    write_jsonl(path, [good, revoked])
+    licences_import(actor=None, rows=read_rows(path), now=now)
+
+    first = Licence.objects.get(identifier=good["identifier"])
+    assert (str(first.issue_date), str(first.valid_until)) == (good["issue_date"],
+                                                               good["valid_until"])
+    assert first.fields == good["fields"]
+    assert (first.status, first.status_changed_at, first.issued_at) == ("VALID", None, now)
+    assert (first.issuer_id, first.licence_type_id, first.version) == (
+        world.department.pk, world.person_type.pk, 1)
+    second = Licence.objects.get(identifier=revoked["identifier"])
+    assert (second.status, second.status_reason, second.valid_until) == ("REVOKED", "吊销", None)
+    assert second.status_changed_at == now
+    assert licence_verify(identifier=second.identifier, now=now).outcome == "revoked"

@@ -17,6 +17,27 @@ def test_canonical_form_refuses_floats():
         signing.canonical_bytes({"capital": 1.5})
 
 
+def test_canonical_form_refuses_floats_and_datetimes_at_any_depth():
+    # The quick path for plain dicts and strings must still reach the nested checks.
+    with pytest.raises(TypeError):
+        signing.canonical_bytes({"照面信息": {"注册资本": [1, {"万元": 2.5}]}})
+    with pytest.raises(TypeError):
+        signing.canonical_bytes({"照面信息": {"时间": dt.datetime(2026, 1, 2, 3, 4)}})
+    assert signing.canonical_bytes({1: "a", "b": (True, None)}) == b'{"1":"a","b":[true,null]}'
+
+
+def test_seal_signing_input_is_the_same_for_every_call_of_a_key():
+    first = signing.seal_signing_input(algorithm=signing.ED25519, kid="k1", identifier="A",
+                                       payload_sha256="x")
+    again = signing.seal_signing_input(algorithm=signing.ED25519, kid="k1", identifier="B",
+                                       payload_sha256="y")
+    other = signing.seal_signing_input(algorithm=signing.ED25519, kid="k2", identifier="A",
+                                       payload_sha256="x")
+    header = signing.b64u(b'{"alg":"EdDSA","kid":"k1","typ":"licence-seal"}')
+    assert first.split(b".")[0] == again.split(b".")[0] == header.encode()
+    assert other.split(b".")[0] != first.split(b".")[0]
+
+
 def test_private_key_is_sealed_and_bound_to_its_row(settings):
     pair = signing.generate_key(signing.ED25519)
     sealed = signing.seal_private_key(pair.private_raw, aad=b"kid1|ORG")
