@@ -23,8 +23,8 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -62,7 +62,11 @@ DOCX = FileKind(
 ALLOWED = (PDF, JPEG, PNG, OFD, DOCX)
 # What a browser can show by itself; OFD and Word files are only downloaded.
 PREVIEWABLE = (PDF, JPEG, PNG)
-ALLOWED_LABEL = "、".join(kind.label for kind in ALLOWED)
+
+
+def allowed_label() -> str:
+    """The accepted formats as a reader names them, in the active language."""
+    return pgettext("list separator", "、").join(gettext(kind.label) for kind in ALLOWED)
 
 
 def preview_kind(content_type: str) -> FileKind | None:
@@ -173,7 +177,7 @@ def sniff(data: bytes) -> FileKind:
         if data.startswith(magic):
             raise _rejected(
                 _("该文件实际是%(what)s，不能作为申请材料上传。请上传 %(allowed_label)s。")
-                % {"what": what, "allowed_label": ALLOWED_LABEL},
+                % {"what": what, "allowed_label": allowed_label()},
                 detected=what,
             )
     if data.startswith(b"\xff\xd8\xff"):
@@ -186,7 +190,7 @@ def sniff(data: bytes) -> FileKind:
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
     raise _rejected(
-        _("无法识别的文件类型。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+        _("无法识别的文件类型。请上传 %(allowed_label)s。") % {"allowed_label": allowed_label()}
     )
 
 
@@ -197,7 +201,7 @@ def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
     if header_at and _MARKUP.search(data[:header_at]):
         raise _rejected(
             _("该文件实际是网页或脚本，不能作为 PDF 上传。请上传 %(allowed_label)s。")
-            % {"allowed_label": ALLOWED_LABEL},
+            % {"allowed_label": allowed_label()},
             detected="HTML",
         )
     active = (_("该 PDF 含有脚本、启动动作或内嵌文件，出于安全原因不能上传。"
@@ -296,7 +300,7 @@ def _sniff_zip(data: bytes) -> FileKind:
             raise _rejected(_("Word 文档含有宏，出于安全原因不能上传。请另存为 docx 后再上传。"))
         return DOCX
     raise _rejected(
-        _("不支持压缩包。请上传 %(allowed_label)s。") % {"allowed_label": ALLOWED_LABEL}
+        _("不支持压缩包。请上传 %(allowed_label)s。") % {"allowed_label": allowed_label()}
     )
 
 

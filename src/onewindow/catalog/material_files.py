@@ -10,6 +10,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -26,7 +28,7 @@ BY_ELEMENT = {kind.element: kind for kind in KINDS}
 BY_SLUG = {kind.slug: kind for kind in KINDS}
 
 MAX_BYTES = 10 * 1024 * 1024
-ALLOWED_LABEL = "PDF、Word（doc/docx）或 Excel（xls/xlsx）"
+ALLOWED_LABEL = gettext_lazy("PDF、Word（doc/docx）或 Excel（xls/xlsx）")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
 
 

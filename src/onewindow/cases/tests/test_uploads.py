@@ -1,5 +1,6 @@
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 
@@ -274,3 +275,17 @@ def test_a_pdf_uploaded_as_hta_is_downloaded_as_pdf(world, now):
                                            filename="营业执照.hta", now=now)
     assert record.original_name == "营业执照.hta"  # shown as the applicant named it
     assert selectors.file_download_name(record) == f"营业执照-草稿{draft.pk}.pdf"
+
+
+def test_a_refusal_names_the_accepted_formats_in_the_readers_language():
+    from django.utils import translation
+
+    page = b"<html><script>alert(1)</script>%PDF-1.4\n</html>"
+    with translation.override("en"), pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=page, filename="form.pdf")
+    message = str(exc.value.message)
+    assert "PDF, JPEG" in message and "Word" in message
+    assert not re.search(r"[\u4e00-\u9fff]", message), message
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=page, filename="form.pdf")
+    assert "PDF、JPEG 图片" in str(exc.value.message)
