@@ -46,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
+from onewindow.testing.files import pdf_bytes
 
 CASES_DB = "onewindow_bench_cases"
 PGBENCH_DB = "onewindow_bench_pgbench"
@@ -55,25 +56,7 @@ FORM = {"contact_name": "基准申请人", "contact_phone": "13806310001",
         "application_content": "基准测试"}
 
 
-def _pdf() -> bytes:
-    """A small valid one-page PDF (uploads are opened and checked)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
-PDF = _pdf()
+PDF = pdf_bytes()  # uploads are opened and checked: a valid one-page PDF
 
 
 # --- child processes: Django set up against the scratch database ---------------------------

@@ -16,6 +16,7 @@ from stdnum.cn import ric
 
 from onewindow.cases.models import Case
 from onewindow.testing import axe_violations
+from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
 from onewindow.web.demo_items import load_demo_items
 
@@ -26,32 +27,8 @@ TOLERABLE = "经营场所使用证明（产权证明或租赁协议）"
 CITIZEN = ("张晓明", "37100219900307002X", "13806310001")
 
 
-def pdf(text: str) -> bytes:
-    """A small, valid PDF (one page, no scripts) the upload check accepts."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
 def pdf_file(name: str) -> dict:
-    return {"name": name, "mimeType": "application/pdf", "buffer": pdf(name)}
+    return {"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes(name, page_text=name)}
 
 
 def new_id_number(serial: int) -> str:

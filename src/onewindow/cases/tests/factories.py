@@ -6,26 +6,8 @@ import datetime as dt
 import io
 import zipfile
 
+from onewindow.testing.files import pdf_bytes
 from onewindow.testing.world import World
-
-
-def pdf_bytes(text: str = "hello", *, catalog_extra: bytes = b"") -> bytes:
-    """A small valid PDF (cross-reference table, trailer, startxref) that pypdf opens;
-    ``text`` goes into a comment so files differ, ``catalog_extra`` into the catalog."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
-    out = bytearray(b"%PDF-1.4\n% " + text.encode() + b"\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
 
 
 def png_bytes() -> bytes:
