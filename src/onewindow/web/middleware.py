@@ -132,26 +132,30 @@ def _invalid_text_fields(request) -> list[str]:
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
             document = json.loads(request.body or b"null")
-        except ValueError:  # the API answers malformed JSON itself
+        except (ValueError, RecursionError):  # malformed or absurdly deep: the API answers
             return bad
         bad += _invalid_json_paths(document, "body")
     return bad
 
 
-def _invalid_json_paths(value, where: str) -> list[str]:
-    if isinstance(value, str):
-        return [where] if _unstorable(value) else []
-    if isinstance(value, list):
-        return [path for index, item in enumerate(value)
-                for path in _invalid_json_paths(item, f"{where}[{index}]")]
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            if _unstorable(key):
-                found.append(f"{where}.?")
-            found += _invalid_json_paths(item, f"{where}.{key}")
-        return found
-    return []
+def _invalid_json_paths(document, where: str) -> list[str]:
+    """The paths of strings (values or keys) in a parsed JSON document that cannot be
+    stored; walked with a stack, so a deeply nested body cannot exhaust the recursion."""
+    found: list[str] = []
+    stack = [(document, where)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _unstorable(value):
+                found.append(path)
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _unstorable(key):
+                    found.append(f"{path}.?")
+                stack.append((item, f"{path}.{key}"))
+    return sorted(found)
 
 
 def _api_parse_error(exc: Exception) -> JsonResponse:

@@ -74,3 +74,14 @@ def test_pages_answer_the_error_page_for_a_nul_in_a_form_or_query(world):
     client.force_login(world.clerk)
     posted = client.post("/staff/front-desk/", {"number": "x\x00"})
     assert posted.status_code == 422
+
+
+@pytest.mark.parametrize("depth", [3_000, 30_000])
+def test_a_deeply_nested_json_body_is_an_answer_not_a_server_error(depth):
+    body = "[" * depth + "]" * depth
+    response = _json(Client(raise_request_exception=False), "POST", "/api/v1/cases/progress",
+                     body)
+    assert response.status_code == 422
+    page = Client(raise_request_exception=False).generic(
+        "POST", "/items/", body.encode(), content_type="application/json")
+    assert page.status_code < 500
