@@ -26,7 +26,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from onewindow.common.text import StrOrPromise
@@ -212,9 +212,15 @@ def _sniff_pdf(data: bytes, header_at: int) -> FileKind:
     try:
         if _parsed_active_names(reader):
             raise _rejected(active)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except _PDF_FAILURES as exc:
         raise _damaged_pdf() from exc
     return PDF
+
+
+# What pypdf raises on a file it cannot read (an unknown or unsupported stream filter is
+# NotImplementedError / DependencyError): all of them mean "damaged", never a 500.
+_PDF_FAILURES = (PyPdfError, DependencyError, ValueError, KeyError, TypeError, AttributeError,
+                 RecursionError, NotImplementedError)
 
 
 def _damaged_pdf() -> UploadRejected:
@@ -242,8 +248,7 @@ def _open_pdf(data: bytes) -> PdfReader:
             raise _rejected(_("加密的 PDF 不能上传，请去掉密码后再上传。"))
         reader.trailer["/Root"].get_object()
         return reader
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
-            NotImplementedError) as exc:
+    except _PDF_FAILURES as exc:
         raise _damaged_pdf() from exc
     finally:
         logger.setLevel(level)

@@ -198,7 +198,7 @@ def test_active_content_under_escaped_names_is_refused(extra):
     assert "脚本、启动动作或内嵌文件" in exc.value.message
 
 
-def _pdf_with_compressed_action() -> bytes:
+def _pdf_with_compressed_action(filter_name: bytes = b"/FlateDecode") -> bytes:
     """A PDF 1.5 whose JavaScript action sits in a compressed object stream: no active
     name is in the file's bytes, only a PDF parser finds it."""
     action = b"<< /S /JavaScript /JS (app.alert(1)) >>"
@@ -206,8 +206,8 @@ def _pdf_with_compressed_action() -> bytes:
     objects = {
         1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
         2: b"<< /Type /Pages /Kids [] /Count 0 >>",
-        3: b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
-           % len(packed) + packed + b"\nendstream",
+        3: b"<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %d >>\nstream\n"
+           % (filter_name, len(packed)) + packed + b"\nendstream",
     }
     out = bytearray(b"%PDF-1.5\n")
     offsets = {}
@@ -289,3 +289,11 @@ def test_a_refusal_names_the_accepted_formats_in_the_readers_language():
     with pytest.raises(UploadRejected) as exc:
         uploads.check_upload(stream=page, filename="form.pdf")
     assert "PDF、JPEG 图片" in str(exc.value.message)
+
+
+@pytest.mark.parametrize("filter_name", [b"/Foo", b"/JBIG2Decode"])
+def test_a_pdf_whose_streams_pypdf_cannot_decode_is_refused_as_damaged(filter_name):
+    with pytest.raises(UploadRejected) as exc:
+        uploads.check_upload(stream=_pdf_with_compressed_action(filter_name),
+                             filename="a.pdf")
+    assert exc.value.code == "cases.upload-rejected"
