@@ -358,7 +358,7 @@ def _lock(account: Account | None, subject: str, now: dt.datetime) -> dt.datetim
         return until
     with transaction.atomic(durable=True):
         Account.objects.filter(pk=account.pk).update(locked_until=until, failed_logins=0)
-        forget_account_tokens(account.pk)
+        _forget_now_and_on_commit(account.pk)
         audit_record(
             actor=None, action="identity.account.locked", subject_type="identity.account",
             subject_id=str(account.pk), after={"locked_until": until}, now=now,
@@ -422,6 +422,7 @@ def login_check(*, identifier: str, password: str, portal: str, client: str,
 def account_unlock(*, actor: Actor | None, account: Account, now: dt.datetime) -> None:
     Account.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=None)
     ratelimit.reset("login-account", _login_subject(account, ""))
+    _forget_now_and_on_commit(account.pk)  # a cached "locked" account would stay refused
     audit_record(
         actor=actor, action="identity.account.unlocked", subject_type="identity.account",
         subject_id=str(account.pk), now=now,
@@ -489,6 +490,13 @@ def forget_account_tokens(account_id: int) -> None:
     cache.delete_many([_token_cache_key(h) for h in hashes])
 
 
+def _forget_now_and_on_commit(account_id: int) -> None:
+    """Forget at once, and again after commit: a request between the two may have cached
+    the row as it was before this transaction."""
+    forget_account_tokens(account_id)
+    transaction.on_commit(lambda: forget_account_tokens(account_id))
+
+
 # Fields whose change must stop an account's tokens at once.
 _TOKEN_STOPPING_FIELDS = frozenset({"is_active", "locked_until", "password"})
 
@@ -525,8 +533,11 @@ def token_revoke(*, actor: Account, token: ApiToken, now: dt.datetime) -> None:
     if token.account_id != actor.pk and not actor.is_superuser:
         raise InvalidToken(_("访问令牌无效、已过期或已撤销。"))
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
-    # At once, even if the transaction then fails: a dropped entry is only read again.
-    cache.delete(_token_cache_key(token.key_hash))
+    # At once, even if the transaction then fails (a dropped entry is only read again), and
+    # after commit, in case a request cached the unrevoked row in between.
+    key = _token_cache_key(token.key_hash)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
     if updated:
         audit_record(
             actor=actor, action="identity.token.revoked", subject_type="identity.token",

@@ -71,3 +71,19 @@ def test_the_lock_out_of_failed_logins_stops_a_cached_token(issued, settings):
     assert Account.objects.get(pk=account.pk).locked_until is not None
     with pytest.raises(InvalidToken):
         services.token_authenticate(secret=issued.secret, now=now)
+
+
+def test_an_administrator_unlocking_the_account_lets_its_token_work_at_once(
+        issued, settings, django_capture_on_commit_callbacks):
+    settings.ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES = 1
+    now = timezone.now()
+    account = services.token_authenticate(secret=issued.secret, now=now)
+    with pytest.raises(AccountLocked):
+        services.login_check(identifier=account.username, password="wrong", portal="staff",
+                             client="10.0.0.1", now=now)
+    with pytest.raises(InvalidToken):
+        services.token_authenticate(secret=issued.secret, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_unlock(actor=None, account=Account.objects.get(pk=account.pk),
+                                now=now)
+    assert services.token_authenticate(secret=issued.secret, now=now).pk == account.pk
