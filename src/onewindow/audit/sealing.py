@@ -196,10 +196,12 @@ def export_document(checkpoint: AuditCheckpoint, leaves: list[tuple[int, str]]) 
 
 
 def sealed_leaves(checkpoint: AuditCheckpoint) -> list[tuple[int, str]]:
-    return list(
-        AuditEvent.objects.filter(id__gte=checkpoint.first_id, id__lte=checkpoint.last_id)
-        .order_by("id").values_list("id", "payload_hash")
-    )
+    """The rows the checkpoint sealed, in id order: its id range without its declared gaps
+    (a row that committed late into a gap was not sealed and is no leaf of this tree)."""
+    lost = gap_ids(checkpoint.gaps)
+    rows = (AuditEvent.objects.filter(id__gte=checkpoint.first_id, id__lte=checkpoint.last_id)
+            .order_by("id").values_list("id", "payload_hash"))
+    return [(row_id, payload_hash) for row_id, payload_hash in rows if row_id not in lost]
 
 
 def _export(checkpoint: AuditCheckpoint) -> bool:

@@ -3,6 +3,7 @@ published format (proofs.py docstring, docs/decisions/0027) and RFC 9162 2.1.3.2
 not by the code that made them."""
 
 import base64
+import datetime as dt
 import hashlib
 import json
 
@@ -100,3 +101,19 @@ def test_a_changed_row_or_path_or_key_does_not_prove(now):
     assert not auditor_checks(moved, public_pem)
     other = keys.public_pem(Ed25519PrivateKey.generate().public_key()).encode()
     assert not auditor_checks(proof, other)
+
+
+def test_a_row_of_a_checkpoint_with_a_late_row_in_its_gap_still_proves(now, settings):
+    from onewindow.audit.models import AuditCheckpoint
+
+    from .test_sealing import _row
+
+    settings.ONEWINDOW_AUDIT_GAP_SECONDS = 60
+    (first,) = record(now, 1)
+    third = _row(now, row_id=first.pk + 3)
+    audit_seal(now=now)
+    audit_seal(now=now + dt.timedelta(seconds=61))
+    assert AuditCheckpoint.objects.get(seq=2).gaps == [[first.pk + 1, first.pk + 2]]
+    _row(now, row_id=first.pk + 2)  # commits after its id was declared lost
+    public_pem = keys.public_pem(keys.public_key()).encode()
+    assert auditor_checks(audit_prove(third.pk), public_pem)
