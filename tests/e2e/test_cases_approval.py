@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.identity.models import Account
+from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
 from onewindow.web.demo_items import load_demo_items
 from tests.e2e.test_cases_intake import (
@@ -24,7 +25,6 @@ from tests.e2e.test_cases_intake import (
     citizen_login,
     new_id_number,
     open_action,
-    pdf,
     staff_login,
 )
 
@@ -54,7 +54,8 @@ def apply_as_citizen1(item) -> str:
     )
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
-                                      stream=pdf(material.name), filename="scan.pdf", now=now)
+                                      stream=pdf_bytes(material.name, page_text=material.name),
+                                      filename="scan.pdf", now=now)
     case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-approval",
                                 now=now)
     return case.number

@@ -27,12 +27,13 @@ from onewindow.identity.models import Account
 from onewindow.licences import exports
 from onewindow.licences.models import Licence, LicenceType, LicenceUsage
 from onewindow.testing import axe_violations
+from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
 from onewindow.web.demo_items import load_demo_items
 from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow.errors import WorkItemNotFound
 
-from .test_cases_intake import citizen_login, pdf, pdf_file, staff_login
+from .test_cases_intake import citizen_login, pdf_file, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +71,8 @@ def apply_for_food_licence(item) -> Case:
     )
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
-                                      stream=pdf(material.name), filename="scan.pdf", now=now)
+                                      stream=pdf_bytes(material.name, page_text=material.name),
+                                      filename="scan.pdf", now=now)
     return services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-food",
                                 now=timezone.now())
 
@@ -235,7 +237,8 @@ def test_the_instant_demo_item_issues_the_individual_business_licence(demo_data)
     )
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
-                                      stream=pdf(material.name), filename="scan.pdf", now=now)
+                                      stream=pdf_bytes(material.name, page_text=material.name),
+                                      filename="scan.pdf", now=now)
     case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-gt",
                                 now=now)
     case = services.case_decide_instant(actor=account("clerk1"), case=case,
