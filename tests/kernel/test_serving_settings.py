@@ -35,6 +35,32 @@ def test_behind_pgbouncer_no_cursor_outlives_its_transaction():
     assert behind["DISABLE_SERVER_SIDE_CURSORS"] is True
 
 
+def test_statements_are_prepared_on_postgresql_except_behind_pgbouncer():
+    direct = database_settings(PG, {}, pool_default=True)["OPTIONS"]
+    assert direct["server_side_binding"] is True
+    assert direct["prepare_threshold"] >= 1
+    behind = database_settings(PG, {"ONEWINDOW_DB_PGBOUNCER": "1"}, pool_default=True)
+    assert "server_side_binding" not in behind.get("OPTIONS", {})
+    assert "prepare_threshold" not in behind.get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_a_repeated_statement_is_planned_once_per_connection():
+    from django.db import connection
+
+    from onewindow.identity.models import Account
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(3):
+        list(Account.objects.filter(username="nobody-prepared"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("nobody-prepared" not in text and "identity_account" in text
+               for text in prepared)
+
+
 def test_a_pool_smaller_than_its_minimum_is_refused():
     with pytest.raises(ImproperlyConfigured, match="ONEWINDOW_DB_POOL_MAX_SIZE"):
         pool_options({"ONEWINDOW_DB_POOL_MIN_SIZE": "5", "ONEWINDOW_DB_POOL_MAX_SIZE": "2"})
