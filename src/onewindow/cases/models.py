@@ -94,6 +94,10 @@ class Case(models.Model):
         "状态", max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
     form_data = models.JSONField("申请表", default=dict, blank=True)
+    # The item's structured form (issue 13, ADR 0031): typed answers by field key, and
+    # where each prefilled value came from ({key: {"source": ..., "locked": bool}}).
+    answers = models.JSONField("表单答案", default=dict, blank=True)
+    answer_sources = models.JSONField("答案来源", default=dict, blank=True)
 
     created_at = models.DateTimeField("创建时间")
     updated_at = models.DateTimeField("更新时间")

@@ -248,6 +248,14 @@ class ImplementationVersion(models.Model):
         "审批结果类型", max_length=20, choices=ResultKind.choices, blank=True
     )
     result_licence_type = models.CharField("结果证照类型代码", max_length=64, blank=True)
+    # Structured application form (issue 13, docs/decisions/0031): pages of typed fields;
+    # empty means the generic form built from the contact fields and the materials list.
+    form = models.JSONField("申请表单", default=dict, blank=True)
+    # 现场核查要点: the checklist an on-site inspection step walks (ADR 0031).
+    inspection_checklist = models.JSONField("现场核查要点", default=list, blank=True)
+    # Licence field → source (a form answer, a decision value): what the issued 电子证照
+    # carries (ADR 0031).
+    licence_mapping = models.JSONField("证照字段映射", default=dict, blank=True)
     location = models.TextField("办理地点", blank=True)
     office_hours = models.TextField("办理时间", blank=True)
     consult_phone = models.CharField("咨询电话", max_length=500, blank=True)
