@@ -6,10 +6,11 @@ a version, and which organisation a joint-review lane names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import ImplementationVersion
@@ -193,20 +194,39 @@ def work_items_of_subject(*, subject_type: str, subject_id: str):
 # --- routes ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
+def _default_route_parts(handling_type: str, joint_departments: str, name: str
+                         ) -> tuple[str, bpmn.ParsedRoute]:
+    """The generated default route for these version elements, parsed and checked: a pure
+    function of its arguments, so each process builds it once per distinct item shape
+    instead of on every acceptance."""
+    kind, xml = defaults.default_route_xml(
+        handling_type=handling_type, joint_departments=joint_departments, name=name)
+    return kind, bpmn.parse_route(xml, require_outcomes=True)
+
+
 def default_route_for(version) -> RouteDefinition:
     """The generated default route of ``version`` as an unsaved row."""
-    kind, xml = defaults.default_route_xml(
-        handling_type=version.handling_type, joint_departments=version.joint_departments,
-        name=version.short_name or version.name,
-    )
-    parsed = bpmn.parse_route(xml, require_outcomes=True)
+    kind, parsed = _default_route_parts(version.handling_type, version.joint_departments,
+                                        version.short_name or version.name)
     return RouteDefinition(
         version=version, source=RouteDefinition.Source.DEFAULT, kind=kind,
         process_id=parsed.process_id, process_name=parsed.process_name[:255],
         bpmn_xml=parsed.xml, sha256=parsed.sha256, lanes=parsed.lanes_json(),
         tasks=parsed.tasks_json(), uploaded_at=version.created_at,
-        end_outcomes=parsed.end_outcomes,
+        end_outcomes=dict(parsed.end_outcomes),
     )
+
+
+def newest_route(*, version, default: RouteDefinition) -> RouteDefinition | None:
+    """In one query: the newest uploaded route of ``version``, else its stored default
+    row with ``default``'s content, else None."""
+    uploaded = Q(source=RouteDefinition.Source.UPLOADED)
+    return (RouteDefinition.objects
+            .filter(version=version)
+            .filter(uploaded | Q(source=RouteDefinition.Source.DEFAULT, sha256=default.sha256))
+            .order_by(Case(When(uploaded, then=0), default=1), "-uploaded_at", "-id")
+            .first())
 
 
 def access_route_version(*, actor: Actor, code: str, number: int,
@@ -233,23 +253,11 @@ def route_outcome(*, route_id: int, end_events, decision) -> str | None:
     return outcomes.outcome_of(declared, tuple(end_events), decision)
 
 
-def latest_uploaded(*, version) -> RouteDefinition | None:
-    return (RouteDefinition.objects
-            .filter(version=version, source=RouteDefinition.Source.UPLOADED)
-            .order_by("-uploaded_at", "-id").first())
-
-
 def route_get(*, version) -> RouteDefinition:
     """The route new cases of ``version`` would run: the newest upload, else the default
     (a stored default row if there is one, else generated and not saved)."""
-    uploaded = latest_uploaded(version=version)
-    if uploaded is not None:
-        return uploaded
     candidate = default_route_for(version)
-    stored = RouteDefinition.objects.filter(
-        version=version, source=RouteDefinition.Source.DEFAULT, sha256=candidate.sha256
-    ).first()
-    return stored or candidate
+    return newest_route(version=version, default=candidate) or candidate
 
 
 def route_history(*, version):

@@ -43,7 +43,7 @@ from .errors import (
 )
 from .models import RouteDefinition, WorkItem
 from .permissions import can_upload_route, can_work_on
-from .selectors import default_route_for, lane_organisation, latest_uploaded
+from .selectors import default_route_for, lane_organisation, newest_route
 from .subjects import StepDone, StoredState, adapter_for
 
 Status = WorkItem.Status
@@ -114,15 +114,10 @@ def route_upload(*, actor: Actor | None, version, bpmn_xml: str | bytes, file_na
 def route_for(*, version) -> RouteDefinition:
     """The route new cases of ``version`` run: the newest upload, else the default (stored
     once per content, so cases can point at it)."""
-    uploaded = latest_uploaded(version=version)
-    if uploaded is not None:
-        return uploaded
     candidate = default_route_for(version)
-    existing = RouteDefinition.objects.filter(
-        version=version, source=RouteDefinition.Source.DEFAULT, sha256=candidate.sha256
-    ).first()
-    if existing is not None:
-        return existing
+    found = newest_route(version=version, default=candidate)
+    if found is not None:
+        return found
     try:
         with transaction.atomic():
             candidate.save()
@@ -290,13 +285,20 @@ def process_start(*, actor: Actor | None, route: RouteDefinition, subject_type: 
 
 
 def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_type: str,
-                        subject_id: str, data: dict | None = None, now: dt.datetime) -> Step:
-    """The body of ``process_start``, in the caller's transaction."""
+                        subject_id: str, data: dict | None = None, now: dt.datetime,
+                        locked_subject: Any = None, audit: bool = True) -> Step:
+    """The body of ``process_start``, in the caller's transaction. ``locked_subject``: the
+    subject's row if the caller has locked it already (see ``SubjectAdapter.load_state``).
+    ``audit=False`` when the caller's own audited move of the subject records the start
+    (route, process and ready tasks) in the same transaction, as a case's ROUTE_START
+    does: one audit row for one fact."""
     subject_id = str(subject_id)
     adapter = adapter_for(subject_type)
-    # Same lock order as task_complete (work items, then the subject): no deadlock.
+    # Same lock order as task_complete (work items, then the subject): no deadlock. A
+    # caller holding the subject already starts a new subject's first route: no step can
+    # be completing on it.
     current = _ready(_lock_subject(subject_type, subject_id))
-    stored = adapter.load_state(subject_id)
+    stored = adapter.load_state(subject_id, locked=locked_subject)
     if stored is not None and stored.started and engine.ready_tasks(
             state_json=stored.state_json):
         raise AlreadyStarted(_("该业务的审批流程已在进行中。"))
@@ -305,13 +307,14 @@ def process_start_inner(*, actor: Actor | None, route: RouteDefinition, subject_
     sync = _sync_with_adapter(adapter, subject_type, subject_id, instance, current, now,
                               subject=stored.subject if stored is not None else None)
     _save(adapter, subject_id, stored, instance, version, now)
-    audit_record(
-        actor=actor, action="workflow.process_started", subject_type=subject_type,
-        subject_id=subject_id,
-        after={"route_id": route.pk, "process_id": route.process_id,
-               "ready": [task.name for task in instance.ready_tasks]},
-        now=now,
-    )
+    if audit:
+        audit_record(
+            actor=actor, action="workflow.process_started", subject_type=subject_type,
+            subject_id=subject_id,
+            after={"route_id": route.pk, "process_id": route.process_id,
+                   "ready": [task.name for task in instance.ready_tasks]},
+            now=now,
+        )
     _finished(subject_type, subject_id, instance, now)
     return Step(instance=instance, state_version=version, created=sync.created,
                 cancelled=sync.cancelled, subject=stored.subject if stored else None)

@@ -66,11 +66,14 @@ class StepDone:
 
 
 class SubjectAdapter(Protocol):
-    def load_state(self, subject_id: str) -> StoredState | None:
+    def load_state(self, subject_id: str, *, locked: Any = None) -> StoredState | None:
         """The stored state (locked for update), or None if no instance was started. An
         adapter that reads its subject's row for it may return that row as
         ``StoredState.subject`` (with an empty ``state_json`` if no instance was started):
-        the step then hands it to the hooks below instead of their reading it again."""
+        the step then hands it to the hooks below instead of their reading it again.
+        ``locked`` is the subject's row when the caller has already locked it in this
+        transaction (a case accepted and its route started in one act): the adapter may
+        read the state from it instead of locking the row again."""
 
     def save_state(self, subject_id: str, state: StoredState, *, now: dt.datetime) -> None:
         """Store the new state (in the caller's transaction)."""

@@ -137,8 +137,7 @@ def _accept(*, actor, case: Case, tolerated: list[int], supply_days: int | None,
         "supply_days": supply_days,
         "note": note,
     }
-    # Own rows first, the move (with its audit row) last: the audit chain head is one
-    # row every audited transaction locks, so it is taken as late as possible.
+    # The materials first, then the move with its action, outbox and audit rows.
     CaseMaterial.objects.filter(pk__in=[m.pk for m in present]).update(
         state=MaterialState.ACCEPTED, updated_at=now
     )

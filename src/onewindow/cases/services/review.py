@@ -67,11 +67,14 @@ class CaseWorkflowAdapter:
     as ``StoredState.subject``: the hooks and ``on_workflow_step`` use that row, so one
     step reads the case once and writes its state once (docs/decisions/0028)."""
 
-    def load_state(self, subject_id: str) -> StoredState | None:
-        try:
-            case = lock_case_id(int(subject_id))
-        except CaseNotFound:
-            return None
+    def load_state(self, subject_id: str, *, locked: Any = None) -> StoredState | None:
+        if isinstance(locked, Case) and locked.pk == int(subject_id):
+            case = locked  # locked by the caller in this transaction (case_accept)
+        else:
+            try:
+                case = lock_case_id(int(subject_id))
+            except CaseNotFound:
+                return None
         return StoredState(case.workflow_state or "", case.workflow_state_version,
                            subject=case)
 
@@ -109,11 +112,13 @@ def _subject_case(subject_id: str, subject) -> Case:
 
 def start_review(case: Case, *, actor, now: dt.datetime) -> None:
     """On acceptance of a non-即办 item: start its route (the version's uploaded one, else
-    the generated default) and move the case to IN_REVIEW (caller's transaction)."""
+    the generated default) and move the case to IN_REVIEW (caller's transaction).
+    ``case`` is the row the caller has locked (``lock_case``)."""
     route = workflow_services.route_for(version=case.version)
     step = workflow_services.process_start_inner(
         actor=actor, route=route, subject_type=SUBJECT_TYPE, subject_id=str(case.pk),
-        data={"case_number": case.number or ""}, now=now,
+        data={"case_number": case.number or ""}, now=now, locked_subject=case,
+        audit=False,  # the ROUTE_START move below audits the route and its ready tasks
     )
     lifecycle.transition(
         case, K.ROUTE_START, actor=actor, now=now,

@@ -50,7 +50,7 @@ class TestSubjects:
         self.states: dict[str, StoredState] = {}
         self.lock = threading.Lock()
 
-    def load_state(self, subject_id):
+    def load_state(self, subject_id, *, locked=None):
         with self.lock:
             return self.states.get(subject_id)
 

@@ -100,11 +100,13 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
 
 
 def _submit_idempotent(inner, *, actor, key: str):
-    """Run ``inner`` in its own durable transaction; if another request with the same
-    idempotency key won the race, return the case that request created."""
-    existing = _existing(actor, key)
-    if existing is not None:
-        return existing
+    """Run ``inner`` in its own durable transaction; if a request with the same
+    idempotency key submitted first (a double tap, a retry after a timeout, a race), return
+    the case that request created.
+
+    The key is not looked up first: a repeated request finds its draft already submitted
+    (a conflict) or the key taken (the unique constraint), rolls back and then reads the
+    earlier case, so a first submission, by far the common one, costs no extra read."""
     try:
         with transaction.atomic(durable=True):
             return inner()
