@@ -17,6 +17,8 @@ submitted and accepted:
 - in process (``in_process``): the same four service calls, each client a forked process
   with its own connection, with the audit sealer running every second beside them (its
   lag is reported: does it keep up?);
+- the HTTP runs have the audit sealer beside them too, in its own process (as
+  ``onewindow worker`` runs it), and report its lag the same way;
 - the floor (``pgbench``): TPC-B (5 statements a transaction) at ``--clients`` clients
   for ``--duration`` seconds.
 
@@ -128,6 +130,7 @@ def in_process(codes: list[str], clients: int, duration: float, tag: str) -> dic
 
     from onewindow.audit.services import audit_seal
     from onewindow.cases import services
+    from onewindow.common.db import close_connections_and_pools
     from onewindow.identity.models import Account
 
     def op(citizen, clerk, code, key):
@@ -170,24 +173,9 @@ def in_process(codes: list[str], clients: int, duration: float, tag: str) -> dic
             connections.close_all()
             queue.put((latencies, errors))
 
-    class Sealer(threading.Thread):
-        """The periodic sealer of ``onewindow worker``, every second."""
-
-        def __init__(self) -> None:
-            super().__init__(daemon=True)
-            self.stopped = threading.Event()
-            self.max_lag = 0.0
-
-        def run(self) -> None:
-            try:
-                while not self.stopped.wait(1.0):
-                    self.max_lag = max(self.max_lag,
-                                       audit_seal(now=timezone.now()).lag_seconds)
-            finally:
-                connections.close_all()
-
     audit_seal(now=timezone.now())
-    connections.close_all()  # never share a connection across fork
+    # Never share a connection, or a connection pool whose threads stay behind, across fork.
+    close_connections_and_pools()
     processes = [context.Process(target=child, args=(i,)) for i in range(clients)]
     for process in processes:
         process.start()
@@ -210,6 +198,44 @@ def in_process(codes: list[str], clients: int, duration: float, tag: str) -> dic
             "first_errors": sorted(set(errors))[:3], harness.SAMPLES: latencies,
             "audit_seal_max_lag_s": round(sealer.max_lag, 2),
             "audit_seal_lag_after_run_s": round(lag_after, 2)}
+
+
+class Sealer(threading.Thread):
+    """The periodic sealer of ``onewindow worker``, every second (Django set up)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stopped = threading.Event()
+        self.max_lag = 0.0
+
+    def run(self) -> None:
+        from django.db import connections
+        from django.utils import timezone
+
+        from onewindow.audit.services import audit_seal
+
+        try:
+            while not self.stopped.wait(1.0):
+                self.max_lag = max(self.max_lag, audit_seal(now=timezone.now()).lag_seconds)
+        finally:
+            connections.close_all()
+
+
+def seal_beside(duration: float) -> dict:
+    """A sealer process beside an HTTP run: seals every second for ``duration`` seconds,
+    then reports the largest lag it saw and the lag once the run is over."""
+    _django()
+    from django.utils import timezone
+
+    from onewindow.audit.services import audit_seal
+
+    sealer = Sealer()
+    sealer.start()
+    time.sleep(duration)
+    sealer.stopped.set()
+    sealer.join()
+    return {"audit_seal_max_lag_s": round(sealer.max_lag, 2),
+            "audit_seal_lag_after_run_s": round(audit_seal(now=timezone.now()).lag_seconds, 2)}
 
 
 # --- the orchestrator -----------------------------------------------------------------------
@@ -270,7 +296,19 @@ def http_step(server: harness.Server, tokens: dict, codes: list[str], clients: i
             for client in self:
                 client.close()
 
-    return lambda: harness.load(clients, duration, lambda i: Pair(make_client(i)), op)
+    def run() -> dict:
+        # The sealer runs beside the clients as in production (``onewindow worker``): its
+        # lag says whether it keeps up with the intake.
+        sealer = subprocess.Popen(
+            [sys.executable, __file__, "--seal-for", str(duration + 1)], env=server.env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        result = harness.load(clients, duration, lambda i: Pair(make_client(i)), op)
+        out, err = sealer.communicate(timeout=600)
+        if sealer.returncode != 0:
+            raise RuntimeError(f"the sealer beside the HTTP run failed:\n{err[-3000:]}")
+        return {**result, **json.loads(out.strip().splitlines()[-1])}
+
+    return run
 
 
 def main() -> None:
@@ -290,7 +328,12 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--codes", default="", help=argparse.SUPPRESS)
     parser.add_argument("--tag", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--seal-for", type=float, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.seal_for:
+        print(json.dumps(seal_beside(args.seal_for)))
+        return
 
     if args.setup:
         print(json.dumps(setup(args.clients)))

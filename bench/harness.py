@@ -127,10 +127,12 @@ def pg_admin(server_url: str, sql: str) -> None:
 
 def server_env(database_url: str, var_dir: Path) -> dict:
     """The environment of a bench's Django process or server: its scratch database, its
-    own var directory, no debug (which would keep every query in memory)."""
+    own var directory, no debug (which would keep every query in memory), and the psycopg
+    connection pool that production uses (without it every submission would open a new
+    connection for its case number, ADR 0027)."""
     var_dir.mkdir(parents=True, exist_ok=True)
     return {**os.environ, "DATABASE_URL": database_url, "ONEWINDOW_VAR_DIR": str(var_dir),
-            "ONEWINDOW_DEBUG": "0", "ONEWINDOW_LOG_LEVEL": "ERROR",
+            "ONEWINDOW_DEBUG": "0", "ONEWINDOW_LOG_LEVEL": "ERROR", "ONEWINDOW_DB_POOL": "1",
             "DJANGO_SETTINGS_MODULE": "onewindow.settings.dev",
             "PYTHONPATH": str(ROOT / "src")}
 
@@ -208,9 +210,19 @@ class Client:
         if json_body is not None:
             body = json.dumps(json_body, ensure_ascii=False).encode()
             sent["Content-Type"] = "application/json"
-        self.conn.request(method, path, body=body, headers=sent)
-        response = self.conn.getresponse()
-        data = response.read()
+        try:
+            self.conn.request(method, path, body=body, headers=sent)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server closed this keep-alive connection while it idled (gunicorn's
+            # keep-alive timeout): nothing was received, so send again on a new one.
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=sent)
+        try:
+            response = self.conn.getresponse()
+            data = response.read()
+        except Exception:
+            self.conn.close()  # the next call starts on a fresh connection
+            raise
         if response.status not in expect:
             raise HttpError(f"{method} {path} → {response.status}: {data[:200]!r}")
         return json.loads(data) if data and response.getheader(
