@@ -47,11 +47,15 @@ def require_reason(reason: str | None, *, field: str = "reason",
     return reason
 
 
+_RELATED = ("implementation", "version", "organisation", "centre", "applicant_person",
+            "applicant_legal", "applicant_account")
+
+
+_KEPT = tuple(name for name in _RELATED if name != "implementation")
+
+
 def case_queryset():
-    return Case.objects.select_related(
-        "implementation", "version", "organisation", "centre", "applicant_person",
-        "applicant_legal", "applicant_account",
-    )
+    return Case.objects.select_related(*_RELATED)
 
 
 def lock_case(case: Case) -> Case:
@@ -60,8 +64,25 @@ def lock_case(case: Case) -> Case:
 
     The lock makes a second actor wait and then see the first one's result; the
     ``lock_version`` check in ``transition`` is what turns a stale page into a conflict.
+
+    The case's row is read again with its item (whose status decides whether the case
+    may still move on: an item suspended meanwhile stops it). The version (never changed
+    once published), organisations and applicants the caller loaded with ``case`` in the
+    same request are kept where the locked row still points at them, so the lock is a
+    two-table read instead of an eight-table join.
     """
-    return lock_case_id(case.pk)
+    locked = (Case.objects.select_related("implementation").select_for_update(of=("self",))
+              .filter(pk=case.pk).first())
+    if locked is None:
+        raise CaseNotFound(_("没有找到该办件。"))
+    for name in _KEPT:
+        field = Case._meta.get_field(name)
+        if field.is_cached(case) and (  # pyright: ignore[reportAttributeAccessIssue]
+                getattr(locked, field.attname) == getattr(case, field.attname)):
+            field.set_cached_value(  # pyright: ignore[reportAttributeAccessIssue]
+                locked, field.get_cached_value(case))  # pyright: ignore[reportAttributeAccessIssue]
+    deadlines.remember_steps(locked)
+    return locked
 
 
 def lock_case_id(case_id: int) -> Case:
