@@ -3,8 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from onewindow.identity.tests.factories import CitizenFactory, StaffFactory
-from onewindow.identity.tests.factories import make_id_number
+from onewindow.identity.tests.factories import CitizenFactory, StaffFactory, make_id_number
 from onewindow.licences import exports, selectors, services
 from onewindow.licences.models import Licence, LicenceUsage
 from onewindow.licences.tests.factories import issue_to_citizen, make_world
