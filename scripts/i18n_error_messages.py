@@ -10,8 +10,16 @@ it anywhere in src/onewindow, Django's ``ValidationError`` and the workflow's
 ``ExpressionError`` (its reason is quoted in ``RouteInvalid``) — or to a helper that
 returns one (``_rejected(...)``), as an argument or as a value of its ``details={...}``;
 a local variable holding such a literal that is then passed as the message; a parameter
-a message quotes (``f"请填写{label}。"``) gets its Chinese default and the Chinese
-arguments callers pass for it wrapped too.
+a message quotes (``f"请填写{label}。"``, or ``_("请填写%(label)s。") % {"label": label}``
+once marked) gets its Chinese default and the Chinese arguments callers pass for it wrapped
+too. Messages that reach an error later count as well: the ``message`` argument of a
+method of a collecting class (``_Collector.add(key, message)``, whose dict becomes an
+error's details) and what a ``*_problem()`` function returns (its caller raises it).
+A Chinese word given to the ``label`` field of a dataclass defined here
+(``FileKind(…, "空白表格", …)``, ``Field("str", "事项名称")``) is shown in messages and on
+pages; it is reported, not rewritten, because such labels are often also keys (Excel
+headers): mark it ``gettext_noop`` and translate it where it is shown, or ``_`` when it
+is only shown.
 
 Each literal is wrapped in the module's lazy gettext (``gettext_lazy as _`` is imported
 when the module has none; a module that binds ``_`` to something else gets
@@ -65,6 +73,10 @@ SKIP_CLASSES = {
     "AppendOnly": "a guard against code editing the action log; no person reads it",
     "_Broken": "audit-verify: what an operator or auditor reads at the console",
     "_locate": "audit-verify: builds the console report's first bad row",
+}
+# ``*_problem`` functions whose answer is no reader's message.
+SKIP_FUNCTIONS = {
+    "_holder_code_problem": "licence import: its answer is a RowProblem's reason",
 }
 # Not ApplicationErrors, but what they say reaches pages.
 EXTRA_CLASSES = {"ApplicationError", "ValidationError", "ExpressionError"}
@@ -250,7 +262,7 @@ def _dict_values(node: ast.AST) -> list[ast.AST]:
 
 
 def find(module: Module, errors: set[str], labels: dict[tuple[str, str], LabelFunction],
-         findings: Findings) -> None:
+         findings: Findings, dataclasses: dict[str, int] | None = None) -> None:
     seen: set[int] = set()
 
     def add(node: ast.AST, why: str) -> None:
@@ -260,11 +272,23 @@ def find(module: Module, errors: set[str], labels: dict[tuple[str, str], LabelFu
         findings.edits.append(Edit(module.path, (node.lineno, node.col_offset),
                                    (node.end_lineno, node.end_col_offset), node, why))
 
+    sinks = collector_sinks(module)
+    label_classes = labelled_dataclasses(module, dataclasses or {})
     for node in ast.walk(module.tree):
         if not isinstance(node, ast.Call):
             continue
         name = callee_name(node)
         label = labels.get(module.resolve(node))
+        if isinstance(node.func, ast.Attribute) and node.func.attr in sinks:
+            for arg in sink_arguments(node, sinks[node.func.attr]):
+                if is_chinese_text(arg):
+                    add(arg, f"message collected by .{node.func.attr}()")
+        if name in label_classes:
+            for arg in label_arguments(node, label_classes[name]):
+                findings.manual.append(
+                    f"{module.rel}:{arg.lineno}: unmarked label of {name} "
+                    f"({ast.unparse(arg)}): gettext_noop (when it is also a key) and "
+                    "translate it where it is shown, or _")
         if name in errors:
             for arg in message_nodes(node):
                 if is_chinese_text(arg):
@@ -273,9 +297,15 @@ def find(module: Module, errors: set[str], labels: dict[tuple[str, str], LabelFu
                     for value in _assigned_text(module, node, arg.id):
                         add(value, f"message of {name} via {arg.id}")
             for keyword in node.keywords:
-                if keyword.arg == "details" and isinstance(keyword.value, ast.Name):
-                    for value in _stored_text(module, node, keyword.value.id):
-                        add(value, f"detail of {name} via {keyword.value.id}")
+                if keyword.arg != "details":
+                    continue
+                # details=errors, or details={"tolerated": errors}: a dict filled above
+                holders = [keyword.value] + (list(keyword.value.values)
+                                             if isinstance(keyword.value, ast.Dict) else [])
+                for holder in holders:
+                    if isinstance(holder, ast.Name):
+                        for value in _stored_text(module, node, holder.id):
+                            add(value, f"detail of {name} via {holder.id}")
         elif label is not None:
             for value in label.arguments(node):
                 add(value, f"word quoted by a message of {name}")
@@ -302,6 +332,72 @@ def find(module: Module, errors: set[str], labels: dict[tuple[str, str], LabelFu
         if label is not None:
             for default in label.defaults():
                 add(default, f"default word quoted by a message of {function.name}")
+        if (isinstance(function, ast.FunctionDef) and function.name.endswith(PROBLEM_SUFFIX)
+                and function.name not in SKIP_FUNCTIONS):
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Return) or node.value is None:
+                    continue
+                answers = ([node.value.body, node.value.orelse]
+                           if isinstance(node.value, ast.IfExp) else [node.value])
+                for answer in answers:
+                    if is_chinese_text(answer):
+                        add(answer, f"message returned by {function.name}")
+
+
+PROBLEM_SUFFIX = "_problem"
+
+
+def collector_sinks(module: Module) -> dict[str, int]:
+    """Methods of this module's classes that take a ``message`` to keep (an error's
+    details later): method name → the position of ``message`` after ``self``."""
+    sinks = {}
+    for node in module.tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for method in node.body:
+            if isinstance(method, ast.FunctionDef):
+                params = [a.arg for a in method.args.posonlyargs + method.args.args][1:]
+                if "message" in params:
+                    sinks[method.name] = params.index("message")
+    return sinks
+
+
+def sink_arguments(call: ast.Call, index: int) -> list[ast.AST]:
+    found = [k.value for k in call.keywords if k.arg == "message"]
+    if len(call.args) > index:
+        found.append(call.args[index])
+    return found
+
+
+def dataclass_labels(trees: dict[Path, ast.Module]) -> dict[str, int]:
+    """Dataclasses with a ``label`` field, anywhere in the package: class name → the
+    field's position (for positional construction)."""
+    found = {}
+    for tree in trees.values():
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef) or not any(
+                    "dataclass" in ast.unparse(d) for d in node.decorator_list):
+                continue
+            fields = [f.target.id for f in node.body
+                      if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)]
+            if "label" in fields:
+                found[node.name] = fields.index("label")
+    return found
+
+
+def labelled_dataclasses(module: Module, dataclasses: dict[str, int]) -> dict[str, int]:
+    """The labelled dataclasses this module defines or imports by name."""
+    names = {n.name for n in module.tree.body if isinstance(n, ast.ClassDef)}
+    names |= {a.asname or a.name for n in module.tree.body if isinstance(n, ast.ImportFrom)
+              for a in n.names}
+    return {name: index for name, index in dataclasses.items() if name in names}
+
+
+def label_arguments(call: ast.Call, index: int) -> list[ast.AST]:
+    found = [k.value for k in call.keywords if k.arg == "label"]
+    if len(call.args) > index:
+        found.append(call.args[index])
+    return [arg for arg in found if is_chinese_text(arg)]
 
 
 def message_expressions(module: Module, errors: set[str]) -> list[ast.AST]:
@@ -447,17 +543,38 @@ def label_functions(modules: list[Module], errors: set[str]
 
 
 def _message_fstrings(module: Module, function: ast.FunctionDef,
-                      errors: set[str]) -> list[ast.JoinedStr]:
-    found = []
+                      errors: set[str]) -> list[ast.AST]:
+    """The messages ``function`` builds that show values: Chinese f-strings and marked
+    ``_("…%(x)s…") % {…}``, given to an error (directly or through a local variable) or
+    to a collecting method."""
+    sinks = collector_sinks(module)
+    found: list[ast.AST] = []
     for node in ast.walk(function):
-        if isinstance(node, ast.Call) and callee_name(node) in errors:
-            for arg in message_nodes(node):
-                if isinstance(arg, ast.JoinedStr) and is_chinese_text(arg):
-                    found.append(arg)
-                elif isinstance(arg, ast.Name):
-                    found.extend(v for v in _assigned_text(module, node, arg.id)
-                                 if isinstance(v, ast.JoinedStr))
+        if not isinstance(node, ast.Call):
+            continue
+        if callee_name(node) in errors:
+            arguments = message_nodes(node)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in sinks:
+            arguments = sink_arguments(node, sinks[node.func.attr])
+        else:
+            continue
+        for arg in arguments:
+            if _shows_values(arg):
+                found.append(arg)
+            elif isinstance(arg, ast.Name):
+                found.extend(v for v in _assigned_values(function, arg.id)
+                             if _shows_values(v))
     return found
+
+
+def _shows_values(node: ast.AST) -> bool:
+    return bool(quoted_values(node))
+
+
+def _assigned_values(function: ast.AST, name: str) -> list[ast.AST]:
+    return [node.value for node in ast.walk(function)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name]
 
 
 # --- rewriting ---------------------------------------------------------------------------
@@ -715,11 +832,12 @@ def scan() -> tuple[list[Module], Findings, dict[Path, list[Edit]]]:
                  if "tests" not in p.relative_to(PACKAGE).parts}
     errors = error_classes(all_trees)
     labels = label_functions(modules, errors)
+    dataclasses = dataclass_labels(all_trees)
     findings = Findings()
     per_file: dict[Path, list[Edit]] = {}
     for module in modules:
         before = len(findings.edits)
-        find(module, errors, labels, findings)
+        find(module, errors, labels, findings, dataclasses)
         if len(findings.edits) > before:
             per_file[module.path] = findings.edits[before:]
     return modules, findings, per_file

@@ -204,22 +204,46 @@ def test_derived_columns_go_with_the_move_and_the_audit_row_comes_last(now):
     assert Licence.objects.get(pk=licence.pk).status_reason == "由 REVOKE"
 
 
+def _moves(queries) -> list[list[str]]:
+    """The writes of each move, split after each audit row (the kernel writes it last)."""
+    moves: list[list[str]] = [[]]
+    for sql in (q["sql"] for q in queries):
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")):
+            moves[-1].append(sql)
+            if AuditEvent._meta.db_table in sql:
+                moves.append([])
+    return [m for m in moves if m]
+
+
 @pytest.mark.django_db
-def test_a_case_ending_writes_deadlines_and_closed_event_before_its_audit_row(now):
+def test_a_move_writes_its_deadlines_and_closed_event_before_its_audit_row(now):
+    """A decision (准予许可) starts the output deadline in the move's own UPDATE; a case
+    ending (撤回) publishes the closed event; in both the audit row is the move's last write
+    (no single move does both: the deciding moves do not close a case)."""
     from django.test.utils import CaptureQueriesContext
 
     from onewindow.cases import services
     from onewindow.cases.events import CASE_CLOSED
     from onewindow.cases.tests.factories import submit_online
 
+    audit_table, case_table = AuditEvent._meta.db_table, Case._meta.db_table
     world = build_world(now=now)
-    case = submit_online(world, now)
-    assert Case.objects.get(pk=case.pk).acceptance_due_date is not None  # written by SUBMIT
+    decided = services.case_accept(
+        actor=world.clerk, case=submit_online(world, now, item=world.instant_item), now=now)
+    assert decided.output_due_date is None
     with CaptureQueriesContext(connection) as queries:
-        services.case_withdraw(actor=world.citizen, case=case, reason="不办了", now=now)
-    writes = [q["sql"] for q in queries
-              if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
-    audit_table = AuditEvent._meta.db_table
-    assert audit_table in writes[-1]
-    assert not any(audit_table in sql for sql in writes[:-1])
-    assert OutboxEvent.objects.filter(name=CASE_CLOSED, aggregate_id=case.number).exists()
+        services.case_decide_instant(actor=world.chief, case=decided, approve=True, now=now)
+    approve = _moves(queries)[0]
+    assert "'APPROVE'" in approve[1]  # the action row
+    assert approve[0].startswith(f'UPDATE "{case_table}"') and "output_due_date" in approve[0]
+    assert audit_table in approve[-1] and not any(audit_table in sql for sql in approve[:-1])
+    assert Case.objects.get(pk=decided.pk).output_due_date is not None
+
+    withdrawn = submit_online(world, now, key="withdrawn")
+    with CaptureQueriesContext(connection) as queries:
+        services.case_withdraw(actor=world.citizen, case=withdrawn, reason="不办了", now=now)
+    [withdraw] = _moves(queries)
+    closed = next(i for i, sql in enumerate(withdraw) if CASE_CLOSED in sql)
+    assert closed < len(withdraw) - 1 and audit_table in withdraw[-1]
+    assert not any(audit_table in sql for sql in withdraw[:-1])
+    assert OutboxEvent.objects.filter(name=CASE_CLOSED, aggregate_id=withdrawn.number).exists()

@@ -14,6 +14,7 @@ class AuditConfig(AppConfig):
     def ready(self):
         from onewindow.events.schedule import register_periodic
 
+        from . import checks  # noqa: F401  (registers the signing key check)
         from .tasks import seal_every_seconds, seal_task
 
         register_periodic(seal_task, seal_every_seconds())

@@ -20,8 +20,17 @@ any later row was written; once a later row is ``ONEWINDOW_AUDIT_GAP_SECONDS`` o
 (``recorded_at``), the missing id's transaction has been open that long since it wrote
 its audit row, which the kernel writes last (common.lifecycle). Past that the id is
 declared a gap: recorded in the checkpoint's ``gaps`` and signed with it. A row that
-still commits later in a declared gap is reported by ``audit_verify``. Keep the setting
-above the database's transaction timeout.
+still commits later in a declared gap is reported by ``audit_verify``.
+
+The age alone is not proof on PostgreSQL: a long transaction (a catalog import) may hold
+an id for minutes. So before declaring, the sealer asks ``pg_stat_activity`` how long the
+oldest transaction of this database that has written anything (it has an xid) has been
+open; while one started before the later row was written, the missing id may be its, and
+nothing is declared (``_oldest_writer_age``). It asks before reading the rows: a
+transaction that is gone from that view has already become visible, so its rows are in the
+read that follows. On SQLite no row is ever in flight while the sealer reads: its
+transaction begins IMMEDIATE, which waits for every other writer to commit, and ids are
+reused after a rollback, so a missing id there is a deleted row.
 
 Sealing is idempotent and restartable: all state is the checkpoint table; a crashed run
 leaves either a whole checkpoint or none, and an export that failed is retried by the
@@ -42,6 +51,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import connection, transaction
 from django.db.models import Min
+from django.utils import timezone
 
 from . import keys, merkle
 from .chain import canonical_json, content_of, leaf_hash, payload_hash, sha256_hex
@@ -55,6 +65,24 @@ EXPORT_FORMAT = "onewindow-audit-checkpoint-export/1"
 SEAL_LOCK_KEY = 0x6F77_6175_6469_7473
 # How many missing export files one run looks back for.
 EXPORT_LOOKBACK = 1000
+# A later row's age is measured by the clock of the host that wrote it, an open
+# transaction's by the database's clock: a transaction that started up to this much after
+# the row still holds the declaration (it only waits a little longer; it never loses a row).
+CLOCK_TOLERANCE_SECONDS = 10.0
+
+# The oldest transaction of this database, other than the sealer's own, that holds an xid
+# (it has written something, as the one holding a missing id did) and is still open; a
+# prepared transaction counts as open since forever. Seconds, by the database's clock.
+_OLDEST_WRITER_SQL = """
+SELECT GREATEST(
+    (SELECT EXTRACT(EPOCH FROM clock_timestamp()
+                               - min(COALESCE(xact_start, backend_start)))
+       FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND backend_xid IS NOT NULL),
+    (SELECT 'infinity'::float8 FROM pg_prepared_xacts
+      WHERE database = current_database() LIMIT 1))
+"""
 
 
 def gap_seconds() -> float:
@@ -129,16 +157,43 @@ def _single_sealer() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _runnable(rows: list[AuditEvent], *, after: int | None,
-              now: dt.datetime) -> tuple[list[AuditEvent], list[int]]:
+def _oldest_writer_age() -> float | None:
+    """Seconds the oldest other open writing transaction has run (None: there is none).
+    Always None on SQLite, where the sealer's IMMEDIATE transaction has waited for them."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_OLDEST_WRITER_SQL)
+        age = cursor.fetchone()[0]
+    return None if age is None else float(age)
+
+
+def _may_still_commit(row: AuditEvent, *, now: dt.datetime, writer_age: float | None,
+                      clock: dt.datetime) -> bool:
+    """Whether an id missing before ``row`` may still belong to a running transaction.
+
+    It was taken before ``row`` was written, so its transaction started earlier still:
+    young rows wait (``now`` is the sealer's time); so does a row written after the start
+    of a transaction that is still open (ages by ``clock``, the clock ``recorded_at``
+    comes from, against the database's)."""
+    if row.recorded_at > now - dt.timedelta(seconds=gap_seconds()):
+        return True
+    if writer_age is None:
+        return False
+    row_age = (clock - row.recorded_at).total_seconds()
+    return writer_age + CLOCK_TOLERANCE_SECONDS >= row_age
+
+
+def _runnable(rows: list[AuditEvent], *, after: int | None, now: dt.datetime,
+              writer_age: float | None,
+              clock: dt.datetime) -> tuple[list[AuditEvent], list[int]]:
     """The rows that may be sealed now, in id order, and the ids declared gaps."""
-    cutoff = now - dt.timedelta(seconds=gap_seconds())
     taken: list[AuditEvent] = []
     gaps: list[int] = []
     expected = None if after is None else after + 1
     for row in rows:
         missing = [] if expected is None else list(range(expected, row.id))
-        if missing and row.recorded_at > cutoff:
+        if missing and _may_still_commit(row, now=now, writer_age=writer_age, clock=clock):
             break  # the missing ids may still commit: wait for them
         if payload_hash(content_of(row)) != row.payload_hash:
             # Never seal a row that no longer matches its hash; audit_verify names it.
@@ -156,12 +211,16 @@ def _seal_batch(*, now: dt.datetime, size: int) -> AuditCheckpoint | Literal[Fal
     with transaction.atomic(durable=True):
         if not _single_sealer():
             return False
+        # Before the rows are read (see the module docstring): a writer that has ended by
+        # now has its rows in the read below.
+        writer_age = _oldest_writer_age()
+        clock = timezone.now()
         last = AuditCheckpoint.objects.order_by("-seq").first()
         rows = AuditEvent.objects.order_by("id")
         if last is not None:
             rows = rows.filter(id__gt=last.last_id)
         taken, gaps = _runnable(list(rows[:size]), after=last.last_id if last else None,
-                                now=now)
+                                now=now, writer_age=writer_age, clock=clock)
         if not taken:
             return None
         leaves = [leaf_hash(row.id, row.payload_hash) for row in taken]

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext
+
+from onewindow.common.text import StrOrPromise
 
 from .codes import (
     CrossRegionScope,
@@ -56,44 +58,47 @@ class Field:
 
 # Scalar and list elements stored on ImplementationVersion (same names as the columns).
 VERSION_FIELDS: dict[str, Field] = {
-    "name": Field("str", "事项名称", 200, required=True),
-    "short_name": Field("str", "简称", 100),
-    "daily_name": Field("str", "常用名称", 200),
-    "subject_nature": Field("choice", "实施主体性质", choices=SubjectNature,
+    "name": Field("str", gettext_noop("事项名称"), 200, required=True),
+    "short_name": Field("str", gettext_noop("简称"), 100),
+    "daily_name": Field("str", gettext_noop("常用名称"), 200),
+    "subject_nature": Field("choice", gettext_noop("实施主体性质"), choices=SubjectNature,
                             default=SubjectNature.STATUTORY.value),
-    "service_objects": Field("codes", "服务对象", choices=ServiceObjectCode, default=()),
-    "themes": Field("names", "主题", default=()),
-    "handling_forms": Field("codes", "办理形式", choices=HandlingForm, default=()),
-    "handling_type": Field("choice", "办件类型", choices=HandlingType,
+    "service_objects": Field("codes", gettext_noop("服务对象"), choices=ServiceObjectCode,
+                             default=()),
+    "themes": Field("names", gettext_noop("主题"), default=()),
+    "handling_forms": Field("codes", gettext_noop("办理形式"), choices=HandlingForm, default=()),
+    "handling_type": Field("choice", gettext_noop("办件类型"), choices=HandlingType,
                            default=HandlingType.PROMISED.value),
-    "legal_limit_amount": Field("int", "法定办结时限", default=None),
-    "legal_limit_unit": Field("choice", "法定时限单位", choices=LimitUnit, default=""),
-    "legal_limit_note": Field("str", "法定时限说明", 500),
-    "promised_limit_amount": Field("int", "承诺办结时限", default=None),
-    "promised_limit_unit": Field("choice", "承诺时限单位", choices=LimitUnit, default=""),
-    "promised_limit_note": Field("str", "承诺时限说明", 500),
-    "visit_count": Field("int", "到办事现场次数", default=0),
-    "online_depth": Field("choice", "网办深度", choices=OnlineDepth, default=""),
-    "cross_region_scope": Field("choice", "通办范围", choices=CrossRegionScope,
+    "legal_limit_amount": Field("int", gettext_noop("法定办结时限"), default=None),
+    "legal_limit_unit": Field("choice", gettext_noop("法定时限单位"), choices=LimitUnit,
+                              default=""),
+    "legal_limit_note": Field("str", gettext_noop("法定时限说明"), 500),
+    "promised_limit_amount": Field("int", gettext_noop("承诺办结时限"), default=None),
+    "promised_limit_unit": Field("choice", gettext_noop("承诺时限单位"), choices=LimitUnit,
+                                 default=""),
+    "promised_limit_note": Field("str", gettext_noop("承诺时限说明"), 500),
+    "visit_count": Field("int", gettext_noop("到办事现场次数"), default=0),
+    "online_depth": Field("choice", gettext_noop("网办深度"), choices=OnlineDepth, default=""),
+    "cross_region_scope": Field("choice", gettext_noop("通办范围"), choices=CrossRegionScope,
                                 default=CrossRegionScope.NONE.value),
-    "acceptance_conditions": Field("text", "受理条件"),
-    "process_description": Field("text", "办理流程"),
-    "fee_charged": Field("bool", "是否收费", default=False),
-    "result_name": Field("str", "审批结果名称", 200),
-    "result_kind": Field("choice", "审批结果类型", choices=ResultKind, default=""),
-    "result_licence_type": Field("str", "结果证照类型代码", 64),
-    "location": Field("text", "办理地点"),
-    "office_hours": Field("text", "办理时间"),
-    "consult_phone": Field("str", "咨询电话", 500),
-    "complaint_phone": Field("str", "监督投诉电话", 500),
-    "joint_departments": Field("text", "联办机构"),
-    "intermediary_services": Field("text", "中介服务"),
-    "quantity_limit": Field("text", "数量限制"),
-    "commitment_allowed": Field("bool", "可告知承诺", default=False),
-    "online_platform": Field("str", "网上办理平台", 200),
-    "online_apply_url": Field("str", "网上办理地址", 500),
-    "appointment_url": Field("str", "网上预约地址", 500),
-    "implementation_basis": Field("text", "实施依据"),
+    "acceptance_conditions": Field("text", gettext_noop("受理条件")),
+    "process_description": Field("text", gettext_noop("办理流程")),
+    "fee_charged": Field("bool", gettext_noop("是否收费"), default=False),
+    "result_name": Field("str", gettext_noop("审批结果名称"), 200),
+    "result_kind": Field("choice", gettext_noop("审批结果类型"), choices=ResultKind, default=""),
+    "result_licence_type": Field("str", gettext_noop("结果证照类型代码"), 64),
+    "location": Field("text", gettext_noop("办理地点")),
+    "office_hours": Field("text", gettext_noop("办理时间")),
+    "consult_phone": Field("str", gettext_noop("咨询电话"), 500),
+    "complaint_phone": Field("str", gettext_noop("监督投诉电话"), 500),
+    "joint_departments": Field("text", gettext_noop("联办机构")),
+    "intermediary_services": Field("text", gettext_noop("中介服务")),
+    "quantity_limit": Field("text", gettext_noop("数量限制")),
+    "commitment_allowed": Field("bool", gettext_noop("可告知承诺"), default=False),
+    "online_platform": Field("str", gettext_noop("网上办理平台"), 200),
+    "online_apply_url": Field("str", gettext_noop("网上办理地址"), 500),
+    "appointment_url": Field("str", gettext_noop("网上预约地址"), 500),
+    "implementation_basis": Field("text", gettext_noop("实施依据")),
 }
 
 # Elements stored as many-to-many rows; every other element is a column of the version.
@@ -101,37 +106,37 @@ M2M_FIELDS = ("service_objects", "themes")
 SCALAR_FIELDS = [name for name in VERSION_FIELDS if name not in M2M_FIELDS]
 
 SPECIAL_PROCEDURE_FIELDS: dict[str, Field] = {
-    "kind": Field("choice", "特别程序种类", choices=SpecialProcedureKind, required=True,
-                  default=SpecialProcedureKind.OTHER.value),
-    "name": Field("str", "特别程序名称", 200, required=True),
-    "limit_amount": Field("int", "特别程序时限", default=None),
-    "limit_unit": Field("choice", "特别程序时限单位", choices=LimitUnit, default=""),
-    "basis": Field("text", "特别程序依据"),
+    "kind": Field("choice", gettext_noop("特别程序种类"), choices=SpecialProcedureKind,
+                  required=True, default=SpecialProcedureKind.OTHER.value),
+    "name": Field("str", gettext_noop("特别程序名称"), 200, required=True),
+    "limit_amount": Field("int", gettext_noop("特别程序时限"), default=None),
+    "limit_unit": Field("choice", gettext_noop("特别程序时限单位"), choices=LimitUnit, default=""),
+    "basis": Field("text", gettext_noop("特别程序依据")),
 }
 
 FEE_FIELDS: dict[str, Field] = {
-    "name": Field("str", "收费项目名称", 200, required=True),
-    "amount": Field("decimal", "收费标准（元）", default=""),
-    "basis": Field("text", "收费依据"),
+    "name": Field("str", gettext_noop("收费项目名称"), 200, required=True),
+    "amount": Field("decimal", gettext_noop("收费标准（元）"), default=""),
+    "basis": Field("text", gettext_noop("收费依据")),
 }
 
 MATERIAL_FIELDS: dict[str, Field] = {
-    "name": Field("str", "材料名称", 300, required=True),
-    "requirement": Field("choice", "材料必要性", choices=MaterialRequirement,
+    "name": Field("str", gettext_noop("材料名称"), 300, required=True),
+    "requirement": Field("choice", gettext_noop("材料必要性"), choices=MaterialRequirement,
                          default=MaterialRequirement.REQUIRED.value),
-    "condition": Field("text", "提交条件"),
-    "original_count": Field("int", "原件份数", default=1),
-    "copy_count": Field("int", "复印件份数", default=0),
-    "medium": Field("choice", "材料形式", choices=MaterialMedium,
+    "condition": Field("text", gettext_noop("提交条件")),
+    "original_count": Field("int", gettext_noop("原件份数"), default=1),
+    "copy_count": Field("int", gettext_noop("复印件份数"), default=0),
+    "medium": Field("choice", gettext_noop("材料形式"), choices=MaterialMedium,
                     default=MaterialMedium.PAPER.value),
-    "source": Field("choice", "来源渠道", choices=MaterialSource,
+    "source": Field("choice", gettext_noop("来源渠道"), choices=MaterialSource,
                     default=MaterialSource.APPLICANT.value),
-    "issuing_agency": Field("str", "出具单位", 200),
-    "tolerance_allowed": Field("bool", "可容缺", default=False),
-    "tolerance_supply_days": Field("int", "容缺补交期限（工作日）", default=None),
-    "commitment_allowed": Field("bool", "可承诺替代", default=False),
-    "licence_type_code": Field("str", "可替代证照类型代码", 64),
-    "note": Field("text", "填报说明"),
+    "issuing_agency": Field("str", gettext_noop("出具单位"), 200),
+    "tolerance_allowed": Field("bool", gettext_noop("可容缺"), default=False),
+    "tolerance_supply_days": Field("int", gettext_noop("容缺补交期限（工作日）"), default=None),
+    "commitment_allowed": Field("bool", gettext_noop("可承诺替代"), default=False),
+    "licence_type_code": Field("str", gettext_noop("可替代证照类型代码"), 64),
+    "note": Field("text", gettext_noop("填报说明")),
     # The files (blank form, sample): their storage names, see catalog.material_files.
     **{kind.element: Field("str", kind.label, 255) for kind in FILE_KINDS},
 }
@@ -172,9 +177,9 @@ def _choice_value(choices, value: Any) -> str | None:
 
 class _Collector:
     def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, StrOrPromise] = {}
 
-    def add(self, key: str, message: str) -> None:
+    def add(self, key: str, message: StrOrPromise) -> None:
         self.errors.setdefault(key, message)
 
 
@@ -184,26 +189,40 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
         if spec.kind == "str":
             text = " ".join(text.split())
         if spec.required and not text:
-            errors.add(key, f"请填写{spec.label}。")
+            errors.add(key, gettext_lazy("请填写%(label)s。") % {"label": gettext(spec.label)})
         elif spec.max_length and len(text) > spec.max_length:
-            errors.add(key, f"{spec.label}不能超过 {spec.max_length} 个字（当前 {len(text)} 个）。")
+            errors.add(
+                key,
+                gettext_lazy(
+                    "%(label)s不能超过 %(max_length)s 个字（当前 %(count)s 个）。"
+                )
+                % {
+                    "label": gettext(spec.label),
+                    "max_length": spec.max_length,
+                    "count": len(text),
+                },
+            )
         return text
     if spec.kind == "choice":
         text = clean_text(value)
         if not text:
             if spec.required:
-                errors.add(key, f"请选择{spec.label}。")
+                errors.add(key, gettext_lazy("请选择%(label)s。") % {"label": gettext(spec.label)})
             return spec.default if spec.required else ""
         code = _choice_value(spec.choices, text)
         if code is None:
-            errors.add(key, f"{spec.label}“{text}”无效，可选：{_options(spec.choices)}。")
+            errors.add(
+                key,
+                gettext_lazy("%(label)s“%(text)s”无效，可选：%(options)s。")
+                % {"label": gettext(spec.label), "text": text, "options": _options(spec.choices)},
+            )
             return text
         return code
     if spec.kind == "int":
         if value is None or (isinstance(value, str) and not value.strip()):
             return spec.default
         if isinstance(value, bool):
-            errors.add(key, f"{spec.label}应为整数。")
+            errors.add(key, gettext_lazy("%(label)s应为整数。") % {"label": gettext(spec.label)})
             return spec.default
         if isinstance(value, float) and value.is_integer():
             number = int(value)
@@ -212,11 +231,19 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
         else:
             text = clean_text(value)
             if not re.fullmatch(r"-?\d+", text):
-                errors.add(key, f"{spec.label}应为整数，“{text}”不是整数。")
+                errors.add(
+                    key,
+                    gettext_lazy("%(label)s应为整数，“%(text)s”不是整数。")
+                    % {"label": gettext(spec.label), "text": text},
+                )
                 return spec.default
             number = int(text)
         if number < 0 or number > MAX_INT:
-            errors.add(key, f"{spec.label}应在 0 到 {MAX_INT} 之间。")
+            errors.add(
+                key,
+                gettext_lazy("%(label)s应在 0 到 %(max_int)s 之间。")
+                % {"label": gettext(spec.label), "max_int": MAX_INT},
+            )
         return number
     if spec.kind == "bool":
         if isinstance(value, bool):
@@ -226,7 +253,7 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
             return True
         if text in _BOOL_FALSE:
             return False
-        errors.add(key, f"{spec.label}应填“是”或“否”。")
+        errors.add(key, gettext_lazy("%(label)s应填“是”或“否”。") % {"label": gettext(spec.label)})
         return False
     if spec.kind == "decimal":
         text = clean_text(value)
@@ -235,11 +262,19 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            errors.add(key, f"{spec.label}应为金额数字，如 20 或 12.50。")
+            errors.add(
+                key,
+                gettext_lazy("%(label)s应为金额数字，如 20 或 12.50。")
+                % {"label": gettext(spec.label)},
+            )
             return text
         exponent = amount.as_tuple().exponent  # "n", "N" or "F" when not finite
         if not isinstance(exponent, int) or amount < 0 or exponent < -2:
-            errors.add(key, f"{spec.label}应为不小于 0 的金额，最多两位小数。")
+            errors.add(
+                key,
+                gettext_lazy("%(label)s应为不小于 0 的金额，最多两位小数。")
+                % {"label": gettext(spec.label)},
+            )
             return text
         # One spelling per amount: 20, 20.0 and 20.00 hash the same.
         return format(amount.quantize(Decimal("0.01")), "f")
@@ -253,7 +288,15 @@ def _clean_value(key: str, spec: Field, value: Any, errors: _Collector) -> Any:
             if spec.kind == "codes":
                 code = _choice_value(spec.choices, text)
                 if code is None:
-                    errors.add(key, f"{spec.label}“{text}”无效，可选：{_options(spec.choices)}。")
+                    errors.add(
+                        key,
+                        gettext_lazy("%(label)s“%(text)s”无效，可选：%(options)s。")
+                        % {
+                            "label": gettext(spec.label),
+                            "text": text,
+                            "options": _options(spec.choices),
+                        },
+                    )
                     continue
                 text = code
             result.append(text)
@@ -270,15 +313,22 @@ def _as_list(value: Any) -> list:
 
 
 def _options(choices) -> str:
-    return "、".join(label for _, label in choices.choices)
+    """The choices' labels (code tables, marked gettext_noop) in the reader's language."""
+    return pgettext("list separator", "、").join(gettext(label) for _, label in choices.choices)
 
 
-def _check_limits(prefix: str, label: str, data: dict, errors: _Collector) -> None:
+def _check_limits(prefix: str, label: StrOrPromise, data: dict, errors: _Collector) -> None:
     amount, unit = data.get(f"{prefix}_amount"), data.get(f"{prefix}_unit")
     if amount is not None and not unit:
-        errors.add(f"{prefix}_unit", f"请选择{label}的单位（工作日、自然日或小时）。")
+        errors.add(
+            f"{prefix}_unit",
+            gettext_lazy("请选择%(label)s的单位（工作日、自然日或小时）。") % {"label": label},
+        )
     if amount is None and unit:
-        errors.add(f"{prefix}_amount", f"选择了{label}单位，请填写{label}。")
+        errors.add(
+            f"{prefix}_amount",
+            gettext_lazy("选择了%(label)s单位，请填写%(label)s。") % {"label": label},
+        )
 
 
 def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -286,7 +336,7 @@ def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
     errors = _Collector()
     unknown = set(raw) - set(VERSION_FIELDS) - set(LIST_SECTIONS)
     for key in sorted(unknown):
-        errors.add(key, "未知的字段。")
+        errors.add(key, gettext_lazy("未知的字段。"))
     data: dict[str, Any] = {}
     for key, spec in VERSION_FIELDS.items():
         value = raw.get(key, spec.default)
@@ -294,15 +344,15 @@ def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
     for section, fields in LIST_SECTIONS.items():
         rows = raw.get(section) or []
         if not isinstance(rows, list | tuple):
-            errors.add(section, "应为列表。")
+            errors.add(section, gettext_lazy("应为列表。"))
             rows = []
         cleaned_rows = []
         for index, row in enumerate(rows):
             if not isinstance(row, Mapping):
-                errors.add(f"{section}.{index}", "应为对象。")
+                errors.add(f"{section}.{index}", gettext_lazy("应为对象。"))
                 continue
             for key in sorted(set(row) - set(fields)):
-                errors.add(f"{section}.{index}.{key}", "未知的字段。")
+                errors.add(f"{section}.{index}.{key}", gettext_lazy("未知的字段。"))
             cleaned = {
                 key: _clean_value(f"{section}.{index}.{key}", spec, row.get(key, spec.default),
                                   errors)
@@ -321,8 +371,8 @@ def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_rules(data: dict, errors: _Collector) -> None:
-    _check_limits("legal_limit", "法定办结时限", data, errors)
-    _check_limits("promised_limit", "承诺办结时限", data, errors)
+    _check_limits("legal_limit", gettext_lazy("法定办结时限"), data, errors)
+    _check_limits("promised_limit", gettext_lazy("承诺办结时限"), data, errors)
     legal, promised = data["legal_limit_amount"], data["promised_limit_amount"]
     legal_unit, promised_unit = data["legal_limit_unit"], data["promised_limit_unit"]
     if legal is not None and promised is not None:
@@ -331,54 +381,72 @@ def _check_rules(data: dict, errors: _Collector) -> None:
             promised_unit == LimitUnit.WORKING_DAY and legal_unit == LimitUnit.NATURAL_DAY
         )
         if comparable and promised > legal:
-            errors.add("promised_limit_amount", "承诺办结时限不能超过法定办结时限。")
+            errors.add("promised_limit_amount", gettext_lazy("承诺办结时限不能超过法定办结时限。"))
     if not data["service_objects"] and "service_objects" not in errors.errors:
-        errors.add("service_objects", "请至少选择一个服务对象。")
+        errors.add("service_objects", gettext_lazy("请至少选择一个服务对象。"))
     depth, visits = data["online_depth"], data["visit_count"]
     if isinstance(visits, int):
         if depth == OnlineDepth.FULLY_ONLINE and visits != 0:
-            errors.add("visit_count", "全程网办事项的到办事现场次数应为 0。")
+            errors.add("visit_count", gettext_lazy("全程网办事项的到办事现场次数应为 0。"))
         if depth == OnlineDepth.AT_MOST_ONCE and visits > 1:
-            errors.add("visit_count", "“最多跑一次”事项的到办事现场次数不能超过 1。")
+            errors.add("visit_count", gettext_lazy("“最多跑一次”事项的到办事现场次数不能超过 1。"))
         if depth == OnlineDepth.MULTIPLE_VISITS and visits < 2:
-            errors.add("visit_count", "“需多次到场”事项的到办事现场次数应不少于 2。")
+            errors.add("visit_count", gettext_lazy("“需多次到场”事项的到办事现场次数应不少于 2。"))
     for key in ("online_apply_url", "appointment_url"):
         url = data[key]
         if url and not re.match(r"^https?://\S+$", url):
-            errors.add(key, f"{VERSION_FIELDS[key].label}应以 http:// 或 https:// 开头。")
+            errors.add(
+                key,
+                gettext_lazy("%(label)s应以 http:// 或 https:// 开头。")
+                % {"label": gettext(VERSION_FIELDS[key].label)},
+            )
     if data["fee_charged"] and not data["fees"]:
-        errors.add("fees", "收费事项请至少填写一个收费项目。")
+        errors.add("fees", gettext_lazy("收费事项请至少填写一个收费项目。"))
     if not data["fee_charged"] and data["fees"]:
-        errors.add("fee_charged", "填写了收费项目，请将“是否收费”选为“是”。")
+        errors.add("fee_charged", gettext_lazy("填写了收费项目，请将“是否收费”选为“是”。"))
     for index, row in enumerate(data["special_procedures"]):
         amount, unit = row["limit_amount"], row["limit_unit"]
         if amount is not None and not unit:
-            errors.add(f"special_procedures.{index}.limit_unit", "请选择特别程序时限的单位。")
+            errors.add(
+                f"special_procedures.{index}.limit_unit", gettext_lazy("请选择特别程序时限的单位。")
+            )
         if amount is None and unit:
-            errors.add(f"special_procedures.{index}.limit_amount", "请填写特别程序时限。")
+            errors.add(
+                f"special_procedures.{index}.limit_amount", gettext_lazy("请填写特别程序时限。")
+            )
     for index, row in enumerate(data["materials"]):
         key = f"materials.{index}"
         if row["requirement"] == MaterialRequirement.CONDITIONAL and not row["condition"]:
-            errors.add(f"{key}.condition", "视情况提交的材料请写明提交条件。")
+            errors.add(f"{key}.condition", gettext_lazy("视情况提交的材料请写明提交条件。"))
         if (
             row["medium"] != MaterialMedium.ELECTRONIC
             and row["original_count"] == 0 and row["copy_count"] == 0
         ):
-            errors.add(f"{key}.original_count", "纸质材料的原件和复印件份数不能都为 0。")
+            errors.add(
+                f"{key}.original_count", gettext_lazy("纸质材料的原件和复印件份数不能都为 0。")
+            )
         if row["source"] == MaterialSource.AGENCY and not row["issuing_agency"]:
-            errors.add(f"{key}.issuing_agency", "政府部门核发的材料请填写出具单位。")
+            errors.add(f"{key}.issuing_agency", gettext_lazy("政府部门核发的材料请填写出具单位。"))
         days = row["tolerance_supply_days"]
         if days is not None and not row["tolerance_allowed"]:
-            errors.add(f"{key}.tolerance_supply_days", "只有可容缺的材料才设补交期限。")
+            errors.add(
+                f"{key}.tolerance_supply_days", gettext_lazy("只有可容缺的材料才设补交期限。")
+            )
         elif days is not None and not 1 <= days <= MAX_TOLERANCE_SUPPLY_DAYS:
-            errors.add(f"{key}.tolerance_supply_days",
-                       f"容缺补交期限应在 1 到 {MAX_TOLERANCE_SUPPLY_DAYS} 个工作日之间。")
+            errors.add(
+                f"{key}.tolerance_supply_days",
+                gettext_lazy("容缺补交期限应在 1 到 %(max_tolerance_supply_days)s 个工作日之间。")
+                % {"max_tolerance_supply_days": MAX_TOLERANCE_SUPPLY_DAYS},
+            )
         # A file element names a stored file; only the catalog's own folders may be
         # named, or a crafted form could publish any stored file (a case's material).
         for kind in FILE_KINDS:
             value = row.get(kind.element) or ""
             if value and (not value.startswith(kind.folder) or ".." in value or "\\" in value):
-                errors.add(f"{key}.{kind.element}", f"{kind.label}应为上传的文件。")
+                errors.add(
+                    f"{key}.{kind.element}",
+                    gettext_lazy("%(label)s应为上传的文件。") % {"label": gettext(kind.label)},
+                )
 
 
 # Elements added after versions were stored: hashed only when they hold a value, so the

@@ -10,19 +10,21 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 @dataclass(frozen=True)
 class FileKind:
     element: str  # the material element (and model field) holding the storage name
     slug: str  # the word in the download address: …/materials/{position}/{slug}
-    label: str  # what the file is called on pages and in the download name
+    # What the file is called on pages and in the download name: Chinese, marked
+    # gettext_noop; messages show gettext(label).
+    label: str
     folder: str  # where uploads of this kind are stored; elements may name only these
 
 
-BLANK_FORM = FileKind("blank_form", "blank-form", "空白表格", "catalog/forms/")
-SAMPLE = FileKind("sample_file", "sample", "示例样表", "catalog/samples/")
+BLANK_FORM = FileKind("blank_form", "blank-form", gettext_noop("空白表格"), "catalog/forms/")
+SAMPLE = FileKind("sample_file", "sample", gettext_noop("示例样表"), "catalog/samples/")
 KINDS = (BLANK_FORM, SAMPLE)
 BY_ELEMENT = {kind.element: kind for kind in KINDS}
 BY_SLUG = {kind.slug: kind for kind in KINDS}

@@ -7,7 +7,10 @@
   accepted, and the column holds up to 36 like the national exchange tables.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.common.ids import is_digits
+from onewindow.common.text import StrOrPromise
 from onewindow.identity.validators import credit_code_problem
 
 from .codes import IMPLEMENTATION_LEVELS
@@ -23,33 +26,42 @@ def normalize_code(value: str | None) -> str:
     return (value or "").strip().upper()
 
 
-def basic_code_problem(value: str) -> str | None:
+def basic_code_problem(value: str) -> StrOrPromise | None:
     code = normalize_code(value)
     if len(code) != BASIC_CODE_LENGTH:
-        return f"基本编码应为 {BASIC_CODE_LENGTH} 位，当前为 {len(code)} 位。"
+        return _("基本编码应为 %(length)s 位，当前为 %(count)s 位。") % {
+            "length": BASIC_CODE_LENGTH,
+            "count": len(code),
+        }
     if not is_digits(code):
-        return "基本编码应全部为数字。"
+        return _("基本编码应全部为数字。")
     return None
 
 
-def implementation_code_problem(value: str) -> str | None:
+def implementation_code_problem(value: str) -> StrOrPromise | None:
     """Why ``value`` is not a valid 实施编码 (or 业务办理项编码), or None."""
     code = normalize_code(value)
     if len(code) not in (IMPLEMENTATION_CODE_LENGTH, HANDLING_ITEM_CODE_LENGTH):
-        return (
-            f"实施编码应为 {IMPLEMENTATION_CODE_LENGTH} 位（业务办理项编码为 "
-            f"{HANDLING_ITEM_CODE_LENGTH} 位），当前为 {len(code)} 位。"
-        )
+        return _(
+            "实施编码应为 %(length)s 位（业务办理项编码为 "
+            "%(handling_length)s 位），当前为 %(count)s 位。"
+        ) % {
+            "length": IMPLEMENTATION_CODE_LENGTH,
+            "handling_length": HANDLING_ITEM_CODE_LENGTH,
+            "count": len(code),
+        }
     problem = credit_code_problem(code[:18])
     if problem:
-        return f"实施编码前 18 位应为实施主体的统一社会信用代码：{problem}"
+        return _("实施编码前 18 位应为实施主体的统一社会信用代码：%(problem)s") % {
+            "problem": problem
+        }
     if code[18] not in IMPLEMENTATION_LEVELS:
-        return "实施编码第 19 位应为行使层级代码（1–6）。"
+        return _("实施编码第 19 位应为行使层级代码（1–6）。")
     problem = basic_code_problem(code[19:31])
     if problem:
-        return f"实施编码第 20 至 31 位应为基本编码：{problem}"
+        return _("实施编码第 20 至 31 位应为基本编码：%(problem)s") % {"problem": problem}
     if len(code) == HANDLING_ITEM_CODE_LENGTH and not is_digits(code[31:]):
-        return "业务办理项编码最后 2 位应为数字序号。"
+        return _("业务办理项编码最后 2 位应为数字序号。")
     return None
 
 

@@ -13,3 +13,7 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .ratelimit import trusted_proxies
+
+        # A malformed proxy entry stops the start naming it, not every later login.
+        trusted_proxies()

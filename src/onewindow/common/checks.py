@@ -7,8 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.files.storage import FileSystemStorage
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 
 PUBLIC_BASE_URL_MISSING = Error(
@@ -98,3 +99,38 @@ def _storage_errors(servers: int) -> list[Error]:
             id="onewindow.E011",
         ))
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_client_addresses(app_configs=None, **kwargs) -> list[Warning]:
+    """What ``ratelimit.client_address`` noticed in the last day on any server: requests
+    without a client address, and X-Forwarded-For from a private address that is not one
+    of ``ONEWINDOW_TRUSTED_PROXIES`` (ADR 0026, appendix)."""
+    from .ratelimit import SEEN_NO_ADDRESS, SEEN_UNLISTED_PROXY, seen
+
+    try:
+        missing = seen(SEEN_NO_ADDRESS)
+        unlisted = seen(SEEN_UNLISTED_PROXY)
+    except DatabaseError:  # not migrated yet: nothing was noticed
+        return []
+    warnings = []
+    if missing:
+        warnings.append(Warning(
+            f"{sum(missing.values())} throttled requests in the last day came without a "
+            "client address (a unix socket, or a proxy that does not pass it).",
+            hint="Add 'unix' to ONEWINDOW_TRUSTED_PROXIES when the server listens on a "
+                 "unix socket behind your proxy, and have the proxy send X-Forwarded-For. "
+                 "Until then these clients are throttled by account and case number only, "
+                 "never by address.",
+            id="onewindow.W020",
+        ))
+    for address, requests in sorted(unlisted.items(), key=lambda i: -i[1])[:5]:
+        warnings.append(Warning(
+            f"{requests} throttled requests in the last day came from {address} with "
+            "X-Forwarded-For, but it is not in ONEWINDOW_TRUSTED_PROXIES.",
+            hint=f"If {address} is your reverse proxy, list it: until then every client "
+                 "behind it shares its address (on this host: counts as unknown). If not, "
+                 "a client sent the header itself and it was ignored.",
+            id="onewindow.W021",
+        ))
+    return warnings

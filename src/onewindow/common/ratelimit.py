@@ -10,20 +10,63 @@ workers each counted their own share, and twelve misses in a row were never ten 
 import datetime as dt
 import functools
 import ipaddress
+import logging
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import RateCounter
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+logger = logging.getLogger(__name__)
+
+# What client_address answers when it cannot tell the client: the throttles never count
+# such callers together (ADR 0026, appendix).
+UNKNOWN = "unknown"
+# The entry of ONEWINDOW_TRUSTED_PROXIES that trusts a connection without an address: a
+# server bound to a unix socket, which only processes of this host (its proxy) can reach.
+UNIX_SOCKET = "unix"
+# How long what client_address noticed about the deployment is kept for the deploy check.
+SEEN_SECONDS = 24 * 3600
+SEEN_NO_ADDRESS = "client-address-missing"
+SEEN_UNLISTED_PROXY = "client-address-unlisted-proxy"
+
+
+@dataclass(frozen=True)
+class TrustedProxies:
+    networks: tuple[Network, ...]
+    unix_socket: bool
 
 
 @functools.cache
-def _trusted_networks(configured: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in configured if n.strip())
+def _parse_trusted(configured: tuple[str, ...]) -> TrustedProxies:
+    networks, unix_socket = [], False
+    for entry in configured:
+        text = entry.strip()
+        if not text:
+            continue
+        if text.lower() == UNIX_SOCKET:
+            unix_socket = True
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"ONEWINDOW_TRUSTED_PROXIES: {text!r} is neither an address, a network "
+                f"(10.0.0.0/24) nor {UNIX_SOCKET!r}.") from None
+    return TrustedProxies(tuple(networks), unix_socket)
+
+
+def trusted_proxies() -> TrustedProxies:
+    """``ONEWINDOW_TRUSTED_PROXIES`` parsed (once per value; checked at start-up by the
+    common app, so a malformed entry stops the server naming it)."""
+    return _parse_trusted(tuple(settings.ONEWINDOW_TRUSTED_PROXIES))
 
 
 def _parse(text: str) -> IPAddress | None:
@@ -35,35 +78,79 @@ def _parse(text: str) -> IPAddress | None:
     return mapped or address
 
 
-def _trusted(address: IPAddress) -> bool:
-    networks = _trusted_networks(tuple(settings.ONEWINDOW_TRUSTED_PROXIES))
-    return any(address in network for network in networks)
+def _trusted(address: IPAddress, proxies: TrustedProxies) -> bool:
+    return any(address in network for network in proxies.networks)
 
 
 def client_address(request) -> str:
-    """The address of the client behind our own reverse proxies.
+    """The address of the client behind our own reverse proxies, or ``UNKNOWN``.
 
     REMOTE_ADDR is the client unless it is one of ``ONEWINDOW_TRUSTED_PROXIES``; then the
     X-Forwarded-For chain is read from the right, skipping our proxies, and the first
     address they did not add is the client. Whatever the client wrote further left is
     never believed. IPv6 clients are counted by their /64, which one subscriber usually
     holds whole.
+
+    Unknown: no REMOTE_ADDR (a unix socket) unless ``unix`` is listed, or a forwarding
+    proxy on this very host (loopback, with X-Forwarded-For) that is not listed; through
+    either, every client would look the same. Both are noted for ``check --deploy``, and
+    so is X-Forwarded-For from another unlisted private address (a proxy elsewhere, or a
+    client writing the header itself: it is not believed either way, so a client cannot
+    make itself unknown).
     """
-    address = _parse(request.META.get("REMOTE_ADDR", ""))
+    proxies = trusted_proxies()
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address = _parse(request.META.get("REMOTE_ADDR", "") or "")
     if address is None:
-        return "unknown"
-    if _trusted(address):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
-            hop_address = _parse(hop)
-            if hop_address is None:
-                break  # garbage: the last proxy we trust is all we know
-            address = hop_address
-            if not _trusted(address):
-                break
+        if not (proxies.unix_socket and forwarded.strip()):
+            _notice(SEEN_NO_ADDRESS, "-")
+            return UNKNOWN
+        found = _forwarded_client(forwarded, proxies)
+        if found is None:
+            return UNKNOWN
+        address = found
+    elif _trusted(address, proxies):
+        address = _forwarded_client(forwarded, proxies) or address
+    elif forwarded.strip() and (address.is_private or address.is_loopback):
+        # A proxy of ours sits on a private network or this host; a public address sending
+        # the header is a client (or its own company's proxy): nothing to tell the operator.
+        _notice(SEEN_UNLISTED_PROXY, str(address))
+        if address.is_loopback:
+            return UNKNOWN
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def _forwarded_client(forwarded: str, proxies: TrustedProxies) -> IPAddress | None:
+    """The right-most address of X-Forwarded-For our proxies did not add (None: the chain
+    is empty or garbage before any address)."""
+    client = None
+    for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
+        hop_address = _parse(hop)
+        if hop_address is None:
+            break  # garbage: the last proxy we trust is all we know
+        client = hop_address
+        if not _trusted(client, proxies):
+            break
+    return client
+
+
+def _notice(kind: str, detail: str) -> None:
+    """Remember, for a day and for every server, that a request came in a way that hides
+    its client (``seen()``, read by the deploy check)."""
+    try:
+        count(kind, detail, window_seconds=SEEN_SECONDS)
+    except DatabaseError:
+        logger.warning("client address: %s (%s) could not be noted", kind, detail)
+
+
+def seen(kind: str, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """What ``client_address`` noticed of ``kind`` in the last day: detail → requests."""
+    now = now or timezone.now()
+    prefix = _key(kind, "")
+    rows = RateCounter.objects.filter(key__startswith=prefix, window_ends_at__gt=now)
+    return {key.removeprefix(prefix): n for key, n in rows.values_list("key", "count")}
 
 
 def exceeded(scope: str, who: str, *, limit: int, now: dt.datetime | None = None) -> bool:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from onewindow.common.errors import TooManyAttempts
-from onewindow.common.ratelimit import client_address
+from onewindow.common.ratelimit import UNKNOWN, client_address
 
 from .errors import AccountLocked, InvalidCredentials
 from .models import Account
@@ -18,7 +18,7 @@ class AccountBackend(ModelBackend):
 
         if username is None or password is None:
             return None
-        client = client_address(request) if request is not None else "unknown"
+        client = client_address(request) if request is not None else UNKNOWN
         try:
             return login_check(identifier=username, password=password, portal=portal,
                                client=client, now=timezone.now())

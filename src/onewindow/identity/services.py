@@ -379,16 +379,21 @@ def login_check(*, identifier: str, password: str, portal: str, client: str,
     address stop it for every account (429), and ``ONEWINDOW_LOGIN_ACCOUNT_MAX_FAILURES``
     for one account from anywhere lock the account (423), so one address alone cannot lock
     anybody out. While stopped or locked even the right password is refused. Unknown names
-    get the same answers, counters and hashing time as real accounts.
+    get the same answers, counters and hashing time as real accounts. A ``client`` of
+    ``ratelimit.UNKNOWN`` address is counted by the account alone.
     """
     account = selectors.account_for_login(identifier=identifier, portal=portal)
     subject = _login_subject(account, identifier)
     pair = f"{subject}@{client}"
     window = settings.ONEWINDOW_LOGIN_LOCK_MINUTES * 60
-    if ratelimit.exceeded("login-address", client, now=now,
-                          limit=settings.ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES) or \
-            ratelimit.exceeded("login-pair", pair, now=now,
-                               limit=settings.ONEWINDOW_LOGIN_MAX_FAILURES):
+    # A client whose address is unknown shares no bucket with the others (ADR 0026):
+    # only the account's own limit counts its failures.
+    by_address = client != ratelimit.UNKNOWN
+    if by_address and (
+            ratelimit.exceeded("login-address", client, now=now,
+                               limit=settings.ONEWINDOW_LOGIN_ADDRESS_MAX_FAILURES)
+            or ratelimit.exceeded("login-pair", pair, now=now,
+                                  limit=settings.ONEWINDOW_LOGIN_MAX_FAILURES)):
         _spend_hash(password)
         raise TooManyAttempts(BUSY_MESSAGE)
     if (locked_until := _lock_ends(account, subject, now)) is not None:
@@ -404,8 +409,10 @@ def login_check(*, identifier: str, password: str, portal: str, client: str,
             account.failed_logins, account.locked_until = 0, None
         return account
 
-    ratelimit.count("login-address", client, window_seconds=window, now=now)
-    in_pair = ratelimit.count("login-pair", pair, window_seconds=window, now=now)
+    in_pair = 0
+    if by_address:
+        ratelimit.count("login-address", client, window_seconds=window, now=now)
+        in_pair = ratelimit.count("login-pair", pair, window_seconds=window, now=now)
     in_account = ratelimit.count("login-account", subject, window_seconds=window, now=now)
     if account is not None:
         Account.objects.filter(pk=account.pk).update(failed_logins=in_account)

@@ -15,6 +15,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 from onewindow.common.ids import is_digits
+from onewindow.common.text import StrOrPromise
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -27,33 +28,33 @@ def normalize_credit_code(value: str) -> str:
     return uscc.compact(value or "")
 
 
-def id_number_problem(value: str) -> str | None:
+def id_number_problem(value: str) -> StrOrPromise | None:
     """Why ``value`` is not a valid resident ID number, in Chinese, or None if it is."""
     number = normalize_id_number(value)
     try:
         ric.validate(number)
     except InvalidLength:
-        return "身份证号码应为 18 位。"
+        return _("身份证号码应为 18 位。")
     except InvalidChecksum:
-        return "身份证号码校验位不正确，请核对最后一位。"
+        return _("身份证号码校验位不正确，请核对最后一位。")
     except InvalidComponent:
-        return "身份证号码中的出生日期或地址码无效。"
+        return _("身份证号码中的出生日期或地址码无效。")
     except StdnumError:
-        return "身份证号码格式不正确（前 17 位应为数字，最后一位为数字或 X）。"
+        return _("身份证号码格式不正确（前 17 位应为数字，最后一位为数字或 X）。")
     return None
 
 
-def credit_code_problem(value: str) -> str | None:
+def credit_code_problem(value: str) -> StrOrPromise | None:
     """Why ``value`` is not a valid unified social credit code, in Chinese, or None."""
     code = normalize_credit_code(value)
     if len(code) != 18:
-        return "统一社会信用代码应为 18 位。"
+        return _("统一社会信用代码应为 18 位。")
     if any(ch not in USCC_ALPHABET for ch in code):
-        return "统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。"
+        return _("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。")
     if not is_digits(code[2:8]):
-        return "统一社会信用代码第 3 至 8 位应为行政区划代码（数字）。"
+        return _("统一社会信用代码第 3 至 8 位应为行政区划代码（数字）。")
     if code[-1] != uscc.calc_check_digit(code[:17]):
-        return "统一社会信用代码校验位不正确，请核对最后一位。"
+        return _("统一社会信用代码校验位不正确，请核对最后一位。")
     return None
 
 

@@ -10,12 +10,10 @@ from ninja import Router, Schema, Status
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.pagination import keyset_page
 from onewindow.common.schemas import errors
-from onewindow.identity import selectors as identity_selectors
-from onewindow.identity.models import LegalPerson
 
 from . import exports, selectors, services
 from .errors import LicenceTypeNotFound
-from .models import HolderKind, Licence, LicenceUsage
+from .models import Licence, LicenceUsage
 from .permissions import can_see_holder_code
 from .services import masked_holder_code
 from .verification import licence_verify as verify
@@ -275,15 +273,8 @@ def licence_issue(request, body: IssueIn):
     licence_type = LicenceType.objects.filter(code=body.type_code.strip().upper()).first()
     if licence_type is None:
         raise LicenceTypeNotFound(_("证照类型不存在。"))
-    holder_person = holder_legal = None
-    code = body.holder_code.strip().upper()
-    if licence_type.holder_kind == HolderKind.PERSON:
-        holder_person = identity_selectors.person_find_by_id_number(id_number=code)
-    else:
-        holder_legal = LegalPerson.objects.filter(credit_code=code).first()
-    if holder_person is None and holder_legal is None:
-        raise ValidationFailed(_("持证主体尚未登记，请先登记自然人或法人信息。"),
-                               code="licences.holder-not-registered")
+    holder_person, holder_legal = selectors.holder_for(licence_type=licence_type,
+                                                       holder_code=body.holder_code)
     issuer = None
     if body.issuer_code:
         issuer = licence_type.issuers.filter(credit_code=body.issuer_code.strip().upper()).first()

@@ -63,6 +63,12 @@ def can(licence: Licence, kind: str) -> bool:
     return LIFECYCLE.can(licence, kind)
 
 
+def can_annotate(licence: Licence) -> bool:
+    """An annotation (加注) issues the licence again with the note and supersedes this
+    one, so it is allowed exactly when the licence may be superseded."""
+    return LIFECYCLE.can(licence, Kind.SUPERSEDE)
+
+
 def transition(licence: Licence, kind: str, *, actor, reason: str, now, payload=None):
     """Move ``licence`` by ``kind`` (the caller holds its row lock); the reason is kept in
     the log and, as the latest one, in ``status_reason`` for the pages. A reason longer

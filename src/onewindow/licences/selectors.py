@@ -7,12 +7,22 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.common.errors import ValidationFailed
+from onewindow.identity import selectors as identity_selectors
 from onewindow.identity.models import LegalPerson, NaturalPerson
 
-from . import permissions, signing
+from . import lifecycle, permissions, signing
 from .errors import LicenceNotFound
 from .identifiers import InvalidIdentifier, parse_identifier
-from .models import HolderCodeType, Licence, LicenceShare, LicenceType, LicenceUsage, SigningKey
+from .models import (
+    HolderCodeType,
+    HolderKind,
+    Licence,
+    LicenceShare,
+    LicenceType,
+    LicenceUsage,
+    SigningKey,
+)
 
 Status = Licence.Status
 
@@ -133,6 +143,35 @@ class _VerificationLoader:
 
 
 _loader = _VerificationLoader()
+
+
+def holder_for(*, licence_type: LicenceType, holder_code: str
+               ) -> tuple[NaturalPerson | None, LegalPerson | None]:
+    """Who a licence of ``licence_type`` would be issued to: the registered person (by ID
+    number) or organisation (by credit code), as (person, None) or (None, organisation).
+    Raises ``ValidationFailed`` (``licences.holder-not-registered``) when neither is."""
+    code = (holder_code or "").strip().upper()
+    person = legal = None
+    if licence_type.holder_kind == HolderKind.PERSON:
+        person = identity_selectors.person_find_by_id_number(id_number=code)
+    else:
+        legal = LegalPerson.objects.filter(credit_code=code).first()
+    if person is None and legal is None:
+        message = _("持证主体尚未登记，请先登记自然人或法人信息。")
+        raise ValidationFailed(message, code="licences.holder-not-registered",
+                               details={"holder_code": message})
+    return person, legal
+
+
+def staff_actions(*, actor, licence: Licence) -> dict[str, bool]:
+    """What a staff member may do to ``licence`` now: its lifecycle allows the move and
+    the actor holds the permission over its issuer."""
+    return {
+        "can_revoke": lifecycle.can(licence, lifecycle.Kind.REVOKE)
+        and permissions.can_revoke_licence(actor=actor, licence=licence),
+        "can_annotate": lifecycle.can_annotate(licence)
+        and permissions.can_annotate_licence(actor=actor, licence=licence),
+    }
 
 
 def licence_by_identifier(*, identifier: str) -> Licence | None:

@@ -28,7 +28,7 @@ from onewindow.cases.services import remedies_text
 from onewindow.common.errors import ApplicationError, Conflict, NotFound
 from onewindow.common.text import StrOrPromise
 
-from .views.cases_common import ErrorEntry, add_domain_errors, form_errors
+from .views.cases_common import ErrorEntry, add_domain_errors, form_errors, page_query
 
 
 def staff_required(view):
@@ -45,6 +45,13 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def first_page(request) -> HttpResponse:
+    """A list whose "more" link is stale or edited (its cursor no longer decodes): the same
+    list from its first page, with its filters kept."""
+    query = page_query(request, cursor=None)
+    return redirect(request.path + (query if query != "?" else ""))
 
 
 # --- running one action form -----------------------------------------------------------------

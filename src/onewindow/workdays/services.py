@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
 from onewindow.common.errors import NotFound, ValidationFailed
+from onewindow.common.text import StrOrPromise
 from onewindow.events.services import publish
 
 from . import holiday_cn
@@ -81,15 +82,15 @@ def _year_dict(row: CalendarYear | None) -> dict | None:
 # --- single days (administrators) --------------------------------------------------------
 
 
-def special_day_problem(*, date: dt.date, kind: str, name: str = "") -> str | None:
+def special_day_problem(*, date: dt.date, kind: str, name: str = "") -> StrOrPromise | None:
     """Why an administrator's special day is not acceptable, or None (the admin form uses it)."""
     if kind not in DayKind.values:
-        return "日期类型无效。"
+        return gettext_lazy("日期类型无效。")
     if kind == DayKind.WORKDAY and date.weekday() < 5:
         # A Monday–Friday is a working day anyway; such a row would only mislead readers.
-        return "调休上班日只能是星期六或星期日。"
+        return gettext_lazy("调休上班日只能是星期六或星期日。")
     if len(name) > 64:
-        return "节日名称不能超过 64 个字。"
+        return gettext_lazy("节日名称不能超过 64 个字。")
     return None
 
 

@@ -1,10 +1,15 @@
 import json
+import logging
+import os
 from io import StringIO
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from onewindow.audit.models import AuditCheckpoint
+from onewindow.audit.tasks import seal_task
 
 from .conftest import EVENTS, record, tampering
 
@@ -62,3 +67,71 @@ def test_cli_aliases_map_to_the_commands():
     assert ALIASES["audit-seal"] == "audit_seal"
     assert ALIASES["audit-prove"] == "audit_prove"
     assert ALIASES["audit-public-key"] == "audit_public_key"
+
+
+# --- a missing signing key (review of issue 13, item 4) ------------------------------------
+
+
+@pytest.fixture
+def no_key(settings, audit_files):
+    """Production: the key is provisioned, never created; here it was not provisioned."""
+    settings.ONEWINDOW_AUDIT_CREATE_KEY = False
+    return audit_files / "audit-key.pem"
+
+
+def _audit_messages():
+    return [m for m in run_checks() if m.id in {"onewindow.E030", "onewindow.W030"}]
+
+
+def test_every_audit_command_says_the_key_is_missing_in_a_sentence(now, settings, no_key):
+    settings.ONEWINDOW_AUDIT_CREATE_KEY = True
+    record(now, 2)
+    _call("audit_seal")  # sealed with a key that is then lost
+    no_key.unlink()
+    settings.ONEWINDOW_AUDIT_CREATE_KEY = False
+    record(now, 1, first=2)
+    for command in ("audit_seal", "audit_verify", "audit_public_key"):
+        with pytest.raises(CommandError, match=f"审计签名密钥文件不存在：{no_key}。检查点无法签名"):
+            _call(command)
+    assert AuditCheckpoint.objects.count() == 1
+
+
+def test_a_key_that_is_not_a_pem_private_key_is_named(no_key):
+    no_key.write_text("not a key")
+    with pytest.raises(CommandError, match="不是无密码的 PEM 私钥"):
+        _call("audit_public_key")
+    [error] = _audit_messages()
+    assert error.id == "onewindow.E030" and str(no_key) in error.msg
+
+
+def test_the_start_up_check_refuses_a_host_that_cannot_sign(settings, no_key, tmp_path):
+    [error] = _audit_messages()
+    assert error.id == "onewindow.E030"
+    assert error.msg == (f"The audit signing key file {no_key} does not exist and "
+                         "ONEWINDOW_AUDIT_CREATE_KEY is off.")
+    with pytest.raises(SystemCheckError, match=r"onewindow\.E030"):
+        call_command("check")
+    # A host that only verifies is warned, not refused.
+    public = tmp_path / "public.pem"
+    settings.ONEWINDOW_AUDIT_PUBLIC_KEY_FILE = str(public)
+    assert [m.id for m in _audit_messages()] == ["onewindow.W030"]
+    settings.ONEWINDOW_AUDIT_PUBLIC_KEY_FILE = ""
+    # A development machine may create it, where it can write.
+    settings.ONEWINDOW_AUDIT_CREATE_KEY = True
+    assert _audit_messages() == []
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    settings.ONEWINDOW_AUDIT_SIGNING_KEY_FILE = str(locked / "keys" / "audit.pem")
+    if os.geteuid() != 0:  # root writes anywhere
+        [error] = _audit_messages()
+        assert f"cannot be created: {locked} is not writable" in error.msg
+
+
+def test_the_periodic_sealer_logs_one_line_without_the_key(now, no_key, caplog):
+    record(now, 1)
+    with caplog.at_level(logging.ERROR, logger="onewindow.audit.tasks"):
+        assert seal_task.call() == 0
+    [line] = [r for r in caplog.records if r.name == "onewindow.audit.tasks"]
+    assert line.getMessage() == ("audit checkpoints cannot be signed: "
+                                 f"审计签名密钥文件不存在：{no_key}")
+    assert line.exc_info is None

@@ -105,3 +105,49 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(postgres_only, now)
             cursor.execute(sql, params)
     assert AuditEvent.objects.get(pk=event.pk).action == "test.thing.changed"
     assert AuditCheckpoint.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_holding_an_id_is_waited_for_past_the_gap_window(
+        postgres_only, now, settings):
+    """A catalog import open longer than ONEWINDOW_AUDIT_GAP_SECONDS: its audit id is not
+    declared lost while it runs, and is sealed once it commits."""
+    settings.ONEWINDOW_AUDIT_GAP_SECONDS = 60
+    with transaction.atomic(durable=True):
+        first = _write("before", now)
+    holding, later_written, seal_done = threading.Event(), threading.Event(), threading.Event()
+
+    def long_import():
+        with transaction.atomic(durable=True):
+            held = _write("import", now)
+            holding.set()
+            assert seal_done.wait(WAIT)  # still open while the later row ages
+        return held
+
+    def later_writes():
+        assert holding.wait(WAIT)
+        with transaction.atomic(durable=True):
+            later = _write("later", now)
+        later_written.set()
+        return later
+
+    def sealer():
+        assert later_written.wait(WAIT)
+        try:
+            # The later row is well past the window by the sealer's time.
+            return audit_seal(now=now + dt.timedelta(seconds=600))
+        finally:
+            seal_done.set()
+
+    (s1, held), (s2, later), (s3, while_open) = race([long_import, later_writes, sealer])
+    assert (s1, s2, s3) == ("ok", "ok", "ok")
+    assert first < held < later
+    assert (while_open.rows, while_open.gaps) == (1, 0)
+    assert AuditCheckpoint.objects.get().last_id == first
+
+    after = audit_seal(now=now + dt.timedelta(seconds=600))
+    assert (after.rows, after.gaps) == (2, 0)
+    assert list(AuditCheckpoint.objects.order_by("seq").values_list("last_id", "gaps")) == [
+        (first, []), (later, [])]
+    result = audit_verify(now=now + dt.timedelta(seconds=600))
+    assert result.ok and result.checked == 3

@@ -87,11 +87,16 @@ PROGRESS_WINDOW_SECONDS = 15 * 60
 def public_progress_guarded(*, number: str, query_code: str, client: str) -> PublicProgress:
     """``public_progress`` for anonymous callers (the page and the API): after ten misses
     from ``client`` in 15 minutes, every lookup from it is refused with
-    ``too-many-attempts`` (429) until the window ends."""
-    if ratelimit.exceeded("progress", client, limit=PROGRESS_MISSES_ALLOWED):
+    ``too-many-attempts`` (429) until the window ends. From an unknown address, ten misses
+    on one 办件编号 pause lookups of that number."""
+    # Without the client's address the misses count against the 办件编号 tried, never in
+    # one bucket every unknown caller shares (ADR 0026).
+    scope, who = ("progress", client) if client != ratelimit.UNKNOWN else (
+        "progress-number", (number or "").strip().upper())
+    if ratelimit.exceeded(scope, who, limit=PROGRESS_MISSES_ALLOWED):
         raise TooManyAttempts(_("查询次数过多，请 15 分钟后再试，或携带身份证件到窗口查询。"))
     try:
         return public_progress(number=number, query_code=query_code)
     except CaseNotFound:
-        ratelimit.count("progress", client, window_seconds=PROGRESS_WINDOW_SECONDS)
+        ratelimit.count(scope, who, window_seconds=PROGRESS_WINDOW_SECONDS)
         raise

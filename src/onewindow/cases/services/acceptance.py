@@ -70,11 +70,15 @@ def _check_materials(case: Case, tolerated: list[int], supply_days: int | None
     for pk in tolerated_ids:
         material = by_id.get(pk)
         if material is None:
-            errors[str(pk)] = "该办件没有这项材料。"
+            errors[str(pk)] = _("该办件没有这项材料。")
         elif not material.tolerance_allowed:
-            errors[str(pk)] = f"“{material.name}”不在可容缺材料范围内。"
+            errors[str(pk)] = _("“%(material_name)s”不在可容缺材料范围内。") % {
+                "material_name": material.name
+            }
         elif material.state in _PRESENT:
-            errors[str(pk)] = f"“{material.name}”已提交，无需容缺。"
+            errors[str(pk)] = _("“%(material_name)s”已提交，无需容缺。") % {
+                "material_name": material.name
+            }
     if errors:
         raise ToleranceNotAllowed(
             _("容缺受理有误：%(errors)s") % {"errors": next(iter(errors.values()))},

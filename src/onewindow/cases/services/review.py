@@ -174,9 +174,9 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
             details={"decision": decision},
         )
     if decision == "deny":
-        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+        reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
     if decision == "return":
-        opinion = require_reason(opinion, field="opinion", label="退回理由")
+        opinion = require_reason(opinion, field="opinion", label=gettext_lazy("退回理由"))
     lifecycle.transition(
         case, K.RETURN if decision == "return" else K.TASK_COMPLETE, actor=actor, now=now,
         expected_version=expected,
@@ -188,7 +188,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     if instance.finished:
         approve = _outcome(case, instance)
         if not approve and not reasons:
-            reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+            reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
         decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
                          instant=False, opinions=opinions_snapshot(case))
 
@@ -307,7 +307,7 @@ def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
         )
     reasons = (reasons or "").strip()
     if decision == "deny":
-        reasons = require_reason(reasons, field="reasons", label="不予许可的理由")
+        reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
     data: dict[str, Any] = {}
     if decision is not None:
         data["decision"] = decision
@@ -324,7 +324,7 @@ def case_return(*, actor: Actor, work_item: WorkItem, reason: str,
                 expected_version: int | None = None, now: dt.datetime) -> Case:
     """退回: send the case from this step back to the previous one, with a reason."""
     item = _case_item(work_item)
-    reason = require_reason(reason, label="退回理由")
+    reason = require_reason(reason, label=gettext_lazy("退回理由"))
     step = workflow_services.task_send_back_inner(
         actor=actor, work_item=item, reason=reason, now=now,
         subject_context={"expected_version": expected_version})
@@ -372,7 +372,7 @@ def case_suspend(*, actor: Actor, case: Case, procedure: str, expected_days: int
             "max_suspension_days": MAX_SUSPENSION_DAYS
         }
         raise SuspensionInvalid(message, details={"expected_days": message})
-    reason = require_reason(reason, label="特别程序的事由")
+    reason = require_reason(reason, label=gettext_lazy("特别程序的事由"))
     label = SuspensionProcedure(procedure).label
     today = deadlines.local_date(now)
     expected_end = workdays.add_working_days(today, days)
@@ -455,7 +455,7 @@ def case_extend_request(*, actor: Actor, case: Case, days: int, reason: str,
     if not 1 <= wanted <= limit:
         message = gettext_lazy("延长期限应为 1–%(limit)s 个工作日。") % {"limit": limit}
         raise ExtensionTooLong(message, details={"days": message, "max_days": limit})
-    reason = require_reason(reason, label="延期理由")
+    reason = require_reason(reason, label=gettext_lazy("延期理由"))
     lifecycle.transition(locked, K.EXTEND_REQUEST, actor=actor, now=now, reason=reason,
                          expected_version=expected_version,
                          data={"days": wanted, "max_days": limit})

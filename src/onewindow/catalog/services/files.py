@@ -12,6 +12,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import FileRejected
@@ -26,7 +27,7 @@ def material_file_store(*, upload, kind: str) -> str:
         raise FileRejected(
             _("不支持的文件种类：%(kind)s。") % {"kind": kind}, details={"kind": kind}
         )
-    label = file_kind.label
+    label = gettext(file_kind.label)
     size = getattr(upload, "size", None) or 0
     if size > MAX_BYTES:
         raise FileRejected(

@@ -16,16 +16,25 @@ from .factories import make_item
 pytestmark = pytest.mark.django_db
 
 
+# What each kind must be, written out here: the code derives the element, the model field
+# and the address from the table, so comparing them with the table itself proves nothing.
+EXPECTED = [  # element (and model field), download slug, label, storage folder
+    ("blank_form", "blank-form", "空白表格", "catalog/forms/"),
+    ("sample_file", "sample", "示例样表", "catalog/samples/"),
+]
+
+
 def test_each_file_kind_is_one_element_one_field_and_one_address(now):
-    for kind in KINDS:
-        assert MATERIAL_FIELDS[kind.element].label == kind.label
-        field = Material._meta.get_field(kind.element)
-        assert (field.upload_to, field.verbose_name) == (kind.folder, kind.label)
+    assert [(k.element, k.slug, k.label, k.folder) for k in KINDS] == EXPECTED
+    for element, _slug, label, folder in EXPECTED:
+        assert MATERIAL_FIELDS[element].label == label
+        field = Material._meta.get_field(element)
+        assert (field.upload_to, field.verbose_name) == (folder, label)
     item = make_item(now=now)
-    for kind in KINDS:
+    for _element, slug, label, _folder in EXPECTED:
         with pytest.raises(FileNotFound) as missing:
-            material_file(code=item.code, version=1, position=1, kind=kind.slug)
-        assert missing.value.message == f"该材料没有{kind.label}。"
+            material_file(code=item.code, version=1, position=1, kind=slug)
+        assert missing.value.message == f"该材料没有{label}。"
     with pytest.raises(FileNotFound):
         material_file(code=item.code, version=1, position=1, kind="blank_form")
     assert content_type_of("catalog/forms/x.DOCX").endswith("wordprocessingml.document")

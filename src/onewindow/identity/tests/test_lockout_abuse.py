@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from onewindow.common.errors import TooManyAttempts
+from onewindow.common.ratelimit import UNKNOWN
 from onewindow.identity import services
 from onewindow.identity.errors import AccountLocked, InvalidCredentials, InvalidToken
 from onewindow.identity.models import Account
@@ -114,3 +115,21 @@ def test_a_lock_stops_the_tokens_issued_before_it(now, client):
     # When the lock ends, or an administrator lifts it, the token works again.
     later = now + dt.timedelta(minutes=16)
     assert services.token_authenticate(secret=issued.secret, now=later) == staff
+
+
+@override_settings(**LIMITS)
+def test_clients_of_unknown_address_share_no_bucket(now):
+    """Behind a unix socket or an unlisted proxy on this host the address is unknown: one
+    guesser's failures across many accounts stop nobody else; each account keeps its own
+    limit (review of issue 13, item 3)."""
+    victims = StaffFactory.create_batch(10)
+    for victim in victims[:9]:  # past the address limit (8) and, for none, the pair one
+        assert _try(victim.username, "Password1", UNKNOWN, now)[0] == "InvalidCredentials"
+    assert _try(victims[9].username, PASSWORD, UNKNOWN, now) == victims[9]
+    # Five failures at one account in all (past the pair limit of 3) do not stop its owner...
+    for n in range(4):
+        assert _try(victims[0].username, f"guess{n}", UNKNOWN, now)[0] == "InvalidCredentials"
+    assert _try(victims[0].username, PASSWORD, UNKNOWN, now) == victims[0]
+    # ...while the account's own limit (6) still locks it against a long guess.
+    outcomes = [_try(victims[1].username, f"guess{n}", UNKNOWN, now)[0] for n in range(7)]
+    assert outcomes[-2:] == ["AccountLocked", "AccountLocked"]

@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from onewindow.identity.tests.factories import CitizenFactory, StaffFactory
-from onewindow.licences import exports
+from onewindow.identity.tests.factories import CitizenFactory, StaffFactory, make_id_number
+from onewindow.licences import exports, selectors, services
 from onewindow.licences.models import Licence, LicenceUsage
 from onewindow.licences.tests.factories import issue_to_citizen, make_world
 
@@ -141,7 +141,7 @@ def test_purpose_bound_lookup_page(client, world, licence):
     client.force_login(world.clerk)
     url = reverse("licences:staff-lookup")
     refused = client.post(url, {"holder_code": licence.holder_code, "purpose": ""})
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # through ui.attempt, as every action page
     assert not LicenceUsage.objects.exists()
     found = client.post(url, {"holder_code": licence.holder_code, "purpose": "办件 X1 核验"})
     assert licence.number in found.content.decode()
@@ -180,3 +180,55 @@ def test_a_stale_more_link_starts_the_list_again(client, world, licence):
     for name in ("licences:wallet", "licences:wallet-usage"):
         response = client.get(reverse(name), {"cursor": "zz"})
         assert response.status_code == 302 and response.url == reverse(name)
+
+
+# --- the pages' own error handling replaced by ui.attempt (review of issue 13, item 5) ---
+
+
+def test_sharing_a_licence_revoked_meanwhile_is_a_conflict(client, world, licence, now):
+    client.force_login(world.citizen)
+    services.licence_revoke(actor=world.chief, licence=licence, reason="依法吊销", now=now)
+    stale = client.post(reverse("licences:wallet-share", args=[licence.identifier]),
+                        {"purpose": "租房核验", "valid_hours": 24})
+    assert stale.status_code == 409
+    assert "只有有效的证照才能分享。" in stale.content.decode()
+    assert not licence.shares.exists()
+    bad = client.post(reverse("licences:wallet-share", args=[licence.identifier]),
+                      {"purpose": "", "valid_hours": 24})
+    assert bad.status_code == 422
+
+
+def test_the_lookup_of_a_malformed_code_answers_422_naming_the_field(client, world, licence):
+    client.force_login(world.clerk)
+    page = client.post(reverse("licences:staff-lookup"),
+                       {"holder_code": "123", "purpose": "办件 X1 核验"})
+    assert page.status_code == 422
+    assert not LicenceUsage.objects.exists()
+
+
+def test_issuing_to_an_unregistered_holder_says_so_at_the_field(client, world):
+    client.force_login(world.chief)
+    form_url = reverse("licences:staff-issue") + f"?type={world.person_type.code}"
+    page = client.post(form_url, {"type": world.person_type.code,
+                                  "holder_code": make_id_number(), "f_category": "散装食品销售"})
+    assert page.status_code == 422
+    assert "持证主体尚未登记，请先登记自然人或法人信息。" in page.content.decode()
+    assert not Licence.objects.exists()
+
+
+def test_revoke_and_annotate_are_offered_while_the_lifecycle_allows_them(client, world,
+                                                                        licence, now):
+    client.force_login(world.chief)
+    url = reverse("licences:staff-detail", args=[licence.identifier])
+    assert selectors.staff_actions(actor=world.chief, licence=licence) == {
+        "can_revoke": True, "can_annotate": True}
+    revoke = reverse("licences:staff-revoke", args=[licence.identifier])
+    annotate = reverse("licences:staff-annotate", args=[licence.identifier])
+    page = client.get(url).content.decode()
+    assert f'action="{revoke}"' in page and f'action="{annotate}"' in page
+    services.licence_revoke(actor=world.chief, licence=licence, reason="依法吊销", now=now)
+    licence.refresh_from_db()
+    assert selectors.staff_actions(actor=world.chief, licence=licence) == {
+        "can_revoke": False, "can_annotate": False}
+    page = client.get(url).content.decode()
+    assert f'action="{revoke}"' not in page and f'action="{annotate}"' not in page

@@ -4,6 +4,8 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.urls import reverse
 
 from onewindow.identity.models import Role
@@ -106,6 +108,14 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "ONEWINDOW_VAR_DIR": str(tmp_path),
     }
     command = [sys.executable, "-m", "onewindow", "check", "--deploy", "--fail-level", "WARNING"]
+    # Production never creates the audit signing key: without one it refuses to start.
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and "onewindow.E030" in result.stderr
+    key = tmp_path / "audit-signing-key.pem"
+    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    env["ONEWINDOW_AUDIT_SIGNING_KEY_FILE"] = str(key)
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 

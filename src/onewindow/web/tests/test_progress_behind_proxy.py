@@ -54,3 +54,31 @@ def test_the_api_lookup_counts_the_same_client(client, now):
                         content_type="application/json", REMOTE_ADDR=PROXY,
                         HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert found.status_code == 200 and found.json()["number"] == case.number
+
+
+def test_without_a_client_address_a_guesser_stops_only_the_number_it_guesses(
+        client, settings, now):
+    """A unix-socket bind (no REMOTE_ADDR) not declared in ONEWINDOW_TRUSTED_PROXIES: the
+    misses count against the 办件编号 guessed, never in one bucket of every caller
+    (review of issue 13, item 3)."""
+    settings.ONEWINDOW_TRUSTED_PROXIES = []
+    world = build_world(now=now)
+    guessed, other = submit_online(world, now), submit_online(world, now, key="other")
+    for n in range(10):
+        assert _lookup(client, guessed, f"WRONG{n:03d}", via="",
+                       as_client="203.0.113.9").status_code == 404
+    assert _lookup(client, guessed, guessed.query_code, via="",
+                   as_client="198.51.100.4").status_code == 429
+    found = _lookup(client, other, other.query_code, via="", as_client="198.51.100.4")
+    assert found.status_code == 200
+
+
+def test_behind_a_declared_unix_socket_the_proxy_names_the_client(client, settings, now):
+    settings.ONEWINDOW_TRUSTED_PROXIES = ["unix"]
+    case = submit_online(build_world(now=now), now)
+    for n in range(10):
+        _lookup(client, case, f"WRONG{n:03d}", via="", as_client="203.0.113.9")
+    assert _lookup(client, case, case.query_code, via="",
+                   as_client="203.0.113.9").status_code == 429
+    assert _lookup(client, case, case.query_code, via="",
+                   as_client="198.51.100.4").status_code == 200

@@ -22,6 +22,7 @@ from onewindow.identity import notifications
 
 from ..forms_approval import DeliveryChoiceForm
 from ..forms_cases import ProgressForm, SupplyForm, UploadForm, WithdrawForm
+from ..ui import first_page
 from .approval_common import case_panels
 from .cases_apply import material_rows, upload_limits
 from .cases_common import (
@@ -59,7 +60,7 @@ def my_cases(request):
         page = selectors.my_cases(actor=request.user, today=today, cursor=_cursor(request),
                                   limit=MY_CASES_PAGE)
     except InvalidCursor:
-        return redirect("web:my-cases")
+        return first_page(request)
     rows = []
     for row in page.items:
         expected = selectors.expected_of_applicant(case=row.case)
@@ -292,7 +293,7 @@ def inbox(request):
         page = notifications.inbox(account=request.user, cursor=_cursor(request),
                                    limit=INBOX_PAGE)
     except InvalidCursor:
-        return redirect("web:inbox")
+        return first_page(request)
     context = {
         "items": page.items, "nav_active": "inbox",
         "unread": sum(1 for m in page.items if m.read_at is None),

@@ -38,6 +38,7 @@ from ..forms_cases import (
 )
 from ..ui import (
     decision_confirmation,
+    first_page,
     remedies,
     run_action,
     staff_required,
@@ -118,8 +119,7 @@ def front_desk_queue(request):
                                           cursor=request.GET.get("cursor") or None,
                                           limit=QUEUE_PAGE)
     except InvalidCursor:
-        # A bare "?" would be taken for a view name: redirect to the page itself.
-        return redirect(reverse("web:front-desk") + page_query(request, cursor=None))
+        return first_page(request)
     rows = [{"row": row, "css": deadline_css(row.clock.state)}
             for row in page.items]
     items = catalog.implementation_list(limit=100).items

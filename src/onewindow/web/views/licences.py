@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from onewindow.common.errors import ApplicationError
 from onewindow.common.pagination import InvalidCursor, keyset_page
 from onewindow.licences import exports, permissions, selectors, services
 from onewindow.licences.errors import LicenceNotFound, ShareNotFound
 from onewindow.licences.verification import licence_verify
 
 from .. import forms_licences as forms
+from ..ui import attempt, first_page
 from .cases_common import citizen_required
 
 
@@ -78,9 +78,7 @@ def restart_stale_lists(view):
         try:
             return view(request, *args, **kwargs)
         except _RestartList:
-            query = request.GET.copy()
-            query.pop("cursor", None)
-            return redirect(request.path + (f"?{query.urlencode()}" if query else ""))
+            return first_page(request)
 
     return wrapper
 
@@ -208,23 +206,17 @@ def wallet_share(request, identifier):
     now = timezone.now()
     licence = access(request, identifier, today=timezone.localdate(now))
     form = forms.ShareForm(request.POST)
-    context: dict[str, object] = {"share_form": form}
-    if form.is_valid():
-        try:
-            issued = services.licence_share(
-                actor=request.user, licence=licence, purpose=form.cleaned_data["purpose"],
-                valid_hours=form.cleaned_data["valid_hours"], now=now,
-            )
-        except ApplicationError as exc:
-            context["error"] = exc.message
-        else:
-            context["share_url"] = request.build_absolute_uri(
-                reverse("licences:shared", args=[issued.token])
-            )
-            context["share_form"] = forms.ShareForm()
-    status = 200 if "error" not in context and form.is_valid() else 422
+    outcome = attempt(form, lambda data: services.licence_share(
+        actor=request.user, licence=licence, purpose=data["purpose"],
+        valid_hours=data["valid_hours"], now=now))
+    if outcome.done:
+        context = {"share_form": forms.ShareForm(), "share_url": request.build_absolute_uri(
+            reverse("licences:shared", args=[outcome.result.token]))}
+    else:  # 422 with the problems, or 409 when the licence changed meanwhile
+        context = {"share_form": form, "error": outcome.message}
     return render(request, "licences/wallet_detail.html",
-                  _wallet_context(request, licence, **context), status=status)
+                  _wallet_context(request, licence, **context), status=outcome.status
+                  if not outcome.done else 200)
 
 
 @citizen_required

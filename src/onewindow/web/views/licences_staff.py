@@ -10,14 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from onewindow.common.errors import ApplicationError, ValidationFailed
-from onewindow.identity import selectors as identity_selectors
-from onewindow.identity.models import LegalPerson
 from onewindow.licences import exports, permissions, selectors, services
-from onewindow.licences.models import HolderCodeType, HolderKind, Licence, LicenceType
+from onewindow.licences.models import HolderCodeType, Licence, LicenceType
 
 from .. import forms_licences as forms
-from ..ui import run_action, staff_required
+from ..ui import attempt, run_action, staff_required
 from .cases_common import distinct_ids
 from .licences import access, field_rows, holder_code_shown, page_of, posted, restart_stale_lists
 
@@ -78,15 +75,8 @@ def staff_issue(request):
 
 def _issue(request, licence_type: LicenceType, issuers, form) -> Licence:
     data = form.cleaned_data
-    code = data["holder_code"].strip().upper()
-    holder_person = holder_legal = None
-    if licence_type.holder_kind == HolderKind.PERSON:
-        holder_person = identity_selectors.person_find_by_id_number(id_number=code)
-    else:
-        holder_legal = LegalPerson.objects.filter(credit_code=code).first()
-    if holder_person is None and holder_legal is None:
-        raise ValidationFailed(gettext("持证主体尚未登记，请先在受理系统中登记其身份信息。"),
-                               code="licences.holder-not-registered")
+    holder_person, holder_legal = selectors.holder_for(licence_type=licence_type,
+                                                       holder_code=data["holder_code"])
     issuer = issuers[0]
     if "issuer" in data:
         issuer = next(o for o in issuers if str(o.pk) == str(data["issuer"]))
@@ -103,7 +93,6 @@ def _issue(request, licence_type: LicenceType, issuers, form) -> Licence:
 
 def _staff_context(request, licence, *, bound: dict | None = None, errors=()) -> dict:
     today = timezone.localdate()
-    valid = licence.status == Licence.Status.VALID
     action_forms = distinct_ids({"revoke": forms.RevokeForm(), "annotate": forms.AnnotateForm(),
                                  **(bound or {})})
     return {
@@ -113,10 +102,7 @@ def _staff_context(request, licence, *, bound: dict | None = None, errors=()) ->
         "fields": field_rows(licence),
         "annotations": licence.annotations.order_by("seq"),
         "verify_url": exports.verify_url(licence),
-        "can_revoke": valid and permissions.can_revoke_licence(actor=request.user,
-                                                               licence=licence),
-        "can_annotate": valid and permissions.can_annotate_licence(actor=request.user,
-                                                                   licence=licence),
+        **selectors.staff_actions(actor=request.user, licence=licence),
         "revoke_form": action_forms["revoke"],
         "annotate_form": action_forms["annotate"],
         "errors": list(errors),
@@ -173,22 +159,18 @@ def staff_lookup(request):
     if not permissions.can_lookup_licences(actor=request.user):
         raise Http404
     form = forms.LookupForm(*posted(request))
-    results = None
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            found = services.licence_lookup(
-                actor=request.user, holder_code=form.cleaned_data["holder_code"],
-                purpose=form.cleaned_data["purpose"],
-                type_code=form.cleaned_data.get("type_code", ""), now=timezone.now(),
-            )
-        except ApplicationError as exc:
-            error = exc.message
-        else:
+    results, error, status = None, "", 200
+    if request.method == "POST":
+        outcome = attempt(form, lambda data: services.licence_lookup(
+            actor=request.user, holder_code=data["holder_code"], purpose=data["purpose"],
+            type_code=data.get("type_code", ""), now=timezone.now()))
+        if outcome.done:
             today = timezone.localdate()
             results = [(lic, lic.state_on(today), holder_code_shown(lic, request.user, today))
-                       for lic in found]
+                       for lic in outcome.result]
+        else:
+            error, status = outcome.message, outcome.status
     return render(request, "licences/staff_lookup.html", {
         "form": form, "results": results, "error": error, "nav_active": "licences",
         "id_card": HolderCodeType.ID_CARD,
-    }, status=400 if request.method == "POST" and (error or not form.is_valid()) else 200)
+    }, status=status)

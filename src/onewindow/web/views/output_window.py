@@ -32,7 +32,7 @@ from ..forms_approval import (
     MailDeliveredForm,
     MailDispatchForm,
 )
-from ..ui import run_action, staff_required
+from ..ui import first_page, run_action, staff_required
 from .approval_common import CONFLICT_TEXT, case_output_clock, output_clock
 from .cases_common import (
     ErrorEntry,
@@ -59,8 +59,8 @@ def output_queue(request):
         page = selectors.output_queue_page(actor=request.user, today=today,
                                            cursor=request.GET.get("cursor") or None,
                                            limit=QUEUE_PAGE)
-    except InvalidCursor:  # a stale "more" link: start again
-        return redirect(reverse("web:output-queue"))
+    except InvalidCursor:
+        return first_page(request)
     rows = [{"row": row, "clock": output_clock(row, today=today)} for row in page.rows]
     centre = selectors.centre_for_clerk(actor=request.user)
     return render(request, "web/approval/output_queue.html", {

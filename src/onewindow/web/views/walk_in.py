@@ -1,7 +1,7 @@
 """Walk-in registration at the window (窗口登记) and the demo message box (演示短信)."""
 
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,7 +15,7 @@ from onewindow.identity import notifications
 from onewindow.identity import selectors as identity
 
 from ..forms_cases import WalkInForm
-from ..ui import run_action, staff_required
+from ..ui import first_page, run_action, staff_required
 from .cases_common import form_errors, page_query
 
 ITEM_CHOICES = 50
@@ -102,7 +102,7 @@ def demo_messages(request):
                                                cursor=request.GET.get("cursor") or None,
                                                limit=MESSAGES_PAGE)
     except InvalidCursor:
-        return redirect(request.path + page_query(request, cursor=None))
+        return first_page(request)
     context = {
         "items": page.items, "channel": channel or "", "nav_active": "demo-messages",
         "next_url": page_query(request, cursor=page.next_cursor) if page.next_cursor else "",

@@ -7,8 +7,7 @@ whose clock is stopped (特别程序) shows grey with the words 暂停计时.
 from dataclasses import dataclass
 
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -24,7 +23,7 @@ from onewindow.workflow import selectors as workflow
 from onewindow.workflow.permissions import WORK_AS
 
 from ..forms_approval import WorklistFilterForm
-from ..ui import staff_required
+from ..ui import first_page, staff_required
 from .cases_common import ErrorEntry, deadline_css, form_errors, page_query
 
 PAGE = 50
@@ -99,7 +98,7 @@ def worklist(request):
                                  today=today)
     except ValidationFailed:  # a stale or edited cursor: start again from the first page
         if request.GET.get("cursor"):
-            return redirect(reverse("web:worklist") + page_query(request, cursor=None))
+            return first_page(request)
         raise
     cases = cases_by_subject([r.item for r in page.rows])
     rows = [task_row(r, cases.get(str(r.item.subject_id))) for r in page.rows]

@@ -15,10 +15,39 @@ NOTICE = {"year": 2027, "papers": ["https://www.gov.cn/notice"], "days": [
     {"name": "春节", "date": "2027-02-07", "isOffDay": False}]}
 
 
+FORBIDDEN = {"services", "selectors", "django.db"}
+
+
+def _reaches(source: str) -> set[str]:
+    """Which of FORBIDDEN a module imports, however it is spelled: ``from .services
+    import x``, ``from . import services``, ``from onewindow.workdays import services``,
+    ``import onewindow.workdays.services``, ``from django.db import connection``."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            paths = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            paths = [base] + [f"{base}.{alias.name}".lstrip(".") for alias in node.names]
+        else:
+            continue
+        for path in paths:
+            parts = path.split(".")
+            found |= {f for f in FORBIDDEN if f in parts or path.startswith(f)}
+    return found
+
+
+def test_the_purity_check_sees_every_spelling_of_an_import():
+    for source in ("from .services import load", "from . import services",
+                   "from onewindow.workdays import services",
+                   "import onewindow.workdays.services", "from .selectors import x"):
+        assert _reaches(source) & {"services", "selectors"}, source
+    assert _reaches("from django.db import connection") == {"django.db"}
+    assert _reaches("from .models import DayKind\nimport datetime as dt") == set()
+
+
 def test_the_parser_is_pure():
-    tree = ast.parse(Path(holiday_cn.__file__).read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert "services" not in imported and "selectors" not in imported
+    assert _reaches(Path(holiday_cn.__file__).read_text(encoding="utf-8")) == set()
     year, papers, days = holiday_cn.parse(json.loads(json.dumps(NOTICE)))
     assert (year, papers) == (2027, ["https://www.gov.cn/notice"])
     assert [(d.isoformat(), kind, name) for d, kind, name in days] == [

@@ -1,9 +1,11 @@
 """``onewindow audit-seal``: seal committed audit rows into signed checkpoints now (the
 workers do it every few seconds; operators, the demo and tests call it directly)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from onewindow.audit import keys
+from onewindow.audit.errors import AuditKeyMissing
 from onewindow.audit.services import audit_seal
 
 
@@ -15,7 +17,10 @@ class Command(BaseCommand):
                             help="每个检查点最多封存的记录数")
 
     def handle(self, *args, batch_size=None, **options):
-        result = audit_seal(now=timezone.now(), size=batch_size)
+        try:
+            result = audit_seal(now=timezone.now(), size=batch_size)
+        except AuditKeyMissing as exc:
+            raise CommandError(keys.command_message(exc)) from exc
         if result.busy:
             self.stdout.write("另一个封存任务正在运行。")
         self.stdout.write(

@@ -109,7 +109,7 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
         code = normalize_code(str(values.get(CODE) or ""))
         problem = implementation_code_problem(code)
         if problem:
-            result.errors.append(RowError(ITEMS, number, CODE, problem))
+            result.errors.append(RowError(ITEMS, number, CODE, str(problem)))
             continue
         if code in items:
             result.errors.append(RowError(ITEMS, number, CODE,
