@@ -1,9 +1,10 @@
 """Helpers shared by the case services (not part of the public API)."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import ImplementationStatus, LimitUnit
@@ -76,11 +77,10 @@ def lock_case(case: Case) -> Case:
     if locked is None:
         raise CaseNotFound(_("没有找到该办件。"))
     for name in _KEPT:
-        field = Case._meta.get_field(name)
-        if field.is_cached(case) and (  # pyright: ignore[reportAttributeAccessIssue]
+        field = cast("models.ForeignKey", Case._meta.get_field(name))
+        if field.is_cached(case) and (
                 getattr(locked, field.attname) == getattr(case, field.attname)):
-            field.set_cached_value(  # pyright: ignore[reportAttributeAccessIssue]
-                locked, field.get_cached_value(case))  # pyright: ignore[reportAttributeAccessIssue]
+            field.set_cached_value(locked, field.get_cached_value(case))
     deadlines.remember_steps(locked)
     return locked
 
