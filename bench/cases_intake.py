@@ -32,6 +32,7 @@ goals of issue 12: HTTP ops ≥ 0.05 × pgbench TPC-B at 8 clients, and 2 app pr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -390,11 +391,10 @@ def main() -> None:
 
 def run_rounds(args, env, codes, processes, binary, pgbench_url, tmp: Path) -> dict:
     threads = args.threads or args.clients
-    servers = [harness.Server(env["DATABASE_URL"], tmp / "var", workers=n, threads=threads)
-               for n in processes]
-    for server in servers:
-        server.__enter__()
-    try:
+    with contextlib.ExitStack() as running:  # a server that fails to start stops the others
+        servers = [running.enter_context(harness.Server(env["DATABASE_URL"], tmp / "var",
+                                                        workers=n, threads=threads))
+                   for n in processes]
         tokens = {user: harness.login(servers[0].base, user, BENCH_PASSWORD)
                   for user in (CITIZEN, CLERK)}
         steps = {"pgbench": pgbench_step(binary, pgbench_url, args.clients, args.duration)}
@@ -408,9 +408,6 @@ def run_rounds(args, env, codes, processes, binary, pgbench_url, tmp: Path) -> d
                 str(args.duration), "--codes", ",".join(codes),
                 "--tag", f"proc{next(round_number)}")
         return harness.rounds(args.rounds, steps)
-    finally:
-        for server in servers:
-            server.__exit__()
 
 
 if __name__ == "__main__":
