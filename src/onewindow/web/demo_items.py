@@ -21,6 +21,8 @@ from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
 from onewindow.licences.demo import seed_demo_licence_types
 
+from .demo_forms import FORMS
+
 # 证照类型代码 (defining body's credit code + 3 digits), invented but well-formed, so the
 # licence library (免证办, Cases III) can match materials to licences. The same codes as
 # licences.demo.TYPES, which ``load_demo_items`` creates with the items.
@@ -240,7 +242,8 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
                              legal_basis=spec.get("legal_basis", ""), now=now)
         implementation = catalog.item_create(
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
-            elements=spec["elements"], level="3", now=now,
+            elements={**spec["elements"], "form": FORMS[spec["basic_code"]]}, level="3",
+            now=now,
         )
         catalog.item_publish(actor=None, implementation=implementation,
                              reason="演示数据首次发布", now=now)
