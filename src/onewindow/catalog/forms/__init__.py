@@ -15,6 +15,7 @@ yet. Messages are Chinese and lazy (the reader's language when rendered).
 """
 
 from .answers import (
+    UNKNOWN_PAGE_MESSAGE,
     AnswersInvalid,
     from_strings,
     hidden_keys,
@@ -47,7 +48,8 @@ from .tables import (
 
 __all__ = [
     "ACCOUNT_SOURCES", "CODE_TABLES", "FIELD_TYPES", "LEGAL_SOURCES", "LICENCE_SOURCE",
-    "AnswersInvalid", "FieldDef", "FormDefinition", "Option", "Page", "Problem", "Rule",
+    "UNKNOWN_PAGE_MESSAGE", "AnswersInvalid", "FieldDef", "FormDefinition", "Option", "Page",
+    "Problem", "Rule",
     "check_definition", "definition_for", "display_value", "from_strings", "generic_definition",
     "hidden_keys", "is_empty", "json_schema", "localised", "parse_definition", "region_name",
     "validate_answers", "visible_answers", "visible_pages",

@@ -97,6 +97,9 @@ def visible_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> d
 
 # --- validating answers -------------------------------------------------------------------------
 
+UNKNOWN_PAGE_MESSAGE = _("表单中没有这一页。")
+
+
 class AnswersInvalid(ValueError):
     """Per-field problems: ``messages[key]`` (Chinese, lazy) and ``codes[key]``."""
 
