@@ -199,6 +199,8 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
     version = case.version
     return {
         "case": case, "applicant": applicant, "answers": answers, "revealed": revealed,
+        # The item's structured form as a table (the same include on the task page).
+        "structured": selectors.case_answers(case=case, masked=applicant.masked),
         "allowed": allowed,
         # Ready flags, so the templates never compare status strings: a walk-in draft is
         # still being prepared; which supply the 补交 panel records (a correction round
