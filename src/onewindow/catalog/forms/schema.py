@@ -154,7 +154,8 @@ def display_value(f: FieldDef, value: Any, *, materials: Mapping[int, str] | Non
         return " ".join(x for x in (region_name(value.get("region_code", "")),
                                     value.get("street", "")) if x)
     if f.type == "number":
-        return f"{value} {f.unit}".strip()
+        shown = int(value) if isinstance(value, float) and value.is_integer() else value
+        return f"{shown} {f.unit}".strip()
     if f.type == "money":
         return gettext("%(amount)s 元") % {"amount": value}
     if f.type == "file" and isinstance(value, Mapping):

@@ -76,7 +76,10 @@ def _answers_at_start(*, version, person, legal, account, given: Any, full: bool
     locked = {k: r["value"] for k, r in sources.items() if r["locked"]}
     sent = dict(given) if isinstance(given, dict) else given
     if isinstance(sent, dict):
-        sent = {**{k: v for k, v in prefilled.items() if k not in sent}, **sent}
+        # What the clerk left empty is filled from the sources (免填).
+        given_values = {k: v for k, v in sent.items() if not forms.is_empty(v)}
+        sent = {**{k: v for k, v in prefilled.items() if k not in given_values},
+                **given_values}
     try:
         cleaned = forms.validate_answers(definition, sent, partial=not full, locked=locked,
                                          material_ids=set())
