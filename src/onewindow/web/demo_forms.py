@@ -16,13 +16,16 @@ def _f(key: str, type_: str, label: str, **extra) -> dict:
 
 
 _STAFF = _f(
-    "staff", "group", "从业人员", required=True, min_items=1, max_items=50,
+    "staff", "group", "从业人员", label_en="Staff", required=True, min_items=1, max_items=50,
     hint="列出直接接触入口食品的从业人员，每人一行。",
+    hint_en="Everyone who handles food ready to eat, one entry each.",
     fields=[
-        _f("staff_name", "text", "姓名", required=True, max_length=50),
-        _f("staff_post", "text", "岗位", max_length=50),
-        _f("health_certificate_no", "text", "健康证明编号", required=True, max_length=50),
-        _f("health_certificate_valid_to", "date", "健康证明有效期至", required=True),
+        _f("staff_name", "text", "姓名", label_en="Name", required=True, max_length=50),
+        _f("staff_post", "text", "岗位", label_en="Post", max_length=50),
+        _f("health_certificate_no", "text", "健康证明编号", label_en="Health certificate number",
+           required=True, max_length=50),
+        _f("health_certificate_valid_to", "date", "健康证明有效期至",
+           label_en="Health certificate valid until", required=True),
     ],
 )
 
@@ -31,6 +34,8 @@ FOOD_NEW = {
     "pages": [
         {"key": "operator", "title": "经营者信息", "title_en": "The operator",
          "hint": "以下信息来自您的企业登记和营业执照，如有变化请先办理变更登记。",
+         "hint_en": "These come from your enterprise's registration and business licence; "
+                    "if they changed, register the change first.",
          "fields": [
              _f("operator_name", "text", "经营者名称", label_en="Operator name",
                 required=True, source="legal.name", locked=True, max_length=100),
@@ -45,11 +50,13 @@ FOOD_NEW = {
         {"key": "premises", "title": "经营场所", "title_en": "Business premises",
          "fields": [
              _f("premises", "address", "经营场所", label_en="Business premises", required=True,
-                hint="填写食品经营的实际地点：区县和详细地址（路、号、室）。"),
+                hint="填写食品经营的实际地点：区县和详细地址（路、号、室）。",
+                hint_en="Where the food business is run: district and street address."),
              _f("premises_area", "number", "经营场所面积", label_en="Floor area", required=True,
                 min=1, max=100000, decimals=1, unit="平方米"),
              _f("storage_address", "text", "仓库地址", label_en="Warehouse address",
-                hint="有独立仓库的填写。", max_length=200),
+                hint="有独立仓库的填写。", hint_en="If you have a separate warehouse.",
+                max_length=200),
          ]},
         {"key": "business", "title": "主体业态和经营项目", "title_en": "Type and business items",
          "fields": [
@@ -64,7 +71,7 @@ FOOD_NEW = {
          ]},
         {"key": "catering", "title": "餐饮服务场所", "title_en": "Catering premises",
          "show_if": 'operator_type == "catering"',
-         "hint": "餐饮服务经营者填写。",
+         "hint": "餐饮服务经营者填写。", "hint_en": "For catering operators.",
          "fields": [
              _f("dining_area", "number", "就餐场所面积", label_en="Dining area", required=True,
                 min=0, max=100000, decimals=1, unit="平方米"),
@@ -96,6 +103,7 @@ FOOD_RENEWAL = {
     "pages": [
         {"key": "licence", "title": "原许可证信息", "title_en": "The licence to renew",
          "hint": "已领取电子证照的，以下信息由电子证照库调取。",
+         "hint_en": "Taken from the electronic licence library if you hold the licence.",
          "fields": [
              _f("licence_number", "text", "许可证编号", label_en="Licence number",
                 required=True, source=f"licence:{FOOD_LICENCE_TYPE}.number", max_length=100),

@@ -125,14 +125,20 @@ LICENCE_SOURCE = re.compile(r"^licence:(?P<type>[0-9A-Z]{1,21})\.(?P<field>[a-z]
 
 def region_name(code: str) -> str:
     """``"371002"`` → ``"山东省 环翠区"`` from python-stdnum's table of 行政区划代码
-    (the one the ID-number check uses); ``""`` for an unknown code."""
-    if not REGION_RE.match(code or "") or code.endswith("0000"):
+    (the one the ID-number check uses); ``""`` for an unknown code, a code no longer in
+    use (``[1987-1993]乳山县``) or a 市辖区 placeholder."""
+    if not REGION_RE.match(code or "") or code.endswith("00"):
         return ""
     info = numdb.get("cn/loc").info(code)
     province = info[0][1].get("province", "") if info else ""
     county = info[1][1].get("county", "") if len(info) > 1 else ""
+    years = re.match(r"^\[(\d{4})-(\d{4})?\]", county)
+    if years and years.group(2):
+        return ""  # abolished
     county = re.sub(r"^\[[^\]]*\]", "", county)
-    return f"{province} {county}".strip() if province and county else ""
+    if not province or not county or county == "市辖区":
+        return ""
+    return f"{province} {county}"
 
 
 def parse_date(value: Any) -> dt.date | None:
