@@ -29,6 +29,7 @@ from onewindow.licences.models import Licence, LicenceType, LicenceUsage
 from onewindow.testing import axe_violations
 from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
+from onewindow.web.demo_forms import answer_sample
 from onewindow.web.demo_items import load_demo_items
 from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow.errors import WorkItemNotFound
@@ -69,6 +70,7 @@ def apply_for_food_licence(item) -> Case:
                    "contact_address": "山东省威海市环翠区新威路 18 号",
                    "application_content": "热食类食品制售"},
     )
+    draft = answer_sample(draft, actor=citizen, now=now)  # the item's own form (ADR 0031)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name, page_text=material.name),
@@ -235,6 +237,7 @@ def test_the_instant_demo_item_issues_the_individual_business_licence(demo_data)
         form_data={"contact_name": "张晓明", "contact_phone": "13806310001",
                    "application_content": "小吃店：热食类食品制售"},
     )
+    draft = answer_sample(draft, actor=citizen, now=now)  # the item's own form (ADR 0031)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name, page_text=material.name),

@@ -212,3 +212,50 @@ FORMS = {
     "370100215001": PUBLIC_VENUE_HEALTH,
     "370100123002": FOOD_RENEWAL,
 }
+
+
+# A complete application to each demo form (tests and walkthroughs use them): the values
+# an applicant would type, the prefilled ones included for applicants without them.
+SAMPLE_ANSWERS = {
+    "370100123001": {
+        "operator_name": "张晓明面馆", "credit_code": "92371002MA3C8K6T2R",
+        "legal_representative": "张晓明", "domicile": "山东省威海市环翠区新威路 18 号",
+        "premises": {"region_code": "371002", "street": "新威路 18 号"}, "premises_area": 85.5,
+        "operator_type": "catering", "business_items": ["catering_hot", "catering_drinks"],
+        "online_sales": False, "dining_area": 60, "seats": 32, "kitchen_area": 18,
+        "safety_manager": "张晓明", "safety_manager_phone": "13806310001",
+        "staff": [{"staff_name": "王师傅", "staff_post": "厨师",
+                   "health_certificate_no": "JK-2026-0001",
+                   "health_certificate_valid_to": "2027-06-30"}],
+    },
+    "370100124001": {
+        "operator_name": "张晓明", "operator_id_number": "37100219900307002X",
+        "operator_phone": "13806310001", "trade_name": "晓明小吃", "industry": "H",
+        "business_scope": "热食类食品制售", "capital": "50000.00", "employees": 3,
+        "premises": {"region_code": "371002", "street": "新威路 18 号"},
+    },
+    "372000311002": {"reason": "lost", "delivery": "window"},
+    "370100215001": {
+        "unit_name": "威海海纳科技有限公司", "credit_code": "91371002MA3C8K6T2W",
+        "legal_representative": "王建国", "venue_type": "beauty",
+        "venue_address": {"region_code": "371002", "street": "统一路 66 号"},
+        "venue_area": 120, "staff_count": 6,
+    },
+    "370100123002": {
+        "licence_number": "JY13710020000001", "premises_text": "山东省威海市环翠区新威路 18 号",
+        "category_text": "预包装食品销售", "conditions_changed": False,
+    },
+}
+
+
+def answer_sample(case, *, actor, now):
+    """Save the sample answers of ``case``'s demo item into its draft, keeping what was
+    prefilled and locked (tests that drive other pages use it)."""
+    from onewindow.cases import services as case_services
+
+    basic_code = case.implementation.code[19:31]
+    locked = {k for k, record in (case.answer_sources or {}).items() if record.get("locked")}
+    answers = {k: v for k, v in SAMPLE_ANSWERS.get(basic_code, {}).items() if k not in locked}
+    if not answers:
+        return case
+    return case_services.case_answers_save(actor=actor, case=case, answers=answers, now=now)
