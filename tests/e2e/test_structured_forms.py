@@ -39,7 +39,7 @@ def heading(page):
 
 
 def test_agent_applies_with_prefilled_answers_and_a_conditional_page(
-        phone_page, desk_page, live_server, demo_data, tmp_path):
+        phone_page, desk_page, live_server, demo_data, tmp_path):  # noqa: F811
     seed_demo_licences(now=timezone.now())  # the enterprise's 营业执照 in its wallet
     page = phone_page
     agent_login(page)

@@ -16,12 +16,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from onewindow.catalog import services as catalog
+from onewindow.catalog.demo_forms import FORMS
 from onewindow.catalog.models import Implementation
 from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
 from onewindow.licences.demo import seed_demo_licence_types
-
-from .demo_forms import FORMS
 
 # 证照类型代码 (defining body's credit code + 3 digits), invented but well-formed, so the
 # licence library (免证办, Cases III) can match materials to licences. The same codes as

@@ -13,9 +13,9 @@ from django.test import Client
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.cases.tests.factories import FORM
+from onewindow.catalog.demo_forms import FOOD_NEW
 from onewindow.catalog.tests.factories import make_item
 from onewindow.testing.world import build_world
-from onewindow.web.demo_forms import FOOD_NEW
 
 pytestmark = pytest.mark.django_db
 

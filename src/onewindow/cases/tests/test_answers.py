@@ -12,11 +12,11 @@ from onewindow.cases import services
 from onewindow.cases.errors import AnswersInvalid, AnswersTooLarge, CaseNotFound
 from onewindow.cases.models import Case
 from onewindow.catalog import services as catalog_services
+from onewindow.catalog.demo_forms import FOOD_NEW
 from onewindow.catalog.tests.factories import make_item
 from onewindow.licences import services as licence_services
 from onewindow.licences.models import HolderKind
 from onewindow.licences.tests.factories import make_type
-from onewindow.web.demo_forms import FOOD_NEW
 
 from .factories import FORM, pdf_bytes
 

@@ -343,8 +343,9 @@ def validate_answers(
     errors = _Errors()
     if not isinstance(answers, Mapping):
         raise AnswersInvalid({"answers": _("答案应为以字段标识为键的对象。")}, {"answers": TYPE})
-    allowed = ({f.key for f in (definition.page(page).fields if definition.page(page) else ())}
-               if page is not None else set(definition.by_key))
+    page_def = definition.page(page) if page is not None else None
+    allowed = ({f.key for f in page_def.fields} if page_def is not None
+               else set() if page is not None else set(definition.by_key))
     cleaned: dict[str, Any] = {}
     for key, value in answers.items():
         if not isinstance(key, str) or key not in allowed:

@@ -126,6 +126,10 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _options(raw: Any) -> tuple[Option, ...]:
     if not isinstance(raw, list):
         return ()
@@ -135,7 +139,7 @@ def _options(raw: Any) -> tuple[Option, ...]:
 
 
 def _field(raw: Mapping[str, Any]) -> FieldDef:
-    members = raw.get("fields") if isinstance(raw.get("fields"), list) else []
+    members = _list(raw.get("fields"))
     return FieldDef(
         key=_str(raw.get("key")), type=_str(raw.get("type")), label=_str(raw.get("label")),
         hint=_str(raw.get("hint")), required=raw.get("required") is True,
@@ -159,7 +163,7 @@ def parse_definition(data: Mapping[str, Any] | None) -> FormDefinition:
     for raw in data.get("pages") or []:
         if not isinstance(raw, Mapping):
             continue
-        fields = raw.get("fields") if isinstance(raw.get("fields"), list) else []
+        fields = _list(raw.get("fields"))
         pages.append(Page(
             key=_str(raw.get("key")), title=_str(raw.get("title")), hint=_str(raw.get("hint")),
             show_if=_str(raw.get("show_if")),
@@ -280,13 +284,15 @@ def _check_field(raw: Any, where: str, seen: set[str], problems: list[Problem], 
         for bound_key, bound in (("min", low), ("max", high)):
             if bound is not None and not is_number(bound):
                 problems.append(Problem(f"{where}.{bound_key}", _("应为数字。")))
-        if is_number(low) and is_number(high) and low > high:
+        if (isinstance(low, int | float) and isinstance(high, int | float)
+                and is_number(low) and is_number(high) and low > high):
             problems.append(Problem(f"{where}.min", _("最小值不能大于最大值。")))
     elif kind == "date":
         for bound_key, bound in (("min", low), ("max", high)):
             if bound is not None and parse_date(bound) is None:
                 problems.append(Problem(f"{where}.{bound_key}", _("应为 YYYY-MM-DD 格式的日期。")))
-        if parse_date(low) and parse_date(high) and low > high:
+        low_day, high_day = parse_date(low), parse_date(high)
+        if low_day and high_day and low_day > high_day:
             problems.append(Problem(f"{where}.min", _("最早日期不能晚于最晚日期。")))
     if kind == "choice":
         options, table = raw.get("options"), raw.get("code_table") or ""

@@ -147,20 +147,21 @@ def display_value(f: FieldDef, value: Any, *, materials: Mapping[int, str] | Non
     if f.type == "choice":
         labels = {o.value: gettext(o.label) if f.code_table else o.label for o in f.choices}
         values = value if isinstance(value, list) else [value]
-        return gettext("、").join(labels.get(v, v) for v in values)
+        return gettext("、").join(str(labels.get(v, v)) for v in values)
     if f.type == "boolean":
         return gettext("是") if value else gettext("否")
     if f.type == "address" and isinstance(value, Mapping):
-        return " ".join(x for x in (region_name(value.get("region_code", "")),
-                                    value.get("street", "")) if x)
+        parts = (region_name(str(value.get("region_code") or "")), str(value.get("street") or ""))
+        return " ".join(x for x in parts if x)
     if f.type == "number":
         shown = int(value) if isinstance(value, float) and value.is_integer() else value
         return f"{shown} {f.unit}".strip()
     if f.type == "money":
         return gettext("%(amount)s 元") % {"amount": value}
     if f.type == "file" and isinstance(value, Mapping):
-        return (materials or {}).get(value.get("material_id"), "") or gettext("材料 %(id)s") % {
-            "id": value.get("material_id")}
+        material_id = value.get("material_id")
+        name = (materials or {}).get(material_id, "") if isinstance(material_id, int) else ""
+        return name or gettext("材料 %(id)s") % {"id": material_id}
     if f.type == "group" and isinstance(value, list):
         return gettext("%(count)s 条") % {"count": len(value)}
     return str(value)

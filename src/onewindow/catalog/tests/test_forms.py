@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 
 from onewindow.catalog import forms, services
+from onewindow.catalog.demo_forms import FOOD_NEW, FORMS
 from onewindow.catalog.errors import FormInvalid
 from onewindow.catalog.models import ImplementationVersion
-from onewindow.web.demo_forms import FOOD_NEW, FORMS
 
 from .factories import make_item
 

@@ -494,7 +494,7 @@ def scene(now, settings, tmp_path):
     draft = cases.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
                                   form_data={"contact_name": "张三"}, now=now)
     # An item with a structured form of its own (ADR 0031): its pages are pages too.
-    from onewindow.web.demo_forms import FOOD_NEW
+    from onewindow.catalog.demo_forms import FOOD_NEW
 
     form_item = make_item(organisation=world.dept, now=now, name="食品经营许可（新办）",
                           form=FOOD_NEW, materials=[{"name": "食品经营许可申请书",
@@ -534,7 +534,8 @@ def scene(now, settings, tmp_path):
         world=world, people={"citizen": world.citizen, "clerk": world.clerk,
                              "handler": world.handler, "chief": world.chief,
                              "supervisor": world.supervisor, "catalog_admin": catalog_admin},
-        draft=draft, form_draft=form_draft, submitted=submitted, correction=correction, approved=approved,
+        draft=draft, form_draft=form_draft, submitted=submitted, correction=correction,
+        approved=approved,
         task=ready(in_review, "HANDLER"), decision_task=decision_task, licence=licence,
         licence_type=licence_type, share_token=share.token)
 

@@ -72,9 +72,8 @@ def _steps(current: str, draft_id: int | None, *, with_form: bool = False,
 
 def _step_context(current: str, draft_id: int | None, case=None, *,
                   item_has_form: bool = False) -> dict:
-    with_form = _has_form(case)
     first = "-" if item_has_form else ""
-    if with_form:
+    if case is not None and _has_form(case):
         pages = forms.visible_pages(forms.definition_for(case.version), case.answers or {})
         first = pages[0].key if pages else ""
     steps = _steps(current, draft_id, with_form=bool(first), first_page=first)
