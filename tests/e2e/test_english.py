@@ -85,6 +85,7 @@ def test_apply_on_a_phone_in_english(english_phone, demo_data, tmp_path):  # noq
     draft_id = int(re.search(r"/apply/draft/(\d+)/", page.url).group(1))
     draft = Case.objects.get(pk=draft_id)
     answer_sample(draft, actor=draft.created_by, now=timezone.now())
+    data = typed_text()  # the answers are what people typed too
     page.goto(f"/apply/draft/{draft_id}/materials/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload your documents")

@@ -21,6 +21,7 @@ class AnswerRow:
     source: str = ""  # "来自营业执照" when prefilled
     edited: bool = False  # prefilled, then changed by the applicant
     locked: bool = False
+    place: bool = False  # an address: its region's name is a Chinese proper noun
     columns: list[str] = field(default_factory=list)  # a group: its members' labels
     items: list[list[str]] = field(default_factory=list)  # a group: one row per entry
 
@@ -78,6 +79,7 @@ def case_answers(*, case: Case, masked: bool = False,
                 "value": _shown(f, value, masked=masked, materials=materials),
                 "source": source, "locked": bool(record and record.get("locked")),
                 "edited": bool(record and record.get("value") != value),
+                "place": f.type == "address",
             }
             if f.type == "group" and isinstance(value, list):
                 row["columns"] = [_label(m.label, m.label_en) for m in f.fields]
