@@ -68,8 +68,8 @@ def test_agent_applies_with_prefilled_answers_and_a_conditional_page(
     expect(heading(page)).to_have_text("经营场所")
     page.get_by_role("button", name="保存并继续").click()  # nothing filled in yet
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("经营场所：请填写经营场所。")
-    expect(alert).to_contain_text("经营场所面积：请填写经营场所面积。")
+    expect(alert).to_contain_text("请填写经营场所。")
+    expect(alert).to_contain_text("请填写经营场所面积。")
     assert_accessible(page)
     page.get_by_label("所在区县（行政区划代码）").fill("371002")
     page.get_by_label("详细地址").fill("新威路 18 号")

@@ -211,13 +211,9 @@ def error_entries(details: dict, fields_by_key: dict, *, href=None) -> list[Erro
     for key, message in details.items():
         if key == "codes" or not isinstance(message, str | object) or message is None:
             continue
-        top = key.split(".")[0]
-        f = fields_by_key.get(top)
-        label = label_of(f) if f is not None else ""
+        # Every message names its field already (GOV.UK: the summary repeats the message).
         anchor = href(key) if href else f"#{PREFIX}{key}".replace(".", "-")
-        text = f"{label}：{message}" if label and not str(message).startswith(label) else str(
-            message)
-        entries.append(ErrorEntry(text, anchor))
+        entries.append(ErrorEntry(str(message), anchor))
     return entries
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.common import expressions
@@ -132,6 +134,17 @@ def is_empty(value: Any) -> bool:
     return False
 
 
+def _label_now(f: FieldDef) -> str:
+    english = (translation.get_language() or "").startswith("en")
+    return f.label_en if english and f.label_en else f.label
+
+
+def reader_label(f: FieldDef) -> StrOrPromise:
+    """The field's label in the language the message is read in (messages are lazy: an
+    API answer and a page render them in their reader's language)."""
+    return lazy(_label_now, str)(f)
+
+
 def _clean_text(value: str, *, multiline: bool) -> str:
     text = CONTROL_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     return text if multiline else " ".join(text.split())
@@ -140,7 +153,7 @@ def _clean_text(value: str, *, multiline: bool) -> str:
 def _clean(f: FieldDef, value: Any, key: str, errors: _Errors, *, partial: bool,
            material_ids: set[int] | None) -> Any:
     """The typed value of one answer, or None after recording its problem."""
-    label = f.label
+    label = reader_label(f)
     kind = f.type
     if kind in ("text", "textarea", "id_number", "credit_code", "phone", "email"):
         if not isinstance(value, str):
@@ -319,7 +332,7 @@ def _clean(f: FieldDef, value: Any, key: str, errors: _Errors, *, partial: bool,
                 elif (raw is None or (cleaned is not None and is_empty(cleaned))) and (
                         member.required and not partial):
                     errors.add(member_key, REQUIRED, _("请填写%(label)s。")
-                               % {"label": member.label})
+                               % {"label": reader_label(member)})
             rows.append(cleaned_row)
         return rows
     raise AssertionError(kind)
@@ -361,16 +374,16 @@ def validate_answers(
     for key in answers:
         if key in cleaned and key in hidden:
             errors.add(key, HIDDEN, _("%(label)s在当前选择下不需要填写，请不要提交。")
-                       % {"label": definition.by_key[key].label})
+                       % {"label": reader_label(definition.by_key[key])})
     for key, value in (locked or {}).items():
         if key in allowed and key in cleaned and key not in hidden and cleaned[key] != value:
             errors.add(key, LOCKED, _("%(label)s来自已核验的信息，不能修改。")
-                       % {"label": definition.by_key[key].label})
+                       % {"label": reader_label(definition.by_key[key])})
     if not partial:
         for key in sorted(allowed - hidden, key=list(definition.by_key).index):
             f = definition.by_key[key]
             if f.required and key not in cleaned and key not in errors.messages:
-                errors.add(key, REQUIRED, _("请填写%(label)s。") % {"label": f.label})
+                errors.add(key, REQUIRED, _("请填写%(label)s。") % {"label": reader_label(f)})
         if page is None and not errors.messages:
             data = _condition_data(definition, merged, hidden)
             for rule in definition.rules:
