@@ -18,6 +18,7 @@ from onewindow.cases.models import Case
 from onewindow.identity.models import Account
 from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
+from onewindow.web.demo_forms import answer_sample
 from onewindow.web.demo_items import load_demo_items
 from tests.e2e.test_cases_intake import (
     assert_accessible,
@@ -52,6 +53,7 @@ def apply_as_citizen1(item) -> str:
         form_data={"contact_name": "张晓明", "contact_phone": "13806310001",
                    "application_content": "在环翠区开办一家面馆，经营热食类食品制售。"},
     )
+    draft = answer_sample(draft, actor=citizen, now=now)  # the item's own form (ADR 0031)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name, page_text=material.name),
@@ -195,6 +197,16 @@ def test_instant_item_is_decided_on_the_spot(desk_page, demo_data):
     desk.get_by_label("申请事项").select_option(label=f"{INSTANT}（威海市市场监督管理局）")
     desk.get_by_label("申请内容").fill("在鲸园街道开办个体便利店。")
     desk.get_by_role("button", name="登记并开始收件").click()
+    # The item has its own form (ADR 0031): it appears on the same page; what the clerk
+    # leaves empty (the operator's name, ID and phone) comes from the applicant's record.
+    expect(desk.get_by_role("status").filter(has_text="专用申请表")).to_be_visible()
+    desk.get_by_label("行业").select_option("F")
+    desk.get_by_label("经营范围").fill("日用百货零售")
+    desk.get_by_label("所在区县（行政区划代码）").fill("371002")
+    desk.get_by_label("详细地址").fill("鲸园街道海港路 8 号")
+    desk.get_by_label("资金数额").fill("30000")
+    desk.get_by_label("从业人数").fill("2")
+    desk.get_by_role("button", name="登记并开始收件").click()
     panel = open_action(desk, "收取纸质材料")
     for box in panel.locator("input[type=checkbox][name=material_ids]").all():
         box.check()
@@ -211,6 +223,7 @@ def test_instant_item_is_decided_on_the_spot(desk_page, demo_data):
     expect(desk.locator("#notices-title")).to_be_visible()
     case = Case.objects.get(number=number)
     assert case.status == "APPROVED" and case.closed_at is not None
+    assert case.answers["operator_name"] == "赵即办" and case.answers["industry"] == "F"
     assert case.actions.filter(kind="APPROVE").exists()
     # Decided on the spot: no approval route, nothing in anyone's worklist.
     assert not case.workflow_state

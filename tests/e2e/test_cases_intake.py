@@ -18,6 +18,7 @@ from onewindow.cases.models import Case
 from onewindow.testing import axe_violations
 from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
+from onewindow.web.demo_forms import answer_sample
 from onewindow.web.demo_items import load_demo_items
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -94,7 +95,7 @@ def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page
     page = phone_page
     citizen_login(page)
     page.goto(f"/apply/{demo_data[FOOD].code}/")
-    expect(page.get_by_text("第 1 步，共 4 步")).to_be_visible()
+    expect(page.get_by_text("第 1 步，共 5 步")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="下一步：填写申请表").click()
 
@@ -105,6 +106,9 @@ def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page
     assert_accessible(page)  # the error summary and the messages next to the fields
     page.get_by_label("申请内容").fill("在环翠区开办一家面馆，经营热食类食品制售。")
     page.get_by_role("button", name="保存并继续").click()
+    # The item's own form comes next (its pages are walked in test_structured_forms).
+    expect(page.get_by_role("heading", level=1)).to_have_text("经营者信息")
+    answer_by_service(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("上传申请材料")
     cards = page.locator("li.material")
@@ -188,6 +192,36 @@ def test_apply_online_correct_accept_download_and_progress(phone_page, desk_page
     context.close()
 
 
+def answer_by_service(page):
+    """Answer the item's form of the draft the page is on (as the applicant), then go on
+    to the materials."""
+    draft_id = int(re.search(r"/apply/draft/(\d+)/", page.url).group(1))
+    case = Case.objects.get(pk=draft_id)
+    answer_sample(case, actor=case.created_by, now=timezone.now())
+    page.goto(f"/apply/draft/{draft_id}/materials/")
+
+
+def fill_food_form_at_window(desk, name: str):
+    """The 食品经营许可 form on the walk-in page (a person without an enterprise: nothing
+    to prefill from an enterprise or its licence)."""
+    expect(desk.get_by_role("status").filter(has_text="专用申请表")).to_be_visible()
+    desk.get_by_label("经营者名称").fill(f"{name}便利店")
+    desk.get_by_label("社会信用代码", exact=True).fill("92371002MA3C8K6T2R")
+    desk.get_by_label("法定代表人（负责人）").fill(name)
+    desk.get_by_label("住所", exact=True).fill("山东省威海市环翠区海港路 8 号")
+    desk.get_by_label("所在区县（行政区划代码）").fill("371002")
+    desk.get_by_label("详细地址").fill("海港路 8 号")
+    desk.get_by_label("经营场所面积").fill("40")
+    desk.get_by_label("食品销售经营者").check()
+    desk.get_by_label("散装食品销售").check()
+    desk.get_by_role("group", name="是否通过网络经营").get_by_label("否").check()
+    desk.get_by_label("食品安全管理人员", exact=True).fill(name)
+    desk.get_by_label("管理人员联系电话").fill("13906318888")
+    desk.get_by_label("姓名", exact=True).last.fill(name)
+    desk.get_by_label("健康证明编号").fill("JK-2026-0101")
+    desk.get_by_label("健康证明有效期至").fill("2027-06-30")
+
+
 def _register_walk_in(desk, *, id_number: str, name: str, received: list[str],
                       check_accessibility: bool = False):
     desk.goto("/staff/walk-in/")
@@ -200,6 +234,10 @@ def _register_walk_in(desk, *, id_number: str, name: str, received: list[str],
     desk.get_by_label("手机号码").fill("13906318888")
     desk.get_by_label("申请事项").select_option(label=f"{FOOD}（威海市市场监督管理局）")
     desk.get_by_label("申请内容").fill("开办社区便利店，销售预包装食品。")
+    desk.get_by_role("button", name="登记并开始收件").click()
+    fill_food_form_at_window(desk, name)
+    if check_accessibility:
+        assert_accessible(desk)  # the item's form on the same page
     desk.get_by_role("button", name="登记并开始收件").click()
     expect(desk.locator(".case-head")).to_contain_text("草稿")
     panel = open_action(desk, "收取纸质材料")

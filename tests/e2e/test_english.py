@@ -7,10 +7,13 @@ serious problem. Screenshots of each step go to the test's temporary folder."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from onewindow.cases.models import Case
 from onewindow.testing import axe_violations
 from onewindow.web import demo
+from onewindow.web.demo_forms import answer_sample
 from onewindow.web.tests.test_english import typed_text
 
 from .test_cases_intake import FOOD, demo_data, pdf_file  # noqa: F401  (demo_data: fixture)
@@ -66,7 +69,7 @@ def test_apply_on_a_phone_in_english(english_phone, demo_data, tmp_path):  # noq
     page.wait_for_url("**/")
 
     page.goto(f"/apply/{item.code}/")
-    expect(page.get_by_text("Step 1 of 4")).to_be_visible()
+    expect(page.get_by_text("Step 1 of 5")).to_be_visible()
     check(page, data, tmp_path, "1-applicant")
     page.get_by_role("button", name="Next: fill in the application form").click()
 
@@ -76,6 +79,14 @@ def test_apply_on_a_phone_in_english(english_phone, demo_data, tmp_path):  # noq
     check(page, data, tmp_path, "2-form-with-errors")
     page.get_by_label("What you are applying for").fill("A small noodle shop.")
     page.get_by_role("button", name="Save and continue").click()
+    # The item's own form, one page per screen (ADR 0031).
+    expect(page.get_by_role("heading", level=1)).to_have_text("The operator")
+    check(page, data, tmp_path, "2b-item-form")
+    draft_id = int(re.search(r"/apply/draft/(\d+)/", page.url).group(1))
+    draft = Case.objects.get(pk=draft_id)
+    answer_sample(draft, actor=draft.created_by, now=timezone.now())
+    data = typed_text()  # the answers are what people typed too
+    page.goto(f"/apply/draft/{draft_id}/materials/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload your documents")
     cards = page.locator("li.material")

@@ -29,11 +29,12 @@ from onewindow.licences.models import Licence, LicenceType, LicenceUsage
 from onewindow.testing import axe_violations
 from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
+from onewindow.web.demo_forms import answer_sample
 from onewindow.web.demo_items import load_demo_items
 from onewindow.workflow import selectors as workflow_selectors
 from onewindow.workflow.errors import WorkItemNotFound
 
-from .test_cases_intake import citizen_login, pdf_file, staff_login
+from .test_cases_intake import answer_by_service, citizen_login, pdf_file, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -69,6 +70,7 @@ def apply_for_food_licence(item) -> Case:
                    "contact_address": "山东省威海市环翠区新威路 18 号",
                    "application_content": "热食类食品制售"},
     )
+    draft = answer_sample(draft, actor=citizen, now=now)  # the item's own form (ADR 0031)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name, page_text=material.name),
@@ -151,6 +153,11 @@ def test_licence_from_approval_to_wallet_verification_reuse_and_revocation(
     page.get_by_role("button", name="下一步：填写申请表").click()
     page.get_by_label("申请内容").fill("食品经营许可证延续五年")
     page.get_by_role("button", name="保存并继续").click()
+    # The renewal's form: the licence's number, premises and items come from the wallet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("原许可证信息")
+    assert page.get_by_label("许可证编号").input_value() == licence.number
+    expect(page.get_by_text("来自食品经营许可证").first).to_be_visible()
+    answer_by_service(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("上传申请材料")
     card = page.locator("li.material", has_text=LICENCE_MATERIAL).last
     expect(card).to_contain_text(FROM_LIBRARY)
@@ -197,6 +204,10 @@ def test_licence_from_approval_to_wallet_verification_reuse_and_revocation(
     page.get_by_role("button", name="下一步：填写申请表").click()
     page.get_by_label("申请内容").fill("再次申请延续")
     page.get_by_role("button", name="保存并继续").click()
+    # A revoked licence prefills nothing either.
+    expect(page.get_by_role("heading", level=1)).to_have_text("原许可证信息")
+    assert page.get_by_label("许可证编号").input_value() == ""
+    answer_by_service(page)
     card = page.locator("li.material", has_text=LICENCE_MATERIAL).last
     expect(card).not_to_contain_text(FROM_LIBRARY)
     expect(card.locator("input[type=file]")).to_have_count(1)
@@ -235,6 +246,7 @@ def test_the_instant_demo_item_issues_the_individual_business_licence(demo_data)
         form_data={"contact_name": "张晓明", "contact_phone": "13806310001",
                    "application_content": "小吃店：热食类食品制售"},
     )
+    draft = answer_sample(draft, actor=citizen, now=now)  # the item's own form (ADR 0031)
     for material in draft.materials.filter(requirement="REQUIRED"):
         services.case_material_upload(actor=citizen, case=draft, material_id=material.pk,
                                       stream=pdf_bytes(material.name, page_text=material.name),

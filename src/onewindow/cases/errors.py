@@ -37,6 +37,19 @@ class ReasonRequired(ValidationFailed):
     code = "cases.reason-required"
 
 
+class AnswersInvalid(ValidationFailed):
+    """The structured form's answers (ADR 0031): ``details`` maps each field key (inside a
+    group ``<group>.<index>.<member>``) to its message and ``details["codes"]`` to its
+    per-field code (required, unknown, type, option, length, range, pattern, format,
+    hidden, locked, not-own-material, rule)."""
+
+    code = "cases.answers-invalid"
+
+
+class AnswersTooLarge(ValidationFailed):
+    code = "cases.answers-too-large"
+
+
 class MaterialsIncomplete(ValidationFailed):
     code = "cases.materials-incomplete"
 

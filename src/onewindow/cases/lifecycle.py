@@ -106,7 +106,7 @@ SUBJECT_TYPE = CASE_SUBJECT_TYPE  # codes.SUBJECT_TYPE: one name for a case ever
 _SETTABLE = frozenset(
     {
         "number", "submitted_at", "received_at", "accepted_at", "acceptance_basis",
-        "closed_at", "submitted_by", "idempotency_key", "proxy", "form_data",
+        "closed_at", "submitted_by", "idempotency_key", "proxy", "form_data", "answers",
         "correction_rounds", "decided_at", "delivery_channel", "delivery_address",
         "delivered_at",
     }

@@ -7,13 +7,15 @@ and calls one selector; domain errors become ``{"code", "message", "details"}`` 
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from django.http import FileResponse
+from django.utils import translation
 from ninja import Query, Router, Schema
 
 from onewindow.common.schemas import errors
 
-from . import selectors
+from . import forms, selectors
 
 router = Router(tags=["catalog"])
 
@@ -241,6 +243,88 @@ def item_versions(request, code: str):
     """Published versions of an item, newest first, with their validity."""
     rows = selectors.implementation_versions(code=code)
     return {"code": code.strip().upper(), "items": [dataclasses.asdict(v) for v in rows]}
+
+
+class FormOptionOut(Schema):
+    value: str
+    label: str
+
+
+class FormFieldOut(Schema):
+    """A field of an application form (ADR 0031); the attributes of its type only."""
+
+    key: str
+    type: str
+    label: str
+    hint: str
+    required: bool
+    show_if: str
+    source: str
+    locked: bool
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min: float | str | None = None
+    max: float | str | None = None
+    decimals: int | None = None
+    unit: str | None = None
+    multiple: bool | None = None
+    code_table: str | None = None
+    options: list[FormOptionOut] | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    fields: list["FormFieldOut"] | None = None
+    material: str | None = None
+
+
+class FormPageOut(Schema):
+    key: str
+    title: str
+    hint: str
+    show_if: str
+    fields: list[FormFieldOut]
+
+
+class FormRuleOut(Schema):
+    key: str
+    expression: str
+    message: str
+    fields: list[str]
+
+
+class ItemFormOut(Schema):
+    code: str
+    name: str
+    version: int
+    schema_version: int
+    generic: bool
+    pages: list[FormPageOut]
+    rules: list[FormRuleOut]
+
+
+@router.get("/items/{code}/form", operation_id="item_form_get", auth=None,
+            response={200: ItemFormOut, **errors(404, 422)})
+def item_form_get(request, code: str, version: str | None = None):
+    """The application form (一表申请) of an item's current published version, or of
+    ``version``: pages of typed fields with their conditions (``show_if``), where a value
+    may come from (``source``) and whether it is then locked. Labels in the reader's
+    language where the form or the platform translates them. Items without a form of
+    their own get the generic one (``generic``: a file reference per 申请材料)."""
+    found = selectors.item_form(code=code, version=version)
+    body = forms.localised(found.definition, translation.get_language() or "")
+    return {"code": found.code, "name": found.name, "version": found.version,
+            "schema_version": body["schema"], "generic": body["generic"],
+            "pages": body["pages"], "rules": body["rules"]}
+
+
+@router.get("/items/{code}/form/schema", operation_id="item_form_schema", auth=None,
+            response={200: dict[str, Any], **errors(404, 422)})
+def item_form_schema(request, code: str, version: str | None = None):
+    """The answers of the item's form as a JSON Schema (draft 2020-12) that any client can
+    validate against: types, bounds, options, required fields not under a condition. The
+    server also checks conditions and cross-field rules (``case_answers_save``)."""
+    found = selectors.item_form(code=code, version=version)
+    return forms.json_schema(found.definition, title=f"{found.name}（第 {found.version} 版）")
 
 
 @router.get("/facets", response=FacetsOut, auth=None, operation_id="item_facets")

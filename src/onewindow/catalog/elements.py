@@ -334,10 +334,19 @@ def _check_limits(prefix: str, label: StrOrPromise, data: dict, errors: _Collect
 def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Return the canonical elements dict or raise ``ElementsInvalid`` (nothing partial)."""
     errors = _Collector()
-    unknown = set(raw) - set(VERSION_FIELDS) - set(LIST_SECTIONS)
+    unknown = set(raw) - set(VERSION_FIELDS) - set(LIST_SECTIONS) - {"form"}
     for key in sorted(unknown):
         errors.add(key, gettext_lazy("未知的字段。"))
     data: dict[str, Any] = {}
+    # The structured form (ADR 0031) is an element only where a version has one, so the
+    # Excel sheets and the Guangdong import, which do not carry it, keep their hashes; its
+    # content is checked when the version is published (catalog.forms.check_definition).
+    form = raw.get("form")
+    if form not in (None, {}):
+        if not isinstance(form, Mapping):
+            errors.add("form", "申请表单应为对象。")
+        else:
+            data["form"] = form
     for key, spec in VERSION_FIELDS.items():
         value = raw.get(key, spec.default)
         data[key] = _clean_value(key, spec, value, errors)
@@ -451,7 +460,7 @@ def _check_rules(data: dict, errors: _Collector) -> None:
 
 # Elements added after versions were stored: hashed only when they hold a value, so the
 # content of every existing version keeps its hash (and re-importing it changes nothing).
-LATER_ELEMENTS = ("implementation_basis",)
+LATER_ELEMENTS = ("implementation_basis", "form")
 
 
 def content_hash(elements: Mapping[str, Any]) -> str:
@@ -490,6 +499,8 @@ def elements_of(version) -> dict[str, Any]:
         for row in version.fees or []
     ]
     data["materials"] = [material_elements(m) for m in version.materials.all()]
+    if version.form:
+        data["form"] = version.form
     return data
 
 

@@ -11,6 +11,13 @@ class ElementsInvalid(ValidationFailed):
     code = "catalog.invalid-elements"
 
 
+class FormInvalid(ValidationFailed):
+    """A version's application form fails ``catalog.forms.check_definition`` (details: where
+    → problem), so it cannot be published."""
+
+    code = "catalog.form-invalid"
+
+
 class InvalidFilter(ValidationFailed):
     code = "catalog.invalid-filter"
 

@@ -40,6 +40,7 @@ TYPES = [
          "required": True},
         {"name": "registered_capital", "label": "注册资本（万元）", "type": "integer"},
         {"name": "established", "label": "成立日期", "type": "date", "required": True},
+        {"name": "address", "label": "住所", "type": "text"},
         {"name": "business_scope", "label": "经营范围", "type": "text", "required": True,
          "form_field": "application_content"},
     ]),
@@ -93,6 +94,7 @@ def seed_demo_licences(*, now: dt.datetime) -> list:
             fields={"entity_type": "有限责任公司（自然人投资或控股）",
                     "legal_representative": legal.legal_representative or "王建国",
                     "registered_capital": 500, "established": "2019-05-20",
+                    "address": "山东省威海市环翠区高区火炬路 213 号",
                     "business_scope": "软件开发；信息技术咨询服务"},
             now=now,
         )

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from onewindow.catalog import services as catalog
+from onewindow.catalog.demo_forms import FORMS
 from onewindow.catalog.models import Implementation
 from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
@@ -240,7 +241,8 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
                              legal_basis=spec.get("legal_basis", ""), now=now)
         implementation = catalog.item_create(
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
-            elements=spec["elements"], level="3", now=now,
+            elements={**spec["elements"], "form": FORMS[spec["basic_code"]]}, level="3",
+            now=now,
         )
         catalog.item_publish(actor=None, implementation=implementation,
                              reason="演示数据首次发布", now=now)

@@ -165,5 +165,11 @@ def _api_parse_error(exc: Exception) -> JsonResponse:
         error = exc.error
         return JsonResponse({"code": error.code, "message": str(error.message),
                              "details": error.details}, status=error.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        # A JSON body past DATA_UPLOAD_MAX_MEMORY_SIZE (e.g. 10 MB of form answers): never
+        # read into memory, refused with its own stable code.
+        message = str(_("请求内容过大，请减少提交的数据。"))
+        return JsonResponse({"code": "request.too-large", "message": message,
+                             "details": {"body": message}}, status=422)
     return JsonResponse({"code": "request.invalid", "message": str(_(
         "请求内容无法解析（文件名过长或表单格式有误）。")), "details": None}, status=422)

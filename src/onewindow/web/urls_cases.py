@@ -14,6 +14,8 @@ urlpatterns = [
     # Applying online, step by step (a draft is saved at every step).
     path("apply/<str:code>/", cases_apply.apply_start, name="apply"),
     path("apply/draft/<int:draft_id>/form/", cases_apply.apply_form, name="apply-form"),
+    path("apply/draft/<int:draft_id>/answers/<slug:page>/", cases_apply.apply_answers,
+         name="apply-answers"),
     path("apply/draft/<int:draft_id>/materials/", cases_apply.apply_materials,
          name="apply-materials"),
     path("apply/draft/<int:draft_id>/check/", cases_apply.apply_check, name="apply-check"),

@@ -3,7 +3,7 @@
 A route is accepted only if it is plain BPMN that a person can approve step by step:
 user (or manual) tasks in lanes named after roles, start/end events, exclusive, inclusive
 and parallel gateways, sequence flows whose conditions are in the safe expression
-language (onewindow.workflow.expressions). Everything that would run code — script
+language (onewindow.common.expressions). Everything that would run code — script
 tasks, service tasks, Camunda listeners and Java delegates, script conditions — is
 refused with ``workflow.script-task-refused`` / ``workflow.code-refused``; other BPMN
 elements the platform does not run (timers, messages, sub-processes …) with
@@ -29,7 +29,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from . import expressions, outcomes
+from onewindow.common import expressions
+
+from . import outcomes
 from .errors import (
     CodeRefused,
     RouteInvalid,

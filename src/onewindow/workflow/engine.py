@@ -8,7 +8,7 @@ state with its subject (the case) and mirrors ``ready_tasks`` into worklists
 (services.worklist_sync).
 
 Gateway conditions are evaluated by :class:`SafeScriptEngine`: the safe expression
-language of onewindow.workflow.expressions instead of SpiffWorkflow's default
+language of onewindow.common.expressions instead of SpiffWorkflow's default
 eval()/exec(). Script tasks cannot reach the engine (uploads refuse them); should a
 stored state contain one anyway, running it fails.
 """
@@ -32,7 +32,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import bpmn, expressions
+from onewindow.common import expressions
+
+from . import bpmn
 from .errors import (
     CodeRefused,
     ExpressionFailed,

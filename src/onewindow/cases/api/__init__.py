@@ -14,6 +14,7 @@ the schemas are all in ``schemas``.
 # ``/{ref}``, or ``GET /cases/progress`` would look for a case numbered "progress".
 from . import applying, output, public, review  # noqa: F401, I001
 from . import documents, front_desk, materials, reading  # noqa: F401
+from . import answers  # noqa: F401
 from .base import router
 
 __all__ = ["router"]

@@ -27,6 +27,7 @@ from .acceptance import (
     cases_deem_accepted,
 )
 from .intake import (
+    case_answers_save,
     case_draft_save,
     case_material_receive_paper,
     case_material_upload,
@@ -61,6 +62,7 @@ __all__ = [
     "TRANSITIONS",
     "CaseWorkflowAdapter",
     "case_accept",
+    "case_answers_save",
     "case_decide_instant",
     "case_deem_accepted_inner",
     "case_delivery_choose",

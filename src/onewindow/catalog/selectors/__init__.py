@@ -28,12 +28,14 @@ from .filters import (
     parse_limit,
 )
 from .items import (
+    ItemForm,
     MaterialFile,
     VersionSummary,
     guide,
     guide_of,
     implementation_get,
     implementation_versions,
+    item_form,
     material_file,
 )
 from .lists import (
@@ -58,6 +60,7 @@ __all__ = [
     "EditView",
     "Facet",
     "ItemFilters",
+    "ItemForm",
     "ItemSummary",
     "MaterialFile",
     "VersionSummary",
@@ -73,6 +76,7 @@ __all__ = [
     "implementation_versions",
     "item_actions",
     "item_for_edit",
+    "item_form",
     "item_type_facets",
     "level_label",
     "material_file",

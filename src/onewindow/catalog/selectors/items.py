@@ -15,6 +15,7 @@ from ..codes import (
     VersionStatus,
 )
 from ..errors import FileNotFound, InvalidFilter, ItemNotFound, VersionNotFound
+from ..forms import FormDefinition, definition_for
 from ..guides import CodeLabel, Guide, build_guide, code_label
 from ..material_files import BY_SLUG, content_type_of
 from ..models import (
@@ -69,6 +70,22 @@ def implementation_get(*, code: str, version: int | str | None = None) -> Implem
         )
     found.implementation = implementation
     return found
+
+
+@dataclass(frozen=True)
+class ItemForm:
+    code: str
+    name: str
+    version: int
+    definition: FormDefinition
+
+
+def item_form(*, code: str, version: int | str | None = None) -> ItemForm:
+    """The application form (ADR 0031) of an item's current (or given) published version:
+    its own, or the generic one built from its materials."""
+    found = implementation_get(code=code, version=version)
+    return ItemForm(code=found.implementation.code, name=found.name, version=found.number,
+                    definition=definition_for(found))
 
 
 def guide(*, code: str, version: int | str | None = None) -> Guide:

@@ -118,6 +118,7 @@ def write_version_content(version: ImplementationVersion, elements: Mapping[str,
         setattr(version, key, elements[key])
     version.special_procedures = list(elements["special_procedures"])
     version.fees = list(elements["fees"])
+    version.form = elements.get("form") or {}
     version.content_hash = content_hash(elements)
     version.search_text = version_search_text(elements, entry)
     version.save()

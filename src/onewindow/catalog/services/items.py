@@ -37,12 +37,14 @@ from ..codes import ImplementationStatus, Operation, VersionStatus
 from ..elements import content_hash, elements_of, validate_elements
 from ..errors import (
     ElementsInvalid,
+    FormInvalid,
     InvalidTransition,
     ItemExists,
     NoChanges,
     NoDraft,
     OrganisationNotFound,
 )
+from ..forms import check_definition
 from ..lifecycle import LIFECYCLE, PUBLISH, SUBJECT_TYPE, SUPERSEDE, transition, version_move
 from ..models import CatalogEntry, Implementation, ImplementationVersion
 from ..validators import implementation_code_problem, normalize_code
@@ -245,6 +247,7 @@ def item_publish_inner(
     )
     if draft is None:
         raise NoDraft(_("没有待发布的草稿，请先编辑事项。"))
+    _check_form(draft)
     previous = (
         ImplementationVersion.objects.filter(pk=implementation.current_version_id).first()
         if implementation.current_version_id else None
@@ -284,6 +287,18 @@ def item_publish_inner(
         payload=event_payload(implementation, draft, operation, previous),
     )
     return draft
+
+
+def _check_form(draft: ImplementationVersion) -> None:
+    """A published form never changes under a case, so it is checked before it is
+    published: unique keys, known types, code tables and sources, conditions that parse."""
+    problems = check_definition(draft.form)
+    if problems:
+        raise FormInvalid(
+            _("申请表单有误：%(where)s：%(problem)s")
+            % {"where": problems[0].where, "problem": problems[0].message},
+            details={f"form.{p.where}": p.message for p in problems},
+        )
 
 
 def _status_change(*, actor: Actor | None, implementation: Implementation, reason: str,

@@ -304,6 +304,7 @@ PAGES = {
     "web:apply": ("citizen", lambda s: [s.world.item.code]),
     "web:apply-form": ("citizen", lambda s: [s.draft.pk]),
     "web:apply-materials": ("citizen", lambda s: [s.draft.pk]),
+    "web:apply-answers": ("citizen", lambda s: [s.form_draft.pk, "business"]),
     "web:apply-check": ("citizen", lambda s: [s.draft.pk]),
     "web:my-cases": ("citizen", lambda s: []),
     "web:my-case": ("citizen", lambda s: [s.correction.number]),
@@ -348,6 +349,9 @@ EXTRA_VISITS = [
     ("web:task", "chief", lambda s: [s.decision_task.pk], {}, 200),
     ("licences:staff-issue", "chief", lambda s: [], {"type": "TYPE"}, 200),
     ("web:item-guide", None, lambda s: ["NO-SUCH-ITEM"], {}, 404),
+    ("web:apply-answers", "citizen", lambda s: [s.form_draft.pk, "premises"], {}, 200),
+    ("web:apply-answers", "citizen", lambda s: [s.form_draft.pk, "people"], {}, 200),
+    ("web:apply-check", "citizen", lambda s: [s.form_draft.pk], {}, 200),
 ]
 
 
@@ -489,6 +493,17 @@ def scene(now, settings, tmp_path):
 
     draft = cases.case_draft_save(actor=world.citizen, implementation_code=world.item.code,
                                   form_data={"contact_name": "张三"}, now=now)
+    # An item with a structured form of its own (ADR 0031): its pages are pages too.
+    from onewindow.catalog.demo_forms import FOOD_NEW
+
+    form_item = make_item(organisation=world.dept, now=now, name="食品经营许可（新办）",
+                          form=FOOD_NEW, materials=[{"name": "食品经营许可申请书",
+                                                     "original_count": 1}])
+    form_draft = cases.case_draft_save(actor=world.citizen, implementation_code=form_item.code,
+                                       form_data={"contact_name": "张三"}, now=now)
+    form_draft = cases.case_answers_save(
+        actor=world.citizen, case=form_draft, page="business",
+        answers={"operator_type": "catering", "business_items": ["catering_hot"]}, now=now)
     submitted = submit_online(world, now)
     correction = submit_online(world, now)
     cases.case_request_correction(actor=world.clerk, case=correction, now=now, items=[
@@ -519,7 +534,8 @@ def scene(now, settings, tmp_path):
         world=world, people={"citizen": world.citizen, "clerk": world.clerk,
                              "handler": world.handler, "chief": world.chief,
                              "supervisor": world.supervisor, "catalog_admin": catalog_admin},
-        draft=draft, submitted=submitted, correction=correction, approved=approved,
+        draft=draft, form_draft=form_draft, submitted=submitted, correction=correction,
+        approved=approved,
         task=ready(in_review, "HANDLER"), decision_task=decision_task, licence=licence,
         licence_type=licence_type, share_token=share.token)
 

@@ -17,12 +17,14 @@ from onewindow.cases.codes import CaseStatus, Channel
 from onewindow.cases.errors import CaseConflict, CaseNotFound, InvalidTransition
 from onewindow.cases.models import Case
 from onewindow.cases.services import licensing
+from onewindow.catalog import forms
 from onewindow.catalog import selectors as catalog
 from onewindow.common.errors import ApplicationError
 from onewindow.common.ids import is_row_id
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import selectors as identity
 
+from .. import form_pages
 from ..forms_cases import ApplicantForm, SubmitForm, UploadForm, application_form_class
 from .cases_common import (
     PRESENT_STATES,
@@ -37,30 +39,54 @@ from .catalog_public import received_here
 STEPS = [
     ("applicant", gettext_lazy("申请人")),
     ("form", gettext_lazy("填写申请表")),
+    # Only for an item with a structured form of its own (ADR 0031): one page per screen.
+    ("answers", gettext_lazy("填写事项信息")),
     # The same words name an action in the case history ("a document was uploaded").
     ("materials", pgettext_lazy("apply step", "上传材料")),
     ("check", gettext_lazy("核对并提交")),
 ]
 
 
-def _steps(current: str, draft_id: int | None) -> list[dict]:
-    names = [name for name, _ in STEPS]
+def _has_form(case) -> bool:
+    return case is not None and bool(case.version.form)
+
+
+def _steps(current: str, draft_id: int | None, *, with_form: bool = False,
+           first_page: str = "") -> list[dict]:
+    shown = [(name, label) for name, label in STEPS if name != "answers" or with_form]
+    names = [name for name, _ in shown]
     index = names.index(current)
     result = []
-    for position, (name, label) in enumerate(STEPS):
+    for position, (name, label) in enumerate(shown):
         url = ""
         if draft_id and name != "applicant" and position < index:
-            url = reverse(f"web:apply-{name}", kwargs={"draft_id": draft_id})
+            kwargs: dict = {"draft_id": draft_id}
+            if name == "answers":
+                kwargs["page"] = first_page
+            url = reverse(f"web:apply-{name}", kwargs=kwargs)
         result.append({"number": position + 1, "label": label, "url": url,
                        "state": "done" if position < index else
                        "current" if position == index else "todo"})
     return result
 
 
-def _step_context(current: str, draft_id: int | None) -> dict:
-    names = [name for name, _ in STEPS]
-    return {"steps": _steps(current, draft_id), "step_number": names.index(current) + 1,
-            "step_total": len(STEPS), "nav_active": "my-cases"}
+def _step_context(current: str, draft_id: int | None, case=None, *,
+                  item_has_form: bool = False) -> dict:
+    first = "-" if item_has_form else ""
+    if case is not None and _has_form(case):
+        pages = forms.visible_pages(forms.definition_for(case.version), case.answers or {})
+        first = pages[0].key if pages else ""
+    steps = _steps(current, draft_id, with_form=bool(first), first_page=first)
+    number = next(i for i, s in enumerate(steps, start=1) if s["state"] == "current")
+    return {"steps": steps, "step_number": number, "step_total": len(steps),
+            "nav_active": "my-cases"}
+
+
+def _item_has_form(code: str) -> bool:
+    try:
+        return not catalog.item_form(code=code).definition.generic
+    except ApplicationError:
+        return False
 
 
 def _draft(request, draft_id: int) -> Case | HttpResponse:
@@ -120,7 +146,8 @@ def apply_start(request, code: str):
     errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
     context = {
         "guide": guide, "form": form, "errors": errors, "enterprises": enterprises,
-        "applicant": _applicant_summary(user), **_step_context("applicant", None),
+        "applicant": _applicant_summary(user),
+        **_step_context("applicant", None, item_has_form=_item_has_form(guide.code)),
     }
     status = 422 if errors else 200
     return render(request, "web/cases/apply_applicant.html", context, status=status)
@@ -151,13 +178,117 @@ def apply_form(request, draft_id: int):
             if later:
                 messages.success(request, gettext("草稿已保存。您可以在“我的办件”里继续填写。"))
                 return redirect("web:my-cases")
+            first = _next_page(case, None)
+            if first is not None:
+                return redirect("web:apply-answers", draft_id=case.pk, page=first)
             return redirect("web:apply-materials", draft_id=case.pk)
     errors = form_errors(form) + ([ErrorEntry(error)] if error else [])
-    context = {"case": case, "form": form, "errors": errors, **_step_context("form", case.pk)}
+    context = {"case": case, "form": form, "errors": errors,
+               **_step_context("form", case.pk, case)}
     return render(request, "web/cases/apply_form.html", context, status=422 if errors else 200)
 
 
-# --- step 3: materials ----------------------------------------------------------------------
+# --- step 3: the item's own form, one page per screen (ADR 0031) ------------------------------
+
+
+def _next_page(case, after: str | None) -> str | None:
+    """The visible page after ``after`` (the first with None), or None past the last."""
+    if not _has_form(case):
+        return None
+    definition = forms.definition_for(case.version)
+    keys = [p.key for p in forms.visible_pages(definition, case.answers or {})]
+    if after is None:
+        return keys[0] if keys else None
+    order = [p.key for p in definition.pages]
+    later = [k for k in keys if order.index(k) > order.index(after)]
+    return later[0] if later else None
+
+
+def _previous_url(case, page: str) -> str:
+    definition = forms.definition_for(case.version)
+    order = [p.key for p in definition.pages]
+    earlier = [p.key for p in forms.visible_pages(definition, case.answers or {})
+               if order.index(p.key) < order.index(page)]
+    if earlier:
+        return reverse("web:apply-answers", kwargs={"draft_id": case.pk, "page": earlier[-1]})
+    return reverse("web:apply-form", kwargs={"draft_id": case.pk})
+
+
+@citizen_required
+def apply_answers(request, draft_id: int, page: str):
+    case = _draft(request, draft_id)
+    if isinstance(case, HttpResponse):  # submitted already: its page
+        return case
+    definition = forms.definition_for(case.version)
+    current = definition.page(page)
+    if current is None or not _has_form(case):
+        raise Http404
+    answers = dict(case.answers or {})
+    if current.key not in {p.key for p in forms.visible_pages(definition, answers)}:
+        # A page the earlier answers hide (e.g. 餐饮 for a shop): go on past it.
+        following = _next_page(case, page)
+        if following is not None:
+            return redirect("web:apply-answers", draft_id=case.pk, page=following)
+        return redirect("web:apply-materials", draft_id=case.pk)
+    errors: dict = {}
+    summary: list[ErrorEntry] = []
+    extra_rows = 0
+    shown = answers
+    if request.method == "POST":
+        sources = case.answer_sources or {}
+        fixed = {f.key for f in current.fields if sources.get(f.key, {}).get("locked")}
+        # Locked values are shown, not posted: they go back as they are.
+        sent = {**{k: answers[k] for k in fixed if k in answers},
+                **form_pages.read_fields([f for f in current.fields if f.key not in fixed],
+                                         request.POST)}
+        # The page cannot hide a field while the person fills it in (no script needed):
+        # a field its own page's answers hide is not sent.
+        hidden = forms.hidden_keys(definition, {**answers, **sent})
+        sent = {k: v for k, v in sent.items() if k not in hidden}
+        shown = {**answers, **sent}
+        later = "save_later" in request.POST
+        adding = request.POST.get("add_row", "")
+        try:
+            if not later and not adding:
+                # Continuing needs this page complete (GOV.UK: each page checked on
+                # "continue"); a draft saved for later may be incomplete.
+                forms.validate_answers(definition, sent, partial=False, page=page,
+                                       context=answers)
+            case = services.case_answers_save(actor=request.user, case=case, answers=sent,
+                                              page=page, now=timezone.now())
+        except forms.AnswersInvalid as exc:
+            errors = dict(exc.messages)
+        except ApplicationError as exc:
+            details = exc.details if isinstance(exc.details, dict) else {}
+            errors = {k: v for k, v in details.items() if k != "codes"}
+            if not errors:
+                summary.append(ErrorEntry(str(exc.message)))
+        else:
+            if adding:
+                extra_rows = 1
+                shown = dict(case.answers or {})
+            elif later:
+                messages.success(request, gettext("草稿已保存。您可以在“我的办件”里继续填写。"))
+                return redirect("web:my-cases")
+            else:
+                following = _next_page(case, page)
+                if following is not None:
+                    return redirect("web:apply-answers", draft_id=case.pk, page=following)
+                return redirect("web:apply-materials", draft_id=case.pk)
+    summary = form_pages.error_entries(errors, definition.by_key,
+                                       href=lambda key: "#" + form_pages.anchor_id(key)) + summary
+    fields = form_pages.field_views(
+        current.fields, answers=shown, errors=errors, sources=case.answer_sources or {},
+        region_hint=case.region_code, extra_rows=extra_rows,
+        materials=[{"id": m.id, "name": m.name} for m in selectors.materials_of(case=case)])
+    context = {"case": case, "page": current, "fields": fields, "errors": summary,
+               "title": form_pages.page_title(current), "hint": form_pages.page_hint(current),
+               "back_url": _previous_url(case, page), **_step_context("answers", case.pk, case)}
+    return render(request, "web/cases/apply_answers.html", context,
+                  status=422 if summary else 200)
+
+
+# --- step 4: materials ----------------------------------------------------------------------
 
 
 def _guide_materials(case) -> dict[int, object]:
@@ -236,12 +367,12 @@ def apply_materials(request, draft_id: int):
             summary.append(ErrorEntry(f"{row['m'].name}：{row['error']}",
                                       f"#file-{row['m'].id}"))
     context = {"case": case, "rows": rows, "errors": summary, "limits": upload_limits(),
-               **_step_context("materials", case.pk)}
+               **_step_context("materials", case.pk, case)}
     return render(request, "web/cases/apply_materials.html", context,
                   status=422 if summary else 200)
 
 
-# --- step 4: check your answers, then submit ---------------------------------------------------
+# --- step 5: check your answers, then submit ---------------------------------------------------
 
 
 def _check_context(request, case, form, errors) -> dict:
@@ -254,10 +385,14 @@ def _check_context(request, case, form, errors) -> dict:
     absent = [r for r in rows if r["required"] and not r["present"]]
     missing = [r for r in absent if not r["m"].tolerance_allowed]
     tolerable = [r for r in absent if r["m"].tolerance_allowed]
+    structured = selectors.case_answers(case=case, include_empty=True)
+    change = {page.key: reverse("web:apply-answers", kwargs={"draft_id": case.pk,
+                                                            "page": page.key})
+              for page in structured} if _has_form(case) else {}
     return {"case": case, "form": form, "errors": errors, "answers": answers, "rows": rows,
-            "missing": missing, "tolerable": tolerable,
-            "applicant": _applicant_summary(request.user, case),
-            **_step_context("check", case.pk)}
+            "missing": missing, "tolerable": tolerable, "structured": structured,
+            "change": change, "applicant": _applicant_summary(request.user, case),
+            **_step_context("check", case.pk, case)}
 
 
 @citizen_required
@@ -316,6 +451,17 @@ def _submit_failed(request, draft_id: int, form, exc: ApplicationError):
         errors += [ErrorEntry(gettext("%(name)s：%(problem)s") % {
             "name": names.get(pk, gettext("材料")), "problem": msg}, f"{url}#material-{pk}")
                    for pk, msg in per_material.items()]
+    if exc.code == "cases.answers-invalid" and _has_form(case):
+        definition = forms.definition_for(case.version)
+
+        def page_link(key: str) -> str:
+            page = definition.page_of.get(key.split(".")[0], "")
+            url = reverse("web:apply-answers", kwargs={"draft_id": case.pk, "page": page})
+            return f"{url}#{form_pages.anchor_id(key)}"
+
+        errors += form_pages.error_entries(
+            {k: v for k, v in details.items() if k.split(".")[0] in definition.by_key},
+            definition.by_key, href=page_link)
     fields = {f.name: f.label for f in selectors.application_form_for(case=case)}
     form_url = reverse("web:apply-form", kwargs={"draft_id": case.pk})
     errors += [ErrorEntry(f"{fields[k]}：{v}", f"{form_url}#id_{k}")

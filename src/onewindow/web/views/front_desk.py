@@ -199,6 +199,9 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
     version = case.version
     return {
         "case": case, "applicant": applicant, "answers": answers, "revealed": revealed,
+        # The item's structured form as a table (the same include on the task page); ID
+        # and phone numbers in it masked like the contact details above.
+        "structured": selectors.case_answers(case=case, masked=True),
         "allowed": allowed,
         # Ready flags, so the templates never compare status strings: a walk-in draft is
         # still being prepared; which supply the 补交 panel records (a correction round

@@ -5,9 +5,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import audit_record
+from onewindow.catalog import forms
 from onewindow.catalog.codes import ImplementationStatus
 from onewindow.catalog.models import Implementation
 from onewindow.common.actors import Actor
@@ -19,6 +21,7 @@ from onewindow.identity.permissions import can_act_for
 from onewindow.identity.selectors import person_find_by_id_number
 
 from ... import actions, lifecycle, permissions, selectors
+from ... import answers as answers_mod
 from ...applications import application_form, clean_form, initial_data
 from ...codes import ActionKind, CaseStatus, Channel, MaterialState
 from ...errors import (
@@ -53,20 +56,57 @@ def _check_legal(actor, applicant_legal: LegalPerson | None) -> None:
         raise CaseInvalid(message, details={"applicant_legal": message})
 
 
+def _answers_at_start(*, version, person, legal, account, given: Any, full: bool,
+                      now: dt.datetime) -> tuple[dict, dict]:
+    """The answers a draft starts with: what the sources give (免填, recorded in
+    ``answer_sources``), then what was sent (the window clerk's page), checked in full
+    when ``full`` (a walk-in registration is the whole form on one page)."""
+    if not version.form:
+        if given:  # the generic form has only file references: no materials exist yet
+            raise answers_mod.invalid(forms.AnswersInvalid(
+                {key: _("登记时还没有材料，请在材料收取后引用。") for key in given},
+                dict.fromkeys(given, "not-own-material")))
+        return {}, {}
+    definition = forms.definition_for(version)
+    prefilled, sources = answers_mod.prefill(definition, person=person, legal=legal,
+                                             account=account, on_date=timezone.localdate(now))
+    if given is None and not full:
+        return prefilled, sources
+    answers_mod.check_size(given)
+    locked = {k: r["value"] for k, r in sources.items() if r["locked"]}
+    sent = dict(given) if isinstance(given, dict) else given
+    if isinstance(sent, dict):
+        # What the clerk left empty is filled from the sources (免填).
+        given_values = {k: v for k, v in sent.items() if not forms.is_empty(v)}
+        sent = {**{k: v for k, v in prefilled.items() if k not in given_values},
+                **given_values}
+    try:
+        cleaned = forms.validate_answers(definition, sent, partial=not full, locked=locked,
+                                         material_ids=set())
+    except forms.AnswersInvalid as exc:
+        raise answers_mod.invalid(exc) from None
+    return cleaned, sources
+
+
 def _create_draft(
     *, actor, implementation: Implementation, centre: Organisation, person: NaturalPerson,
     applicant_account, applicant_legal, form_data, channel: str, now: dt.datetime,
+    answers: Any = None, full_answers: bool = False,
 ) -> Case:
     version = implementation.current_version
     fields = application_form(version=version, person=person, legal_person=applicant_legal)
     data = {**initial_data(fields), **clean_form(fields, form_data, partial=True)}
+    typed, sources = _answers_at_start(version=version, person=person, legal=applicant_legal,
+                                       account=applicant_account, given=answers,
+                                       full=full_answers, now=now)
     case = Case.objects.create(
         query_code=short_code(8), implementation=implementation, version=version,
         organisation=implementation.organisation, centre=centre,
         region_code=implementation.organisation.region_code, applicant_person=person,
         applicant_legal=applicant_legal, applicant_account=applicant_account,
         created_by=actor if getattr(actor, "pk", None) else None, channel=channel,
-        status=S.DRAFT, form_data=data, created_at=now, updated_at=now,
+        status=S.DRAFT, form_data=data, answers=typed, answer_sources=sources,
+        created_at=now, updated_at=now,
     )
     CaseMaterial.objects.bulk_create(
         CaseMaterial(
@@ -168,12 +208,14 @@ def case_register_walk_in(
     *, actor: Actor, implementation_code: str, id_number: str, name: str = "", phone: str = "",
     address: str = "", legal_credit_code: str = "", legal_name: str = "",
     form_data: dict[str, Any] | None = None, centre: Organisation | None = None,
-    now: dt.datetime,
+    answers: dict[str, Any] | None = None, now: dt.datetime,
 ) -> Case:
     """A window clerk starts a case for a walk-in applicant: the person is found by ID
     number or registered, the enterprise likewise by credit code. The case is a DRAFT of
     channel WINDOW at the clerk's centre (``centre`` or the clerk's own); record paper
-    materials and scans, then ``case_submit_at_window``."""
+    materials and scans, then ``case_submit_at_window``. ``answers``: the item's structured
+    form filled in on the clerk's one page, prefilled from the applicant's records and
+    checked in full (ADR 0031)."""
     centre = centre or selectors.centre_for_clerk(actor=actor)
     if centre is None or not permissions.can_register_walk_in(actor=actor, centre=centre):
         raise CaseNotFound(_("没有找到可办理的受理中心。"))
@@ -191,5 +233,5 @@ def case_register_walk_in(
     return _create_draft(
         actor=actor, implementation=implementation, centre=centre, person=person,
         applicant_account=account, applicant_legal=legal, form_data=form_data,
-        channel=Channel.WINDOW, now=now,
+        channel=Channel.WINDOW, answers=answers, full_answers=answers is not None, now=now,
     )

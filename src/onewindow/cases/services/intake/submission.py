@@ -8,12 +8,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog import forms
 from onewindow.catalog.codes import MaterialRequirement
 from onewindow.common.actors import Actor
 from onewindow.common.errors import ApplicationError
 from onewindow.identity.models import LegalPerson
 
 from ... import actions, lifecycle, numbering, permissions
+from ... import answers as answers_mod
 from ...applications import application_form, clean_form
 from ...codes import ActionKind, CaseStatus, MaterialState
 from ...errors import (
@@ -58,6 +60,24 @@ def _missing_required(materials: list[CaseMaterial]) -> list[CaseMaterial]:
     ]
 
 
+def _full_answers(case: Case, materials: list[CaseMaterial]) -> dict[str, Any]:
+    """The answers as submitted: those of fields hidden by a condition dropped, the rest
+    checked in full (required fields, cross-field rules) in Python, no query of its own
+    for a version with its own form (ADR 0028 ceilings)."""
+    stored = case.answers or {}
+    if not case.version.form and not stored:
+        return {}  # the generic form has no required field: nothing to check
+    definition = (forms.parse_definition(case.version.form) if case.version.form
+                  else forms.generic_definition(materials))
+    visible = forms.visible_answers(definition, stored)
+    try:
+        return forms.validate_answers(definition, visible, partial=False,
+                                      locked=answers_mod.locked_values(case),
+                                      material_ids={m.pk for m in materials})
+    except forms.AnswersInvalid as exc:
+        raise answers_mod.invalid(exc) from None
+
+
 def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
             expected_version: int | None, now: dt.datetime) -> Case:
     ensure_item_active(case)
@@ -66,13 +86,14 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
     form = clean_form(fields, case.form_data, partial=False)
     # Stale page or wrong status: say so before anything is allocated or logged.
     lifecycle.check(case, K.SUBMIT, expected_version=expected_version)
+    # Read once (the case row is locked, so they cannot change meanwhile): the answers'
+    # file references, 免证办, the completeness check and the action row all use this list.
+    materials = case_materials(case)
+    answers = _full_answers(case, materials)
     # The number first: 免证办 logs the use of each licence under it. If a check below
     # fails, the whole submission (number, materials, usage log) rolls back.
     number = numbering.allocate(implementation=case.implementation, now=now)
     case.number = number
-    # Read once (the case row is locked, so they cannot change meanwhile): 免证办, the
-    # completeness check and the action row all use this list.
-    materials = case_materials(case)
     from_licences = satisfy_materials_from_licences_inner(case=case, actor=actor, now=now,
                                                           materials=materials)
     if not window:
@@ -87,7 +108,8 @@ def _submit(*, actor, case: Case, key: str, proxy: bool, window: bool,
         case, K.SUBMIT, actor=actor, now=now, expected_version=expected_version,
         fields={"number": number, "submitted_at": now, "received_at": now,
                 "submitted_by": actor if getattr(actor, "pk", None) else None,
-                "idempotency_key": key, "proxy": proxy, "form_data": form},
+                "idempotency_key": key, "proxy": proxy, "form_data": form,
+                "answers": answers},
         data={"number": number, "channel": case.channel, "proxy": proxy,
               "version": case.version.number,
               "materials": [{"id": m.pk, "name": m.name, "state": m.state}

@@ -1,6 +1,6 @@
 import pytest
 
-from onewindow.workflow.expressions import ExpressionError, check, evaluate, normalise
+from onewindow.common.expressions import ExpressionError, check, evaluate, normalise
 
 
 @pytest.mark.parametrize("expression, data, expected", [
@@ -74,3 +74,12 @@ def test_unknown_names_and_bad_types_fail_clearly():
 def test_normalise_strips_one_juel_wrapper_only():
     assert normalise('  ${decision == "approve"}  ') == 'decision == "approve"'
     assert normalise('decision == "${x}"') == 'decision == "${x}"'
+
+
+def test_names_lists_what_a_condition_reads():
+    from onewindow.common.expressions import names
+
+    assert names('business_type == "catering" and not (staff_count > 3)') == {
+        "business_type", "staff_count"}
+    with pytest.raises(ExpressionError):
+        names("open('x')")

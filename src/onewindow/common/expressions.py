@@ -1,6 +1,10 @@
-"""The small, safe expression language of gateway conditions.
+"""The small, safe expression language of gateway conditions and form conditions.
 
-A condition reads the data of the task that reached the gateway and nothing else::
+Workflow gateways use it on the data of the task that reached the gateway; structured
+forms (ADR 0031) use it for a page's or a field's ``show_if`` and for cross-field rules,
+on the answers by field key. It lives in the kernel so that the catalog, below workflow,
+can check a form's expressions when a version is published. A condition reads the data
+it is given and nothing else::
 
     decision == "approve"
     decision in ("approve", "approve_with_conditions") and not needs_hearing
@@ -117,6 +121,12 @@ def check(expression: str) -> str:
     """Validate a condition at upload time; return its normalised text."""
     compile_condition(expression)
     return normalise(expression)
+
+
+def names(expression: str) -> set[str]:
+    """The data names a (valid) condition reads, e.g. to check they exist in a form."""
+    tree = compile_condition(expression)
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _constant_ok(value: Any) -> bool:
