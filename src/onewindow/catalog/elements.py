@@ -344,7 +344,7 @@ def validate_elements(raw: Mapping[str, Any]) -> dict[str, Any]:
     form = raw.get("form")
     if form not in (None, {}):
         if not isinstance(form, Mapping):
-            errors.add("form", "申请表单应为对象。")
+            errors.add("form", gettext_lazy("申请表单应为对象。"))
         else:
             data["form"] = form
     for key, spec in VERSION_FIELDS.items():

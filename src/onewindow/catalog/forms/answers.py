@@ -174,13 +174,13 @@ def _clean(f: FieldDef, value: Any, key: str, errors: _Errors, *, partial: bool,
         if kind == "id_number":
             problem = id_number_problem(text)
             if problem:
-                errors.add(key, FORMAT, _(problem))
+                errors.add(key, FORMAT, problem)
                 return None
             return normalize_id_number(text)
         if kind == "credit_code":
             problem = credit_code_problem(text)
             if problem:
-                errors.add(key, FORMAT, _(problem))
+                errors.add(key, FORMAT, problem)
                 return None
             return normalize_credit_code(text)
         if kind == "phone":
