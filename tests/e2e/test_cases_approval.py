@@ -106,8 +106,9 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     expect(handler.get_by_role("heading", level=1)).to_contain_text("审查")
     expect(handler.locator("#time-panel")).to_contain_text("承诺办结日期")
     handler.get_by_role("button", name="提交审查意见").click()  # empty: error summary
-    expect(handler.get_by_role("alert")).to_contain_text("请填写审查意见")
+    expect(handler.get_by_role("alert")).to_contain_text("请选择拟同意、拟不同意或退回")
     assert_accessible(handler)
+    handler.get_by_label("拟同意", exact=True).check()
     handler.get_by_label("审查意见").fill("材料齐全，经营场所符合要求，建议准予许可。")
     handler.get_by_role("button", name="提交审查意见").click()
     expect(handler.locator(".notice-list")).to_contain_text("审查意见已提交")

@@ -68,6 +68,14 @@ class ActionKind(models.TextChoices):
     CHOOSE_DELIVERY = "CHOOSE_DELIVERY", gettext_noop("选择领取方式")
 
 
+class ReviewStance(models.TextChoices):
+    """The opinion of a review step (审查意见): what it proposes to the deciding step."""
+
+    AGREE = "agree", gettext_noop("拟同意")
+    DISAGREE = "disagree", gettext_noop("拟不同意")
+    RETURN = "return", gettext_noop("退回")
+
+
 class SuspensionProcedure(models.TextChoices):
     """行政许可法第四十五条 special procedures (and 容缺) whose time is not counted."""
 

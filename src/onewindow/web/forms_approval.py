@@ -54,9 +54,29 @@ class WorklistFilterForm(forms.Form):
 
 
 class OpinionForm(VersionForm):
-    """A review step: the opinion (审查意见) that goes to the next step."""
+    """A review step: 拟同意 / 拟不同意 / 退回 with the opinion (审查意见) that goes to the
+    next step; 拟不同意 and 退回 need their reasons."""
 
-    opinion = _text(_("审查意见"), rows=4, missing=_("请填写审查意见。"))
+    stance = forms.ChoiceField(
+        label=_("审查结论"), widget=forms.RadioSelect,
+        choices=[("agree", _("拟同意")), ("disagree", _("拟不同意")),
+                 ("return", _("退回上一环节"))],
+        error_messages={"required": _("请选择拟同意、拟不同意或退回。"),
+                        "invalid_choice": _("请选择拟同意、拟不同意或退回。")},
+    )
+    opinion = _text(_("审查意见"), rows=4, required=False)
+    reasons = _text(_("理由"), rows=3, required=False,
+                    help_text=_("拟不同意或退回时必填；退回时转达上一环节的办理人。"))
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        stance = data.get("stance")
+        if stance in ("disagree", "return") and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", _("拟不同意或退回须写明理由。"))
+        if stance == "agree" and not (data.get("opinion") or "").strip():
+            self.add_error("opinion", _("请填写审查意见。"))
+        return data
 
 
 class DecisionForm(VersionForm):

@@ -251,6 +251,9 @@ class CaseTaskCompleteIn(Schema):
     opinion: str = ""
     decision: str | None = None
     reasons: str = ""
+    # A review step's 审查结论: agree (拟同意), disagree (拟不同意, reasons required) or
+    # return (退回 to the previous step, reasons required).
+    stance: str | None = None
     version: int | None = None
 
 

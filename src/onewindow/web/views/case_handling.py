@@ -89,7 +89,8 @@ def _task_actions(item: WorkItem, case: Case, timing, allowed: set[str]) -> set[
         return set()
     actions: set[str] = set()
     if case.status == S.IN_REVIEW:
-        actions |= {"decision"} if is_decision_step(item) else {"opinion", "return"}
+        # A review step's 退回 is one of the opinion form's three answers.
+        actions |= {"decision"} if is_decision_step(item) else {"opinion"}
     return actions | review_actions(allowed, timing, may_request=item.role == Role.HANDLER)
 
 
@@ -166,12 +167,17 @@ def _version(data) -> int | None:
 
 @staff_required
 def task_opinion(request, task_id: int):
+    def done(_case) -> str:
+        if request.POST.get("stance") == "return":
+            return gettext("已退回上一环节，退回理由已随件转达。")
+        return gettext("审查意见已提交，办件已转到下一环节。")
+
     return _act(
         request, task_id, name="opinion", make_form=OpinionForm,
         perform=lambda r, i, c, d: services.case_task_complete(
-            actor=r.user, work_item=i, opinion=d["opinion"],
-            expected_version=_version(d), now=timezone.now()),
-        done=gettext("审查意见已提交，办件已转到下一环节。"),
+            actor=r.user, work_item=i, opinion=d.get("opinion", ""), stance=d["stance"],
+            reasons=d.get("reasons", ""), expected_version=_version(d), now=timezone.now()),
+        done=done,
     )
 
 
