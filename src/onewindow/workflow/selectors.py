@@ -198,6 +198,7 @@ def default_route_for(version) -> RouteDefinition:
     kind, xml = defaults.default_route_xml(
         handling_type=version.handling_type, joint_departments=version.joint_departments,
         name=version.short_name or version.name,
+        inspection=bool(getattr(version, "inspection_checklist", None)),
     )
     parsed = bpmn.parse_route(xml, require_outcomes=True)
     return RouteDefinition(
