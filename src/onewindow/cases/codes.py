@@ -66,6 +66,8 @@ class ActionKind(models.TextChoices):
     MAIL_DELIVER = "MAIL_DELIVER", gettext_noop("邮件签收")
     PUBLISH_ONLINE = "PUBLISH_ONLINE", gettext_noop("网上送达")
     CHOOSE_DELIVERY = "CHOOSE_DELIVERY", gettext_noop("选择领取方式")
+    INSPECTION_RECORD = "INSPECTION_RECORD", gettext_noop("现场核查")
+    LICENCE_CORRECT = "LICENCE_CORRECT", gettext_noop("更正证照信息")
 
 
 class ReviewStance(models.TextChoices):

@@ -98,3 +98,49 @@ def decision_pdf(case: Case) -> bytes:
     if action is None or not (action.data or {}).get("notice"):
         raise CaseNotFound("该办件尚未作出决定。")
     return render_notice(case=case, seq=action.seq).content
+
+
+# --- 现场核查记录 -------------------------------------------------------------------------------
+
+INSPECTION_TEMPLATE = "cases/notices/inspection.html"
+RESULT_LABELS = {"pass": "符合", "fail": "不符合", "na": "不适用"}
+
+
+def _photo_uri(photo) -> str:
+    import base64
+
+    with photo.file.open("rb") as handle:
+        data = handle.read()
+    return f"data:{photo.content_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def inspection_pdf(record) -> RenderedPdf:
+    """现场核查记录 of one inspection step (call access_case / access the record first):
+    every point with its result, note and photos, the conclusion and who inspected."""
+    from .models import InspectionPhoto
+
+    case = record.case
+    photos = {p.pk: p for p in InspectionPhoto.objects.filter(case=case,
+                                                               work_item_id=record.work_item_id)}
+    rows = []
+    for point in record.checklist:
+        result = record.results.get(point["key"]) or {}
+        rows.append({
+            "text": point["text"], "result": RESULT_LABELS.get(result.get("result"), ""),
+            "failed": result.get("result") == "fail", "note": result.get("note", ""),
+            "photos": [_photo_uri(photos[p]) for p in result.get("photos", []) if p in photos],
+        })
+    recorder = str(record.recorded_by)
+    legal = case.applicant_legal
+    day = record.inspected_on
+    context = {
+        "number": case.number, "item": case.version.name, "organisation": case.organisation.name,
+        "applicant": legal.name if legal is not None else case.applicant_person.name,
+        "address": (case.form_data or {}).get("contact_address", ""),
+        "rows": rows, "conclusion": record.conclusion, "inspectors": record.inspectors,
+        "recorder": recorder, "step": record.task_label,
+        "date": f"{day.year}年{day.month}月{day.day}日",
+    }
+    title = "现场核查记录"
+    return render_pdf(template=INSPECTION_TEMPLATE, context=context, title=title,
+                      filename=f"{case.version.name}-{case.number}-现场核查记录.pdf")

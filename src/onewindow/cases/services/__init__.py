@@ -26,6 +26,7 @@ from .acceptance import (
     case_request_correction,
     cases_deem_accepted,
 )
+from .inspection import inspection_photo_upload, inspection_record_save
 from .intake import (
     case_draft_save,
     case_material_receive_paper,
@@ -85,6 +86,8 @@ __all__ = [
     "case_task_complete",
     "case_withdraw",
     "cases_deem_accepted",
+    "inspection_photo_upload",
+    "inspection_record_save",
     "issue_result_licence_inner",
     "remedies_text",
     "satisfy_materials_from_licences_inner",

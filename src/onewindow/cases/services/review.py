@@ -43,6 +43,7 @@ from ..errors import (
 from ..models import Case
 from ..reads import extension_state
 from . import decision as decisions
+from . import inspection
 from ._common import iso, lock_case, lock_case_id, notice_base, preview_deadlines, require_reason
 
 K = ActionKind
@@ -161,6 +162,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     opinion = _text(data.get("opinion"))
     reasons = _text(data.get("reasons"))
     stance = _stance(data.get("stance"), reasons)
+    inspection.require_record(case, work_item)  # a 现场核查 step leaves with its record
     if decision not in (None, "") and not _decides(case, work_item):
         # Only a step followed by a decision gateway decides; a review step that sent
         # "deny" would put a vote on the record that the route never acted on.
