@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from onewindow.catalog import services as catalog
-from onewindow.catalog.models import Implementation
+from onewindow.catalog.models import Implementation, ImplementationVersion
 from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
 from onewindow.licences.demo import seed_demo_licence_types
@@ -44,6 +44,18 @@ _COMMON = {
 
 BLANK_FORM_PATH = "catalog/forms/demo-food-business-licence-application.pdf"
 
+# 现场核查要点 of 食品经营许可（新办）, after the 食品经营许可审查通则 (ADR 0031 shape). An
+# item with a checklist runs a 现场核查 step between 审查 and 决定 (workflow.defaults).
+FOOD_CHECKLIST = [
+    {"key": "premises_match", "text": "经营场所与申请材料一致，与营业执照登记的住所或经营场所相符"},
+    {"key": "layout", "text": "布局流程合理，生熟分开，原料、半成品、成品分区存放"},
+    {"key": "equipment", "text": "设备设施齐全：冷藏冷冻、消毒、洗手、防蝇防鼠防虫设施"},
+    {"key": "staff_health", "text": "从业人员持有有效健康证明"},
+    {"key": "safety_rules", "text": "食品安全管理制度健全，配备食品安全管理人员"},
+    {"key": "pollution_distance", "text": "距离粪坑、污水池、垃圾场等污染源 25 米以上"},
+    {"key": "water_supply", "text": "使用的水符合生活饮用水卫生标准"},
+]
+
 ITEMS: list[dict[str, Any]] = [
     {
         "organisation": AMR,
@@ -69,6 +81,7 @@ ITEMS: list[dict[str, Any]] = [
                 "《中华人民共和国食品安全法》第三十五条\n"
                 "《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）"
             ),
+            "inspection_checklist": FOOD_CHECKLIST,
             "materials": [
                 {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
                  "blank_form": BLANK_FORM_PATH},
@@ -238,10 +251,18 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
         catalog.entry_upsert(actor=None, basic_code=spec["basic_code"], name=spec["entry_name"],
                              item_type=spec["item_type"], exercise_level="3",
                              legal_basis=spec.get("legal_basis", ""), now=now)
+        elements = dict(spec["elements"])
+        # Issue 13's version fields, not among the catalog's editable elements (yet): set on
+        # the draft before it is published, so the published version carries them.
+        extra = {key: elements.pop(key) for key in ("inspection_checklist", "licence_mapping")
+                 if key in elements}
         implementation = catalog.item_create(
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
-            elements=spec["elements"], level="3", now=now,
+            elements=elements, level="3", now=now,
         )
+        if extra:
+            ImplementationVersion.objects.filter(implementation=implementation,
+                                                 number=1).update(**extra)
         catalog.item_publish(actor=None, implementation=implementation,
                              reason="演示数据首次发布", now=now)
         implementation.refresh_from_db()

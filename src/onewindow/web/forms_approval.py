@@ -235,3 +235,57 @@ class RouteUploadForm(forms.Form):
         if not (name.endswith(".bpmn") or name.endswith(".xml")):
             raise ValidationError(_("请上传 .bpmn 或 .xml 文件。"))
         return upload
+
+
+# --- 现场核查 (an inspection step of the route) -----------------------------------------------
+
+RESULT_CHOICES = [("pass", _("符合")), ("fail", _("不符合")), ("na", _("不适用"))]
+
+
+class InspectionForm(VersionForm):
+    """The item's checklist, one result / note / photo per point (``result_<key>``,
+    ``note_<key>``, ``photo_<key>``), the conclusion and who inspected. Photos already
+    saved stay with their point; a new one is added on each save."""
+
+    conclusion = _text(_("核查结论"), required=False, rows=3)
+    inspectors = forms.CharField(label=_("核查人员"), required=False, max_length=200,
+                                 help_text=_("至少两名执法人员，用顿号分隔。"))
+
+    def __init__(self, *args, checklist=(), saved=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = list(checklist)
+        saved = saved or {}
+        for point in self.points:
+            key = point["key"]
+            before = saved.get(key) or {}
+            self.fields[f"result_{key}"] = forms.ChoiceField(
+                label=point["text"], choices=RESULT_CHOICES, widget=forms.RadioSelect,
+                initial=before.get("result"),
+                error_messages={"required": format_lazy(_("请选择“{text}”的核查结果。"),
+                                                        text=point["text"])})
+            self.fields[f"note_{key}"] = forms.CharField(
+                label=format_lazy(_("{text}：情况说明"), text=point["text"]), required=False,
+                max_length=500, initial=before.get("note", ""),
+                widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields[f"photo_{key}"] = forms.FileField(
+                label=format_lazy(_("{text}：现场照片"), text=point["text"]), required=False,
+                help_text=_("JPEG 或 PNG 图片。"),
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}))
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        for point in self.points:
+            key = point["key"]
+            if data.get(f"result_{key}") == "fail" and not (data.get(f"note_{key}") or "").strip():
+                self.add_error(f"note_{key}", format_lazy(_("“{text}”不符合，请写明情况。"),
+                                                          text=point["text"]))
+        return data
+
+    def rows(self):
+        """(point, result field, note field, photo field) for the template."""
+        return [(p, self[f"result_{p['key']}"], self[f"note_{p['key']}"],
+                 self[f"photo_{p['key']}"]) for p in self.points]
+
+    def aliases(self) -> dict[str, str]:
+        return {p["key"]: f"result_{p['key']}" for p in self.points}

@@ -406,3 +406,53 @@ class OutputPageOut(Schema):
     items: list[OutputRowOut]
     next_cursor: str | None
     total: int
+
+
+# --- 现场核查 (issue 13) ----------------------------------------------------------------------
+
+
+class InspectionPointIn(Schema):
+    result: str
+    note: str = ""
+    photos: list[int] = []
+
+
+class InspectionRecordIn(Schema):
+    # {checklist point key: {"result": "pass" | "fail" | "na", "note", "photos": [ids]}}
+    results: dict[str, Any]
+    conclusion: str = ""
+    inspectors: str = ""
+    inspected_on: dt.date | None = None
+    version: int | None = None
+
+
+class InspectionPointOut(Schema):
+    key: str
+    text: str
+    result: str
+    note: str
+    photos: list[int]
+
+
+class InspectionRecordOut(Schema):
+    id: int
+    case_number: str
+    work_item_id: int
+    task_label: str
+    inspected_on: dt.date
+    inspectors: str
+    conclusion: str
+    recorded_by: str
+    recorded_at: dt.datetime
+    points: list[InspectionPointOut]
+    tally: dict[str, int]
+    case_version: int
+
+
+class InspectionPhotoOut(Schema):
+    id: int
+    point: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime

@@ -1,0 +1,63 @@
+"""The task page of a 现场核查 step: the checklist form with photos, its errors, the saved
+record and its PDF; the step's opinion is refused until the record is saved."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from onewindow.cases.models import InspectionPhoto, InspectionRecord
+from onewindow.cases.tests.factories import png_bytes
+from onewindow.cases.tests.test_inspection import CHECKLIST, at_inspection
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _all(result="pass"):
+    return {f"result_{p['key']}": result for p in CHECKLIST}
+
+
+def test_the_handler_records_the_checklist_then_completes_the_step(client, world, now):
+    case, step = at_inspection(world, now)
+    client.force_login(world.handler)
+    url = reverse("web:task", args=[step.pk])
+    page = _text(client.get(url))
+    assert "现场核查记录" in page and "经营场所与申请一致" in page and "设备设施齐全" in page
+
+    # Completing first: refused, the record is missing.
+    early = client.post(url, {"do": "opinion", "stance": "agree", "opinion": "符合。",
+                              "expected_version": case.lock_version})
+    assert early.status_code == 422 and "请先保存现场核查记录" in _text(early)
+
+    # A failed point needs a note; nothing is written.
+    bad = client.post(url, {"do": "inspection", **_all(), "result_equipment": "fail",
+                            "expected_version": case.lock_version})
+    assert bad.status_code == 422 and "“设备设施齐全”不符合，请写明情况" in _text(bad)
+    assert not InspectionRecord.objects.filter(case=case).exists()
+
+    saved = client.post(url, {"do": "inspection", **_all(), "result_equipment": "fail",
+                              "note_equipment": "缺少消毒柜，当场整改。",
+                              "photo_layout": SimpleUploadedFile("a.png", png_bytes()),
+                              "conclusion": "整改后符合。", "inspectors": "李四、王五",
+                              "expected_version": case.lock_version})
+    assert saved.status_code == 302 and saved.url == url
+    record = InspectionRecord.objects.get(case=case)
+    [photo] = InspectionPhoto.objects.filter(case=case)
+    assert record.results["layout"]["photos"] == [photo.pk]
+    assert record.results["equipment"]["result"] == "fail"
+    page = _text(client.get(url))
+    assert "已于" in page and "打印现场核查记录" in page and "缺少消毒柜，当场整改。" in page
+    pdf = client.get(reverse("web:task-inspection-pdf", args=[step.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    case.refresh_from_db()
+    done = client.post(url, {"do": "opinion", "stance": "agree", "opinion": "核查完毕，符合。",
+                             "expected_version": case.lock_version})
+    assert done.status_code == 302
+    step.refresh_from_db()
+    assert step.status == "COMPLETED"
