@@ -56,6 +56,25 @@ FOOD_CHECKLIST = [
     {"key": "water_supply", "text": "使用的水符合生活饮用水卫生标准"},
 ]
 
+# 食品经营许可证 fields ← the 新办 form's answers (ADR 0031 sources). The answer keys are
+# the ones the item's form uses: operator_name, credit_code, legal_representative,
+# residence and premises (addresses), business_format (choice), business_items (multiple
+# choice), supervisor_org (text).
+FOOD_LICENCE_MAPPING = {
+    "operator_name": "answers.operator_name",
+    "credit_code": "answers.credit_code",
+    "legal_representative": "answers.legal_representative",
+    "residence": "answers.residence",
+    "premises": "answers.premises",
+    "business_format": "answers.business_format",
+    "business_items": "answers.business_items",
+    "supervisor_org": "answers.supervisor_org",
+}
+# The 延续 has no form of its own yet: the holder's name from the applicant.
+FOOD_RENEWAL_MAPPING = {"operator_name": "applicant.name",
+                        "credit_code": "applicant.credit_code",
+                        "legal_representative": "applicant.legal_representative"}
+
 ITEMS: list[dict[str, Any]] = [
     {
         "organisation": AMR,
@@ -82,6 +101,7 @@ ITEMS: list[dict[str, Any]] = [
                 "《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）"
             ),
             "inspection_checklist": FOOD_CHECKLIST,
+            "licence_mapping": FOOD_LICENCE_MAPPING,
             "materials": [
                 {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
                  "blank_form": BLANK_FORM_PATH},
@@ -183,6 +203,7 @@ ITEMS: list[dict[str, Any]] = [
             **_COMMON,
             "name": "食品经营许可（延续）",
             "short_name": "食品经营许可延续",
+            "licence_mapping": FOOD_RENEWAL_MAPPING,
             "handling_type": "2",
             "legal_limit_amount": 20, "legal_limit_unit": "WORKING_DAY",
             "promised_limit_amount": 5, "promised_limit_unit": "WORKING_DAY",

@@ -13,7 +13,7 @@ the schemas are all in ``schemas``.
 # path (``/progress``, ``/output-queue``, ``/drafts``, ``/tasks/…``) must come before
 # ``/{ref}``, or ``GET /cases/progress`` would look for a case numbered "progress".
 from . import applying, output, public, review, inspection  # noqa: F401, I001
-from . import documents, front_desk, materials, reading  # noqa: F401
+from . import documents, front_desk, licence_draft, materials, reading  # noqa: F401
 from .base import router
 
 __all__ = ["router"]

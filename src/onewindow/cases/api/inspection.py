@@ -28,8 +28,8 @@ def record_out(record) -> dict:
 
 @router.post("/tasks/{task_id}/inspection/photos", operation_id="inspection_photo_upload",
              response={201: InspectionPhotoOut, **errors(401, 403, 404, 409, 422)})
-def inspection_photo_upload(request, task_id: int, point: Form[str],
-                            file: File[UploadedFile]):
+def inspection_photo_upload(request, task_id: int, file: File[UploadedFile],
+                            point: Form[str] = ""):
     """Upload one photo (JPEG or PNG, type sniffed from the content) for a checklist point
     of an open 现场核查 step; the record names it by id in the point's ``photos``."""
     item = workflow_selectors.access_work_item(actor=request.auth, work_item_id=task_id)
@@ -58,7 +58,7 @@ def inspection_record_save(request, task_id: int, body: InspectionRecordIn):
 
 
 @router.get("/{ref}/inspections/{record_id}", operation_id="inspection_record_get",
-            response={200: InspectionRecordOut, **errors(401, 404)})
+            response={200: InspectionRecordOut, **errors(401, 404, 422)})
 def inspection_record_get(request, ref: str, record_id: int):
     """One 现场核查记录 of a case (staff who may see the case)."""
     record = selectors.access_inspection(actor=request.auth, ref=ref, record_id=record_id)
@@ -66,7 +66,7 @@ def inspection_record_get(request, ref: str, record_id: int):
 
 
 @router.get("/{ref}/inspections/{record_id}/pdf", operation_id="inspection_record_pdf",
-            response={200: None, **errors(401, 404)})
+            response={200: None, **errors(401, 404, 422)})
 def inspection_record_pdf(request, ref: str, record_id: int):
     """现场核查记录 (PDF) with the points, notes, photos and conclusion."""
     record = selectors.access_inspection(actor=request.auth, ref=ref, record_id=record_id)

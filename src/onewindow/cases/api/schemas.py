@@ -456,3 +456,36 @@ class InspectionPhotoOut(Schema):
     size: int
     sha256: str
     uploaded_at: dt.datetime
+
+
+# --- the licence draft at 决定 (issue 13) -----------------------------------------------------
+
+
+class DraftFieldOut(Schema):
+    name: str
+    label: str
+    value: Any = None
+    source: str
+    required: bool
+    corrected: bool
+    original: Any = None
+    reason: str
+
+
+class LicenceDraftOut(Schema):
+    case_number: str
+    licence_type_code: str
+    licence_type_name: str
+    holder_name: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    fields: list[DraftFieldOut]
+    # The case's lock_version: send it back with a correction (409 when stale).
+    case_version: int
+
+
+class LicenceDraftCorrectIn(Schema):
+    field: str
+    value: Any = None
+    reason: str = ""
+    version: int | None = None

@@ -13,6 +13,7 @@
 Other apps and the pages import ``onewindow.cases.selectors`` only: the names below.
 """
 
+from ..licence_draft import DraftField, LicenceDraft, licence_draft
 from ..timing import (
     DayLine,
     Opinion,
@@ -80,9 +81,11 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "DayLine",
+    "DraftField",
     "Expectation",
     "FileView",
     "InspectionView",
+    "LicenceDraft",
     "MaterialView",
     "NoticeRef",
     "Opinion",
@@ -113,6 +116,7 @@ __all__ = [
     "front_desk_read_only",
     "front_desk_scope_q",
     "inspections_of",
+    "licence_draft",
     "materials_of",
     "my_cases",
     "notice_action",

@@ -37,6 +37,7 @@ from .intake import (
     case_supply_materials,
     case_withdraw,
 )
+from .licence_drafts import licence_draft_correct
 from .licensing import (
     issue_result_licence_inner,
     satisfy_materials_from_licences_inner,
@@ -89,6 +90,7 @@ __all__ = [
     "inspection_photo_upload",
     "inspection_record_save",
     "issue_result_licence_inner",
+    "licence_draft_correct",
     "remedies_text",
     "satisfy_materials_from_licences_inner",
     "transition",
