@@ -289,3 +289,22 @@ class InspectionForm(VersionForm):
 
     def aliases(self) -> dict[str, str]:
         return {p["key"]: f"result_{p['key']}" for p in self.points}
+
+
+# --- the licence draft at 决定 ------------------------------------------------------------------
+
+
+class LicenceCorrectionForm(VersionForm):
+    """The chief corrects one field of the licence draft, with the reason (logged)."""
+
+    field = forms.ChoiceField(label=_("更正字段"), error_messages={
+        "required": _("请选择要更正的字段。"), "invalid_choice": _("请选择证照草稿中的字段。")})
+    value = forms.CharField(label=_("更正后的内容"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": _("请填写更正后的内容。")})
+    reason = _text(_("更正理由"), rows=2, missing=_("请填写更正理由。"),
+                   help_text=_("记入办件记录和审计日志。"))
+
+    def __init__(self, *args, fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "field", [("", _("请选择")), *[(f.name, f.label) for f in fields]])

@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/tasks/<int:task_id>/return/", case_handling.task_return, name="task-return"),
     path("staff/tasks/<int:task_id>/inspection/", case_handling.task_inspection,
          name="task-inspection"),
+    path("staff/tasks/<int:task_id>/licence-draft/", case_handling.task_licence_correct,
+         name="task-licence-correct"),
     path("staff/tasks/<int:task_id>/inspection.pdf", case_handling.task_inspection_pdf,
          name="task-inspection-pdf"),
     path("staff/tasks/<int:task_id>/suspend/", case_handling.task_review,

@@ -282,7 +282,7 @@ NOT_PAGES = {
     "web:staff-case-accept", "web:staff-case-reject", "web:staff-case-correction",
     "web:staff-case-decide", "web:staff-case-paper", "web:staff-case-scan",
     "web:staff-case-submit", "web:staff-case-supply", "web:staff-case-withdraw",
-    "web:task-opinion", "web:task-decision", "web:task-return", "web:task-inspection",
+    "web:task-opinion", "web:task-decision", "web:task-return", "web:task-inspection", "web:task-licence-correct",
     "web:task-inspection-pdf", "web:task-suspend",
     "web:task-resume", "web:task-extend", "web:task-extend-decide",
     "web:staff-case-suspend", "web:staff-case-resume", "web:staff-case-extend",

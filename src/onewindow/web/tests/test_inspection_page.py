@@ -61,3 +61,31 @@ def test_the_handler_records_the_checklist_then_completes_the_step(client, world
     assert done.status_code == 302
     step.refresh_from_db()
     assert step.status == "COMPLETED"
+
+
+def test_the_chief_sees_the_licence_draft_and_corrects_a_field(client, world, now):
+    from onewindow.cases.tests.test_licence_draft import at_decision
+
+    case, decide, _type = at_decision(world, now)
+    client.force_login(world.chief)
+    url = reverse("web:task", args=[decide.pk])
+    page = _text(client.get(url))
+    assert "证照草稿" in page and "山东省威海市环翠区海滨北路 9 号" in page
+    assert "热食类食品制售" in page and "更正证照草稿" in page
+
+    missing = client.post(url, {"do": "licence_correct", "field": "premises", "value": "x",
+                                "reason": "", "expected_version": case.lock_version})
+    assert missing.status_code == 422 and "请填写更正理由" in _text(missing)
+    stale = client.post(url, {"do": "licence_correct", "field": "premises", "value": "新址",
+                              "reason": "门牌号有误。", "expected_version": case.lock_version - 1})
+    assert stale.status_code == 409
+    done = client.post(url, {"do": "licence_correct", "field": "premises",
+                             "value": "山东省威海市环翠区海滨北路 9-1 号", "reason": "门牌号有误。",
+                             "expected_version": case.lock_version})
+    assert done.status_code == 302 and done.url == url
+    page = _text(client.get(url))
+    assert "已更正" in page and "山东省威海市环翠区海滨北路 9-1 号" in page and "门牌号有误。" in page
+    # The handler's review step shows no draft.
+    client.force_login(world.handler)
+    assert client.post(url, {"do": "licence_correct", "field": "premises", "value": "x",
+                             "reason": "y"}).status_code == 404

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from onewindow.cases import notices, services
+from onewindow.cases import selectors as case_selectors
 from onewindow.cases.codes import CaseStatus
 from onewindow.cases.models import Case, InspectionRecord
 from onewindow.cases.services import inspection
@@ -29,7 +30,13 @@ from onewindow.workdays.models import DeadlineState
 from onewindow.workflow import selectors as workflow
 from onewindow.workflow.models import WorkItem
 
-from ..forms_approval import DecisionForm, InspectionForm, OpinionForm, ReturnForm
+from ..forms_approval import (
+    DecisionForm,
+    InspectionForm,
+    LicenceCorrectionForm,
+    OpinionForm,
+    ReturnForm,
+)
 from ..ui import decision_confirmation, run_action, staff_required, wants_confirmation, wants_edit
 from .approval_common import (
     CONFLICT_TEXT,
@@ -102,6 +109,18 @@ def _forms(case: Case, item: WorkItem | None = None) -> dict:
     return forms
 
 
+def _draft(item: WorkItem, case: Case):
+    """The licence draft the chief sees at 决定 (None on other steps, or no licence)."""
+    if not is_decision_step(item) or item.status != WorkItem.Status.READY:
+        return None
+    return case_selectors.licence_draft(case, on_date=timezone.localdate())
+
+
+def _correction_form(case: Case, draft, data=None) -> LicenceCorrectionForm:
+    return LicenceCorrectionForm(data, fields=draft.fields if draft else (),
+                                 initial={"expected_version": case.lock_version})
+
+
 def _task_actions(item: WorkItem, case: Case, timing, allowed: set[str]) -> set[str]:
     """The forms this step shows now: the step's own (opinion, or the decision; 退回)
     while the case is in review, and the case-level actions the selector allows this
@@ -123,6 +142,9 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
     context = staff_case_context(request, case)
     timing = context["timing"]
     forms = _forms(case, item)
+    draft = _draft(item, case)
+    if draft is not None:
+        forms["licence_correct"] = _correction_form(case, draft)
     forms.update(bound or {})
     distinct_ids(forms)
     row = workflow.work_item_row(item=item, today=today)
@@ -136,6 +158,8 @@ def task_context(request, item: WorkItem, case: Case, *, bound: dict | None = No
         "review_urls": task_review_urls(item),
         "is_decision": is_decision_step(item),
         "is_inspection": inspection.is_inspection_step(item),
+        "licence_draft": draft,
+        "can_correct_licence": draft is not None and "decision" in actions,
         "inspection_record": _inspection(item, case),
         "task_css": deadline_css(DeadlineState.SUSPENDED if suspended else row.deadline_status),
         "task_label": gettext("特别程序，暂停计时") if suspended else row.deadline_label,
@@ -160,7 +184,7 @@ def task_page(request, task_id: int):
 
 
 def _act(request, task_id: int, *, name: str, make_form: Callable, perform: Callable,
-         done: StrOrPromise):
+         done: StrOrPromise | Callable[[Case], str]):
     """One action of the task page (ui.run_action): back to the task while it is still
     ready, to the worklist once the step is done."""
     item = _task(request, task_id)
@@ -291,6 +315,22 @@ def task_inspection_pdf(request, task_id: int):
 
 
 @staff_required
+def task_licence_correct(request, task_id: int):
+    """The chief corrects one field of the licence draft at 决定."""
+    item = _task(request, task_id)
+    case = _case(item)
+    draft = _draft(item, case)
+    return _act(
+        request, task_id, name="licence_correct",
+        make_form=lambda data: _correction_form(case, draft, data),
+        perform=lambda r, i, c, d: services.licence_draft_correct(
+            actor=r.user, case=c, field=d["field"], value=d["value"], reason=d["reason"],
+            expected_version=_version(d), now=timezone.now()),
+        done=gettext("证照草稿已更正，更正理由已记录。签发的证照将使用更正后的内容。"),
+    )
+
+
+@staff_required
 def task_return(request, task_id: int):
     return _act(
         request, task_id, name="return", make_form=ReturnForm,
@@ -317,6 +357,6 @@ def _review_handler(action: str):
 # The task page's forms, by the ``do`` value they post to the page itself.
 TASK_ACTIONS = {
     "opinion": task_opinion, "decision": task_decision, "return": task_return,
-    "inspection": task_inspection,
+    "inspection": task_inspection, "licence_correct": task_licence_correct,
     **{action: _review_handler(action) for action in REVIEW},
 }
