@@ -168,7 +168,8 @@ def delivery_view(case) -> dict | None:
     None before."""
     if case.status not in (S.APPROVED, S.DENIED, S.DELIVERED):
         return None
-    approved = case.actions.filter(kind=K.APPROVE).exists()
+    approval = case.actions.filter(kind=K.APPROVE).order_by("-seq").first()
+    approved = approval is not None
     dispatch = case.actions.filter(kind=K.MAIL_DISPATCH).order_by("-seq").first()
     delivered = case.actions.filter(
         kind__in=[K.HAND_OVER, K.MAIL_DELIVER, K.PUBLISH_ONLINE]).order_by("-seq").first()
@@ -195,6 +196,9 @@ def delivery_view(case) -> dict | None:
         "delivered": case.status == S.DELIVERED,
         "dispatched": dispatch is not None,
         "output_due_date": case.output_due_date,
+        # The licence the approval produced (its 证照标识), linked from the case pages.
+        "licence": str((approval.data or {}).get("licence") or "") if approval else "",
+        "licence_name": case.version.result_name,
     }
 
 
