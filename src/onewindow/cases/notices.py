@@ -126,7 +126,7 @@ def inspection_pdf(record) -> RenderedPdf:
     for point in record.checklist:
         result = record.results.get(point["key"]) or {}
         rows.append({
-            "text": point["text"], "result": RESULT_LABELS.get(result.get("result"), ""),
+            "text": point["text"], "result": RESULT_LABELS.get(str(result.get("result") or ""), ""),
             "failed": result.get("result") == "fail", "note": result.get("note", ""),
             "photos": [_photo_uri(photos[p]) for p in result.get("photos", []) if p in photos],
         })

@@ -611,7 +611,7 @@ def _spiff_parse(root: etree._Element, process_id: str, kinds: dict[str, str] | 
         # The task kinds ride in the spec (SpiffWorkflow serialises ``extensions`` with
         # the instance), so a running case knows an inspection step without reading the
         # route again.
-        for task_spec in spec.task_specs.values():
+        for task_spec in (spec.task_specs.values() if spec is not None else ()):
             kind = (kinds or {}).get(getattr(task_spec, "bpmn_id", None) or "")
             if kind:
                 task_spec.extensions = {**(getattr(task_spec, "extensions", None) or {}),
