@@ -107,7 +107,9 @@ def day_line_text(line) -> str:
     if get_language().startswith("zh") or template is None:
         return line.label
     text = template % {"weekday": date_format(line.date, "l"), "n": line.counted,
-                       "holiday": line.holiday or gettext("法定节假日")}
+                       # The seven statutory holidays have English names in the catalogue.
+                       "holiday": gettext(line.holiday) if line.holiday
+                       else gettext("法定节假日")}
     if line.provisional:
         text += gettext("（放假通知未发布，调休待定）")
     if line.is_due:

@@ -273,9 +273,9 @@ def task_inspection(request, task_id: int):
 
     def perform(d):
         results, photos = {}, {}
+        record = _inspection(item, case)  # photos saved before stay with their point
         for point in form.points:
             key = point["key"]
-            record = _inspection(item, case)
             kept = ((record.results.get(key) or {}).get("photos", []) if record else [])
             results[key] = {"result": d[f"result_{key}"], "note": d.get(f"note_{key}", ""),
                             "photos": kept}
