@@ -30,6 +30,8 @@ urlpatterns = [
          {"action": "extend"}, name="task-extend"),
     path("staff/tasks/<int:task_id>/extend/decide/", case_handling.task_review,
          {"action": "extend_decide"}, name="task-extend-decide"),
+    path("staff/cases/<str:number>/inspections/<int:record_id>.pdf",
+         case_handling.case_inspection_pdf, name="case-inspection-pdf"),
     # The same case-level actions from the staff case page.
     path("staff/cases/<str:number>/suspend/", front_desk.case_review,
          {"action": "suspend"}, name="staff-case-suspend"),

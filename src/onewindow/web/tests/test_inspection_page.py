@@ -55,6 +55,17 @@ def test_the_handler_records_the_checklist_then_completes_the_step(client, world
     pdf = client.get(reverse("web:task-inspection-pdf", args=[step.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
+    # The chief at 决定 and the case page show the record and its PDF.
+    client.force_login(world.chief)
+    staff = _text(client.get(reverse("web:staff-case", args=[case.number])))
+    assert "现场核查记录" in staff and "缺少消毒柜，当场整改。" in staff
+    assert "符合 2 项，不符合 1 项，不适用 0 项" in staff
+    record_pdf = client.get(reverse("web:case-inspection-pdf", args=[case.number, record.pk]))
+    assert record_pdf.status_code == 200 and record_pdf.content.startswith(b"%PDF")
+    client.force_login(world.citizen)
+    assert client.get(reverse("web:case-inspection-pdf",
+                              args=[case.number, record.pk])).status_code == 404
+    client.force_login(world.handler)
     case.refresh_from_db()
     done = client.post(url, {"do": "opinion", "stance": "agree", "opinion": "核查完毕，符合。",
                              "expected_version": case.lock_version})

@@ -331,6 +331,20 @@ def task_licence_correct(request, task_id: int):
 
 
 @staff_required
+def case_inspection_pdf(request, number: str, record_id: int):
+    """A 现场核查记录 of the case as PDF, for staff who may see the case."""
+    try:
+        record = case_selectors.access_inspection(actor=request.user, ref=number,
+                                                  record_id=record_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    pdf = notices.inspection_pdf(record)
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(pdf.filename)}"
+    return response
+
+
+@staff_required
 def task_return(request, task_id: int):
     return _act(
         request, task_id, name="return", make_form=ReturnForm,
