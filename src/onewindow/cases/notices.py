@@ -10,6 +10,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from onewindow.common.request_context import public_base_url
 from onewindow.documents.qr import qr_data_uri
@@ -172,7 +173,7 @@ def handover_receipt_pdf(case: Case, *, now: dt.datetime) -> RenderedPdf:
     handed = case.actions.filter(kind="HAND_OVER").order_by("-seq").first()
     hand = dict(handed.data or {}) if handed is not None else {}
     legal = case.applicant_legal
-    local = timezone_local(handed.occurred_at if handed is not None else now)
+    local = timezone.localtime(handed.occurred_at if handed is not None else now)
     context = {
         "number": case.number, "item": case.version.name, "organisation": case.organisation.name,
         "centre": case.centre.name,
@@ -188,9 +189,3 @@ def handover_receipt_pdf(case: Case, *, now: dt.datetime) -> RenderedPdf:
     }
     return render_pdf(template=RECEIPT_TEMPLATE, context=context, title="办理结果交接回执",
                       filename=f"{case.version.name}-{case.number}-交接回执.pdf")
-
-
-def timezone_local(moment: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
-    return timezone.localtime(moment)

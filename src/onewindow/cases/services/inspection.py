@@ -30,7 +30,7 @@ from onewindow.workflow.models import WorkItem
 
 from .. import deadlines, lifecycle, uploads
 from ..codes import SUBJECT_TYPE, ActionKind
-from ..errors import InspectionInvalid, UploadRejected
+from ..errors import InspectionInvalid, InspectionMissing, UploadRejected
 from ..models import Case, InspectionPhoto, InspectionRecord, InspectionResult
 from ._common import lock_case_id
 
@@ -303,8 +303,6 @@ def _save(*, actor, work_item, results, conclusion, inspectors, inspected_on, ch
 def require_record(case: Case, work_item) -> None:
     """The completion rule: an inspection step leaves only with its record (called by the
     one code path of a step, review.on_workflow_step)."""
-    from ..errors import InspectionMissing
-
     if not is_inspection_step(work_item):
         return
     if not InspectionRecord.objects.filter(case=case, work_item_id=work_item.pk).exists():
