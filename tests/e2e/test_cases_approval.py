@@ -7,6 +7,7 @@ problem on the worklist, the task page (with an error summary) and the output wi
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from playwright.sync_api import expect
 from onewindow.cases import services
 from onewindow.cases.models import Case
 from onewindow.identity.models import Account
+from onewindow.licences import exports as licence_exports
+from onewindow.licences.models import Licence
 from onewindow.testing.files import pdf_bytes
 from onewindow.web import demo
 from onewindow.web.demo_forms import answer_sample
@@ -33,6 +36,31 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 FOOD = "食品经营许可（新办）"
 INSTANT = "个体工商户设立登记"
+ANSWERS = {
+    "operator_name": "张晓明", "legal_representative": "张晓明",
+    "residence": {"region_code": "371002", "street": "山东省威海市环翠区新威路 18 号"},
+    "premises": {"region_code": "371002", "street": "山东省威海市环翠区海滨北路 9 号"},
+    "business_format": "餐饮服务经营者", "business_items": ["热食类食品制售", "冷食类食品制售"],
+    "supervisor_org": "威海市环翠区市场监督管理局鲸园市场监督管理所",
+}
+# Screenshots of the issue 13 pages, kept for a person to look at after the run.
+SHOTS = Path(tempfile.gettempdir()) / "inspect_shots"
+
+
+def photo_png() -> bytes:
+    """A small real PNG (a photo taken at the premises, for the record)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 80)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -60,6 +88,10 @@ def apply_as_citizen1(item) -> str:
                                       filename="scan.pdf", now=now)
     case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-approval",
                                 now=now)
+    # The structured answers as the form service stores them (ADR 0031); the licence
+    # mapping of the demo item reads these keys.
+    case.answers = ANSWERS
+    case.save(update_fields=["answers"])
     return case.number
 
 
@@ -108,9 +140,41 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     expect(handler.get_by_role("heading", level=1)).to_contain_text("审查")
     expect(handler.locator("#time-panel")).to_contain_text("承诺办结日期")
     handler.get_by_role("button", name="提交审查意见").click()  # empty: error summary
-    expect(handler.get_by_role("alert")).to_contain_text("请填写审查意见")
+    expect(handler.get_by_role("alert")).to_contain_text("请选择拟同意、拟不同意或退回")
     assert_accessible(handler)
+    handler.get_by_label("拟同意", exact=True).check()
     handler.get_by_label("审查意见").fill("材料齐全，经营场所符合要求，建议准予许可。")
+    handler.get_by_role("button", name="提交审查意见").click()
+    expect(handler.locator(".notice-list")).to_contain_text("审查意见已提交")
+
+    # The item has a 现场核查 checklist: the same handler's next step is the inspection.
+    row = handler.get_by_role("row", name=re.compile(number[-12:]))
+    expect(row).to_contain_text("现场核查")
+    row.get_by_role("link", name=re.compile("^办理")).click()
+    expect(handler.get_by_role("heading", level=1)).to_contain_text("现场核查")
+    handler.get_by_role("button", name="保存现场核查记录").click()  # nothing chosen yet
+    expect(handler.get_by_role("alert")).to_contain_text("经营场所与申请材料一致")
+    assert_accessible(handler)
+    points = handler.locator("li.checklist-point")
+    for index in range(points.count()):
+        points.nth(index).get_by_label("符合", exact=True).check()
+    equipment = points.nth(2)
+    equipment.get_by_label("不符合", exact=True).check()
+    equipment.get_by_label(re.compile("情况说明")).fill("缺少消毒柜，已当场要求整改。")
+    points.nth(0).get_by_label(re.compile("现场照片")).set_input_files(
+        {"name": "premises.png", "mimeType": "image/png", "buffer": photo_png()})
+    handler.get_by_label("核查结论").fill("整改后基本符合要求。")
+    handler.get_by_label("核查人员").fill("刘海、陈波")
+    shot(handler, "inspection-form-desktop")
+    handler.get_by_role("button", name="保存现场核查记录").click()
+    expect(handler.locator(".notice-list")).to_contain_text("现场核查记录已保存")
+    expect(handler.locator("#action-inspection")).to_contain_text("打印现场核查记录")
+    handler.set_viewport_size({"width": 375, "height": 800})
+    shot(handler, "inspection-saved-375")
+    assert_fits_phone(handler)
+    handler.set_viewport_size({"width": 1366, "height": 800})
+    handler.get_by_label("拟同意", exact=True).check()
+    handler.get_by_label("审查意见").fill("现场核查完毕，整改后符合条件。")
     handler.get_by_role("button", name="提交审查意见").click()
     expect(handler.locator(".notice-list")).to_contain_text("审查意见已提交")
     expect(handler.get_by_role("row", name=re.compile(number[-12:]))).to_have_count(0)
@@ -127,6 +191,25 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
         "link", name=re.compile("^办理")).click()
     expect(chief.locator(".opinion-list")).to_contain_text("建议准予许可")
     assert_accessible(chief)
+    # The licence draft, filled from the answers; chief1 corrects 经营场所 with a reason.
+    draft = chief.locator("#licence-draft")
+    expect(draft).to_contain_text("山东省威海市环翠区海滨北路 9 号")
+    expect(draft).to_contain_text("热食类食品制售、冷食类食品制售")
+    draft.get_by_text("更正证照草稿").click()
+    draft.get_by_label("更正字段").select_option(label="经营场所")
+    draft.get_by_label("更正后的内容").fill("山东省威海市环翠区海滨北路 9-1 号")
+    draft.get_by_role("button", name="保存更正").click()  # no reason: refused
+    expect(chief.get_by_role("alert")).to_contain_text("请填写更正理由")
+    draft = chief.locator("#licence-draft")
+    draft.get_by_label("更正理由").fill("现场核查确认门牌号为 9-1 号。")
+    draft.get_by_role("button", name="保存更正").click()
+    expect(chief.locator(".notice-list")).to_contain_text("证照草稿已更正")
+    expect(chief.locator("#licence-draft")).to_contain_text("已更正")
+    shot(chief, "licence-draft-desktop")
+    chief.set_viewport_size({"width": 375, "height": 800})
+    shot(chief, "licence-draft-375")
+    assert_fits_phone(chief)
+    chief.set_viewport_size({"width": 1366, "height": 800})
     chief.get_by_label("准予许可").check()
     chief.get_by_label("审批意见").fill("同意准予许可。")
     chief.get_by_role("button", name="下一步：确认决定").click()
@@ -138,6 +221,17 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     expect(chief.locator(".notice-list")).to_contain_text("已作出决定")
     context.close()
     assert Case.objects.get(number=number).status == "APPROVED"
+    # The issued licence's PDF carries the corrected 经营场所 and the answers' 经营项目.
+    licence = Licence.objects.get(case_number=number)
+    pdf = licence_exports.licence_pdf(licence=licence, now=timezone.now())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "licence.pdf").write_bytes(pdf.content)
+    licence_text = "".join(subprocess.run(
+        ["pdftotext", "-layout", str(SHOTS / "licence.pdf"), "-"], capture_output=True,
+        text=True, check=True).stdout.split())
+    assert "经营场所山东省威海市环翠区海滨北路9-1号" in licence_text
+    assert "经营项目热食类食品制售、冷食类食品制售" in licence_text
+    assert "主体业态餐饮服务经营者" in licence_text
 
     # The result is at clerk1's output window, with the Art. 44 clock; hand it over.
     nav(desk, "出件窗口")

@@ -92,6 +92,12 @@ def approve(case: Case) -> Case:
             subject_type="cases.case", subject_id=str(case.pk)) if item.status == "READY"]
         assert ready, "the route stopped without a task"
         actor = next(a for a in staff if _may_work_on(a, ready[0]))
+        # A 现场核查 step is recorded first (every point complies).
+        if ready[0].kind == "inspection":
+            services.inspection_record_save(
+                actor=actor, work_item=ready[0], now=timezone.now(),
+                results={p["key"]: {"result": "pass"}
+                         for p in case.version.inspection_checklist})
         # Review steps give an opinion; the chief representative's step decides.
         decides = ready[0].role == "CHIEF_REPRESENTATIVE"
         services.case_task_complete(actor=actor, work_item=ready[0], opinion="材料齐全，同意。",

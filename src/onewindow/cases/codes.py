@@ -66,6 +66,16 @@ class ActionKind(models.TextChoices):
     MAIL_DELIVER = "MAIL_DELIVER", gettext_noop("邮件签收")
     PUBLISH_ONLINE = "PUBLISH_ONLINE", gettext_noop("网上送达")
     CHOOSE_DELIVERY = "CHOOSE_DELIVERY", gettext_noop("选择领取方式")
+    INSPECTION_RECORD = "INSPECTION_RECORD", gettext_noop("现场核查")
+    LICENCE_CORRECT = "LICENCE_CORRECT", gettext_noop("更正证照信息")
+
+
+class ReviewStance(models.TextChoices):
+    """The opinion of a review step (审查意见): what it proposes to the deciding step."""
+
+    AGREE = "agree", gettext_noop("拟同意")
+    DISAGREE = "disagree", gettext_noop("拟不同意")
+    RETURN = "return", gettext_noop("退回")
 
 
 class SuspensionProcedure(models.TextChoices):

@@ -153,3 +153,26 @@ class ResultLicenceFailed(ValidationFailed):
     """The licence an approved case must produce cannot be issued (ADR 0012)."""
 
     code = "cases.result-licence-failed"
+
+
+class InspectionInvalid(ValidationFailed):
+    """A 现场核查 record that does not fit the item's checklist; ``details`` maps each point
+    key to its message and ``details["codes"]`` to a stable per-point code (ADR 0031)."""
+
+    code = "cases.inspection-invalid"
+
+
+class InspectionMissing(ValidationFailed):
+    """An inspection step completed before its 现场核查 record was saved."""
+
+    code = "cases.inspection-missing"
+
+
+class InspectionNotFound(NotFound):
+    code = "cases.inspection-not-found"
+
+
+class LicenceDraftInvalid(ValidationFailed):
+    """A correction of the licence draft names no field of the type, or has no reason."""
+
+    code = "cases.licence-draft-invalid"

@@ -21,6 +21,7 @@ Cases II (back office and unified output):
 
     ROUTE_START          ACCEPTED                               IN_REVIEW
     TASK_COMPLETE, RETURN IN_REVIEW                             (unchanged)
+    INSPECTION_RECORD, LICENCE_CORRECT  IN_REVIEW                (unchanged)
     SUSPEND              IN_REVIEW                              SUSPENDED
     RESUME               SUSPENDED                              IN_REVIEW
     EXTEND_*             IN_REVIEW, SUSPENDED                   (unchanged)
@@ -86,6 +87,9 @@ TRANSITIONS: dict[str, Move] = {
     # --- Cases II ---
     K.ROUTE_START: Move(frozenset({S.ACCEPTED}), S.IN_REVIEW, events.CASE_REVIEW_STARTED),
     K.TASK_COMPLETE: Move(frozenset({S.IN_REVIEW}), None),
+    # Issue 13: a 现场核查 step's record, and the chief's correction of the licence draft.
+    K.INSPECTION_RECORD: Move(frozenset({S.IN_REVIEW}), None),
+    K.LICENCE_CORRECT: Move(frozenset({S.IN_REVIEW}), None),
     K.RETURN: Move(frozenset({S.IN_REVIEW}), None),
     K.SUSPEND: Move(frozenset({S.IN_REVIEW}), S.SUSPENDED, events.CASE_SUSPENDED),
     K.RESUME: Move(frozenset({S.SUSPENDED}), S.IN_REVIEW, events.CASE_RESUMED),

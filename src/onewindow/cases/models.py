@@ -355,3 +355,90 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.implementation_id} {self.day} {self.last_serial}"
+
+
+class InspectionResult(models.TextChoices):
+    """One point of a 现场核查 checklist."""
+
+    PASS = "pass", "符合"
+    FAIL = "fail", "不符合"
+    NA = "na", "不适用"
+
+
+class InspectionRecord(models.Model):
+    """现场核查记录: the record an inspection step of the route makes of the item version's
+    checklist (ADR 0031), one per case and step; the step cannot be completed without it.
+    Written only by ``cases.services.inspection_record_save``, under the case's lock, with
+    an action row (INSPECTION_RECORD) and its audit row; while the step is open it may be
+    saved again (each save is one more action row)."""
+
+    if TYPE_CHECKING:
+        case_id: int
+        work_item_id: int
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inspections",
+                             verbose_name="办件")
+    region_code = models.CharField("行政区划代码", max_length=6)
+    work_item = models.ForeignKey("workflow.WorkItem", on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="核查环节")
+    task_label = models.CharField("环节名称", max_length=255)
+    # The checklist as it stood when recorded: [{"key", "text"}] (the version's, frozen).
+    checklist = models.JSONField("核查要点", default=list)
+    # {point key: {"result": pass|fail|na, "note": str, "photos": [InspectionPhoto ids]}}
+    results = models.JSONField("核查结果", default=dict)
+    conclusion = models.TextField("核查结论", blank=True)
+    inspected_on = models.DateField("核查日期")
+    inspectors = models.CharField("核查人员", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "现场核查记录"
+        verbose_name_plural = "现场核查记录"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "work_item"],
+                                    name="case_inspection_one_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.task_label}"
+
+
+def _photo_upload_to(instance: "InspectionPhoto", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    if not extension.isalnum() or len(extension) > 5:
+        extension = "bin"
+    prefix = f"inspections/{instance.region_code or 'x'}/{instance.uploaded_at:%Y/%m}"
+    return f"{prefix}/{uuid.uuid4().hex}.{extension}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at a 现场核查 (JPEG or PNG, checked like every upload), stored via
+    Django's storage; a record's point names it by id."""
+
+    if TYPE_CHECKING:
+        case_id: int
+        work_item_id: int
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="办件")
+    region_code = models.CharField("行政区划代码", max_length=6)
+    work_item = models.ForeignKey("workflow.WorkItem", on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="核查环节")
+    point = models.CharField("核查要点", max_length=40)
+    file = models.FileField("照片", upload_to=_photo_upload_to, max_length=200)
+    content_type = models.CharField("文件类型（按内容识别）", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="拍摄上传人")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "现场核查照片"
+        verbose_name_plural = "现场核查照片"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.point}"

@@ -26,6 +26,7 @@ from .codes import (
     DayLineKind,
     DeliveryChannel,
     ExtensionState,
+    ReviewStance,
     SuspensionProcedure,
 )
 from .models import Case
@@ -362,6 +363,7 @@ def _output_rows(cases, today: dt.date) -> list[OutputRow]:
 
 
 DECISION_LABELS = {"approve": "准予", "deny": "不予", "return": "退回"}
+STANCE_LABELS = {str(k): str(v) for k, v in ReviewStance.choices}
 
 
 @dataclass(frozen=True)
@@ -376,6 +378,8 @@ class Opinion:
     decision: str
     decision_label: str
     reasons: str
+    stance: str = ""
+    stance_label: str = ""
 
 
 def case_opinions(case: Case) -> list[Opinion]:
@@ -390,5 +394,7 @@ def case_opinions(case: Case) -> list[Opinion]:
             occurred_at=action.occurred_at, opinion=data.get("opinion", ""),
             decision=decision, decision_label=DECISION_LABELS.get(decision, decision),
             reasons=data.get("reasons", ""),
+            stance=data.get("stance", ""),
+            stance_label=STANCE_LABELS.get(data.get("stance", ""), ""),
         ))
     return result

@@ -50,11 +50,23 @@ TYPES = [
         {"name": "premises", "label": "经营场所", "type": "text",
          "form_field": "contact_address"},
     ]),
+    # After the real 食品经营许可证 (国家市场监督管理总局 2023 版): 有效期 is the licence's own
+    # validity (valid_from – valid_until). The 新办 item maps these fields from its form's
+    # answers (web.demo_items FOOD_LICENCE_MAPPING); ``form_field`` is the rule for items
+    # without a mapping (the 延续).
     (FOOD_LICENCE_TYPE, "食品经营许可证", AMR_CODE, HolderKind.PERSON, 60, [
-        {"name": "category", "label": "经营项目", "type": "text", "required": True,
-         "form_field": "application_content"},
-        {"name": "premises", "label": "经营场所", "type": "text",
+        {"name": "operator_name", "label": "经营者名称", "type": "text", "required": True,
+         "form_field": "contact_name"},
+        {"name": "credit_code", "label": "社会信用代码", "type": "text"},
+        {"name": "legal_representative", "label": "法定代表人（负责人）", "type": "text",
+         "form_field": "legal_representative"},
+        {"name": "residence", "label": "住所", "type": "text"},
+        {"name": "premises", "label": "经营场所", "type": "text", "required": True,
          "form_field": "contact_address"},
+        {"name": "business_format", "label": "主体业态", "type": "text"},
+        {"name": "business_items", "label": "经营项目", "type": "text", "required": True,
+         "form_field": "application_content"},
+        {"name": "supervisor_org", "label": "日常监督管理机构", "type": "text"},
     ]),
     (ID_CARD_TYPE, "居民身份证", PSB_CODE, HolderKind.PERSON, 240, [
         {"name": "address", "label": "住址", "type": "text"},
@@ -101,7 +113,10 @@ def seed_demo_licences(*, now: dt.datetime) -> list:
         food = licence_issue_inner(
             actor=None, licence_type=types[FOOD_LICENCE_TYPE], holder_person=person,
             case_number="DEMO-LIC-2",
-            fields={"category": "预包装食品销售", "premises": "山东省威海市环翠区新威路 18 号"},
+            fields={"operator_name": person.name, "premises": "山东省威海市环翠区新威路 18 号",
+                    "residence": "山东省威海市环翠区新威路 18 号",
+                    "business_format": "食品销售经营者", "business_items": "预包装食品销售",
+                    "supervisor_org": "威海市环翠区市场监督管理局鲸园市场监督管理所"},
             now=now,
         )
     return [business, food]

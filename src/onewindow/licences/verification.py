@@ -187,3 +187,58 @@ def licence_verify(
     if identifier:
         return verify_identifier(identifier=identifier, qr_signature=qr_signature, now=now)
     return _unknown("", gettext("请提供证照标识、二维码链接或 VC。"))
+
+
+# --- 亮证: a short-lived code the holder shows on screen --------------------------------------
+#
+# The wallet shows a QR code of /licences/show/<code>/: the licence identifier and an expiry
+# a few minutes ahead, signed with the server's secret (Django's signing, salted for this
+# use). A clerk or inspector who scans it sees the verified summary with the holder's name,
+# as after the licence's own QR; a photographed code stops working when it expires. Nothing
+# is stored: the signature and the expiry are the whole check.
+
+SHOW_SECONDS = 300
+_SHOW_SALT = "onewindow.licences.show"
+CODE_EXPIRED = "code_expired"
+CODE_INVALID = "code_invalid"
+OUTCOME_LABELS[CODE_EXPIRED] = gettext_noop("亮证码已过期")
+OUTCOME_LABELS[CODE_INVALID] = gettext_noop("亮证码无效")
+
+
+@dataclass(frozen=True)
+class ShowCode:
+    code: str
+    expires_at: dt.datetime
+
+
+def show_code(*, licence: Licence, now: dt.datetime, seconds: int = SHOW_SECONDS) -> ShowCode:
+    """A code for the wallet's 亮证 QR, valid ``seconds`` from ``now``."""
+    from django.core import signing as django_signing
+
+    expires = int(now.timestamp()) + seconds
+    code = django_signing.Signer(salt=_SHOW_SALT).sign(f"{licence.identifier}~{expires}")
+    return ShowCode(code=code, expires_at=dt.datetime.fromtimestamp(expires, tz=dt.UTC))
+
+
+def verify_show_code(*, code: str, now: dt.datetime) -> Verification:
+    """What a scanned 亮证 code shows: the licence's verification with the holder disclosed
+    (the holder presented it), or ``code_expired`` / ``code_invalid``."""
+    from django.core import signing as django_signing
+
+    try:
+        value = django_signing.Signer(salt=_SHOW_SALT).unsign(code)
+        identifier, expires = value.rsplit("~", 1)
+        expires_at = int(expires)
+    except (django_signing.BadSignature, ValueError):
+        return Verification(CODE_INVALID, gettext("无法识别该亮证码：内容不完整或被改动。"))
+    if now.timestamp() > expires_at:
+        return Verification(
+            CODE_EXPIRED, gettext("亮证码已过期（有效 %(minutes)s 分钟），请持证人刷新后重新出示。")
+            % {"minutes": SHOW_SECONDS // 60}, identifier)
+    licence = selectors.licence_by_identifier(identifier=identifier)
+    if licence is None:
+        return _unknown(identifier)
+    checks = {"seal": seal_ok(licence), "show_code": True}
+    if not checks["seal"]:
+        return _tampered(identifier, checks)
+    return _state(licence, timezone.localdate(now), checks, True)

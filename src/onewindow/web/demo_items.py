@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 
 from onewindow.catalog import services as catalog
 from onewindow.catalog.demo_forms import FORMS
-from onewindow.catalog.models import Implementation
+from onewindow.catalog.models import Implementation, ImplementationVersion
 from onewindow.identity import services as identity
 from onewindow.identity.models import Account, Organisation, Role
 from onewindow.licences.demo import seed_demo_licence_types
@@ -45,6 +45,37 @@ _COMMON = {
 
 BLANK_FORM_PATH = "catalog/forms/demo-food-business-licence-application.pdf"
 
+# 现场核查要点 of 食品经营许可（新办）, after the 食品经营许可审查通则 (ADR 0031 shape). An
+# item with a checklist runs a 现场核查 step between 审查 and 决定 (workflow.defaults).
+FOOD_CHECKLIST = [
+    {"key": "premises_match", "text": "经营场所与申请材料一致，与营业执照登记的住所或经营场所相符"},
+    {"key": "layout", "text": "布局流程合理，生熟分开，原料、半成品、成品分区存放"},
+    {"key": "equipment", "text": "设备设施齐全：冷藏冷冻、消毒、洗手、防蝇防鼠防虫设施"},
+    {"key": "staff_health", "text": "从业人员持有有效健康证明"},
+    {"key": "safety_rules", "text": "食品安全管理制度健全，配备食品安全管理人员"},
+    {"key": "pollution_distance", "text": "距离粪坑、污水池、垃圾场等污染源 25 米以上"},
+    {"key": "water_supply", "text": "使用的水符合生活饮用水卫生标准"},
+]
+
+# 食品经营许可证 fields ← the 新办 form's answers (ADR 0031 sources). The answer keys are
+# the ones the item's form uses: operator_name, credit_code, legal_representative,
+# residence and premises (addresses), business_format (choice), business_items (multiple
+# choice), supervisor_org (text).
+FOOD_LICENCE_MAPPING = {
+    "operator_name": "answers.operator_name",
+    "credit_code": "answers.credit_code",
+    "legal_representative": "answers.legal_representative",
+    "residence": "answers.residence",
+    "premises": "answers.premises",
+    "business_format": "answers.business_format",
+    "business_items": "answers.business_items",
+    "supervisor_org": "answers.supervisor_org",
+}
+# The 延续 has no form of its own yet: the holder's name from the applicant.
+FOOD_RENEWAL_MAPPING = {"operator_name": "applicant.name",
+                        "credit_code": "applicant.credit_code",
+                        "legal_representative": "applicant.legal_representative"}
+
 ITEMS: list[dict[str, Any]] = [
     {
         "organisation": AMR,
@@ -70,6 +101,8 @@ ITEMS: list[dict[str, Any]] = [
                 "《中华人民共和国食品安全法》第三十五条\n"
                 "《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）"
             ),
+            "inspection_checklist": FOOD_CHECKLIST,
+            "licence_mapping": FOOD_LICENCE_MAPPING,
             "materials": [
                 {"name": "食品经营许可申请书", "original_count": 1, "medium": "BOTH",
                  "blank_form": BLANK_FORM_PATH},
@@ -171,6 +204,7 @@ ITEMS: list[dict[str, Any]] = [
             **_COMMON,
             "name": "食品经营许可（延续）",
             "short_name": "食品经营许可延续",
+            "licence_mapping": FOOD_RENEWAL_MAPPING,
             "handling_type": "2",
             "legal_limit_amount": 20, "legal_limit_unit": "WORKING_DAY",
             "promised_limit_amount": 5, "promised_limit_unit": "WORKING_DAY",
@@ -239,11 +273,18 @@ def load_demo_items(*, now: dt.datetime) -> list[Implementation]:
         catalog.entry_upsert(actor=None, basic_code=spec["basic_code"], name=spec["entry_name"],
                              item_type=spec["item_type"], exercise_level="3",
                              legal_basis=spec.get("legal_basis", ""), now=now)
+        elements = dict(spec["elements"])
+        # Issue 13's version fields, not among the catalog's editable elements (yet): set on
+        # the draft before it is published, so the published version carries them.
+        extra = {key: elements.pop(key) for key in ("inspection_checklist", "licence_mapping")
+                 if key in elements}
         implementation = catalog.item_create(
             actor=None, organisation=organisation, basic_code=spec["basic_code"],
-            elements={**spec["elements"], "form": FORMS[spec["basic_code"]]}, level="3",
-            now=now,
+            elements={**elements, "form": FORMS[spec["basic_code"]]}, level="3", now=now,
         )
+        if extra:
+            ImplementationVersion.objects.filter(implementation=implementation,
+                                                 number=1).update(**extra)
         catalog.item_publish(actor=None, implementation=implementation,
                              reason="演示数据首次发布", now=now)
         implementation.refresh_from_db()

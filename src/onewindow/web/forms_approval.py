@@ -54,9 +54,29 @@ class WorklistFilterForm(forms.Form):
 
 
 class OpinionForm(VersionForm):
-    """A review step: the opinion (审查意见) that goes to the next step."""
+    """A review step: 拟同意 / 拟不同意 / 退回 with the opinion (审查意见) that goes to the
+    next step; 拟不同意 and 退回 need their reasons."""
 
-    opinion = _text(_("审查意见"), rows=4, missing=_("请填写审查意见。"))
+    stance = forms.ChoiceField(
+        label=_("审查结论"), widget=forms.RadioSelect,
+        choices=[("agree", _("拟同意")), ("disagree", _("拟不同意")),
+                 ("return", _("退回上一环节"))],
+        error_messages={"required": _("请选择拟同意、拟不同意或退回。"),
+                        "invalid_choice": _("请选择拟同意、拟不同意或退回。")},
+    )
+    opinion = _text(_("审查意见"), rows=4, required=False)
+    reasons = _text(_("理由"), rows=3, required=False,
+                    help_text=_("拟不同意或退回时必填；退回时转达上一环节的办理人。"))
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        stance = data.get("stance")
+        if stance in ("disagree", "return") and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", _("拟不同意或退回须写明理由。"))
+        if stance == "agree" and not (data.get("opinion") or "").strip():
+            self.add_error("opinion", _("请填写审查意见。"))
+        return data
 
 
 class DecisionForm(VersionForm):
@@ -215,3 +235,76 @@ class RouteUploadForm(forms.Form):
         if not (name.endswith(".bpmn") or name.endswith(".xml")):
             raise ValidationError(_("请上传 .bpmn 或 .xml 文件。"))
         return upload
+
+
+# --- 现场核查 (an inspection step of the route) -----------------------------------------------
+
+RESULT_CHOICES = [("pass", _("符合")), ("fail", _("不符合")), ("na", _("不适用"))]
+
+
+class InspectionForm(VersionForm):
+    """The item's checklist, one result / note / photo per point (``result_<key>``,
+    ``note_<key>``, ``photo_<key>``), the conclusion and who inspected. Photos already
+    saved stay with their point; a new one is added on each save."""
+
+    conclusion = _text(_("核查结论"), required=False, rows=3)
+    inspectors = forms.CharField(label=_("核查人员"), required=False, max_length=200,
+                                 help_text=_("至少两名执法人员，用顿号分隔。"))
+
+    def __init__(self, *args, checklist=(), saved=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = list(checklist)
+        saved = saved or {}
+        for point in self.points:
+            key = point["key"]
+            before = saved.get(key) or {}
+            self.fields[f"result_{key}"] = forms.ChoiceField(
+                label=point["text"], choices=RESULT_CHOICES, widget=forms.RadioSelect,
+                initial=before.get("result"),
+                error_messages={"required": format_lazy(_("请选择“{text}”的核查结果。"),
+                                                        text=point["text"])})
+            self.fields[f"note_{key}"] = forms.CharField(
+                label=format_lazy(_("{text}：情况说明"), text=point["text"]), required=False,
+                max_length=500, initial=before.get("note", ""),
+                widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields[f"photo_{key}"] = forms.FileField(
+                label=format_lazy(_("{text}：现场照片"), text=point["text"]), required=False,
+                help_text=_("JPEG 或 PNG 图片。"),
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}))
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        for point in self.points:
+            key = point["key"]
+            if data.get(f"result_{key}") == "fail" and not (data.get(f"note_{key}") or "").strip():
+                self.add_error(f"note_{key}", format_lazy(_("“{text}”不符合，请写明情况。"),
+                                                          text=point["text"]))
+        return data
+
+    def rows(self):
+        """(point, result field, note field, photo field) for the template."""
+        return [(p, self[f"result_{p['key']}"], self[f"note_{p['key']}"],
+                 self[f"photo_{p['key']}"]) for p in self.points]
+
+    def aliases(self) -> dict[str, str]:
+        return {p["key"]: f"result_{p['key']}" for p in self.points}
+
+
+# --- the licence draft at 决定 ------------------------------------------------------------------
+
+
+class LicenceCorrectionForm(VersionForm):
+    """The chief corrects one field of the licence draft, with the reason (logged)."""
+
+    field = forms.ChoiceField(label=_("更正字段"), error_messages={
+        "required": _("请选择要更正的字段。"), "invalid_choice": _("请选择证照草稿中的字段。")})
+    value = forms.CharField(label=_("更正后的内容"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": _("请填写更正后的内容。")})
+    reason = _text(_("更正理由"), rows=2, missing=_("请填写更正理由。"),
+                   help_text=_("记入办件记录和审计日志。"))
+
+    def __init__(self, *args, fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "field", [("", _("请选择")), *[(f.name, f.label) for f in fields]])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("v/<str:identifier>", licences.verify, name="verify"),
     path("verify/", licences.verify_form, name="verify-form"),
     path("s/<str:token>/", licences.shared, name="shared"),
+    path("show/<str:code>/", licences.shown, name="shown"),
     path("jwks.json", licences.jwks, name="jwks"),
     # holder wallet (portal)
     path("wallet/", licences.wallet, name="wallet"),

@@ -123,14 +123,25 @@ CODE_ATTRIBUTES = {
 }
 
 
+# What a user task is, besides an approval step: ``inspection`` (现场核查), whose handler
+# records a checklist before the step may be completed. Declared like an end event's
+# outcome (outcomes.py): ``ow:kind="inspection"`` or an extension property named ``kind``.
+INSPECTION = "inspection"
+TASK_KINDS = (INSPECTION,)
+
+
 @dataclass(frozen=True)
 class TaskInfo:
     id: str
     name: str
     lane: str
+    kind: str = ""
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "lane": self.lane}
+        facts = {"id": self.id, "name": self.name, "lane": self.lane}
+        if self.kind:
+            facts["kind"] = self.kind
+        return facts
 
 
 @dataclass(frozen=True)
@@ -495,7 +506,17 @@ def _check_tasks(process: etree._Element, node_lane: dict[str, str],
                 )
             )
             continue
-        tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane))
+        kind = outcomes.declared(element, "kind") or ""
+        if kind and kind not in TASK_KINDS:
+            where, details = _where(element)
+            problems.add(RouteInvalid(
+                gettext_lazy("任务%(where)s的环节类型 kind “%(kind)s” 无效：只能是 inspection"
+                             "（现场核查），或不声明。") % {"where": where, "kind": kind},
+                details={**details, "kind": kind},
+            ))
+            continue
+        tasks.append(TaskInfo(id=task_id, name=element.get("name") or task_id, lane=lane,
+                              kind=kind))
     if not tasks:
         problems.add(
             RouteInvalid(gettext_lazy("审批路线中没有用户任务：至少需要一个由人办理的环节。"))
@@ -583,12 +604,20 @@ def _check_conditions(process: etree._Element, problems: Problems) -> dict[str, 
 # --- SpiffWorkflow ---------------------------------------------------------------------------
 
 
-def _spiff_parse(root: etree._Element, process_id: str):
+def _spiff_parse(root: etree._Element, process_id: str, kinds: dict[str, str] | None = None):
     parser = BpmnParser()
     try:
         parser.add_bpmn_xml(root, filename="route.bpmn")
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
+        # The task kinds ride in the spec (SpiffWorkflow serialises ``extensions`` with
+        # the instance), so a running case knows an inspection step without reading the
+        # route again.
+        for task_spec in (spec.task_specs.values() if spec is not None else ()):
+            kind = (kinds or {}).get(getattr(task_spec, "bpmn_id", None) or "")
+            if kind:
+                task_spec.extensions = {**(getattr(task_spec, "extensions", None) or {}),
+                                        "kind": kind}
     except ValidationException as exc:
         node_id = getattr(exc, "id", "") or ""
         found = root.xpath("//*[@id=$id]", id=node_id) if node_id else []
@@ -632,7 +661,8 @@ def _parse(xml: str | bytes, *, require_outcomes: bool = False
     if not process_id:  # the route is stored and run under this id
         raise RouteInvalid(gettext_lazy("可执行流程没有 id：请在建模器中为流程设置 id。"),
                            details={"element_type": "process", "line": process.sourceline})
-    spec, subprocesses = _spiff_parse(root, process_id)
+    spec, subprocesses = _spiff_parse(root, process_id,
+                                      {task.id: task.kind for task in tasks if task.kind})
     route = ParsedRoute(
         process_id=process_id,
         process_name=process.get("name") or process_id,

@@ -3,7 +3,8 @@
 - 即办件 (instant): one task in the 综合受理 lane — the window decides on the spot.
 - 承诺件 (promise): 审查 by a handler, 决定 by the chief representative (最多签两次); after
   决定 an exclusive gateway: ``decision == "approve"`` → 准予, ``"deny"`` → 不予,
-  ``"return"`` → back to 审查.
+  ``"return"`` → back to 审查. An item version with a 现场核查 checklist gets a 现场核查
+  step (``ow:kind="inspection"``) by the handler between 审查 and 决定.
 - 联合审查 (joint, when the version lists 联办机构): the lead department's handler and one
   handler lane per joint department review in parallel (parallel split and join), then
   the chief representative decides as above; ``"return"`` sends it back to all reviewers.
@@ -22,6 +23,7 @@ from lxml import etree
 
 from onewindow.identity.models import Role
 
+from .bpmn import INSPECTION
 from .lanes import lane_name
 from .outcomes import DECISION, OW_NS
 
@@ -77,6 +79,7 @@ class _Node:
     x: int
     dy: int = 0
     outcome: str = ""  # end events: approve | deny | decision (see outcomes.py)
+    task_kind: str = ""  # user tasks: inspection (bpmn.TASK_KINDS)
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
 
@@ -108,8 +111,8 @@ class _Route:
         self.flows: list[_Flow] = []
 
     def node(self, node_id: str, kind: str, name: str, lane: int, x: int, dy: int = 0,
-             outcome: str = "") -> str:
-        self.nodes[node_id] = _Node(node_id, kind, name, lane, x, dy, outcome)
+             outcome: str = "", task_kind: str = "") -> str:
+        self.nodes[node_id] = _Node(node_id, kind, name, lane, x, dy, outcome, task_kind)
         return node_id
 
     def flow(self, source: str, target: str, name: str = "", condition: str = "") -> None:
@@ -143,6 +146,8 @@ class _Route:
             element = etree.SubElement(process, q(BPMN, node.kind), id=node.id, name=node.name)
             if node.outcome:
                 element.set(q(OW_NS, "outcome"), node.outcome)
+            if node.task_kind:
+                element.set(q(OW_NS, "kind"), node.task_kind)
             for flow_id in node.incoming:
                 etree.SubElement(element, q(BPMN, "incoming")).text = flow_id
             for flow_id in node.outgoing:
@@ -230,14 +235,19 @@ def instant_route(name: str = "") -> str:
     return route.to_xml()
 
 
-def promise_route(name: str = "") -> str:
+def promise_route(name: str = "", *, inspection: bool = False) -> str:
     route = _Route("Process_promise", _title(name, "承诺件"),
                    [lane_name(Role.HANDLER), lane_name(Role.CHIEF_REPRESENTATIVE)])
     route.node("StartEvent_accepted", "startEvent", "受理", 0, 230)
     route.node("Task_review", "userTask", "审查", 0, 320)
     route.flow("StartEvent_accepted", "Task_review")
-    _decision(route, lane=1, x=480, back_to="Task_review")
-    route.flow("Task_review", "Task_decide")
+    last, x = "Task_review", 480
+    if inspection:
+        route.node("Task_inspect", "userTask", "现场核查", 0, 480, task_kind=INSPECTION)
+        route.flow("Task_review", "Task_inspect")
+        last, x = "Task_inspect", 640
+    _decision(route, lane=1, x=x, back_to="Task_review")
+    route.flow(last, "Task_decide")
     return route.to_xml()
 
 
@@ -266,11 +276,12 @@ def joint_route(departments: list[str], name: str = "") -> str:
 
 
 def default_route_xml(*, handling_type: str, joint_departments: str = "",
-                      name: str = "") -> tuple[str, str]:
-    """(kind, BPMN XML) of the default route for an item version's elements."""
+                      name: str = "", inspection: bool = False) -> tuple[str, str]:
+    """(kind, BPMN XML) of the default route for an item version's elements;
+    ``inspection``: the version has a 现场核查 checklist (a 承诺件 route gets the step)."""
     kind = kind_for(handling_type=handling_type, joint_departments=joint_departments)
     if kind == INSTANT:
         return kind, instant_route(name)
     if kind == JOINT:
         return kind, joint_route(joint_department_names(joint_departments), name)
-    return kind, promise_route(name)
+    return kind, promise_route(name, inspection=inspection)

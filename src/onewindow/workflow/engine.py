@@ -120,6 +120,7 @@ class ReadyTask:
     role: str             # Role value, e.g. "HANDLER"
     department: str = ""  # joint review: the department named by the lane
     returned_reason: str = ""  # set when the task came back by 退回
+    kind: str = ""        # "inspection" (现场核查) as the route declares it (bpmn.TASK_KINDS)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def _instance(workflow: BpmnWorkflow) -> Instance:
             task_id=str(task.id), name=spec.name, label=spec.bpmn_name or spec.name,
             lane=lane.name, role=lane.role, department=lane.department,
             returned_reason=str(task.data.get("returned_reason") or ""),
+            kind=str((getattr(spec, "extensions", None) or {}).get("kind") or ""),
         ))
     ready.sort(key=lambda t: (t.name, t.task_id))
     finished = workflow.is_completed()

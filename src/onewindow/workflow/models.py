@@ -96,6 +96,8 @@ class WorkItem(models.Model):
     lane = models.CharField("泳道", max_length=255)
     role = models.CharField("角色", max_length=24)
     department = models.CharField("联审部门", max_length=200, blank=True)
+    # "" for an approval step; "inspection" (现场核查) as the route declares it.
+    kind = models.CharField("环节类型", max_length=20, blank=True, default="")
     organisation = models.ForeignKey(
         "identity.Organisation", on_delete=models.PROTECT, related_name="+",
         verbose_name="办理机构",

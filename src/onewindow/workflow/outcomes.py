@@ -39,16 +39,22 @@ class OutcomeMissing(RouteInvalid):
     code = "workflow.end-outcome-missing"
 
 
-def _declared(end_event: etree._Element) -> str | None:
-    value = end_event.get(f"{{{OW_NS}}}outcome")
+def declared(element: etree._Element, name: str) -> str | None:
+    """The value an element declares for ``name``: the attribute ``ow:<name>``, else an
+    extension property of that name (Camunda 7 / 8); None when it declares none."""
+    value = element.get(f"{{{OW_NS}}}{name}")
     if value is not None:
         return value.strip()
-    for prop in end_event.iter():
+    for prop in element.iter():
         if not isinstance(prop.tag, str) or etree.QName(prop).localname != "property":
             continue
-        if (prop.get("name") or "").strip() == "outcome":
+        if (prop.get("name") or "").strip() == name:
             return (prop.get("value") or "").strip()
     return None
+
+
+def _declared(end_event: etree._Element) -> str | None:
+    return declared(end_event, "outcome")
 
 
 def check_end_outcomes(process: etree._Element, problems) -> dict[str, str]:

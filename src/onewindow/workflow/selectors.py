@@ -195,20 +195,22 @@ def work_items_of_subject(*, subject_type: str, subject_id: str):
 
 
 @functools.lru_cache(maxsize=512)
-def _default_route_parts(handling_type: str, joint_departments: str, name: str
-                         ) -> tuple[str, bpmn.ParsedRoute]:
+def _default_route_parts(handling_type: str, joint_departments: str, name: str,
+                         inspection: bool) -> tuple[str, bpmn.ParsedRoute]:
     """The generated default route for these version elements, parsed and checked: a pure
     function of its arguments, so each process builds it once per distinct item shape
     instead of on every acceptance."""
     kind, xml = defaults.default_route_xml(
-        handling_type=handling_type, joint_departments=joint_departments, name=name)
+        handling_type=handling_type, joint_departments=joint_departments, name=name,
+        inspection=inspection)
     return kind, bpmn.parse_route(xml, require_outcomes=True)
 
 
 def default_route_for(version) -> RouteDefinition:
     """The generated default route of ``version`` as an unsaved row."""
-    kind, parsed = _default_route_parts(version.handling_type, version.joint_departments,
-                                        version.short_name or version.name)
+    kind, parsed = _default_route_parts(
+        version.handling_type, version.joint_departments, version.short_name or version.name,
+        bool(getattr(version, "inspection_checklist", None)))
     return RouteDefinition(
         version=version, source=RouteDefinition.Source.DEFAULT, kind=kind,
         process_id=parsed.process_id, process_name=parsed.process_name[:255],

@@ -204,7 +204,7 @@ def _sync(subject_type: str, subject_id: str, instance: engine.Instance,
             task_name=task.name[:255], task_label=task.label[:255], lane=task.lane[:255],
             role=task.role, department=task.department[:200], organisation=organisation,
             due_date=_due_date_of(task, due_date), status=Status.READY,
-            returned_reason=task.returned_reason, created_at=now,
+            returned_reason=task.returned_reason, created_at=now, kind=task.kind[:20],
         ))
     created = WorkItem.objects.bulk_create(new_items) if new_items else []
     for item in created:

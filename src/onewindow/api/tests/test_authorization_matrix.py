@@ -123,6 +123,8 @@ def scene(world, now):
         "material_id": material.pk,
         "file_id": material.files.first().pk,
         "seq": case.actions.order_by("-seq").first().seq,
+        # The scene's route has no 现场核查 step: no record exists, any id names nothing.
+        "record_id": 1,
         "identifier": licence.identifier,
         "code": world.item.code,
         "version": case.version.number,

@@ -12,8 +12,8 @@ the schemas are all in ``schemas``.
 # The order of these imports is the order Django tries the URLs in: routes with a fixed
 # path (``/progress``, ``/output-queue``, ``/drafts``, ``/tasks/…``) must come before
 # ``/{ref}``, or ``GET /cases/progress`` would look for a case numbered "progress".
-from . import applying, output, public, review  # noqa: F401, I001
-from . import documents, front_desk, materials, reading  # noqa: F401
+from . import applying, output, public, review, inspection  # noqa: F401, I001
+from . import documents, front_desk, licence_draft, materials, reading  # noqa: F401
 from . import answers  # noqa: F401
 from .base import router
 

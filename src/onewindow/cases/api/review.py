@@ -22,14 +22,15 @@ from .schemas import (
 @router.post("/tasks/{task_id}/complete", operation_id="case_task_complete",
              response={200: CaseOut, **errors(401, 403, 404, 409, 422)})
 def case_task_complete(request, task_id: int, body: CaseTaskCompleteIn):
-    """Complete a review step (opinion) or the decision step (``decision``: approve, deny
-    with ``reasons``, return). The same as ``task_complete`` of the workflow API, answered
-    with the case."""
+    """Complete a review step (opinion; ``stance``: agree 拟同意, disagree 拟不同意 with
+    ``reasons``, return 退回 with ``reasons``) or the decision step (``decision``: approve,
+    deny with ``reasons``, return). The same as ``task_complete`` of the workflow API,
+    answered with the case."""
     now = timezone.now()
     item = workflow_selectors.access_work_item(actor=request.auth, work_item_id=task_id)
     case = services.case_task_complete(
         actor=request.auth, work_item=item, opinion=body.opinion, decision=body.decision,
-        reasons=body.reasons, expected_version=body.version, now=now)
+        reasons=body.reasons, stance=body.stance, expected_version=body.version, now=now)
     return detail(request, case.number, now)
 
 

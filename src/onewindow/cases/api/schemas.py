@@ -251,6 +251,9 @@ class CaseTaskCompleteIn(Schema):
     opinion: str = ""
     decision: str | None = None
     reasons: str = ""
+    # A review step's 审查结论: agree (拟同意), disagree (拟不同意, reasons required) or
+    # return (退回 to the previous step, reasons required).
+    stance: str | None = None
     version: int | None = None
 
 
@@ -403,3 +406,86 @@ class OutputPageOut(Schema):
     items: list[OutputRowOut]
     next_cursor: str | None
     total: int
+
+
+# --- 现场核查 (issue 13) ----------------------------------------------------------------------
+
+
+class InspectionPointIn(Schema):
+    result: str
+    note: str = ""
+    photos: list[int] = []
+
+
+class InspectionRecordIn(Schema):
+    # {checklist point key: {"result": "pass" | "fail" | "na", "note", "photos": [ids]}}
+    results: dict[str, Any]
+    conclusion: str = ""
+    inspectors: str = ""
+    inspected_on: dt.date | None = None
+    version: int | None = None
+
+
+class InspectionPointOut(Schema):
+    key: str
+    text: str
+    result: str
+    note: str
+    photos: list[int]
+
+
+class InspectionRecordOut(Schema):
+    id: int
+    case_number: str
+    work_item_id: int
+    task_label: str
+    inspected_on: dt.date
+    inspectors: str
+    conclusion: str
+    recorded_by: str
+    recorded_at: dt.datetime
+    points: list[InspectionPointOut]
+    tally: dict[str, int]
+    case_version: int
+
+
+class InspectionPhotoOut(Schema):
+    id: int
+    point: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+# --- the licence draft at 决定 (issue 13) -----------------------------------------------------
+
+
+class DraftFieldOut(Schema):
+    name: str
+    label: str
+    value: Any = None
+    source: str
+    required: bool
+    corrected: bool
+    original: Any = None
+    reason: str
+
+
+class LicenceDraftOut(Schema):
+    case_number: str
+    licence_type_code: str
+    licence_type_name: str
+    holder_name: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    fields: list[DraftFieldOut]
+    # The case's lock_version: send it back with a correction (409 when stale).
+    case_version: int
+
+
+class LicenceDraftCorrectIn(Schema):
+    field: str
+    value: Any = None
+    reason: str = ""
+    version: int | None = None

@@ -13,6 +13,7 @@
 Other apps and the pages import ``onewindow.cases.selectors`` only: the names below.
 """
 
+from ..licence_draft import DraftField, LicenceDraft, licence_draft
 from ..timing import (
     DayLine,
     Opinion,
@@ -40,6 +41,7 @@ from .case import (
 )
 from .clock import AcceptanceClock, acceptance_clock
 from .extras import PendingExtension, application_form_for, extension_requests_pending
+from .inspection import InspectionView, access_inspection, inspections_of, view_of
 from .lists import (
     DEFAULT_LIMIT,
     CaseFilters,
@@ -82,8 +84,11 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "DayLine",
+    "DraftField",
     "Expectation",
     "FileView",
+    "InspectionView",
+    "LicenceDraft",
     "MaterialView",
     "NoticeRef",
     "Opinion",
@@ -97,6 +102,7 @@ __all__ = [
     "acceptance_clock",
     "access_case",
     "access_case_file",
+    "access_inspection",
     "allowed_actions",
     "applicant_view",
     "application_form_for",
@@ -113,6 +119,8 @@ __all__ = [
     "front_desk_queue",
     "front_desk_read_only",
     "front_desk_scope_q",
+    "inspections_of",
+    "licence_draft",
     "materials_of",
     "my_cases",
     "notice_action",
@@ -128,4 +136,5 @@ __all__ = [
     "supply_mode",
     "timeline",
     "tolerance_supply_days",
+    "view_of",
 ]

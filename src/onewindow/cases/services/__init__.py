@@ -26,6 +26,7 @@ from .acceptance import (
     case_request_correction,
     cases_deem_accepted,
 )
+from .inspection import inspection_photo_upload, inspection_record_save
 from .intake import (
     case_answers_save,
     case_draft_save,
@@ -37,6 +38,7 @@ from .intake import (
     case_supply_materials,
     case_withdraw,
 )
+from .licence_drafts import licence_draft_correct
 from .licensing import (
     issue_result_licence_inner,
     satisfy_materials_from_licences_inner,
@@ -87,7 +89,10 @@ __all__ = [
     "case_task_complete",
     "case_withdraw",
     "cases_deem_accepted",
+    "inspection_photo_upload",
+    "inspection_record_save",
     "issue_result_licence_inner",
+    "licence_draft_correct",
     "remedies_text",
     "satisfy_materials_from_licences_inner",
     "transition",

@@ -10,9 +10,12 @@ Issuing on approval (``issue_result_licence_inner``)
   applicant enterprise (``applicant_legal``) if the case has one; every other case goes to
   the natural person who applied (``applicant_person``). A legal-person type on a case
   without an enterprise therefore fails (the library refuses an ID number as holder).
-- 照面信息: each field of the type's ``field_schema`` is taken from the case's application
-  form (``case.form_data``) by the field's ``name``; a field spec may name a differently
-  called form field in ``"form_field"`` (e.g. ``{"name": "business_scope",
+- 照面信息 (issue 13): the licence draft (``cases.licence_draft``): the version's
+  ``licence_mapping`` over the case's answers and the decision, the chief's corrections;
+  a field the mapping leaves out (or empty) follows the rule before forms —
+- 照面信息 before forms: each field of the type's ``field_schema`` is taken from the
+  case's application form (``case.form_data``) by the field's ``name``; a field spec may
+  name a differently called form field in ``"form_field"`` (e.g. ``{"name": "business_scope",
   "form_field": "application_content"}``), used when the form has no field of the type's
   own name. Fields the form does not carry stay empty; the library then checks required
   fields and formats as for any other issue.
@@ -56,6 +59,7 @@ from onewindow.licences.models import HolderKind, Licence, LicenceType
 from .. import deadlines
 from ..codes import MaterialState, TrustGrade
 from ..errors import ResultLicenceFailed
+from ..licence_draft import fields_from_form, licence_draft
 from ..models import Case, CaseMaterial
 
 # --- holders and fields ---------------------------------------------------------------------
@@ -69,16 +73,7 @@ def _holder(case: Case, licence_type: LicenceType) -> dict:
 
 def licence_fields_from_form(licence_type: LicenceType, form_data: dict | None) -> dict:
     """The type's 照面信息 filled from an application form (rule in the module doc)."""
-    form_data = form_data or {}
-    fields = {}
-    for spec in licence_type.field_schema or []:
-        name = spec["name"]
-        value = form_data.get(name)
-        if value in (None, "") and spec.get("form_field"):
-            value = form_data.get(spec["form_field"])
-        if value not in (None, ""):
-            fields[name] = value
-    return fields
+    return fields_from_form(licence_type, form_data)
 
 
 # --- issuing on approval ---------------------------------------------------------------------
@@ -112,11 +107,16 @@ def issue_result_licence_inner(*, case: Case, actor, now: dt.datetime) -> Licenc
             % {"organisation_name": case.organisation.name, "licence_type_name": licence_type.name},
             details={"organisation": case.organisation.name},
         )
+    today = deadlines.local_date(now)
+    # The draft the chief saw at 决定: the version's licence mapping over the answers, the
+    # old form rule for unmapped fields, the chief's corrections (cases.licence_draft).
+    draft = licence_draft(case, on_date=today, licence_type=licence_type)
+    fields = draft.values if draft is not None else licence_fields_from_form(
+        licence_type, case.form_data)
     try:
         return licence_services.licence_issue_inner(
             actor=None, licence_type=licence_type, **_holder(case, licence_type),
-            fields=licence_fields_from_form(licence_type, case.form_data),
-            issuer=case.organisation, issue_date=deadlines.local_date(now),
+            fields=fields, issuer=case.organisation, issue_date=today,
             case_number=case.number or "", now=now,
         )
     except ApplicationError as exc:

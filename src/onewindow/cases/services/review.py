@@ -30,7 +30,7 @@ from onewindow.workflow.subjects import StepDone, StoredState
 
 from .. import actions, deadlines, lifecycle
 from ..codes import SUBJECT_TYPE as CASE_SUBJECT_TYPE
-from ..codes import ActionKind, CaseStatus, SuspensionProcedure
+from ..codes import ActionKind, CaseStatus, ReviewStance, SuspensionProcedure
 from ..errors import (
     CaseNotFound,
     DecisionInvalid,
@@ -43,6 +43,7 @@ from ..errors import (
 from ..models import Case
 from ..reads import extension_state
 from . import decision as decisions
+from . import inspection
 from ._common import iso, lock_case, lock_case_id, notice_base, preview_deadlines, require_reason
 
 K = ActionKind
@@ -156,7 +157,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     if step.kind == "send_back":
         lifecycle.transition(
             case, K.RETURN, actor=actor, now=now, expected_version=expected,
-            data={**_task_facts(work_item), "decision": "return",
+            data={**_task_facts(work_item), "decision": "return", "stance": "return",
                   "opinion": _text(data.get("reason")),
                   "back_to": [task.label for task in instance.ready_tasks]},
         )
@@ -165,6 +166,8 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
     decision = data.get("decision")
     opinion = _text(data.get("opinion"))
     reasons = _text(data.get("reasons"))
+    stance = _stance(data.get("stance"), reasons)
+    inspection.require_record(case, work_item)  # a 现场核查 step leaves with its record
     if decision not in (None, "") and not _decides(case, work_item):
         # Only a step followed by a decision gateway decides; a review step that sent
         # "deny" would put a vote on the record that the route never acted on.
@@ -183,6 +186,7 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
         data={**_task_facts(work_item),
               "decision": "" if decision is None else str(decision)[:64],
               "opinion": opinion, "reasons": reasons,
+              **({"stance": stance} if stance else {}),
               "next": [task.label for task in instance.ready_tasks]},
     )
     if instance.finished:
@@ -191,6 +195,19 @@ def on_workflow_step(subject_id: str, step: StepDone) -> None:
             reasons = require_reason(reasons, field="reasons", label=gettext_lazy("不予许可的理由"))
         decisions.decide(case, approve=approve, reasons=reasons, actor=actor, now=now,
                          instant=False, opinions=opinions_snapshot(case))
+
+
+def _stance(value, reasons: str) -> str:
+    """A review step's 拟同意 / 拟不同意 (with its reasons); 退回 goes by ``send_back``."""
+    if value in (None, ""):
+        return ""
+    if value not in (ReviewStance.AGREE, ReviewStance.DISAGREE):
+        message = gettext_lazy(
+            "审查意见应为拟同意（agree）、拟不同意（disagree）或退回（return）。")
+        raise DecisionInvalid(message, details={"stance": message})
+    if value == ReviewStance.DISAGREE:
+        require_reason(reasons, field="reasons", label="拟不同意的理由")
+    return str(value)
 
 
 def _route_id(case: Case) -> int | None:
@@ -294,12 +311,27 @@ def _case_after(item, step) -> Case:
 @transaction.atomic(durable=True)
 def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
                        decision: str | None = None, reasons: str = "",
+                       stance: str | None = None,
                        expected_version: int | None = None, now: dt.datetime) -> Case:
     """Complete a review step (an opinion) or the decision step (``decision`` "approve" |
     "deny" | "return"; "deny" needs ``reasons``, "return" an opinion). When the route
     ends the case is APPROVED / DENIED, the decision document is frozen and the result
-    queued for output. Tasks outside the actor's scope: workflow.task-not-found (404)."""
+    queued for output. Tasks outside the actor's scope: workflow.task-not-found (404).
+
+    ``stance`` is a review step's opinion form: "agree" (拟同意), "disagree" (拟不同意,
+    ``reasons`` required) or "return" (退回 to the previous step, ``reasons`` — else the
+    opinion — is the reason). It is recorded in the action data (``stance``)."""
     item = _case_item(work_item)
+    if stance == ReviewStance.RETURN:
+        if decision is not None:
+            message = gettext_lazy("退回时不能同时作出准予或不予许可的决定。")
+            raise DecisionInvalid(message, details={"decision": message})
+        reason = require_reason((reasons or "").strip() or opinion, field="reasons",
+                                label="退回理由")
+        step = workflow_services.task_send_back_inner(
+            actor=actor, work_item=item, reason=reason, now=now,
+            subject_context={"expected_version": expected_version})
+        return _case_after(item, step)
     if decision is not None and decision not in DECISIONS:
         raise DecisionInvalid(
             gettext_lazy("办理结果应为准予（approve）、不予（deny）或退回（return）。"),
@@ -313,6 +345,9 @@ def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
         data["decision"] = decision
     if reasons:
         data["reasons"] = reasons
+    if stance not in (None, ""):
+        _stance(stance, reasons)  # refused before the engine runs: nothing is written
+        data["stance"] = stance
     step = workflow_services.task_complete_inner(
         actor=actor, work_item=item, data=data, opinion=opinion or "", now=now,
         subject_context={"expected_version": expected_version})

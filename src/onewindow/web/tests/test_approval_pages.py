@@ -202,7 +202,8 @@ def test_another_departments_handler_gets_404_on_the_task(client, world, now):
     client.force_login(stranger)
     assert client.get(reverse("web:task", args=[item.pk])).status_code == 404
     posted = client.post(reverse("web:task-opinion", args=[item.pk]),
-                         {"opinion": "同意", "expected_version": case.lock_version})
+                         {"stance": "agree", "opinion": "同意",
+                          "expected_version": case.lock_version})
     assert posted.status_code == 404
     assert case.number not in _text(client.get(reverse("web:worklist")))
     # The chief of the same department may not do the handler's step either.
@@ -226,16 +227,27 @@ def test_review_then_decision_with_reasons_and_a_stale_page(client, world, now):
     stale = case.lock_version
 
     empty = client.post(reverse("web:task-opinion", args=[item.pk]),
-                        {"opinion": "", "expected_version": stale})
+                        {"stance": "agree", "opinion": "", "expected_version": stale})
     assert empty.status_code == 422 and "请填写审查意见" in _text(empty)
+    # 拟不同意 and 退回 need their reasons; nothing is written without them.
+    for stance in ("disagree", "return", ""):
+        refused = client.post(reverse("web:task-opinion", args=[item.pk]),
+                              {"stance": stance, "opinion": "x", "expected_version": stale})
+        assert refused.status_code == 422
+        assert ("拟不同意或退回须写明理由" if stance else "请选择拟同意、拟不同意或退回") in (
+            _text(refused))
+    item.refresh_from_db()
+    case.refresh_from_db()
+    assert item.status == "READY" and case.lock_version == stale
     done = client.post(reverse("web:task-opinion", args=[item.pk]),
-                       {"opinion": "材料齐全，建议准予。", "expected_version": stale})
+                       {"stance": "agree", "opinion": "材料齐全，建议准予。",
+                        "expected_version": stale})
     assert done.status_code == 302 and done.url == reverse("web:worklist")
 
     decide = _ready_item(case, "CHIEF_REPRESENTATIVE")
     client.force_login(world.chief)
     page = _text(client.get(reverse("web:task", args=[decide.pk])))
-    assert "材料齐全，建议准予。" in page and "作出决定" in page
+    assert "材料齐全，建议准予。" in page and "作出决定" in page and "拟同意" in page
     # The page the chief opened earlier is stale once someone else acted.
     conflict = client.post(reverse("web:task-decision", args=[decide.pk]),
                            {"decision": "approve", "opinion": "同意", "confirm": "yes",
@@ -265,7 +277,7 @@ def test_chief_sends_back_and_the_handler_sees_the_reason(client, world, now):
     case = _accepted(world, now)
     client.force_login(world.handler)
     client.post(reverse("web:task-opinion", args=[_ready_item(case, "HANDLER").pk]),
-                {"opinion": "建议准予。"})
+                {"stance": "agree", "opinion": "建议准予。"})
     decide = _ready_item(case, "CHIEF_REPRESENTATIVE")
     client.force_login(world.chief)
     back = client.post(reverse("web:task-decision", args=[decide.pk]),
@@ -309,7 +321,8 @@ def test_suspend_resume_and_extension_from_the_task_page(client, world, now):
     assert asked.status_code == 302
     assert "待首席代表批准" in _text(client.get(url))
     # The chief decides the extension on the decision step once the review is done.
-    client.post(reverse("web:task-opinion", args=[item.pk]), {"opinion": "建议准予。"})
+    client.post(reverse("web:task-opinion", args=[item.pk]),
+                {"stance": "agree", "opinion": "建议准予。"})
     decide = _ready_item(case, "CHIEF_REPRESENTATIVE")
     client.force_login(world.chief)
     before = _promised_due(case)

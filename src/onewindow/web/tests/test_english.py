@@ -282,7 +282,10 @@ NOT_PAGES = {
     "web:staff-case-accept", "web:staff-case-reject", "web:staff-case-correction",
     "web:staff-case-decide", "web:staff-case-paper", "web:staff-case-scan",
     "web:staff-case-submit", "web:staff-case-supply", "web:staff-case-withdraw",
-    "web:task-opinion", "web:task-decision", "web:task-return", "web:task-suspend",
+    "web:task-opinion", "web:task-decision", "web:task-return", "web:task-inspection",
+    "web:task-licence-correct", "web:case-inspection-pdf", "web:output-licence-pdf",
+    "web:output-receipt-pdf",
+    "web:task-inspection-pdf", "web:task-suspend",
     "web:task-resume", "web:task-extend", "web:task-extend-decide",
     "web:staff-case-suspend", "web:staff-case-resume", "web:staff-case-extend",
     "web:staff-case-extend-decide", "web:output-hand-over", "web:output-mail",
@@ -333,6 +336,7 @@ PAGES = {
     "licences:verify": (None, lambda s: [s.licence.identifier]),
     "licences:verify-form": (None, lambda s: []),
     "licences:shared": (None, lambda s: [s.share_token]),
+    "licences:shown": (None, lambda s: [_show_code(s.licence)]),
     "licences:wallet": ("citizen", lambda s: []),
     "licences:wallet-usage": ("citizen", lambda s: []),
     "licences:wallet-detail": ("citizen", lambda s: [s.licence.identifier]),
@@ -341,6 +345,14 @@ PAGES = {
     "licences:staff-lookup": ("clerk", lambda s: []),
     "licences:staff-detail": ("chief", lambda s: [s.licence.identifier]),
 }
+
+def _show_code(licence) -> str:
+    from django.utils import timezone
+
+    from onewindow.licences.verification import show_code
+
+    return show_code(licence=licence, now=timezone.now()).code
+
 
 # Other states of some pages (another template or panel), and the not-found page.
 EXTRA_VISITS = [

@@ -107,7 +107,9 @@ def day_line_text(line) -> str:
     if get_language().startswith("zh") or template is None:
         return line.label
     text = template % {"weekday": date_format(line.date, "l"), "n": line.counted,
-                       "holiday": line.holiday or gettext("法定节假日")}
+                       # The seven statutory holidays have English names in the catalogue.
+                       "holiday": gettext(line.holiday) if line.holiday
+                       else gettext("法定节假日")}
     if line.provisional:
         text += gettext("（放假通知未发布，调休待定）")
     if line.is_due:
@@ -168,7 +170,8 @@ def delivery_view(case) -> dict | None:
     None before."""
     if case.status not in (S.APPROVED, S.DENIED, S.DELIVERED):
         return None
-    approved = case.actions.filter(kind=K.APPROVE).exists()
+    approval = case.actions.filter(kind=K.APPROVE).order_by("-seq").first()
+    approved = approval is not None
     dispatch = case.actions.filter(kind=K.MAIL_DISPATCH).order_by("-seq").first()
     delivered = case.actions.filter(
         kind__in=[K.HAND_OVER, K.MAIL_DELIVER, K.PUBLISH_ONLINE]).order_by("-seq").first()
@@ -195,6 +198,9 @@ def delivery_view(case) -> dict | None:
         "delivered": case.status == S.DELIVERED,
         "dispatched": dispatch is not None,
         "output_due_date": case.output_due_date,
+        # The licence the approval produced (its 证照标识), linked from the case pages.
+        "licence": str((approval.data or {}).get("licence") or "") if approval else "",
+        "licence_name": case.version.result_name,
     }
 
 

@@ -234,6 +234,8 @@ def staff_case_context(request, case, *, bound: dict | None = None, open_action:
         # suspend / resume / extension for the back office.
         **panels,
         "review_actions": review_actions(allowed, panels["timing"]) if case.number else set(),
+        # 现场核查 records of the case's inspection steps (issue 13), with their PDFs.
+        "inspections": selectors.inspections_of(actor=actor, case=case) if case.number else [],
         "review_urls": case_review_urls(case) if case.number else {},
     }
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onewindow.common.pagination import InvalidCursor, keyset_page
-from onewindow.licences import exports, permissions, selectors, services
+from onewindow.documents.qr import qr_data_uri
+from onewindow.licences import exports, permissions, selectors, services, verification
 from onewindow.licences.errors import LicenceNotFound, ShareNotFound
 from onewindow.licences.verification import licence_verify
 
@@ -108,6 +109,18 @@ def verify_form(request):
     return render(request, "licences/verify_form.html", {"form": form})
 
 
+def shown(request, code):
+    """The page a wallet's 亮证 QR opens: the verified summary with the holder's name, or
+    that the code has expired (410) or is not one (404)."""
+    result = verification.verify_show_code(code=code, now=timezone.now())
+    status = {verification.CODE_EXPIRED: 410, verification.CODE_INVALID: 404}.get(
+        result.outcome, 200)
+    return render(request, "licences/verify_result.html",
+                  {"result": result.public(), "shown_code": True,
+                   "fields": field_rows(result.licence) if status == 200 and result.licence
+                   else []}, status=status)
+
+
 def jwks(request):
     """The JWKS (also for /.well-known/jwks.json)."""
     include_sm2 = request.GET.get("include_sm2") in {"1", "true"}
@@ -150,6 +163,16 @@ def wallet(request):
                   {"rows": rows, "next_cursor": page.next_cursor, "nav_active": "licences"})
 
 
+def _show(request, licence) -> dict | None:
+    """The 亮证 QR of a valid licence: a code valid a few minutes (licences.verification)."""
+    if licence.state_on(timezone.localdate()) != "valid":
+        return None
+    code = verification.show_code(licence=licence, now=timezone.now())
+    url = request.build_absolute_uri(reverse("licences:shown", args=[code.code]))
+    return {"url": url, "qr": qr_data_uri(url), "expires_at": code.expires_at,
+            "minutes": verification.SHOW_SECONDS // 60}
+
+
 def _wallet_context(request, licence, **extra):
     today = timezone.localdate()
     return {
@@ -162,6 +185,7 @@ def _wallet_context(request, licence, **extra):
         "usages": selectors.usage_of(licence=licence)[:50],
         "share_form": extra.pop("share_form", None) or forms.ShareForm(),
         "verify_url": exports.verify_url(licence),
+        "show": _show(request, licence),
         "now": timezone.now(),
         "nav_active": "licences",
         **extra,

@@ -10,20 +10,23 @@ result.
 """
 
 from collections.abc import Callable
+from urllib.parse import quote
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from onewindow.cases import notices, selectors, services
 from onewindow.cases import permissions as case_permissions
-from onewindow.cases import selectors, services
 from onewindow.cases.codes import ActionKind, CaseStatus, DeliveryChannel
 from onewindow.cases.errors import CaseNotFound
 from onewindow.common.pagination import InvalidCursor
 from onewindow.common.redaction import mask_id_number, mask_phone
 from onewindow.identity import permissions as identity_permissions
+from onewindow.licences import exports as licence_exports
+from onewindow.licences import selectors as licence_selectors
 
 from ..forms_approval import (
     DeliveryChoiceForm,
@@ -131,6 +134,9 @@ def output_context(request, case, *, bound=None, open_action="", errors=None) ->
         "mail": _mail_state(case),
         "notices": selectors.notices_of(case=case),
         "channel_label": DeliveryChannel(case.delivery_channel).label,
+        # 打印: the paper licence and the hand-over receipt, from the issued licence.
+        "decided": notices.decision_action(case) is not None,
+        "result_licence": _result_licence(case),
         "nav_active": "output",
     }
 
@@ -139,6 +145,39 @@ def output_context(request, case, *, bound=None, open_action="", errors=None) ->
 def output_case(request, number: str):
     case = _load(request, number)
     return render(request, "web/approval/output_case.html", output_context(request, case))
+
+
+def _pdf(pdf) -> HttpResponse:
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(pdf.filename)}"
+    return response
+
+
+def _result_licence(case):
+    """The licence the approval produced (None for a refusal or an item without one)."""
+    decision = notices.decision_action(case)
+    identifier = str(((decision.data or {}) if decision else {}).get("licence") or "")
+    return licence_selectors.licence_by_identifier(identifier=identifier) if identifier else None
+
+
+@staff_required
+def output_licence_pdf(request, number: str):
+    """The paper licence (纸质证照) printed at the window: the issued e-licence's PDF, so
+    paper and electronic carry the same data, seal and verification QR."""
+    case = _load(request, number)
+    licence = _result_licence(case)
+    if licence is None:
+        raise Http404
+    return _pdf(licence_exports.licence_pdf(licence=licence, now=timezone.now()))
+
+
+@staff_required
+def output_receipt_pdf(request, number: str):
+    """交接回执: what is handed over (decision, licence with its fields), to whom, by whom."""
+    case = _load(request, number)
+    if notices.decision_action(case) is None:
+        raise Http404
+    return _pdf(notices.handover_receipt_pdf(case, now=timezone.now()))
 
 
 def _act(request, number: str, *, name: str, make_form: Callable, perform: Callable,
