@@ -67,7 +67,7 @@ def licence_draft_correct(*, actor: Actor, case: Case, field: str, value: Any, r
         details = exc.details if isinstance(exc.details, dict) else {}
         message = str(details.get(current.name) or exc.message)
         raise LicenceDraftInvalid(message, details={"value": message}) from exc
-    reason = require_reason(reason, field="reason", label="更正理由")
+    reason = require_reason(reason, field="reason", label=_("更正理由"))
     if cleaned == current.value:
         message = _("更正后的值与草稿相同。")
         raise LicenceDraftInvalid(message, details={"value": message})

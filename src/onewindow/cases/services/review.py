@@ -206,7 +206,7 @@ def _stance(value, reasons: str) -> str:
             "审查意见应为拟同意（agree）、拟不同意（disagree）或退回（return）。")
         raise DecisionInvalid(message, details={"stance": message})
     if value == ReviewStance.DISAGREE:
-        require_reason(reasons, field="reasons", label="拟不同意的理由")
+        require_reason(reasons, field="reasons", label=gettext_lazy("拟不同意的理由"))
     return str(value)
 
 
@@ -327,7 +327,7 @@ def case_task_complete(*, actor: Actor, work_item: WorkItem, opinion: str,
             message = gettext_lazy("退回时不能同时作出准予或不予许可的决定。")
             raise DecisionInvalid(message, details={"decision": message})
         reason = require_reason((reasons or "").strip() or opinion, field="reasons",
-                                label="退回理由")
+                                label=gettext_lazy("退回理由"))
         step = workflow_services.task_send_back_inner(
             actor=actor, work_item=item, reason=reason, now=now,
             subject_context={"expected_version": expected_version})
