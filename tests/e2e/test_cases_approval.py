@@ -36,13 +36,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 FOOD = "食品经营许可（新办）"
 INSTANT = "个体工商户设立登记"
-ANSWERS = {
-    "operator_name": "张晓明", "legal_representative": "张晓明",
-    "residence": {"region_code": "371002", "street": "山东省威海市环翠区新威路 18 号"},
-    "premises": {"region_code": "371002", "street": "山东省威海市环翠区海滨北路 9 号"},
-    "business_format": "餐饮服务经营者", "business_items": ["热食类食品制售", "冷食类食品制售"],
-    "supervisor_org": "威海市环翠区市场监督管理局鲸园市场监督管理所",
-}
 # Screenshots of the issue 13 pages, kept for a person to look at after the run.
 SHOTS = Path(tempfile.gettempdir()) / "inspect_shots"
 
@@ -88,10 +81,6 @@ def apply_as_citizen1(item) -> str:
                                       filename="scan.pdf", now=now)
     case = services.case_submit(actor=citizen, case=draft, idempotency_key="e2e-approval",
                                 now=now)
-    # The structured answers as the form service stores them (ADR 0031); the licence
-    # mapping of the demo item reads these keys.
-    case.answers = ANSWERS
-    case.save(update_fields=["answers"])
     return case.number
 
 
@@ -193,15 +182,15 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     assert_accessible(chief)
     # The licence draft, filled from the answers; chief1 corrects 经营场所 with a reason.
     draft = chief.locator("#licence-draft")
-    expect(draft).to_contain_text("山东省威海市环翠区海滨北路 9 号")
-    expect(draft).to_contain_text("热食类食品制售、冷食类食品制售")
+    expect(draft).to_contain_text("山东省威海市环翠区新威路 18 号")  # the sample answers
+    expect(draft).to_contain_text("热食类食品制售、自制饮品制售")
     draft.get_by_text("更正证照草稿").click()
     draft.get_by_label("更正字段").select_option(label="经营场所")
-    draft.get_by_label("更正后的内容").fill("山东省威海市环翠区海滨北路 9-1 号")
+    draft.get_by_label("更正后的内容").fill("山东省威海市环翠区新威路 18-1 号")
     draft.get_by_role("button", name="保存更正").click()  # no reason: refused
     expect(chief.get_by_role("alert")).to_contain_text("请填写更正理由")
     draft = chief.locator("#licence-draft")
-    draft.get_by_label("更正理由").fill("现场核查确认门牌号为 9-1 号。")
+    draft.get_by_label("更正理由").fill("现场核查确认门牌号为 18-1 号。")
     draft.get_by_role("button", name="保存更正").click()
     expect(chief.locator(".notice-list")).to_contain_text("证照草稿已更正")
     expect(chief.locator("#licence-draft")).to_contain_text("已更正")
@@ -229,8 +218,8 @@ def test_promise_item_from_acceptance_to_hand_over(desk_page, phone_page, browse
     licence_text = "".join(subprocess.run(
         ["pdftotext", "-layout", str(SHOTS / "licence.pdf"), "-"], capture_output=True,
         text=True, check=True).stdout.split())
-    assert "经营场所山东省威海市环翠区海滨北路9-1号" in licence_text
-    assert "经营项目热食类食品制售、冷食类食品制售" in licence_text
+    assert "经营场所山东省威海市环翠区新威路18-1号" in licence_text
+    assert "经营项目热食类食品制售、自制饮品制售" in licence_text
     assert "主体业态餐饮服务经营者" in licence_text
 
     # The result is at clerk1's output window, with the Art. 44 clock; hand it over.

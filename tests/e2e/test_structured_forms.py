@@ -149,7 +149,7 @@ def test_agent_applies_with_prefilled_answers_and_a_conditional_page(
     table = desk.locator("section.structured-answers")
     expect(table).to_contain_text("餐饮服务经营者")
     expect(table).to_contain_text("热食类食品制售")
-    expect(table).to_contain_text("山东省 环翠区 新威路 18 号")
+    expect(table).to_contain_text("山东省威海市环翠区新威路 18 号")
     expect(table).to_contain_text("来自营业执照")
     expect(table.get_by_role("cell", name="王师傅")).to_be_visible()
     assert_accessible(desk)

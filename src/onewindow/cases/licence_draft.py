@@ -28,6 +28,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+
+from onewindow.catalog import forms
 from onewindow.licences import selectors as licence_selectors
 from onewindow.licences import services as licence_services
 from onewindow.licences.models import LicenceType
@@ -92,50 +95,23 @@ def licence_type_of(case: Case) -> LicenceType | None:
     return licence_selectors.licence_type_by_code(code=code) if code else None
 
 
-def _form_fields(version) -> dict[str, dict]:
-    """The version's form fields by key (group members included)."""
-    found: dict[str, dict] = {}
-
-    def walk(fields) -> None:
-        for spec in fields or []:
-            if isinstance(spec, dict) and spec.get("key"):
-                found[str(spec["key"])] = spec
-                walk(spec.get("fields"))
-
-    for page in (version.form or {}).get("pages", []) or []:
-        if isinstance(page, dict):
-            walk(page.get("fields"))
-    return found
+def _form_fields(version) -> dict[str, forms.FieldDef]:
+    """The version's top-level form fields by key (a group's rows are no licence field)."""
+    return dict(forms.definition_for(version).by_key)
 
 
-def _region_name(code: str) -> str:
-    # The catalog's region table (issue 13) names a 6-digit code when it has one.
-    from onewindow.catalog import selectors as catalog_selectors
-
-    lookup = getattr(catalog_selectors, "region_name", None)
-    return str(lookup(code) or "") if callable(lookup) and code else ""
-
-
-def answer_text(value: Any, spec: dict | None) -> Any:
-    """A form answer as a licence prints it."""
-    spec = spec or {}
-    if isinstance(value, dict) and ("street" in value or "region_code" in value):
-        region = _region_name(str(value.get("region_code") or ""))
-        street = str(value.get("street") or "")
-        return street if not region or street.startswith(region) else f"{region}{street}"
-    labels = {str(o.get("value")): str(o.get("label") or o.get("value"))
-              for o in spec.get("options") or [] if isinstance(o, dict)}
-    if isinstance(value, list):
-        return "、".join(labels.get(str(v), str(v)) for v in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str) and value in labels:
-        return labels[value]
-    return value
+def answer_text(value: Any, field: forms.FieldDef | None) -> Any:
+    """A form answer as a licence prints it: the form engine's reading of it (an option's
+    label, an address's region and street, a number with its unit), always in Chinese:
+    the licence is an official document, whatever language the chief's pages are in."""
+    if field is None:
+        return value
+    with translation.override("zh-hans"):
+        return forms.display_value(field, value)
 
 
 def _source_value(source: str, case: Case, *, on_date: dt.date, valid_until: dt.date | None,
-                  form_fields: dict[str, dict]) -> Any:
+                  form_fields: dict[str, forms.FieldDef]) -> Any:
     if source.startswith("answers."):
         key = source.removeprefix("answers.")
         value = (case.answers or {}).get(key)

@@ -65,11 +65,12 @@ FOOD_LICENCE_MAPPING = {
     "operator_name": "answers.operator_name",
     "credit_code": "answers.credit_code",
     "legal_representative": "answers.legal_representative",
-    "residence": "answers.residence",
+    "residence": "answers.domicile",
     "premises": "answers.premises",
-    "business_format": "answers.business_format",
+    "business_format": "answers.operator_type",
     "business_items": "answers.business_items",
-    "supervisor_org": "answers.supervisor_org",
+    # 日常监督管理机构: the department that issues it supervises (the form does not ask).
+    "supervisor_org": "case.organisation",
 }
 # The 延续 has no form of its own yet: the holder's name from the applicant.
 FOOD_RENEWAL_MAPPING = {"operator_name": "applicant.name",

@@ -46,6 +46,8 @@ MAPPING = {"operator_name": "answers.operator_name", "premises": "answers.premis
            "business_items": "answers.business_items",
            "supervisor_org": "case.organisation"}
 FORM_DEFINITION = {"schema": 1, "pages": [{"key": "business", "title": "经营信息", "fields": [
+    {"key": "operator_name", "type": "text", "label": "经营者名称"},
+    {"key": "premises", "type": "address", "label": "经营场所"},
     {"key": "business_format", "type": "choice", "label": "主体业态",
      "options": [{"value": "retail", "label": "食品销售经营者"},
                  {"value": "catering", "label": "餐饮服务经营者"}]},

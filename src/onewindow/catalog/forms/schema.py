@@ -151,8 +151,10 @@ def display_value(f: FieldDef, value: Any, *, materials: Mapping[int, str] | Non
     if f.type == "boolean":
         return gettext("是") if value else gettext("否")
     if f.type == "address" and isinstance(value, Mapping):
-        parts = (region_name(str(value.get("region_code") or "")), str(value.get("street") or ""))
-        return " ".join(x for x in parts if x)
+        region = region_name(str(value.get("region_code") or ""))
+        street = str(value.get("street") or "")
+        # "山东省威海市环翠区" + "新威路 18 号", unless the street already starts with it.
+        return street if street.startswith(region) else f"{region}{street}"
     if f.type == "number":
         shown = int(value) if isinstance(value, float) and value.is_integer() else value
         return f"{shown} {f.unit}".strip()

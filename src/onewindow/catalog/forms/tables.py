@@ -123,22 +123,33 @@ LEGAL_SOURCES = ("legal.name", "legal.credit_code", "legal.legal_representative"
 LICENCE_SOURCE = re.compile(r"^licence:(?P<type>[0-9A-Z]{1,21})\.(?P<field>[a-z][a-z0-9_]{0,63})$")
 
 
+def _county(code: str) -> str:
+    """The name python-stdnum's table gives a 6-digit code at its county level, without
+    its years; "" for an unknown or abolished code (``[1987-1993]乳山县``)."""
+    info = numdb.get("cn/loc").info(code)
+    county = info[1][1].get("county", "") if len(info) > 1 else ""
+    years = re.match(r"^\[(\d{4})-(\d{4})?\]", county)
+    if years and years.group(2):
+        return ""
+    return re.sub(r"^\[[^\]]*\]", "", county)
+
+
 def region_name(code: str) -> str:
-    """``"371002"`` → ``"山东省 环翠区"`` from python-stdnum's table of 行政区划代码
-    (the one the ID-number check uses); ``""`` for an unknown code, a code no longer in
-    use (``[1987-1993]乳山县``) or a 市辖区 placeholder."""
+    """``"371002"`` → ``"山东省威海市环翠区"`` (province, city, county, written together as
+    Chinese addresses are) from python-stdnum's table of 行政区划代码 (the one the
+    ID-number check uses); ``""`` for an unknown code, a code no longer in use or a 市辖区
+    placeholder. A municipality's districts (北京市东城区) have no city level."""
     if not REGION_RE.match(code or "") or code.endswith("00"):
         return ""
     info = numdb.get("cn/loc").info(code)
     province = info[0][1].get("province", "") if info else ""
-    county = info[1][1].get("county", "") if len(info) > 1 else ""
-    years = re.match(r"^\[(\d{4})-(\d{4})?\]", county)
-    if years and years.group(2):
-        return ""  # abolished
-    county = re.sub(r"^\[[^\]]*\]", "", county)
+    county = _county(code)
     if not province or not county or county == "市辖区":
         return ""
-    return f"{province} {county}"
+    city = _county(code[:4] + "00")
+    if city in ("市辖区", "县", province) or "直辖" in city:  # 省直辖县级行政单位
+        city = ""
+    return f"{province}{city}{county}"
 
 
 def parse_date(value: Any) -> dt.date | None:
