@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.catalog import forms as form_engine
 from onewindow.catalog.errors import FormInvalid
 from onewindow.catalog.forms import cells
+from onewindow.common.text import StrOrPromise
 
+from .forms import set_choices
 from .forms_catalog import TEXTAREA
 
 # --- changes to a definition ------------------------------------------------------------------
@@ -212,8 +214,8 @@ def readable(exc: FormInvalid, form: Mapping[str, Any], *, at: str = "",
 
 # --- the boxes ------------------------------------------------------------------------------------
 
-def _char(label, *, area: bool = False, help_text="", max_length: int = 5000
-          ) -> forms.CharField:
+def _char(label: StrOrPromise, *, area: bool = False, help_text: StrOrPromise = "",
+          max_length: int = 5000) -> forms.CharField:
     widget = forms.Textarea(attrs=TEXTAREA) if area else forms.TextInput
     return forms.CharField(label=label, required=False, widget=widget, help_text=help_text,
                            max_length=max_length)
@@ -263,13 +265,13 @@ class FieldForm(forms.Form):
 
     def __init__(self, *args, places: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(k, gettext(v)) for k, v in cells.TYPE_LABELS.items()]
-        self.fields["code_table"].choices = [("", gettext("不用代码表"))] + [
-            (k, k) for k in form_engine.CODE_TABLES]
+        set_choices(self, "type", [(k, gettext(v)) for k, v in cells.TYPE_LABELS.items()])
+        set_choices(self, "code_table", [("", gettext("不用代码表"))] + [
+            (k, k) for k in form_engine.CODE_TABLES])
         if places is None:
             del self.fields["place"]
         else:
-            self.fields["place"].choices = places
+            set_choices(self, "place", places)
 
     @classmethod
     def initial_of(cls, field: Mapping[str, Any]) -> dict[str, Any]:

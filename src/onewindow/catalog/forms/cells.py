@@ -259,9 +259,9 @@ def form_from_rows(rows: Iterable[tuple[Any, Mapping[str, Any], Mapping[str, Any
         if not page_key:
             result.problems.append((row, "page", "请填写页面标识。"))
             continue
-        page = by_key.get(page_key)
-        if page is None:
-            page = {"key": page_key}
+        found_page = by_key.get(page_key)
+        if found_page is None:
+            page: dict[str, Any] = {"key": page_key}
             for column in PAGE_COLUMNS[1:]:
                 value = page_raw.get(column.attr)
                 if not _empty(value):
@@ -271,6 +271,8 @@ def form_from_rows(rows: Iterable[tuple[Any, Mapping[str, Any], Mapping[str, Any
             by_key[page_key] = page
             result.places[f"pages.{len(pages)}"] = row
             pages.append(page)
+        else:
+            page = found_page
         index = pages.index(page)
         if all(_empty(v) for v in field_raw.values()):
             continue

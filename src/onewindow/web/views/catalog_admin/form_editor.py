@@ -22,6 +22,7 @@ from onewindow.catalog import selectors, services
 from onewindow.catalog.codes import ImplementationStatus
 from onewindow.catalog.errors import FormInvalid
 from onewindow.catalog.forms import cells
+from onewindow.catalog.models import ImplementationVersion
 from onewindow.common.errors import ApplicationError
 
 from ... import form_editor as editor
@@ -44,11 +45,11 @@ def _state(request, code: str):
     return view
 
 
-def _save(request, view, new_form: Mapping[str, Any], *, at: str = "",
-          boxes: Mapping[str, str] | None = None):
+def _save(request, draft: ImplementationVersion, new_form: Mapping[str, Any], *,
+          at: str = "", boxes: Mapping[str, str] | None = None):
     """Save ``new_form`` into the draft; a refusal comes back readable for the page."""
     try:
-        return services.version_form_set(actor=request.user, version=view.draft, form=new_form,
+        return services.version_form_set(actor=request.user, version=draft, form=new_form,
                                          now=timezone.now())
     except FormInvalid as exc:
         where = editor.where_of(new_form, at) if at and not at.startswith("pages.") else at
@@ -120,7 +121,8 @@ def form_edit(request, code: str):
                                             now=timezone.now())
         if view.draft is None:
             raise FormInvalid(gettext("请先新建草稿版本。"))
-        return _save(request, view, editor.step(view.draft.form, data["op"], data["target"]))
+        return _save(request, view.draft,
+                     editor.step(view.draft.form, data["op"], data["target"]))
 
     anchor = f"field-{request.POST.get('target', '')}" if op.startswith("field") else (
         f"page-{request.POST.get('target', '')}" if op.startswith("page_up")
@@ -144,10 +146,9 @@ def _part_page(request, view, form, *, title: str, intro: str, outcome: Outcome 
 
 
 def _with_draft(request, code: str):
+    """The item's view and its draft, or (view, None) when it has none."""
     view = _state(request, code)
-    if view.draft is None:
-        return view, redirect(_editor_url(view.implementation.code))
-    return view, None
+    return view, view.draft
 
 
 def _part(request, view, form, perform: Callable[[dict], Any], *, title: str, intro: str,
@@ -168,10 +169,10 @@ _FIELD_BOXES = {attr: attr for attr in editor.FieldForm.ATTRS}
 @catalog_admin_required
 def form_field(request, code: str, key: str = ""):
     """Add a field (to a page, or to a repeating group as a member) or edit one."""
-    view, away = _with_draft(request, code)
-    if away is not None:
-        return away
-    current = view.draft.form or {}
+    view, draft = _with_draft(request, code)
+    if draft is None:
+        return redirect(_editor_url(view.implementation.code))
+    current = draft.form or {}
     existing = None
     if key:
         found = editor.find_field(current, key)
@@ -194,7 +195,7 @@ def form_field(request, code: str, key: str = ""):
             new_form = editor.put_field(current, field, replace=key)
         else:
             new_form = editor.put_field(current, field, place=data["place"])
-        _save(request, view, new_form, at=field.get("key", ""), boxes=_FIELD_BOXES)
+        _save(request, draft, new_form, at=field.get("key", ""), boxes=_FIELD_BOXES)
         return field.get("key", "")
 
     if existing:
@@ -210,10 +211,10 @@ def form_field(request, code: str, key: str = ""):
 @catalog_admin_required
 def form_page(request, code: str, key: str = ""):
     """Add a page (one topic per page) or edit one's title, hint and condition."""
-    view, away = _with_draft(request, code)
-    if away is not None:
-        return away
-    current = view.draft.form or {}
+    view, draft = _with_draft(request, code)
+    if draft is None:
+        return redirect(_editor_url(view.implementation.code))
+    current = draft.form or {}
     index = editor.page_index(current, key) if key else None
     if key and index is None:
         raise Http404
@@ -226,7 +227,7 @@ def form_page(request, code: str, key: str = ""):
         page = form.definition()
         new_form = editor.put_page(current, page, replace=key)
         at = f"pages.{index if index is not None else len(new_form['pages']) - 1}"
-        _save(request, view, new_form, at=at, boxes={a: a for a in editor.PageForm.ATTRS})
+        _save(request, draft, new_form, at=at, boxes={a: a for a in editor.PageForm.ATTRS})
         return page["key"]
 
     title = (gettext("修改页面“%(title)s”") % {"title": existing.get("title", "")}
@@ -240,16 +241,16 @@ def form_page(request, code: str, key: str = ""):
 @catalog_admin_required
 def form_rule(request, code: str):
     """Add a cross-field rule (e.g. the end date after the start date)."""
-    view, away = _with_draft(request, code)
-    if away is not None:
-        return away
-    current = view.draft.form or {}
+    view, draft = _with_draft(request, code)
+    if draft is None:
+        return redirect(_editor_url(view.implementation.code))
+    current = draft.form or {}
     form = editor.RuleForm(request.POST if request.method == "POST" else None)
 
     def perform(data: dict):
         new_form = editor.add_rule(current, form.definition())
         at = f"rules.{len(new_form['rules']) - 1}"
-        _save(request, view, new_form, at=at,
+        _save(request, draft, new_form, at=at,
               boxes={"key": "key", "expression": "expression", "message": "message",
                      "message_en": "message_en", "fields": "applies_to"})
         return "rules"
@@ -263,9 +264,9 @@ def form_rule(request, code: str):
 @catalog_admin_required
 def form_copy(request, code: str):
     """Copy the form of another item's published version into the draft."""
-    view, away = _with_draft(request, code)
-    if away is not None:
-        return away
+    view, draft = _with_draft(request, code)
+    if draft is None:
+        return redirect(_editor_url(view.implementation.code))
     q = request.GET.get("q", "").strip()[:100]
     form = editor.CopyForm(request.POST if request.method == "POST" else None)
 
@@ -275,7 +276,7 @@ def form_copy(request, code: str):
         except ApplicationError as exc:
             message = gettext("没有找到这个已发布的事项。")
             raise FormInvalid(message, details={"source": message}) from exc
-        return services.version_form_copy(actor=request.user, version=view.draft,
+        return services.version_form_copy(actor=request.user, version=draft,
                                           source=source, now=timezone.now())
 
     def page(outcome: Outcome | None):
@@ -283,7 +284,7 @@ def form_copy(request, code: str):
                    "results": selectors.form_sources(q=q, exclude=view.implementation.code),
                    "summary": [{"href": e.href, "text": e.text}
                                for e in (outcome.errors if outcome else [])],
-                   "has_form": bool(view.draft.form), "nav_active": "catalog"}
+                   "has_form": bool(draft.form), "nav_active": "catalog"}
         return render(request, "web/catalog/admin_form_copy.html", context)
 
     if request.method != "POST":
