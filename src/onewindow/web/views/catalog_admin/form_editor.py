@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from onewindow.catalog import forms as form_engine
 from onewindow.catalog import selectors, services
@@ -31,7 +31,8 @@ from ...ui import Outcome, run_action
 from .common import catalog_admin_required
 from .items import access_item
 
-SOURCE_WORDS = {"account": "您的账户", "legal": "单位登记信息", "licence": "电子证照"}
+SOURCE_WORDS = {"account": gettext_noop("您的账户"), "legal": gettext_noop("单位登记信息"),
+                "licence": gettext_noop("电子证照")}
 
 
 def _editor_url(code: str, anchor: str = "") -> str:
