@@ -252,7 +252,7 @@ class FieldForm(forms.Form):
                                 "留空则总是显示。"))
     source = _char(_("数据来源（免填）"), max_length=100,
                    help_text=_("如 account.name、legal.credit_code、"
-                               "licence:<证照类型代码>.<字段>；留空则由申请人填写。"))
+                               "licence:证照类型代码.字段名；留空则由申请人填写。"))
     locked = forms.BooleanField(label=_("锁定来源的值（申请人不能修改）"), required=False)
     min_items = _char(_("最少条数（重复组）"), max_length=4)
     max_items = _char(_("最多条数（重复组）"), max_length=4)
