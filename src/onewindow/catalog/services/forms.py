@@ -24,7 +24,14 @@ from onewindow.common.actors import Actor
 from .. import permissions as perms
 from ..codes import ImplementationStatus, VersionStatus
 from ..elements import content_hash, elements_of
-from ..errors import FormInvalid, InvalidTransition, ItemNotFound, NoChanges, VersionImmutable
+from ..errors import (
+    FormInvalid,
+    InvalidTransition,
+    ItemConflict,
+    ItemNotFound,
+    NoChanges,
+    VersionImmutable,
+)
 from ..forms import check_definition
 from ..lifecycle import SUBJECT_TYPE
 from ..models import Implementation, ImplementationVersion
@@ -69,9 +76,10 @@ def _normalised(form: Any) -> Any:
 
 
 def _save_form(*, actor: Actor | None, version: ImplementationVersion, form: Any,
-               now: dt.datetime, action: str, extra: Mapping[str, Any] | None = None
-               ) -> ImplementationVersion:
-    """Lock the item and the version, refuse a published one, check and store ``form``."""
+               now: dt.datetime, action: str, base_hash: str = "",
+               extra: Mapping[str, Any] | None = None) -> ImplementationVersion:
+    """Lock the item and the version, refuse a published one (and, given ``base_hash``,
+    one changed since the caller read it), check and store ``form``."""
     implementation = lock_implementation(actor=actor, implementation=version.implementation,
                                          action=perms.EDIT_ITEM)
     locked = (
@@ -83,6 +91,10 @@ def _save_form(*, actor: Actor | None, version: ImplementationVersion, form: Any
     if locked.status != VersionStatus.DRAFT:
         raise VersionImmutable(_("已发布的版本不能修改，请创建新版本。"),
                                details={"version": locked.number})
+    if base_hash and locked.content_hash != base_hash:
+        # Two admins on one draft: the second would silently undo the first one's change.
+        raise ItemConflict(_("草稿已被他人修改，请看过最新的表单后再改。"),
+                           details={"version": locked.number})
     form = _normalised(form)
     problem = form_problems(form, partial=True)
     if problem is not None:
@@ -108,16 +120,19 @@ def _save_form(*, actor: Actor | None, version: ImplementationVersion, form: Any
 
 @transaction.atomic(durable=True)
 def version_form_set(*, actor: Actor | None, version: ImplementationVersion, form: Any,
-                     now: dt.datetime) -> ImplementationVersion:
+                     now: dt.datetime, base_hash: str = "") -> ImplementationVersion:
     """Replace the application form of the DRAFT ``version`` with ``form`` (the whole
-    definition; ``{}`` removes it, the version then uses the generic form)."""
+    definition; ``{}`` removes it, the version then uses the generic form). ``base_hash``
+    is the draft's content hash the new form was built from: if the draft has changed
+    since, ``ItemConflict`` (409) and nothing is written."""
     return _save_form(actor=actor, version=version, form=form, now=now,
-                      action="catalog.item.form_saved")
+                      action="catalog.item.form_saved", base_hash=base_hash)
 
 
 @transaction.atomic(durable=True)
 def version_form_copy(*, actor: Actor | None, version: ImplementationVersion,
-                      source: ImplementationVersion, now: dt.datetime) -> ImplementationVersion:
+                      source: ImplementationVersion, now: dt.datetime, base_hash: str = ""
+                      ) -> ImplementationVersion:
     """Copy the form of ``source`` (another item's published version, which anyone may read
     in its guide) into the DRAFT ``version``. A source without a form of its own has
     nothing to copy."""
@@ -131,7 +146,7 @@ def version_form_copy(*, actor: Actor | None, version: ImplementationVersion,
         message = _("该事项没有自己的申请表单，无可复制。")
         raise FormInvalid(message, details={"source": message})
     return _save_form(actor=actor, version=version, form=found.form, now=now,
-                      action="catalog.item.form_copied",
+                      action="catalog.item.form_copied", base_hash=base_hash,
                       extra={"source": found.implementation.code,
                              "source_version": found.number})
 

@@ -11,6 +11,7 @@ from onewindow.catalog.codes import VersionStatus
 from onewindow.catalog.demo_forms import FOOD_NEW
 from onewindow.catalog.errors import (
     FormInvalid,
+    ItemConflict,
     ItemNotFound,
     NoChanges,
     VersionImmutable,
@@ -151,3 +152,18 @@ def test_a_draft_or_a_version_without_a_form_is_not_a_source(tree, now):
         services.version_form_copy(actor=tree["admin_a"], version=draft, source=unpublished,
                                    now=now)
     assert ImplementationVersion.objects.get(pk=draft.pk).form == {}
+
+
+def test_a_form_built_on_an_older_draft_is_refused_and_the_newer_one_kept(tree, now):
+    item = make_item(organisation=tree["dept_a"], now=now)
+    draft = _draft(item, tree["admin_a"], now)
+    seen = draft.content_hash
+    services.version_form_set(actor=tree["admin_a"], version=draft, form=SMALL, now=now,
+                              base_hash=seen)
+    other = copy.deepcopy(SMALL)
+    other["pages"][0]["title"] = "另一个人的标题"
+    with pytest.raises(ItemConflict) as caught:
+        services.version_form_set(actor=tree["city_admin"], version=draft, form=other,
+                                  now=now, base_hash=seen)
+    assert caught.value.http_status == 409
+    assert ImplementationVersion.objects.get(pk=draft.pk).form == SMALL

@@ -191,3 +191,17 @@ def test_another_departments_admin_cannot_open_the_editor(client, tree, food):
     assert client.post(url("catalog-form", food), {"op": "open"}).status_code == 404
     assert draft_of(food) is None
     assert client.get(url("catalog-form-preview", food)).status_code == 404
+
+
+def test_a_change_built_on_an_older_draft_is_a_conflict(client, tree, food):
+    client.force_login(tree["admin_a"])
+    draft = open_draft(client, food)
+    seen = draft.content_hash
+    assert client.post(url("catalog-form", food), {
+        "op": "field_down", "target": "operator_name", "base": seen}).status_code == 302
+    moved = draft_of(food).form
+    response = client.post(url("catalog-form", food), {
+        "op": "field_remove", "target": "credit_code", "base": seen})
+    assert response.status_code == 409
+    assert "草稿已被他人修改" in text(response)
+    assert draft_of(food).form == moved

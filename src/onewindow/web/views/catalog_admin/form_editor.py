@@ -51,7 +51,8 @@ def _save(request, draft: ImplementationVersion, new_form: Mapping[str, Any], *,
     """Save ``new_form`` into the draft; a refusal comes back readable for the page."""
     try:
         return services.version_form_set(actor=request.user, version=draft, form=new_form,
-                                         now=timezone.now())
+                                         now=timezone.now(),
+                                         base_hash=request.POST.get("base", ""))
     except FormInvalid as exc:
         where = editor.where_of(new_form, at) if at and not at.startswith("pages.") else at
         raise editor.readable(exc, new_form, at=where, boxes=boxes) from exc
@@ -278,10 +279,12 @@ def form_copy(request, code: str):
             message = gettext("没有找到这个已发布的事项。")
             raise FormInvalid(message, details={"source": message}) from exc
         return services.version_form_copy(actor=request.user, version=draft,
-                                          source=source, now=timezone.now())
+                                          source=source, now=timezone.now(),
+                                          base_hash=request.POST.get("base", ""))
 
     def page(outcome: Outcome | None):
         context = {"view": view, "item": view.implementation, "q": q, "form": form,
+                   "draft": draft,
                    "results": selectors.form_sources(q=q, exclude=view.implementation.code),
                    "summary": [{"href": e.href, "text": e.text}
                                for e in (outcome.errors if outcome else [])],
