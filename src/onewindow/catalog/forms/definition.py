@@ -232,7 +232,7 @@ def _check_condition(where: str, text: str, known: set[str], problems: list[Prob
 
 
 def _check_field(raw: Any, where: str, seen: set[str], problems: list[Problem], *,
-                 in_group: bool) -> None:
+                 in_group: bool, partial: bool = False) -> None:
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, _("字段应为对象。")))
         return
@@ -313,7 +313,7 @@ def _check_field(raw: Any, where: str, seen: set[str], problems: list[Problem], 
         members = raw.get("fields")
         if in_group:
             problems.append(Problem(where, _("重复组中不能再嵌套重复组。")))
-        elif not isinstance(members, list) or not members:
+        elif not isinstance(members, list) or (not members and not partial):
             problems.append(Problem(f"{where}.fields", _("重复组至少要有一个字段。")))
         else:
             for index, member in enumerate(members):
@@ -333,9 +333,10 @@ def _check_field(raw: Any, where: str, seen: set[str], problems: list[Problem], 
         problems.append(Problem(f"{where}.locked", _("只有设置了数据来源的字段才能锁定。")))
 
 
-def check_definition(data: Any) -> list[Problem]:
+def check_definition(data: Any, *, partial: bool = False) -> list[Problem]:
     """Everything wrong with a stored form (empty list: publishable). ``{}`` is fine: the
-    version then uses the generic form."""
+    version then uses the generic form. ``partial`` is a draft being built in the editor:
+    a page or a repeating group may still be empty (publication checks in full)."""
     if data in ({}, None):
         return []
     problems: list[Problem] = []
@@ -369,12 +370,13 @@ def check_definition(data: Any) -> list[Problem]:
         if not isinstance(page.get("title"), str) or not page["title"].strip():
             problems.append(Problem(f"{where}.title", _("请填写页面标题。")))
         fields = page.get("fields")
-        if not isinstance(fields, list) or not fields:
+        if not isinstance(fields, list) or (not fields and not partial):
             problems.append(Problem(f"{where}.fields", _("每页至少要有一个字段。")))
             continue
         for position, raw in enumerate(fields):
             count += 1 + len(raw.get("fields") or []) if isinstance(raw, Mapping) else 1
-            _check_field(raw, f"{where}.fields.{position}", seen_fields, problems, in_group=False)
+            _check_field(raw, f"{where}.fields.{position}", seen_fields, problems, in_group=False,
+                         partial=partial)
     if count > MAX_FIELDS:
         problems.append(Problem("pages", _("表单字段不能超过 %(max)s 个。") % {"max": MAX_FIELDS}))
     # Conditions may read top-level fields only (group members are lists of rows).

@@ -14,6 +14,7 @@ from onewindow.common.pagination import Page, keyset_page
 from .. import permissions as perms
 from .. import search
 from ..codes import (
+    ImplementationStatus,
     Operation,
     VersionStatus,
 )
@@ -140,3 +141,41 @@ def item_actions(*, implementation: Implementation) -> list[ActionView]:
     ]
 
 
+
+
+@dataclass(frozen=True)
+class FormSource:
+    """A published item whose form an admin may copy (anyone may read it in the guide)."""
+
+    code: str
+    name: str
+    department: str
+    version: int
+    fields: int
+
+
+def form_sources(*, q: str, exclude: str = "", limit: int = 20) -> list[FormSource]:
+    """Items in use (not cancelled) whose current published version has a form of its
+    own, found by 实施编码 (its start) or name; the item ``exclude`` left out."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    found = (
+        Implementation.objects.exclude(status=ImplementationStatus.CANCELLED).exclude(code=exclude)
+        .filter(current_version__isnull=False)
+        .exclude(current_version__form={})
+        .select_related("current_version", "organisation")
+    )
+    if q.isalnum() and q.isascii():
+        found = found.filter(code__startswith=q.upper())
+    else:
+        found = found.filter(current_version__name__icontains=q)
+    result = []
+    for implementation in found.order_by("code")[:limit]:
+        version = implementation.current_version
+        assert version is not None
+        count = sum(len(page.get("fields") or []) for page in version.form.get("pages") or [])
+        result.append(FormSource(code=implementation.code, name=version.name,
+                                 department=implementation.organisation.name,
+                                 version=version.number, fields=count))
+    return result

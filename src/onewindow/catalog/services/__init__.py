@@ -22,6 +22,7 @@ from ..lifecycle import TRANSITIONS, allowed_operations, transition
 from ..validators import parse_code
 from .entries import entry_upsert, entry_upsert_inner, theme_create
 from .files import material_file_store
+from .forms import item_draft_open, version_form_copy, version_form_set
 from .items import (
     compose_code,
     item_cancel,
@@ -38,9 +39,27 @@ from .items import (
 )
 
 __all__ = [
-    "TRANSITIONS", "allowed_operations", "compose_code", "entry_upsert", "entry_upsert_inner",
-    "item_cancel", "item_create", "item_create_inner", "item_draft_discard",
-    "item_draft_update", "item_draft_update_inner", "item_publish", "item_publish_inner",
-    "item_resume", "item_set_hall", "item_suspend", "material_file_store", "parse_code",
-    "theme_create", "transition",
+    "TRANSITIONS",
+    "allowed_operations",
+    "compose_code",
+    "entry_upsert",
+    "entry_upsert_inner",
+    "item_cancel",
+    "item_create",
+    "item_create_inner",
+    "item_draft_discard",
+    "item_draft_open",
+    "item_draft_update",
+    "item_draft_update_inner",
+    "item_publish",
+    "item_publish_inner",
+    "item_resume",
+    "item_set_hall",
+    "item_suspend",
+    "material_file_store",
+    "parse_code",
+    "theme_create",
+    "transition",
+    "version_form_copy",
+    "version_form_set",
 ]

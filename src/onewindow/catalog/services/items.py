@@ -37,14 +37,12 @@ from ..codes import ImplementationStatus, Operation, VersionStatus
 from ..elements import content_hash, elements_of, validate_elements
 from ..errors import (
     ElementsInvalid,
-    FormInvalid,
     InvalidTransition,
     ItemExists,
     NoChanges,
     NoDraft,
     OrganisationNotFound,
 )
-from ..forms import check_definition
 from ..lifecycle import LIFECYCLE, PUBLISH, SUBJECT_TYPE, SUPERSEDE, transition, version_move
 from ..models import CatalogEntry, Implementation, ImplementationVersion
 from ..validators import implementation_code_problem, normalize_code
@@ -59,6 +57,7 @@ from ._base import (
     resolve_themes,
     write_version_content,
 )
+from .forms import form_problems
 
 Status = ImplementationStatus
 
@@ -292,13 +291,9 @@ def item_publish_inner(
 def _check_form(draft: ImplementationVersion) -> None:
     """A published form never changes under a case, so it is checked before it is
     published: unique keys, known types, code tables and sources, conditions that parse."""
-    problems = check_definition(draft.form)
-    if problems:
-        raise FormInvalid(
-            _("申请表单有误：%(where)s：%(problem)s")
-            % {"where": problems[0].where, "problem": problems[0].message},
-            details={f"form.{p.where}": p.message for p in problems},
-        )
+    problem = form_problems(draft.form, partial=False)
+    if problem is not None:
+        raise problem
 
 
 def _status_change(*, actor: Actor | None, implementation: Implementation, reason: str,

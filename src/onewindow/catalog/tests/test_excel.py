@@ -69,7 +69,8 @@ def test_a_round_trip_changes_nothing(items, now):
 
 def test_the_layout_is_for_people(items):
     book = load_workbook(io.BytesIO(export()))
-    assert book.sheetnames == ["事项", "材料", "收费", "特别程序", "机构", "说明"]
+    assert book.sheetnames == ["事项", "材料", "收费", "特别程序", "表单", "表单规则", "机构",
+                               "说明"]
     ws = book["事项"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["实施编码", "实施主体", "事项名称"]

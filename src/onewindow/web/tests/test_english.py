@@ -333,6 +333,14 @@ PAGES = {
     "web:catalog-item": ("catalog_admin", lambda s: [s.world.item.code]),
     "web:catalog-item-edit": ("catalog_admin", lambda s: [s.world.item.code]),
     "web:catalog-item-version": ("catalog_admin", lambda s: [s.world.item.code, 1]),
+    "web:catalog-form": ("catalog_admin", lambda s: [s.form_item.code]),
+    "web:catalog-form-field-new": ("catalog_admin", lambda s: [s.form_item.code]),
+    "web:catalog-form-field": ("catalog_admin", lambda s: [s.form_item.code, "staff"]),
+    "web:catalog-form-page": ("catalog_admin", lambda s: [s.form_item.code]),
+    "web:catalog-form-page-edit": ("catalog_admin", lambda s: [s.form_item.code, "business"]),
+    "web:catalog-form-rule": ("catalog_admin", lambda s: [s.form_item.code]),
+    "web:catalog-form-copy": ("catalog_admin", lambda s: [s.form_item.code]),
+    "web:catalog-form-preview": ("catalog_admin", lambda s: [s.form_item.code]),
     "licences:verify": (None, lambda s: [s.licence.identifier]),
     "licences:verify-form": (None, lambda s: []),
     "licences:shared": (None, lambda s: [s.share_token]),
@@ -516,6 +524,10 @@ def scene(now, settings, tmp_path):
     form_draft = cases.case_answers_save(
         actor=world.citizen, case=form_draft, page="business",
         answers={"operator_type": "catering", "business_items": ["catering_hot"]}, now=now)
+    # The form editor's pages work on a draft version of that item.
+    from onewindow.catalog import services as catalog_services
+
+    catalog_services.item_draft_open(actor=None, implementation=form_item, now=now)
     submitted = submit_online(world, now)
     correction = submit_online(world, now)
     cases.case_request_correction(actor=world.clerk, case=correction, now=now, items=[
@@ -546,8 +558,8 @@ def scene(now, settings, tmp_path):
         world=world, people={"citizen": world.citizen, "clerk": world.clerk,
                              "handler": world.handler, "chief": world.chief,
                              "supervisor": world.supervisor, "catalog_admin": catalog_admin},
-        draft=draft, form_draft=form_draft, submitted=submitted, correction=correction,
-        approved=approved,
+        draft=draft, form_draft=form_draft, form_item=form_item, submitted=submitted,
+        correction=correction, approved=approved,
         task=ready(in_review, "HANDLER"), decision_task=decision_task, licence=licence,
         licence_type=licence_type, share_token=share.token)
 

@@ -9,6 +9,8 @@ with drop-down lists, lists one value per line inside a cell, 是/否 for yes/no
             实施主体, 基本目录名称, 事项类型, 行使层级, 状态, 版本, 进驻大厅, 不进驻理由)
 - 材料      one row per material: 实施编码 + 序号 + the material's elements
 - 收费      one row per fee item;  特别程序  one row per special procedure
+- 表单      one row per field of an item's application form (ADR 0031), 表单规则 one
+            row per cross-field rule (see form_sheets and catalog.forms.cells)
 - 说明      how to fill it in
 
 Import is all or nothing: every row is checked first and each problem is reported with

@@ -14,6 +14,7 @@ from ...elements import (
 )
 
 ITEMS, MATERIALS, FEES, PROCEDURES, README = "事项", "材料", "收费", "特别程序", "说明"
+FORM, FORM_RULES = "表单", "表单规则"
 CODE = "实施编码"
 SEQ = "序号"
 

@@ -25,6 +25,7 @@ from ...elements import (
     validate_elements,
 )
 from ...errors import ElementsInvalid
+from ...forms import cells, check_definition
 from ...models import CatalogEntry, Implementation, ImplementationVersion
 from ...services import (
     entry_upsert_inner,
@@ -34,8 +35,11 @@ from ...services import (
 )
 from ...validators import implementation_code_problem, normalize_code, split_implementation_code
 from .. import organisations as orgs
+from .form_sheets import header_of, rule_row, split_form_row
 from .layout import (
     CODE,
+    FORM,
+    FORM_RULES,
     INFO_COLUMNS,
     ITEM_HEADERS,
     ITEMS,
@@ -56,6 +60,7 @@ class _ItemRow:
     info: dict[str, Any]
     sections: dict[str, list[tuple[int, dict[str, Any]]]] = field(
         default_factory=lambda: defaultdict(list))
+    form: cells.Rows | None = None  # where the 表单 sheet is in the workbook
 
 
 def _cell_text(value: Any) -> Any:
@@ -151,8 +156,35 @@ def read_workbook(stream: IO[bytes], result: ExcelImportResult) -> list[_ItemRow
             rows.sort(key=lambda r: (_seq_key(r[2]), r[0]))
             item.sections[section] = [(n, row) for n, row, _ in rows]
             item.raw[section] = [row for _, row in item.sections[section]]
+    _read_forms(book, items, result)
     book.close()
     return list(items.values())
+
+
+def _read_forms(book, items: dict[str, "_ItemRow"], result: ExcelImportResult) -> None:
+    """Each item's form from the 表单 and 表单规则 sheets (rows are (sheet, row number)).
+    A workbook without a 表单 sheet leaves every item's form as it is; with one, an item
+    without rows has no form of its own."""
+    if FORM not in book.sheetnames:
+        return
+    rows: dict[str, list] = defaultdict(list)
+    rules: dict[str, list] = defaultdict(list)
+    for title, target, split in ((FORM, rows, split_form_row),
+                                 (FORM_RULES, rules, lambda v: (rule_row(v),))):
+        for number, _headers, values in _read_sheet(book, title, result, required=False) or []:
+            code = normalize_code(str(values.get(CODE) or ""))
+            if code not in items:
+                result.errors.append(RowError(title, number, CODE,
+                                              "“事项”表中没有这个实施编码。"))
+                continue
+            target[code].append(((title, number), *split(values)))
+    for code, item in items.items():
+        assembled = cells.form_from_rows(rows[code], rules[code])
+        for (title, number), attr, message in assembled.problems:
+            column = "页面标识" if attr == "page" else "所属重复组"
+            result.errors.append(RowError(title, number, column, message))
+        item.form = assembled
+        item.raw["form"] = assembled.form
 
 
 def _seq_key(seq: Any) -> tuple[int, Any]:
@@ -172,6 +204,13 @@ def _locate(item: _ItemRow, key: str) -> tuple[str, int, str]:
         number = rows[index][0] if index < len(rows) else item.row
         column = fields[parts[2]].label if len(parts) > 2 and parts[2] in fields else ""
         return title, number, column
+    if parts[0] == "form" and item.form is not None:
+        where = ".".join(parts[1:])
+        place, attr = item.form.place_of(where)
+        if place is not None:
+            title, number = place
+            return title, number, header_of(where, attr)
+        return FORM, item.row, ""
     spec = VERSION_FIELDS.get(parts[0])
     return ITEMS, item.row, spec.label if spec else parts[0]
 
@@ -200,10 +239,11 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
     for version in ImplementationVersion.objects.filter(
         implementation__code__in=codes,
         status__in=[VersionStatus.DRAFT, VersionStatus.PUBLISHED],
-    ).values("implementation__code", "status", "content_hash"):
+    ).values("implementation__code", "status", "content_hash", "form"):
         code = version["implementation__code"]
         if version["status"] == VersionStatus.DRAFT or code not in working:
-            working[code] = (version["content_hash"], version["status"] == VersionStatus.DRAFT)
+            working[code] = (version["content_hash"], version["status"] == VersionStatus.DRAFT,
+                             version["form"])
     organisations = {o.credit_code: o for o in Organisation.objects.filter(
         credit_code__in={c[:18] for c in codes})}
     entries = set(CatalogEntry.objects.filter(
@@ -251,7 +291,16 @@ def check_rows(items: list[_ItemRow], *, actor, result: ExcelImportResult,
                 sheet, row, column = _locate(item, key)
                 result.errors.append(RowError(sheet, row, column, str(message)))
             continue
-        hash_, has_draft = working.get(item.code, (None, False))
+        if item.form is not None:
+            problems = check_definition(item.form.form, partial=True)
+            for problem in problems:
+                sheet, row, column = _locate(item, f"form.{problem.where}")
+                result.errors.append(RowError(sheet, row, column, str(problem.message)))
+            if problems:
+                continue
+        hash_, has_draft, form = working.get(item.code, (None, False, {}))
+        if item.form is None and form:
+            elements["form"] = form  # no 表单 sheet: the item keeps its form
         checked.append(_Checked(item, elements, implementation, hash_, has_draft))
     known_themes = _known_themes({t for c in checked for t in c.elements["themes"]})
     for entry in checked:
@@ -298,6 +347,11 @@ def excel_import(stream: IO[bytes], *, actor=None, publish: bool = False,
                            result=result)
             except ApplicationError as exc:
                 details = exc.details if isinstance(exc.details, dict) else {}
+                if details and all(k.startswith("form.") for k in details):
+                    for key, message in details.items():  # each problem at its row
+                        sheet, row, column = _locate(entry.item, key)
+                        result.errors.append(RowError(sheet, row, column, str(message)))
+                    continue
                 key = next(iter(details), "")
                 sheet, row, column = _locate(entry.item, key) if key else (
                     ITEMS, entry.item.row, "")
@@ -334,8 +388,11 @@ def _apply(checked: _Checked, *, actor, publish, reason, now, result) -> None:
     if checked.working_hash == new_hash:
         result.unchanged += 1
         return
+    changes = dict(checked.elements)
+    if checked.item.form is not None:
+        changes["form"] = checked.item.form.form  # {} removes the item's own form
     item_draft_update_inner(actor=actor, implementation=checked.implementation,
-                            changes=checked.elements, reason=reason, now=now)
+                            changes=changes, reason=reason, now=now)
     result.changed.append(code)
     if publish:
         item_publish_inner(actor=actor, implementation=checked.implementation, reason=reason,

@@ -24,10 +24,13 @@ from ...elements import (
 )
 from ...models import Implementation, ImplementationVersion, Material
 from .. import organisations as orgs
+from .form_sheets import FORM_HEADERS, RULE_HEADERS, form_row_values
 from .layout import (
     _BLUE,
     _GREY,
     CODE,
+    FORM,
+    FORM_RULES,
     INFO_COLUMNS,
     ITEM_FIELDS,
     ITEMS,
@@ -133,6 +136,10 @@ def excel_export(stream: IO[bytes], *, actor=None, organisation: Organisation | 
         headers = [CODE, SEQ, *[s.label for s in fields.values()]]
         _header(sheet, headers)
         section_sheets[section] = (sheet, fields, headers, [2])
+    form_sheet, rule_sheet = book.create_sheet(FORM), book.create_sheet(FORM_RULES)
+    _header(form_sheet, FORM_HEADERS)
+    _header(rule_sheet, RULE_HEADERS)
+    form_row, rule_row = 2, 2
     row = 2
     for implementation, version in pairs:
         elements = elements_of(version)
@@ -147,6 +154,14 @@ def excel_export(stream: IO[bytes], *, actor=None, organisation: Organisation | 
                 _write_row(sheet, next_row[0], [implementation.code, index] + [
                     _cell_value(spec, item[key]) for key, spec in fields.items()])
                 next_row[0] += 1
+        if version.form:
+            form_values, rule_values = form_row_values(version.form)
+            for values in form_values:
+                _write_row(form_sheet, form_row, [implementation.code, *values])
+                form_row += 1
+            for values in rule_values:
+                _write_row(rule_sheet, rule_row, [implementation.code, *values])
+                rule_row += 1
     spec_by_label = {s.label: s for s in ITEM_FIELDS.values()}
     _validations(items, item_headers, spec_by_label, row)
     for sheet, fields, headers, next_row in section_sheets.values():
@@ -190,6 +205,11 @@ def _readme(sheet) -> None:
         "上级机构编码、层级 1–6、行政区划代码 6 位、机构类型）。已登记的机构按统一社会信用代码"
         "或导出时的机构编码识别，不会被修改；其余各行新建，上级机构编码填本表中另一行的机构编码。"
         "政府部门须有统一社会信用代码；人民政府和政务服务中心可以没有。",
+        "10. “表单”表是事项的申请表单，每个字段一行，按填写顺序排列：同一页的行写同一个"
+        "页面标识，页面标题等写在该页第一行；重复组的成员紧跟在重复组之后，在“所属重复组”"
+        "填重复组的字段标识。选项写成“值=名称;值=名称”，英文名称写在“|”之后。"
+        "“表单规则”表每条跨字段规则一行。某事项在“表单”表中没有行，即没有自己的表单"
+        "（使用按申请材料生成的通用表单）。",
         "7. 导入时先检查全部内容，有任何错误都不会写入，并列出出错的表、行和列。",
         "8. 内容没有变化的事项不会产生新版本。",
     ]

@@ -25,6 +25,14 @@ from .excel import (
     catalog_export,
     catalog_import,
 )
+from .form_editor import (
+    form_copy,
+    form_edit,
+    form_field,
+    form_page,
+    form_preview,
+    form_rule,
+)
 from .items import (
     GUIDE_LABELS,
     OPERATIONS,
@@ -50,6 +58,12 @@ __all__ = [
     "catalog_admin_required",
     "catalog_export",
     "catalog_import",
+    "form_copy",
+    "form_edit",
+    "form_field",
+    "form_page",
+    "form_preview",
+    "form_rule",
     "item_detail",
     "item_edit",
     "item_list",
