@@ -20,21 +20,11 @@ from onewindow.workflow.models import WorkItem
 
 from .test_cases_approval import SHOTS, apply_as_citizen1
 from .test_cases_intake import FOOD, citizen_login, demo_data, staff_login  # noqa: F401
+from .test_english import own_words
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-def own_words(page, data: list[str]) -> str:
-    text = page.evaluate("""() => {
-        const copy = document.body.cloneNode(true);
-        copy.querySelectorAll('[lang^="zh"], script, style').forEach(e => e.remove());
-        return copy.innerText;
-    }""")
-    for value in sorted(data, key=len, reverse=True):
-        text = text.replace(value, " ")
-    return text
 
 
 def walk(page, name: str) -> None:
