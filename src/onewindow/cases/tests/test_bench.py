@@ -41,6 +41,7 @@ def test_intake_bench_runs_http_and_in_process_with_the_sealer_beside_against_pg
         assert run["ops"] > 0
         assert run["audit_seal_lag_after_run_s"] >= 0  # the sealer ran beside the clients
         ratio = result["summary"][name]["ratio_to_pgbench"]["median"]
+        # The bench rounds a ratio to four places: small ratios differ by that, not by 1 %.
         assert ratio == pytest.approx(run["ops_per_s"] / runs["pgbench"][0]["ops_per_s"],
-                                      rel=0.01)
+                                      rel=0.01, abs=1e-4)
     assert result["summary"]["app_process_scaling"]["median"] > 0
