@@ -12,7 +12,7 @@ item version's ``licence_mapping`` names for it::
     case.organisation                the implementing organisation
 
 A field the mapping does not name, or whose source is empty, falls back to the rule
-before forms (``licence_fields_from_form``: the field's own name, then its
+before forms (``fields_from_form``: the field's own name, then its
 ``form_field``, in ``Case.form_data``). Then the chief's corrections apply: every
 LICENCE_CORRECT action of the case (field, new value, reason), the latest per field. The
 draft is a read; issuing (services.licensing) uses the same values, so the licence carries

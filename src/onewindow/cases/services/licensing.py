@@ -71,11 +71,6 @@ def _holder(case: Case, licence_type: LicenceType) -> dict:
     return {"holder_person": case.applicant_person}
 
 
-def licence_fields_from_form(licence_type: LicenceType, form_data: dict | None) -> dict:
-    """The type's 照面信息 filled from an application form (rule in the module doc)."""
-    return fields_from_form(licence_type, form_data)
-
-
 # --- issuing on approval ---------------------------------------------------------------------
 
 
@@ -111,8 +106,8 @@ def issue_result_licence_inner(*, case: Case, actor, now: dt.datetime) -> Licenc
     # The draft the chief saw at 决定: the version's licence mapping over the answers, the
     # old form rule for unmapped fields, the chief's corrections (cases.licence_draft).
     draft = licence_draft(case, on_date=today, licence_type=licence_type)
-    fields = draft.values if draft is not None else licence_fields_from_form(
-        licence_type, case.form_data)
+    fields = draft.values if draft is not None else fields_from_form(licence_type,
+                                                                     case.form_data)
     try:
         return licence_services.licence_issue_inner(
             actor=None, licence_type=licence_type, **_holder(case, licence_type),
@@ -198,7 +193,6 @@ def satisfy_materials_from_licences_inner(
 __all__ = [
     "case_materials",
     "issue_result_licence_inner",
-    "licence_fields_from_form",
     "licence_sources",
     "satisfy_materials_from_licences_inner",
 ]
