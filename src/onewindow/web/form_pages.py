@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext
 
 from onewindow.catalog import forms
+from onewindow.common.ids import is_row_id
 
 from .views.cases_common import ErrorEntry
 
@@ -193,7 +194,7 @@ def read_fields(fields, data) -> dict[str, Any]:
         if f.type == "file":
             if name in data:
                 raw = data.get(name, "").strip()
-                answers[f.key] = {"material_id": int(raw)} if raw.isdigit() else None
+                answers[f.key] = {"material_id": int(raw)} if is_row_id(raw) else None
             continue
         if f.type == "choice" and f.multiple:
             if name in data or f"{name}-present" in data:

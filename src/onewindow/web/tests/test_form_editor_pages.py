@@ -168,6 +168,11 @@ def test_the_preview_draws_the_portal_fields_page_by_page(client, tree, food):
     body = text(client.get(url("catalog-form-preview", food) + "?page=4"))
     assert "餐饮服务场所" in body and "operator_type" in body  # its condition is shown
     assert 'name="a-seats"' in body
+    # A page number that is no ASCII number shows the first page, never a 500.
+    for odd in ("²", "9" * 5000, "0", "99"):
+        response = client.get(url("catalog-form-preview", food), {"page": odd})
+        assert response.status_code == 200
+        assert "第 1 页，共 5 页" in text(response)
 
 
 def test_a_form_is_copied_from_another_departments_published_item(client, tree, food, now):

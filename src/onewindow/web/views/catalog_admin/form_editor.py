@@ -24,6 +24,7 @@ from onewindow.catalog.errors import FormInvalid
 from onewindow.catalog.forms import cells
 from onewindow.catalog.models import ImplementationVersion
 from onewindow.common.errors import ApplicationError
+from onewindow.common.ids import is_row_id
 
 from ... import form_editor as editor
 from ... import form_pages
@@ -311,7 +312,7 @@ def form_preview(request, code: str):
         context = {"item": view.implementation, "version": base, "pages": [], "empty": True}
         return render(request, "web/catalog/admin_form_preview.html", context)
     number = request.GET.get("page", "1")
-    index = int(number) - 1 if number.isdigit() and 0 < int(number) <= len(pages) else 0
+    index = int(number) - 1 if is_row_id(number) and 0 < int(number) <= len(pages) else 0
     current = pages[index]
     sources = {}
     for f in current.fields:
