@@ -223,7 +223,8 @@ def inspection_record_save(
     """Save the 现场核查记录 of an open inspection step (see the module doc). ``results``:
     ``{point key: {"result": "pass" | "fail" | "na", "note": str, "photos": [photo ids]}}``
     for every point of the checklist; ``photos``: new photos by point key (the page's
-    upload), stored with the record. ``inspected_on`` defaults to today, never later.
+    upload), stored with the record. ``inspected_on`` defaults to the day already recorded,
+else today; never later than today.
     Bad input: ``cases.inspection-invalid`` (422) with every point's problem, nothing
     written; a stale page: ``cases.conflict`` (409)."""
     checked = _check_photos(photos)
@@ -258,7 +259,10 @@ def _save(*, actor, work_item, results, conclusion, inspectors, inspected_on, ch
         problems["inspectors"] = str(_("核查人员不能超过 200 个字。"))
         codes["inspectors"] = "length"
     today = deadlines.local_date(now)
-    inspected_on = inspected_on or today
+    if inspected_on is None:
+        # A record saved again keeps the day it was inspected (the task page sends none).
+        inspected_on = InspectionRecord.objects.filter(case=case, work_item=item).values_list(
+            "inspected_on", flat=True).first() or today
     if inspected_on > today:
         problems["inspected_on"] = str(_("核查日期不能晚于今天。"))
         codes["inspected_on"] = "range"

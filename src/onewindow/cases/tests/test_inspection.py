@@ -3,6 +3,7 @@ handler records every point (pass / fail / na, notes, photos), the record is att
 the case with an action and audit row, printed as 现场核查记录, and the step cannot be
 completed without it. Bad input: 422 naming the point, nothing written."""
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -119,6 +120,19 @@ def test_the_handler_records_the_checklist_with_a_photo_then_completes(world, no
         text = pdf_text(inspection_pdf(again).content, tmp_path)
         for words in ("现场核查记录", "经营场所与申请一致", "不符合", "缺少消毒柜", "符合要求"):
             assert words in text
+
+
+def test_a_record_saved_again_without_a_day_keeps_the_day_it_was_inspected(world, now):
+    case, step = at_inspection(world, now)
+    earlier = now.date() - dt.timedelta(days=2)
+    services.inspection_record_save(actor=world.handler, work_item=step, results=ALL_PASS,
+                                    inspected_on=earlier, expected_version=case.lock_version,
+                                    now=now)
+    case.refresh_from_db()
+    record = services.inspection_record_save(  # as the task page saves: no day sent
+        actor=world.handler, work_item=step, results=ALL_PASS, conclusion="复核无误。",
+        expected_version=case.lock_version, now=now)
+    assert record.inspected_on == earlier and record.conclusion == "复核无误。"
 
 
 def test_bad_records_are_refused_naming_the_point_and_nothing_is_written(world, now):
