@@ -25,7 +25,7 @@ the log is already in hand, so the draft costs no statement there.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
@@ -63,8 +63,6 @@ class LicenceDraft:
     holder_name: str
     valid_from: dt.date
     valid_until: dt.date | None
-    case_version: int
-    corrections: list[dict] = field(default_factory=list)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -160,8 +158,7 @@ def licence_draft(case: Case, *, on_date: dt.date,
         str(s).startswith("answers.") for s in mapping.values()) else {}
     fallback = fields_from_form(licence_type, case.form_data)
     latest: dict[str, dict] = {}
-    corrections = corrections_of(case)
-    for correction in corrections:
+    for correction in corrections_of(case):
         latest[str(correction.get("field"))] = correction
     fields = []
     for spec in licence_type.field_schema or []:
@@ -181,5 +178,4 @@ def licence_draft(case: Case, *, on_date: dt.date,
             fields.append(DraftField(**common, value=value))
     return LicenceDraft(licence_type=licence_type, fields=fields,
                         holder_name=_holder_name(case, licence_type), valid_from=on_date,
-                        valid_until=valid_until, case_version=case.lock_version,
-                        corrections=corrections)
+                        valid_until=valid_until)

@@ -210,7 +210,7 @@ def error_entries(details: dict, fields_by_key: dict, *, href=None) -> list[Erro
     field (``href(key)`` gives the link; default: the field on this page)."""
     entries = []
     for key, message in details.items():
-        if key == "codes" or not isinstance(message, str | object) or message is None:
+        if key == "codes" or message is None:
             continue
         # Every message names its field already (GOV.UK: the summary repeats the message).
         anchor = href(key) if href else f"#{PREFIX}{key}".replace(".", "-")

@@ -114,9 +114,6 @@ class FormDefinition:
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)
 
-    def is_empty(self) -> bool:
-        return not any(page.fields for page in self.pages)
-
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
