@@ -25,6 +25,7 @@ from onewindow.audit.services import audit_record
 from onewindow.common.actors import Actor
 from onewindow.workflow import permissions as workflow_permissions
 from onewindow.workflow import services as workflow_services
+from onewindow.workflow.bpmn import INSPECTION
 from onewindow.workflow.errors import TaskNotReady, WorkItemNotFound
 from onewindow.workflow.models import WorkItem
 
@@ -35,7 +36,6 @@ from ..models import Case, InspectionPhoto, InspectionRecord, InspectionResult
 from ._common import lock_case_id
 
 K = ActionKind
-INSPECTION = "inspection"  # workflow.bpmn.INSPECTION, the work item's kind
 RESULTS = tuple(InspectionResult.values)
 MAX_NOTE = 500
 MAX_CONCLUSION = 2000
