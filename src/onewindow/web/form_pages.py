@@ -105,7 +105,9 @@ def regions_near(code: str) -> list[dict[str, str]]:
 def field_views(fields, *, answers: dict, errors: dict, sources: dict,
                 region_hint: str = "", materials: list | None = None,
                 extra_rows: int = 0) -> list[FieldView]:
-    regions = regions_near(region_hint)
+    # The city's counties, looked up only when the page asks an address.
+    regions = (regions_near(region_hint) if any(f.type == "address" for f in fields)
+               else [])
     views = []
     for f in fields:
         value = answers.get(f.key)
